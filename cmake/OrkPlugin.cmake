@@ -1,0 +1,19 @@
+# ork_add_plugin(NAME KIND SOURCES...)
+#
+# Builds plugin NAME of KIND (executor|storage) as a MODULE library named
+# ork_<kind>_<name>.so in build/lib/ork/plugins/, with hidden visibility so the
+# only export is ork_plugin_describe, and installs it beside the host's other
+# plugins. Link extra libraries with target_link_libraries(ork_<kind>_<name> …).
+function(ork_add_plugin name kind)
+  set(target ork_${kind}_${name})
+  add_library(${target} MODULE ${ARGN})
+  target_link_libraries(${target} PRIVATE ork::plugin_api)
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    OUTPUT_NAME ${target}
+    CXX_VISIBILITY_PRESET hidden
+    C_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LIBRARY_OUTPUT_DIRECTORY ${ORK_OUTPUT_PLUGINS})
+  install(TARGETS ${target} LIBRARY DESTINATION ${ORK_INSTALL_PLUGINDIR})
+endfunction()

@@ -1,0 +1,44 @@
+// What the workflow compiler needs to know about executors, without knowing
+// any by name: which exist, which task keys each accepts, and a compile-time
+// check of one task that may yield its signature. Implemented by the plugin
+// registry (plugins/registry.hpp); tests implement it with fakes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ork::host {
+
+struct ExecutorInfo {
+  std::string name;                    // the `executor:` value
+  std::vector<std::string> task_keys;  // executor-specific keys it accepts
+  bool introspects = false;            // can report a task's signature
+};
+
+struct TaskCheckRequest {
+  std::string workflow_name;
+  std::string workflow_file;  // absolute
+  std::string workflow_dir;   // absolute
+  std::string task_name;
+  std::string config_json;  // JSON object of the task's executor-specific keys
+};
+
+struct TaskCheckResult {
+  // (key, message): key is the executor-specific key the error is about, or "".
+  std::vector<std::pair<std::string, std::string>> errors;
+  std::optional<std::string> signature_json;  // see ork_check_sink.signature
+};
+
+class ExecutorCatalog {
+ public:
+  virtual ~ExecutorCatalog() = default;
+  virtual const ExecutorInfo* find_executor(std::string_view name) const = 0;
+  virtual std::vector<std::string> executor_names() const = 0;
+  // Throws ork::host::Error(ErrorKind::plugin) when the executor itself broke.
+  virtual TaskCheckResult check_task(std::string_view executor, const TaskCheckRequest& request) const = 0;
+};
+
+}  // namespace ork::host

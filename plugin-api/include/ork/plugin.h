@@ -1,0 +1,342 @@
+/*
+ * ork plugin API, version 1 — the C boundary between the `ork` host and its
+ * plugins (executors and storage backends). Included by the host's plugin
+ * loader and by every plugin, in any language that can export a C function.
+ *
+ * Shape (see docs/plugins.md for a walk-through):
+ *   - A plugin shared object exports exactly one symbol, `ork_plugin_describe`,
+ *     which returns a static `ork_plugin_descriptor` and does nothing else.
+ *   - The host checks the descriptor's `api_major` (must equal
+ *     ORK_PLUGIN_API_MAJOR) and `min_host_minor` (must be <= the host's
+ *     ORK_PLUGIN_API_MINOR) before it runs any other plugin code.
+ *   - Then it calls `init`, and uses the `executor` and/or `storage` tables.
+ *
+ * Versioning rules: every struct starts with `struct_size` (filled with
+ * ORK_STRUCT_SIZE, never a literal) and only grows at its end; each member
+ * added after 1.0 carries a `since 1.N` comment, and readers check
+ * `struct_size` before touching it. Anything else is a major bump.
+ *
+ * Memory: whoever allocates frees. Every pointer is annotated with its
+ * ownership. Host pointers passed into a call are borrowed for that call only;
+ * data handed back to the host goes through a host callback that copies it.
+ * Strings cross as `ork_str` {ptr, len}: not necessarily NUL-terminated.
+ *
+ * Errors: every call returns an `ork_status`; details go through the host's
+ * `set_error`, which copies the message. A task's own outcome (succeeded,
+ * failed, timed out) is reported through the task sink and is separate from
+ * "the executor itself broke" (a non-OK status from `run_task`).
+ *
+ * Threads: the host may call `check_task`, `run_task` and storage functions
+ * from several threads at once; `cancel_task` is called from a thread other
+ * than the one inside `run_task`. Plugins are never unloaded before exit.
+ */
+#ifndef ORK_PLUGIN_H
+#define ORK_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ORK_PLUGIN_API_MAJOR 1
+#define ORK_PLUGIN_API_MINOR 0
+
+/* Fills a struct's `struct_size`: `ORK_STRUCT_SIZE(ork_task_sink)`. */
+#define ORK_STRUCT_SIZE(type) ((uint32_t)sizeof(type))
+
+#if defined(_WIN32)
+#define ORK_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define ORK_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* The one symbol a plugin exports. */
+#define ORK_PLUGIN_ENTRY_SYMBOL "ork_plugin_describe"
+
+/* A string slice. Ownership: always borrowed; valid for the duration of the
+ * call it is passed to (or, inside static descriptors, forever). */
+typedef struct ork_str {
+  const char* ptr;
+  size_t len;
+} ork_str;
+
+typedef enum ork_status {
+  ORK_STATUS_OK = 0,
+  ORK_STATUS_ERROR = 1,       /* the call failed; a message was set */
+  ORK_STATUS_UNSUPPORTED = 2, /* the plugin does not implement this call */
+  ORK_STATUS_NOT_FOUND = 3,   /* storage: the run/workflow/task does not exist */
+  ORK_STATUS_CONFLICT = 4     /* storage: the write lost a race (e.g. run owned by another process) */
+} ork_status;
+
+/* Host-owned error slot. Opaque: plugins only pass it to `host->set_error`. */
+typedef struct ork_error ork_error;
+
+/* Services the host offers to plugins. Ownership: host-owned, valid until
+ * the process exits. */
+typedef struct ork_host_api {
+  uint32_t struct_size;
+  uint32_t api_major;
+  uint32_t api_minor;
+  /* Copies `message` into the error slot. `slot` may be NULL (then ignored). */
+  void (*set_error)(ork_error* slot, ork_str message);
+  /* A diagnostic from the plugin itself (not a task log): level 0 debug,
+   * 1 info, 2 warning, 3 error. Shown with `ork -v`. */
+  void (*log)(int level, ork_str message);
+} ork_host_api;
+
+/* ------------------------------------------------------------------------ */
+/* Executors                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* A task as written in the workflow file, handed to `check_task` at compile
+ * time and (inside ork_task_request) at run time. Ownership: host-owned,
+ * borrowed for the call. */
+typedef struct ork_task_spec {
+  uint32_t struct_size;
+  ork_str workflow_name;
+  ork_str workflow_file; /* absolute path of the YAML file */
+  ork_str workflow_dir;  /* absolute directory of the YAML file */
+  ork_str task_name;
+  /* JSON object holding the task's executor-specific keys (those listed in
+   * `ork_executor_vtable.task_keys`) with their YAML values. */
+  ork_str config_json;
+} ork_task_spec;
+
+/* Where `check_task` reports. Ownership: host-owned, borrowed for the call;
+ * the host copies everything passed to it. */
+typedef struct ork_check_sink {
+  uint32_t struct_size;
+  void* ctx;
+  /* One problem with the task. `key` names the executor-specific key it is
+   * about (the host turns it into file:line:col), or is empty for the task. */
+  void (*error)(void* ctx, ork_str key, ork_str message);
+  /* The task's signature as JSON:
+   *   {"inputs": {"NAME": TYPE, ...}, "output": TYPE,
+   *    "defaults": ["NAME", ...],        optional: inputs that have a default
+   *    "whole_input": "NAME"}            optional: the single parameter that
+   *                                       receives the whole input object
+   * TYPE is a string in ork's type syntax ("list[int]", "{a: int} | None")
+   * or a JSON object of field -> TYPE. At most one call per check. */
+  void (*signature)(void* ctx, ork_str signature_json);
+} ork_check_sink;
+
+/* One attempt of one task. Ownership: host-owned, borrowed for `run_task`. */
+typedef struct ork_task_request {
+  uint32_t struct_size;
+  /* Unique in this host process; the handle for `cancel_task`. */
+  uint64_t attempt_token;
+  const ork_task_spec* spec;
+  ork_str run_id;
+  uint32_t attempt; /* 1 for the first attempt */
+  /* JSON object: the task's bound inputs plus "upstream": {task: output}. */
+  ork_str input_json;
+  ork_str workdir; /* absolute working directory for the task */
+  /* Extra environment, "KEY=VALUE" each, on top of the host's environment;
+   * already includes ORK_RUN_ID, ORK_TASK and ORK_ATTEMPT. */
+  const ork_str* env;
+  size_t env_count;
+  /* Wall-clock limit for this attempt in milliseconds; 0 means none. The
+   * executor enforces it and reports ORK_TASK_TIMED_OUT. */
+  int64_t timeout_ms;
+} ork_task_request;
+
+typedef enum ork_log_stream {
+  ORK_LOG_STDOUT = 1,
+  ORK_LOG_STDERR = 2,
+  ORK_LOG_SYSTEM = 3 /* a note from the executor itself */
+} ork_log_stream;
+
+typedef enum ork_task_outcome {
+  ORK_TASK_SUCCEEDED = 0,
+  ORK_TASK_FAILED = 1,
+  ORK_TASK_TIMED_OUT = 2,
+  ORK_TASK_CANCELLED = 3
+} ork_task_outcome;
+
+/* Where `run_task` reports. Ownership: host-owned, borrowed until
+ * `run_task` returns; callbacks are thread-safe and copy their arguments. */
+typedef struct ork_task_sink {
+  uint32_t struct_size;
+  void* ctx;
+  /* One log line, without its newline. Any bytes; the host stores them
+   * as-is (invalid UTF-8 is replaced when shown). */
+  void (*log)(void* ctx, ork_log_stream stream, ork_str line);
+  /* The attempt's outcome; call exactly once before `run_task` returns.
+   * `output_json` is the JSON result (empty means null) and only read for
+   * ORK_TASK_SUCCEEDED; `error` is a one-paragraph human message otherwise. */
+  void (*finish)(void* ctx, ork_task_outcome outcome, ork_str output_json, ork_str error);
+} ork_task_sink;
+
+enum {
+  /* check_task reports a signature (typed introspection). */
+  ORK_EXECUTOR_INTROSPECTS = 1u << 0
+};
+
+typedef struct ork_executor_vtable {
+  uint32_t struct_size;
+  /* The `executor:` value in YAML, e.g. "process". Static. */
+  const char* name;
+  /* NULL-terminated list of the executor-specific task keys it accepts
+   * (e.g. "command"); the host refuses other unknown keys. Static. */
+  const char* const* task_keys;
+  uint32_t capabilities; /* ORK_EXECUTOR_* bits */
+  /* Compile time: validate one task (files exist, keys well-formed, …) and
+   * report its signature when it has one. Optional (NULL = nothing to check).
+   * Returns OK even when it reported errors; non-OK means it broke. */
+  ork_status (*check_task)(void* state, const ork_task_spec* spec, const ork_check_sink* sink,
+                           ork_error* err);
+  /* Run one attempt, blocking the calling thread until it ends, and report
+   * through `sink` (finish exactly once). Returns non-OK only when the
+   * executor itself broke; the host then fails the attempt with the error. */
+  ork_status (*run_task)(void* state, const ork_task_request* request, const ork_task_sink* sink,
+                         ork_error* err);
+  /* Ask a running attempt to stop (cancellation). Asynchronous and
+   * idempotent; an unknown token is ignored. The attempt then finishes with
+   * ORK_TASK_CANCELLED. Optional. */
+  void (*cancel_task)(void* state, uint64_t attempt_token);
+} ork_executor_vtable;
+
+/* ------------------------------------------------------------------------ */
+/* Storage                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Times are milliseconds since the Unix epoch (UTC); 0 means "not set". */
+
+typedef struct ork_workflow_record {
+  uint32_t struct_size;
+  ork_str name;
+  ork_str content_hash; /* hex SHA-256 of the compiled spec: same hash, same version */
+  ork_str file;         /* absolute path of the YAML file */
+  ork_str source;       /* the YAML text */
+  ork_str spec_json;    /* compiled workflow incl. each task's signature */
+  int64_t created_at;
+} ork_workflow_record;
+
+typedef struct ork_run_record {
+  uint32_t struct_size;
+  ork_str run_id; /* chosen by the host */
+  int64_t workflow_version_id;
+  ork_str workflow_name;
+  ork_str inputs_json;     /* workflow-level inputs (--input k=v) */
+  ork_str idempotency_key; /* empty = none */
+  ork_str trigger;         /* "cli", "api", "schedule", … */
+  ork_str owner;           /* who executes it, "host:pid" */
+  int64_t created_at;
+  const ork_str* task_names; /* each gets a `pending` task row */
+  size_t task_count;
+} ork_run_record;
+
+/* A task state transition, written in one transaction with its attempt row
+ * and an event. Status strings: pending, running, retrying, succeeded,
+ * failed, cancelled, skipped. */
+typedef struct ork_task_update {
+  uint32_t struct_size;
+  ork_str run_id;
+  ork_str task_name;
+  uint32_t attempt; /* 0 = a state without an attempt (pending, skipped) */
+  ork_str status;
+  int64_t at;           /* when it happened */
+  ork_str output_json;  /* succeeded only; empty otherwise */
+  ork_str error;        /* failed/cancelled/skipped: why */
+  int64_t next_attempt_at; /* retrying: when the next attempt may start */
+} ork_task_update;
+
+typedef struct ork_log_line {
+  uint32_t struct_size;
+  ork_str run_id;
+  ork_str task_name;
+  uint32_t attempt;
+  ork_log_stream stream;
+  int64_t at;
+  ork_str line;
+} ork_log_line;
+
+typedef enum ork_query_kind {
+  /* params {"workflow"?, "status"?, "cursor"?, "limit"} ->
+   * {"runs": [RUN...], "next_cursor": str|null} */
+  ORK_QUERY_LIST_RUNS = 1,
+  /* params {"run_id"} -> RUN with "tasks": {name: TASK} and
+   * "attempts": [ATTEMPT...]; NOT_FOUND if absent. A unique id prefix matches. */
+  ORK_QUERY_GET_RUN = 2,
+  /* params {"run_id", "task"?, "attempt"?, "cursor"?, "limit"} ->
+   * {"lines": [{"id", "task", "attempt", "stream", "at", "line"}], "next_cursor"} */
+  ORK_QUERY_LOGS = 3,
+  /* params {"after": seq, "limit"} -> {"events": [{"seq", "run_id", "task",
+   * "kind", "status", "at"}], "last_seq"} */
+  ORK_QUERY_EVENTS = 4,
+  /* params {} -> {"workflows": [{"name", "version_id", "content_hash", "file",
+   * "created_at"}]} (latest version of each name) */
+  ORK_QUERY_LIST_WORKFLOWS = 5,
+  /* params {"version_id"} -> {"version_id", "name", "content_hash", "file",
+   * "source", "spec": {...}, "created_at"} */
+  ORK_QUERY_GET_WORKFLOW = 6
+} ork_query_kind;
+
+/* Where a storage query writes its JSON answer. Host-owned, borrowed. */
+typedef struct ork_json_sink {
+  uint32_t struct_size;
+  void* ctx;
+  void (*write)(void* ctx, ork_str json); /* exactly once on success; copied */
+} ork_json_sink;
+
+/* Out-parameter for strings the store produces (ids). Host-owned; copied. */
+typedef ork_json_sink ork_str_sink;
+
+typedef struct ork_storage_vtable {
+  uint32_t struct_size;
+  /* URL schemes this backend serves, NULL-terminated, e.g. {"sqlite", NULL}.
+   * A plain file path is served by the backend listing "file". Static. */
+  const char* const* url_schemes;
+  /* Open (and migrate) a store. `*out_store` is plugin-owned until `close`. */
+  ork_status (*open)(void* state, ork_str url, void** out_store, ork_error* err);
+  void (*close)(void* store);
+  /* Insert a workflow version unless (name, content_hash) exists; either
+   * way report its id. */
+  ork_status (*save_workflow)(void* store, const ork_workflow_record* workflow,
+                              int64_t* out_version_id, ork_error* err);
+  /* Create a run and its pending task rows in one transaction. When
+   * `idempotency_key` is set and a run of that workflow has it already,
+   * nothing is created: `*out_existing` = 1 and `out_run_id` gets the old id. */
+  ork_status (*create_run)(void* store, const ork_run_record* run, const ork_str_sink* out_run_id,
+                           int* out_existing, ork_error* err);
+  ork_status (*update_task)(void* store, const ork_task_update* update, ork_error* err);
+  /* Set a run's status (running, succeeded, failed, cancelled). */
+  ork_status (*update_run)(void* store, ork_str run_id, ork_str status, int64_t at, ork_str error,
+                           ork_error* err);
+  /* Append log lines in one transaction. */
+  ork_status (*append_logs)(void* store, const ork_log_line* lines, size_t count, ork_error* err);
+  /* Read-side queries; see ork_query_kind for params and answers. */
+  ork_status (*query)(void* store, ork_query_kind kind, ork_str params_json,
+                      const ork_json_sink* out, ork_error* err);
+} ork_storage_vtable;
+
+/* ------------------------------------------------------------------------ */
+/* Descriptor                                                               */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ork_plugin_descriptor {
+  uint32_t struct_size;
+  uint32_t api_major;      /* ORK_PLUGIN_API_MAJOR the plugin was built with */
+  uint32_t min_host_minor; /* oldest host minor with everything it uses */
+  const char* name;        /* unique among loaded plugins, e.g. "process" */
+  const char* version;     /* the plugin's own version, e.g. "1.0.0" */
+  const char* description;
+  /* Called once after the host accepted the versions. `host` is valid until
+   * exit. `*out_state` is plugin-owned and passed back to every call. */
+  ork_status (*init)(const ork_host_api* host, void** out_state, ork_error* err);
+  /* Called once at exit when init succeeded. Optional. */
+  void (*shutdown)(void* state);
+  const ork_executor_vtable* executor; /* NULL unless an executor. Static. */
+  const ork_storage_vtable* storage;   /* NULL unless a storage backend. Static. */
+} ork_plugin_descriptor;
+
+/* The entry point. Returns a static descriptor; does nothing else. */
+typedef const ork_plugin_descriptor* (*ork_plugin_describe_fn)(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ORK_PLUGIN_H */

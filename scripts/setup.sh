@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Developer/CI set-up: installs the Debian packages ork builds against (only the
+# missing ones), then configures and builds with CMake + Ninja (+ ccache).
+# Used by the README's two quick-start commands; idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libyaml-cpp-dev libpoco-dev
+  pybind11-dev python3-dev libsqlite3-dev sqlite3
+  libgtest-dev libgmock-dev googletest libpq-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "ork setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build_type=${ORK_BUILD_TYPE:-RelWithDebInfo}
+if [[ ! -f build/build.ninja ]]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    -DPython_EXECUTABLE=/usr/bin/python3 ${ORK_CMAKE_ARGS:-}
+fi
+cmake --build build -j"$(nproc)"
