@@ -1,0 +1,83 @@
+#include "cli/json_views.hpp"
+
+#include <sstream>
+
+namespace ork::host {
+
+namespace {
+
+boost::json::value optional_string(const std::optional<std::string>& s) {
+  return s ? boost::json::value(*s) : boost::json::value(nullptr);
+}
+
+void pretty(std::ostringstream& out, const boost::json::value& v, int indent) {
+  const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
+  const std::string inner(static_cast<std::size_t>(indent + 1) * 2, ' ');
+  if (v.is_object() && !v.as_object().empty()) {
+    out << "{\n";
+    bool first = true;
+    for (const auto& [key, value] : v.as_object()) {
+      out << (first ? "" : ",\n") << inner << boost::json::serialize(boost::json::value(key)) << ": ";
+      pretty(out, value, indent + 1);
+      first = false;
+    }
+    out << "\n" << pad << "}";
+  } else if (v.is_array() && !v.as_array().empty()) {
+    out << "[\n";
+    bool first = true;
+    for (const auto& value : v.as_array()) {
+      out << (first ? "" : ",\n") << inner;
+      pretty(out, value, indent + 1);
+      first = false;
+    }
+    out << "\n" << pad << "]";
+  } else {
+    out << boost::json::serialize(v);
+  }
+}
+
+}  // namespace
+
+boost::json::value time_json(Millis at) { return at > 0 ? boost::json::value(iso8601(at)) : boost::json::value(nullptr); }
+
+boost::json::object task_json(const TaskStateRow& task) {
+  return {{"status", task.status},
+          {"attempts", task.attempts},
+          {"output", task.output},
+          {"error", optional_string(task.error)},
+          {"started_at", time_json(task.started_at)},
+          {"finished_at", time_json(task.finished_at)}};
+}
+
+boost::json::object run_summary_json(const RunRow& run) {
+  boost::json::object counts;
+  for (const auto& [status, n] : run.task_counts) counts[status] = n;
+  return {{"run_id", run.run_id},
+          {"workflow", run.workflow},
+          {"status", run.status},
+          {"trigger", run.trigger},
+          {"inputs", run.inputs},
+          {"created_at", time_json(run.created_at)},
+          {"started_at", time_json(run.started_at)},
+          {"finished_at", time_json(run.finished_at)},
+          {"error", optional_string(run.error)},
+          {"task_counts", std::move(counts)}};
+}
+
+boost::json::object run_detail_json(const RunDetail& detail) {
+  boost::json::object run = run_summary_json(detail.run);
+  run.erase("task_counts");
+  boost::json::object tasks;
+  for (const auto& [name, task] : detail.tasks) tasks[name] = task_json(task);
+  run["tasks"] = std::move(tasks);
+  return run;
+}
+
+std::string pretty_json(const boost::json::value& value) {
+  std::ostringstream out;
+  pretty(out, value, 0);
+  out << '\n';
+  return out.str();
+}
+
+}  // namespace ork::host

@@ -1,0 +1,126 @@
+// `ork validate FILE` (the typed DAG, or why it is refused) and
+// `ork graph FILE` (the DAG in Graphviz dot).
+#include "cli/cli.hpp"
+#include "cli/json_views.hpp"
+#include "core/error.hpp"
+
+#include <iostream>
+
+namespace ork::host {
+
+namespace {
+
+boost::json::object validate_json(const CompileResult& result, const std::string& file);
+void print_typed_dag(const CompiledWorkflow& workflow);
+std::string dot_quote(const std::string& s);
+
+}  // namespace
+
+int validate_command(CliContext& ctx) {
+  if (ctx.cl.positional.empty()) throw Error(ErrorKind::usage, "`ork validate` needs a workflow FILE");
+  const std::string& file = ctx.cl.positional[0];
+  CompileResult result = compile_workflow(file, *ctx.registry);
+  if (ctx.cl.has("--json")) {
+    std::cout << pretty_json(validate_json(result, file));
+    return result.workflow ? exit_ok : exit_invalid;
+  }
+  if (!result.workflow) {
+    for (const auto& d : result.errors) std::cerr << d.to_string() << '\n';
+    std::cerr << "ork: workflow refused (" << result.errors.size() << (result.errors.size() == 1 ? " error" : " errors")
+              << ")\n";
+    return exit_invalid;
+  }
+  print_typed_dag(*result.workflow);
+  return exit_ok;
+}
+
+int graph_command(CliContext& ctx) {
+  std::string format = ctx.cl.value("--format").value_or("dot");
+  if (format != "dot") throw Error(ErrorKind::usage, "--format supports dot (pipe it to `dot -Tsvg` for SVG)");
+  std::optional<CompiledWorkflow> workflow = ctx.compile_or_report();
+  if (!workflow) return exit_invalid;
+  std::cout << "digraph " << dot_quote(workflow->name) << " {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
+  for (const auto& task : workflow->tasks) {
+    std::string label = task.name + "\\n[" + task.executor + "]";
+    if (task.signature.declared) label += "\\n→ " + task.signature.output.to_string();
+    std::cout << "  " << dot_quote(task.name) << " [label=" << dot_quote(label) << "];\n";
+  }
+  for (const auto& task : workflow->tasks) {
+    for (const auto& dep : task.depends_on) std::cout << "  " << dot_quote(dep) << " -> " << dot_quote(task.name) << ";\n";
+  }
+  std::cout << "}\n";
+  return exit_ok;
+}
+
+namespace {
+
+boost::json::object validate_json(const CompileResult& result, const std::string& file) {
+  boost::json::array errors;
+  for (const auto& d : result.errors) {
+    errors.push_back(boost::json::object{{"file", d.where.file.empty() ? file : d.where.file},
+                                         {"line", d.where.line},
+                                         {"col", d.where.col},
+                                         {"message", d.message}});
+  }
+  boost::json::object tasks;
+  if (result.workflow) {
+    for (const auto& task : result.workflow->tasks) {
+      boost::json::array deps;
+      for (const auto& d : task.depends_on) deps.push_back(boost::json::value(d));
+      boost::json::object inputs;
+      for (const auto& [name, type] : task.signature.inputs) inputs[name] = type.to_structural_string();
+      tasks[task.name] = boost::json::object{
+          {"executor", task.executor},
+          {"depends_on", std::move(deps)},
+          {"inputs", std::move(inputs)},
+          {"output", task.signature.output.to_structural_string()},
+          {"typed", task.signature.declared}};
+    }
+  }
+  boost::json::object out{{"ok", result.workflow.has_value()}, {"errors", std::move(errors)}};
+  if (result.workflow) out["workflow"] = result.workflow->name;
+  out["tasks"] = std::move(tasks);
+  return out;
+}
+
+void print_typed_dag(const CompiledWorkflow& workflow) {
+  std::cout << "workflow " << workflow.name << " is valid: " << workflow.tasks.size()
+            << (workflow.tasks.size() == 1 ? " task" : " tasks") << "\n";
+  int untyped = 0;
+  for (const auto& task : workflow.tasks) {
+    std::cout << "  " << task.name << " [" << task.executor << "]";
+    if (!task.depends_on.empty()) {
+      std::cout << " after ";
+      for (std::size_t i = 0; i < task.depends_on.size(); ++i) std::cout << (i ? ", " : "") << task.depends_on[i];
+    }
+    std::cout << "\n    (";
+    bool first = true;
+    for (const auto& [name, type] : task.signature.inputs) {
+      std::cout << (first ? "" : ", ") << name << ": " << type.to_string();
+      first = false;
+    }
+    std::cout << ") -> " << task.signature.output.to_string();
+    if (!task.signature.declared) {
+      std::cout << "   ! untyped: declare input_type/output_type";
+      ++untyped;
+    }
+    std::cout << "\n";
+  }
+  if (untyped > 0) {
+    std::cout << untyped << (untyped == 1 ? " task has" : " tasks have")
+              << " no declared signature; its edges are not type-checked\n";
+  }
+}
+
+std::string dot_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += "\\\"";
+    else out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+}  // namespace ork::host

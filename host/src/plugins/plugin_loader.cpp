@@ -1,0 +1,167 @@
+#include "plugins/plugin_loader.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+#include <system_error>
+
+namespace ork::host {
+
+namespace {
+
+std::atomic<bool> diagnostics_verbose{false};
+
+void host_set_error(ork_error* slot, ork_str message) {
+  if (slot && message.ptr) slot->message.assign(message.ptr, message.len);
+}
+
+void host_log(int level, ork_str message) {
+  if (level < 2 && !diagnostics_verbose.load()) return;
+  static const char* const names[] = {"debug", "info", "warning", "error"};
+  const char* name = names[std::clamp(level, 0, 3)];
+  std::cerr << "ork: plugin " << name << ": " << std::string_view(message.ptr, message.len) << '\n';
+}
+
+const ork_host_api the_host_api = {ORK_STRUCT_SIZE(ork_host_api), ORK_PLUGIN_API_MAJOR, ORK_PLUGIN_API_MINOR,
+                                   &host_set_error, &host_log};
+
+// Boost.DLL appends a misleading errno text ("…: Bad file descriptor"); keep dlerror's part.
+std::string loader_message(const std::system_error& e) {
+  std::string what = e.what();
+  if (auto pos = what.rfind("): "); pos != std::string::npos) what.erase(pos + 1);
+  return what;
+}
+
+bool is_plugin_file(const std::filesystem::path& p) {
+  std::string name = p.filename().string();
+  return name.starts_with("ork_") && p.extension() == ".so";
+}
+
+std::string shown(const std::filesystem::path& file) {
+  std::error_code ec;
+  auto rel = std::filesystem::relative(file, std::filesystem::current_path(), ec);
+  if (!ec && !rel.empty() && !rel.string().starts_with("../..")) return rel.string();
+  return file.string();
+}
+
+}  // namespace
+
+std::string RefusedPlugin::to_string() const { return "refused " + shown(file) + ": " + reason; }
+
+const ork_host_api* host_api() { return &the_host_api; }
+
+void set_plugin_diagnostics_verbose(bool verbose) { diagnostics_verbose = verbose; }
+
+PluginSet PluginSet::load(const std::vector<std::filesystem::path>& dirs) {
+  PluginSet set;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      if (entry.is_regular_file(ec) && is_plugin_file(entry.path())) files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) set.load_file(std::filesystem::absolute(file));
+  }
+  return set;
+}
+
+void PluginSet::load_file(const std::filesystem::path& file) {
+  auto refuse = [&](std::string reason) { refused_.push_back({file, std::move(reason)}); };
+  auto library = std::make_unique<boost::dll::shared_library>();
+  try {
+    library->load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::system_error& e) {
+    return refuse("not loadable: " + loader_message(e));
+  }
+  if (!library->has(ORK_PLUGIN_ENTRY_SYMBOL)) {
+    return refuse("no entry symbol ork_plugin_describe; not an ork plugin, or built without ORK_EXECUTOR_PLUGIN/"
+                  "ORK_STORAGE_PLUGIN");
+  }
+  auto describe = library->get<const ork_plugin_descriptor*()>(ORK_PLUGIN_ENTRY_SYMBOL);
+  const ork_plugin_descriptor* d = describe();
+  if (!d) return refuse("ork_plugin_describe returned no descriptor");
+  if (d->struct_size < offsetof(ork_plugin_descriptor, api_major) + sizeof(d->api_major)) {
+    return refuse("descriptor too small to hold a version; rebuild against ork " +
+                  std::to_string(ORK_PLUGIN_API_MAJOR) + ".x");
+  }
+  if (d->api_major != ORK_PLUGIN_API_MAJOR) {
+    return refuse("ABI major " + std::to_string(d->api_major) + ", host supports " +
+                  std::to_string(ORK_PLUGIN_API_MAJOR) + "; rebuild against ork " +
+                  std::to_string(ORK_PLUGIN_API_MAJOR) + ".x");
+  }
+  if (d->struct_size < ORK_STRUCT_SIZE(ork_plugin_descriptor)) {
+    return refuse("descriptor is " + std::to_string(d->struct_size) + " bytes, API 1.0 needs " +
+                  std::to_string(sizeof(ork_plugin_descriptor)) + "; rebuild against ork 1.x");
+  }
+  if (d->min_host_minor > ORK_PLUGIN_API_MINOR) {
+    return refuse("needs host API " + std::to_string(d->api_major) + "." + std::to_string(d->min_host_minor) +
+                  ", this host has " + std::to_string(ORK_PLUGIN_API_MAJOR) + "." +
+                  std::to_string(ORK_PLUGIN_API_MINOR) + "; upgrade ork");
+  }
+  std::string name = d->name ? d->name : "";
+  if (name.empty()) return refuse("descriptor has no name");
+  for (const auto& other : loaded_) {
+    if (other.name == name) {
+      return refuse("duplicate plugin name '" + name + "' (already loaded from " + shown(other.file) + ")");
+    }
+  }
+  if (!d->executor && !d->storage) return refuse("plugin '" + name + "' provides neither an executor nor a storage");
+  if (d->executor && d->executor->struct_size < ORK_STRUCT_SIZE(ork_executor_vtable)) {
+    return refuse("executor table too small for API 1.0; rebuild against ork 1.x");
+  }
+  if (d->storage && d->storage->struct_size < ORK_STRUCT_SIZE(ork_storage_vtable)) {
+    return refuse("storage table too small for API 1.0; rebuild against ork 1.x");
+  }
+  if (!d->init) return refuse("descriptor has no init function");
+  ork_error err;
+  void* state = nullptr;
+  ork_status status = d->init(&the_host_api, &state, &err);
+  if (status != ORK_STATUS_OK) {
+    return refuse("init failed: " + (err.message.empty() ? "status " + std::to_string(status) : err.message));
+  }
+  LoadedPlugin plugin;
+  plugin.file = file;
+  plugin.name = name;
+  plugin.version = d->version ? d->version : "";
+  plugin.description = d->description ? d->description : "";
+  plugin.api_major = d->api_major;
+  plugin.min_host_minor = d->min_host_minor;
+  plugin.descriptor = d;
+  plugin.executor = d->executor;
+  plugin.storage = d->storage;
+  plugin.state = state;
+  plugin.library = std::move(library);
+  loaded_.push_back(std::move(plugin));
+}
+
+PluginSet::~PluginSet() {
+  // Shut plugins down in reverse load order, but never unload their code:
+  // a plugin may own threads or atexit handlers that still point into it.
+  for (auto it = loaded_.rbegin(); it != loaded_.rend(); ++it) {
+    if (it->descriptor && it->descriptor->shutdown) it->descriptor->shutdown(it->state);
+    (void)it->library.release();  // intentionally kept mapped until process exit
+  }
+}
+
+std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::filesystem::path>& plugin_dirs) {
+  std::vector<std::filesystem::path> dirs = plugin_dirs;
+  if (dirs.empty()) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) dirs.push_back(exe.parent_path().parent_path() / "lib" / "ork" / "plugins");
+  }
+  if (const char* env = std::getenv("ORK_PLUGIN_PATH"); env && *env) {
+    std::stringstream ss(env);
+    std::string item;
+    while (std::getline(ss, item, ':')) {
+      if (!item.empty()) dirs.emplace_back(item);
+    }
+  }
+  return dirs;
+}
+
+}  // namespace ork::host

@@ -1,0 +1,163 @@
+#include "plugins/registry.hpp"
+
+#include "core/error.hpp"
+
+#include <mutex>
+
+namespace ork::host {
+
+namespace {
+
+ork_str str(std::string_view s) { return ork_str{s.data(), s.size()}; }
+std::string_view view(ork_str s) { return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view(); }
+
+std::vector<std::string> key_list(const char* const* keys) {
+  std::vector<std::string> out;
+  for (; keys && *keys; ++keys) out.emplace_back(*keys);
+  return out;
+}
+
+struct CheckContext {
+  TaskCheckResult result;
+};
+
+void check_error(void* ctx, ork_str key, ork_str message) {
+  static_cast<CheckContext*>(ctx)->result.errors.emplace_back(std::string(view(key)), std::string(view(message)));
+}
+
+void check_signature(void* ctx, ork_str json) { static_cast<CheckContext*>(ctx)->result.signature_json = std::string(view(json)); }
+
+struct RunContext {
+  const LogCallback* on_log;
+  std::mutex mutex;  // executors may log from their own threads
+  bool finished = false;
+  ExecutorRunResult result;
+};
+
+void run_log(void* ctx, ork_log_stream stream, ork_str line) {
+  auto* run = static_cast<RunContext*>(ctx);
+  std::lock_guard lock(run->mutex);
+  (*run->on_log)(stream, view(line));
+}
+
+void run_finish(void* ctx, ork_task_outcome outcome, ork_str output, ork_str error) {
+  auto* run = static_cast<RunContext*>(ctx);
+  std::lock_guard lock(run->mutex);
+  if (run->finished) return;  // exactly once: later reports are ignored
+  run->finished = true;
+  run->result.outcome = outcome;
+  if (outcome == ORK_TASK_SUCCEEDED) run->result.output_json = std::string(view(output));
+  run->result.error = std::string(view(error));
+}
+
+}  // namespace
+
+TaskCheckResult Executor::check(const TaskCheckRequest& request) const {
+  CheckContext ctx;
+  if (!plugin_->executor->check_task) return ctx.result;
+  ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str(request.workflow_name), str(request.workflow_file),
+                     str(request.workflow_dir),      str(request.task_name),     str(request.config_json)};
+  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &ctx, &check_error, &check_signature};
+  ork_error err;
+  ork_status status = plugin_->executor->check_task(plugin_->state, &spec, &sink, &err);
+  if (status != ORK_STATUS_OK) {
+    throw Error(ErrorKind::plugin, "executor '" + info_.name + "' failed to check task '" + request.task_name +
+                                       "': " + (err.message.empty() ? "no message" : err.message));
+  }
+  return std::move(ctx.result);
+}
+
+ExecutorRunResult Executor::run(const ExecutorRunRequest& request, const LogCallback& on_log) const {
+  ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str(request.workflow_name), str(request.workflow_file),
+                     str(request.workflow_dir),      str(request.task_name),     str(request.config_json)};
+  std::vector<ork_str> env;
+  env.reserve(request.env.size());
+  for (const auto& e : request.env) env.push_back(str(e));
+  ork_task_request req{ORK_STRUCT_SIZE(ork_task_request),
+                       request.attempt_token,
+                       &spec,
+                       str(request.run_id),
+                       request.attempt,
+                       str(request.input_json),
+                       str(request.workdir),
+                       env.data(),
+                       env.size(),
+                       static_cast<std::int64_t>(request.timeout.count())};
+  RunContext ctx{&on_log, {}, false, {}};
+  ork_task_sink sink{ORK_STRUCT_SIZE(ork_task_sink), &ctx, &run_log, &run_finish};
+  ork_error err;
+  ork_status status = plugin_->executor->run_task(plugin_->state, &req, &sink, &err);
+  std::lock_guard lock(ctx.mutex);
+  if (status != ORK_STATUS_OK) {
+    return {ORK_TASK_FAILED, "",
+            "executor '" + info_.name + "' broke: " + (err.message.empty() ? "no message" : err.message)};
+  }
+  if (!ctx.finished) return {ORK_TASK_FAILED, "", "executor '" + info_.name + "' reported no outcome"};
+  return std::move(ctx.result);
+}
+
+void Executor::cancel(std::uint64_t attempt_token) const {
+  if (plugin_->executor->cancel_task) plugin_->executor->cancel_task(plugin_->state, attempt_token);
+}
+
+PluginRegistry::PluginRegistry(const PluginSet& plugins, std::vector<RefusedPlugin>& refused) {
+  for (const auto& plugin : plugins.loaded()) {
+    if (plugin.executor) {
+      ExecutorInfo info{plugin.executor->name ? plugin.executor->name : plugin.name,
+                        key_list(plugin.executor->task_keys),
+                        (plugin.executor->capabilities & ORK_EXECUTOR_INTROSPECTS) != 0};
+      if (auto it = executors_.find(info.name); it != executors_.end()) {
+        refused.push_back({plugin.file, "executor '" + info.name + "' is already provided by plugin '" +
+                                            it->second.plugin().name + "'; remove one of them"});
+      } else {
+        std::string name = info.name;
+        executors_.emplace(name, Executor(plugin, std::move(info)));
+      }
+    }
+    if (plugin.storage) {
+      for (const char* const* s = plugin.storage->url_schemes; s && *s; ++s) {
+        if (auto it = storages_.find(*s); it != storages_.end()) {
+          refused.push_back({plugin.file, std::string("URL scheme '") + *s + "' is already served by plugin '" +
+                                              it->second->name + "'"});
+        } else {
+          storages_.emplace(*s, &plugin);
+        }
+      }
+    }
+  }
+}
+
+const ExecutorInfo* PluginRegistry::find_executor(std::string_view name) const {
+  auto it = executors_.find(name);
+  return it == executors_.end() ? nullptr : &it->second.info();
+}
+
+std::vector<std::string> PluginRegistry::executor_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, executor] : executors_) names.push_back(name);
+  return names;
+}
+
+TaskCheckResult PluginRegistry::check_task(std::string_view executor, const TaskCheckRequest& request) const {
+  const Executor* e = this->executor(executor);
+  if (!e) throw Error(ErrorKind::plugin, "unknown executor '" + std::string(executor) + "'");
+  return e->check(request);
+}
+
+const Executor* PluginRegistry::executor(std::string_view name) const {
+  auto it = executors_.find(name);
+  return it == executors_.end() ? nullptr : &it->second;
+}
+
+const LoadedPlugin* PluginRegistry::storage_for_scheme(std::string_view scheme) const {
+  auto it = storages_.find(scheme);
+  return it == storages_.end() ? nullptr : it->second;
+}
+
+std::vector<std::string> PluginRegistry::storage_schemes() const {
+  std::vector<std::string> schemes;
+  for (const auto& [scheme, plugin] : storages_) schemes.push_back(scheme);
+  return schemes;
+}
+
+}  // namespace ork::host

@@ -1,0 +1,79 @@
+// Lookups over the loaded plugins: executors by their `executor:` name (the
+// compiler's ExecutorCatalog and the scheduler's way to run a task) and
+// storage backends by URL scheme. Built once at start-up from a PluginSet.
+#pragma once
+
+#include "plugins/plugin_loader.hpp"
+#include "workflow/executor_catalog.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ork::host {
+
+// One attempt of one task, as the scheduler hands it to an executor.
+struct ExecutorRunRequest {
+  std::uint64_t attempt_token = 0;
+  std::string workflow_name;
+  std::string workflow_file;
+  std::string workflow_dir;
+  std::string task_name;
+  std::string config_json;
+  std::string run_id;
+  std::uint32_t attempt = 1;
+  std::string input_json;
+  std::string workdir;
+  std::vector<std::string> env;  // "KEY=VALUE"
+  std::chrono::milliseconds timeout{0};
+};
+
+struct ExecutorRunResult {
+  ork_task_outcome outcome = ORK_TASK_FAILED;
+  std::string output_json;  // succeeded: the JSON text (empty = null)
+  std::string error;        // otherwise: why
+};
+
+using LogCallback = std::function<void(ork_log_stream stream, std::string_view line)>;
+
+class Executor {
+ public:
+  Executor(const LoadedPlugin& plugin, ExecutorInfo info) : plugin_(&plugin), info_(std::move(info)) {}
+  const ExecutorInfo& info() const { return info_; }
+  const LoadedPlugin& plugin() const { return *plugin_; }
+
+  TaskCheckResult check(const TaskCheckRequest& request) const;
+  // Blocks until the attempt ends. An executor that breaks yields a failed
+  // attempt whose error says so; nothing throws.
+  ExecutorRunResult run(const ExecutorRunRequest& request, const LogCallback& on_log) const;
+  void cancel(std::uint64_t attempt_token) const;
+
+ private:
+  const LoadedPlugin* plugin_;
+  ExecutorInfo info_;
+};
+
+class PluginRegistry final : public ExecutorCatalog {
+ public:
+  // Duplicated executor names or URL schemes: the first plugin wins and the
+  // later one is added to `refused` with a reason.
+  PluginRegistry(const PluginSet& plugins, std::vector<RefusedPlugin>& refused);
+
+  const ExecutorInfo* find_executor(std::string_view name) const override;
+  std::vector<std::string> executor_names() const override;
+  TaskCheckResult check_task(std::string_view executor, const TaskCheckRequest& request) const override;
+
+  const Executor* executor(std::string_view name) const;
+  // The storage plugin serving `scheme` ("sqlite", "file", "postgresql"), or null.
+  const LoadedPlugin* storage_for_scheme(std::string_view scheme) const;
+  std::vector<std::string> storage_schemes() const;
+
+ private:
+  std::map<std::string, Executor, std::less<>> executors_;
+  std::map<std::string, const LoadedPlugin*, std::less<>> storages_;
+};
+
+}  // namespace ork::host

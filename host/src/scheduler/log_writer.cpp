@@ -1,0 +1,73 @@
+#include "scheduler/log_writer.hpp"
+
+#include <chrono>
+#include <iostream>
+
+namespace ork::host {
+
+namespace {
+constexpr std::size_t batch_size = 2000;
+constexpr auto batch_delay = std::chrono::milliseconds(50);
+}  // namespace
+
+LogWriter::LogWriter(Store& store) : store_(store), thread_([this] { write_loop(); }) {}
+
+LogWriter::~LogWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void LogWriter::add(NewLogLine line) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(line));
+    ++queued_;
+    wake = queue_.size() >= batch_size;
+  }
+  if (wake) wake_.notify_one();
+}
+
+void LogWriter::flush() {
+  std::unique_lock lock(mutex_);
+  std::uint64_t target = queued_;
+  if (stored_ >= target) return;
+  flush_wanted_ = true;
+  wake_.notify_one();
+  written_.wait(lock, [&] { return stored_ >= target; });
+}
+
+void LogWriter::write_loop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    // Wait for a full batch, a flush, or the batch delay after the first line.
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (!stopping_ && queue_.size() < batch_size) {
+      wake_.wait_for(lock, batch_delay,
+                     [&] { return stopping_ || flush_wanted_ || queue_.size() >= batch_size; });
+    }
+    if (queue_.empty()) {
+      if (stopping_) return;
+      continue;
+    }
+    std::vector<NewLogLine> batch;
+    batch.swap(queue_);
+    flush_wanted_ = false;
+    lock.unlock();
+    try {
+      store_.append_logs(batch);
+    } catch (const std::exception& e) {
+      // Losing log lines must not take the run down; say so once per batch.
+      std::cerr << "ork: could not record " << batch.size() << " log lines: " << e.what() << '\n';
+    }
+    lock.lock();
+    stored_ += batch.size();
+    written_.notify_all();
+  }
+}
+
+}  // namespace ork::host

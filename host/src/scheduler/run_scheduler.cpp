@@ -1,0 +1,429 @@
+#include "scheduler/run_scheduler.hpp"
+
+#include "core/error.hpp"
+#include "scheduler/log_writer.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <unordered_map>
+
+namespace ork::host {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+enum class Phase { waiting, ready, running, delayed, succeeded, failed, cancelled, skipped };
+
+bool is_final(Phase p) {
+  return p == Phase::succeeded || p == Phase::failed || p == Phase::cancelled || p == Phase::skipped;
+}
+
+std::atomic<std::uint64_t> next_attempt_token{1};
+
+struct TaskRuntime {
+  const CompiledTask* spec = nullptr;
+  const Executor* executor = nullptr;
+  Phase phase = Phase::waiting;
+  int attempt = 0;              // attempts started so far
+  int unmet_dependencies = 0;   // upstream tasks not yet succeeded
+  std::vector<std::size_t> downstream;
+  boost::json::value output;    // once succeeded
+  std::uint64_t token = 0;      // of the running attempt
+  Clock::time_point retry_at;
+};
+
+struct Delayed {
+  Clock::time_point at;
+  std::size_t task;
+  bool operator>(const Delayed& other) const { return at > other.at; }
+};
+
+std::string status_name(ork_task_outcome outcome) {
+  switch (outcome) {
+    case ORK_TASK_SUCCEEDED: return "succeeded";
+    case ORK_TASK_CANCELLED: return "cancelled";
+    case ORK_TASK_TIMED_OUT:
+    case ORK_TASK_FAILED: break;
+  }
+  return "failed";
+}
+
+// The value at `path` inside `value` (object keys, array indexes).
+const boost::json::value* value_at_path(const boost::json::value& value, const std::vector<std::string>& path,
+                                        std::string& missing) {
+  const boost::json::value* v = &value;
+  for (const auto& segment : path) {
+    if (v->is_object()) {
+      v = v->as_object().if_contains(segment);
+    } else if (v->is_array()) {
+      char* end = nullptr;
+      unsigned long index = std::strtoul(segment.c_str(), &end, 10);
+      const auto& array = v->as_array();
+      v = (end && *end == '\0' && !segment.empty() && index < array.size()) ? &array[index] : nullptr;
+    } else {
+      v = nullptr;
+    }
+    if (!v) {
+      missing = segment;
+      return nullptr;
+    }
+  }
+  return v;
+}
+
+}  // namespace
+
+struct RunScheduler::State {
+  const CompiledWorkflow& workflow;
+  Store& store;
+  RunOptions options;
+  RunObserver& observer;
+  LogWriter logs;
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::mutex observer_mutex;
+  std::vector<TaskRuntime> tasks;
+  std::unordered_map<std::string, std::size_t> index;
+  std::deque<std::size_t> ready;
+  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
+  std::size_t unfinished = 0;
+  bool cancelling = false;
+  bool any_failed = false;
+  bool broken = false;  // a worker hit an error it cannot recover from
+
+  State(const CompiledWorkflow& wf, const PluginRegistry& executors, Store& s, RunOptions opts, RunObserver& obs)
+      : workflow(wf), store(s), options(std::move(opts)), observer(obs), logs(s) {
+    tasks.resize(wf.tasks.size());
+    for (std::size_t i = 0; i < wf.tasks.size(); ++i) {
+      tasks[i].spec = &wf.tasks[i];
+      tasks[i].executor = executors.executor(wf.tasks[i].executor);
+      if (!tasks[i].executor) {
+        throw Error(ErrorKind::plugin, "executor '" + wf.tasks[i].executor + "' of task '" + wf.tasks[i].name +
+                                           "' is not loaded");
+      }
+      index.emplace(wf.tasks[i].name, i);
+    }
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      for (const auto& dep : tasks[i].spec->depends_on) {
+        std::size_t d = index.at(dep);
+        tasks[d].downstream.push_back(i);
+        ++tasks[i].unmet_dependencies;
+      }
+    }
+    unfinished = tasks.size();
+  }
+
+  // ---- the worker loop ----------------------------------------------------
+
+  void work() {
+    std::unique_lock lock(mutex);
+    while (unfinished > 0 && !broken) {
+      promote_due_retries();
+      if (!ready.empty()) {
+        std::size_t i = ready.front();
+        ready.pop_front();
+        run_attempt(i, lock);
+        continue;
+      }
+      if (!delayed.empty()) {
+        wake.wait_until(lock, delayed.top().at);
+      } else {
+        wake.wait(lock);
+      }
+    }
+  }
+
+  void promote_due_retries() {
+    auto now = Clock::now();
+    while (!delayed.empty() && delayed.top().at <= now) {
+      std::size_t i = delayed.top().task;
+      delayed.pop();
+      if (tasks[i].phase == Phase::delayed) {
+        tasks[i].phase = Phase::ready;
+        ready.push_back(i);
+      }
+    }
+  }
+
+  // Called with the lock held; releases it while the task runs.
+  void run_attempt(std::size_t i, std::unique_lock<std::mutex>& lock) {
+    TaskRuntime& task = tasks[i];
+    if (cancelling) return;  // cancel() already marked it
+    task.phase = Phase::running;
+    task.attempt += 1;
+    task.token = next_attempt_token++;
+    const int attempt = task.attempt;
+    std::string input_error;
+    std::string input_json = build_input(task, input_error);
+    ExecutorRunRequest request = make_request(task, attempt, std::move(input_json));
+    lock.unlock();
+
+    auto started = Clock::now();
+    record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), "running",
+                          now_millis(), "", "", 0});
+    notify_started(task.spec->name, attempt);
+    ExecutorRunResult result;
+    if (!input_error.empty()) {
+      result = {ORK_TASK_FAILED, "", input_error};
+    } else {
+      result = task.executor->run(request, [&](ork_log_stream stream, std::string_view line) {
+        logs.add(NewLogLine{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), stream,
+                            now_millis(), std::string(line)});
+      });
+    }
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    finish_attempt(i, attempt, std::move(result), took);
+    lock.lock();
+  }
+
+  std::string build_input(const TaskRuntime& task, std::string& error) {
+    boost::json::object input;
+    for (const auto& binding : task.spec->inputs) {
+      switch (binding.kind) {
+        case InputBinding::Kind::constant:
+          input[binding.name] = binding.constant;
+          break;
+        case InputBinding::Kind::workflow_input:
+          if (auto* v = options.workflow_inputs.if_contains(binding.workflow_input)) {
+            input[binding.name] = *v;
+          } else {
+            input[binding.name] = nullptr;
+          }
+          break;
+        case InputBinding::Kind::task_output: {
+          const boost::json::value& upstream_output = tasks[index.at(binding.task)].output;
+          std::string missing;
+          const boost::json::value* v = value_at_path(upstream_output, binding.path, missing);
+          if (!v) {
+            error = "input '" + binding.name + "': the output of task '" + binding.task + "' has no '" + missing +
+                    "' (reference " + binding.task;
+            for (const auto& p : binding.path) error += "." + p;
+            error += ")";
+            return {};
+          }
+          input[binding.name] = *v;
+          break;
+        }
+      }
+    }
+    boost::json::object upstream;
+    for (const auto& dep : task.spec->depends_on) upstream[dep] = tasks[index.at(dep)].output;
+    input["upstream"] = std::move(upstream);
+    return boost::json::serialize(input);
+  }
+
+  ExecutorRunRequest make_request(const TaskRuntime& task, int attempt, std::string input_json) {
+    ExecutorRunRequest r;
+    r.attempt_token = task.token;
+    r.workflow_name = workflow.name;
+    r.workflow_file = workflow.file.string();
+    r.workflow_dir = workflow.dir.string();
+    r.task_name = task.spec->name;
+    r.config_json = boost::json::serialize(task.spec->config);
+    r.run_id = options.run_id;
+    r.attempt = static_cast<std::uint32_t>(attempt);
+    r.input_json = std::move(input_json);
+    r.workdir = task.spec->workdir.string();
+    r.env.reserve(task.spec->env.size() + 3);
+    r.env.push_back("ORK_RUN_ID=" + options.run_id);
+    r.env.push_back("ORK_TASK=" + task.spec->name);
+    r.env.push_back("ORK_ATTEMPT=" + std::to_string(attempt));
+    for (const auto& [key, value] : task.spec->env) r.env.push_back(key + "=" + value);
+    r.timeout = task.spec->timeout;
+    return r;
+  }
+
+  // Records the attempt's end, then releases or skips the downstream tasks.
+  void finish_attempt(std::size_t i, int attempt, ExecutorRunResult result, std::chrono::milliseconds took) {
+    TaskRuntime& task = tasks[i];
+    logs.flush();  // a finished attempt never misses log lines
+    std::string status = status_name(result.outcome);
+    boost::json::value output;
+    if (result.outcome == ORK_TASK_SUCCEEDED && !result.output_json.empty()) {
+      boost::system::error_code ec;
+      boost::json::parse_options opts;
+      opts.max_depth = 10000;
+      output = boost::json::parse(result.output_json, ec, {}, opts);
+      if (ec) {
+        status = "failed";
+        result.error = "executor returned output that is not valid JSON: " + ec.message();
+        output = nullptr;
+      }
+    }
+    const bool retry = status == "failed" && attempt <= task.spec->retries && !cancel_requested();
+    std::chrono::milliseconds delay{0};
+    if (retry) {
+      // Exponential backoff: retry_delay, 2×, 4×, … (capped at one hour).
+      delay = task.spec->retry_delay * (1LL << std::min(attempt - 1, 20));
+      delay = std::min<std::chrono::milliseconds>(delay, std::chrono::hours(1));
+    }
+    Millis now = now_millis();
+    if (retry) {
+      record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), "retrying", now,
+                            "", result.error, now + delay.count()});
+    } else {
+      record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), status, now,
+                            status == "succeeded" ? (result.output_json.empty() ? "null" : result.output_json) : "",
+                            status == "succeeded" ? "" : result.error, 0});
+    }
+    notify_finished(task.spec->name, attempt, retry ? "retrying" : status, result.error, took);
+
+    std::vector<std::size_t> skipped;
+    {
+      std::lock_guard lock(mutex);
+      if (retry) {
+        task.phase = Phase::delayed;
+        delayed.push({Clock::now() + delay, i});
+      } else if (status == "succeeded") {
+        task.phase = Phase::succeeded;
+        task.output = std::move(output);
+        --unfinished;
+        for (std::size_t d : task.downstream) {
+          if (--tasks[d].unmet_dependencies == 0 && tasks[d].phase == Phase::waiting && !cancelling) {
+            tasks[d].phase = Phase::ready;
+            ready.push_back(d);
+          }
+        }
+      } else {
+        task.phase = status == "cancelled" ? Phase::cancelled : Phase::failed;
+        any_failed = any_failed || status == "failed";
+        --unfinished;
+        collect_downstream(i, skipped);
+        for (std::size_t d : skipped) {
+          tasks[d].phase = Phase::skipped;
+          --unfinished;
+        }
+      }
+    }
+    for (std::size_t d : skipped) {
+      std::string reason = "upstream task '" + task.spec->name + "' " + status;
+      record(TaskTransition{options.run_id, tasks[d].spec->name, 0, "skipped", now_millis(), "", reason, 0});
+      notify_skipped(tasks[d].spec->name, reason);
+    }
+    wake.notify_all();
+  }
+
+  // Every not-yet-final task reachable downstream of `i` (lock held).
+  void collect_downstream(std::size_t i, std::vector<std::size_t>& out) {
+    for (std::size_t d : tasks[i].downstream) {
+      if (tasks[d].phase != Phase::waiting) continue;
+      if (std::find(out.begin(), out.end(), d) != out.end()) continue;
+      out.push_back(d);
+      collect_downstream(d, out);
+    }
+  }
+
+  bool cancel_requested() {
+    std::lock_guard lock(mutex);
+    return cancelling;
+  }
+
+  void record(const TaskTransition& t) {
+    try {
+      store.update_task(t);
+    } catch (const std::exception& e) {
+      throw Error(ErrorKind::storage, "could not record task '" + t.task + "' as " + t.status + ": " + e.what());
+    }
+  }
+
+  void notify_started(const std::string& task, int attempt) {
+    std::lock_guard lock(observer_mutex);
+    observer.task_started(task, attempt);
+  }
+  void notify_finished(const std::string& task, int attempt, const std::string& status, const std::string& error,
+                       std::chrono::milliseconds took) {
+    std::lock_guard lock(observer_mutex);
+    observer.task_finished(task, attempt, status, error, took);
+  }
+  void notify_skipped(const std::string& task, const std::string& reason) {
+    std::lock_guard lock(observer_mutex);
+    observer.task_skipped(task, reason);
+  }
+
+  // ---- cancellation -------------------------------------------------------
+
+  void cancel() {
+    std::vector<std::pair<const Executor*, std::uint64_t>> running;
+    std::vector<std::size_t> never_started;
+    {
+      std::lock_guard lock(mutex);
+      if (cancelling) return;
+      cancelling = true;
+      for (std::size_t i = 0; i < tasks.size(); ++i) {
+        TaskRuntime& t = tasks[i];
+        if (t.phase == Phase::running) {
+          running.emplace_back(t.executor, t.token);
+        } else if (!is_final(t.phase)) {
+          t.phase = Phase::cancelled;
+          --unfinished;
+          never_started.push_back(i);
+        }
+      }
+      ready.clear();
+    }
+    for (std::size_t i : never_started) {
+      record(TaskTransition{options.run_id, tasks[i].spec->name, 0, "cancelled", now_millis(), "", "run cancelled", 0});
+    }
+    for (auto [executor, token] : running) executor->cancel(token);
+    wake.notify_all();
+  }
+};
+
+RunScheduler::RunScheduler(const CompiledWorkflow& workflow, const PluginRegistry& executors, Store& store,
+                           RunOptions options, RunObserver& observer)
+    : state_(std::make_unique<State>(workflow, executors, store, std::move(options), observer)) {}
+
+RunScheduler::~RunScheduler() = default;
+
+std::string RunScheduler::execute() {
+  State& s = *state_;
+  {
+    std::lock_guard lock(s.mutex);
+    for (std::size_t i = 0; i < s.tasks.size(); ++i) {
+      if (s.tasks[i].unmet_dependencies == 0) {
+        s.tasks[i].phase = Phase::ready;
+        s.ready.push_back(i);
+      }
+    }
+  }
+  int workers = std::max(1, std::min<int>(s.options.concurrency, static_cast<int>(s.tasks.size())));
+  std::vector<std::thread> threads;
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  for (int w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      try {
+        s.work();
+      } catch (...) {
+        {
+          std::lock_guard lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+        }
+        s.cancel();
+        {
+          std::lock_guard lock(s.mutex);
+          s.broken = true;
+        }
+        s.wake.notify_all();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+
+  std::string status = s.cancelling ? "cancelled" : s.any_failed ? "failed" : "succeeded";
+  s.logs.flush();
+  s.store.update_run(s.options.run_id, status, now_millis(), "");
+  return status;
+}
+
+void RunScheduler::cancel() { state_->cancel(); }
+
+}  // namespace ork::host

@@ -1,0 +1,66 @@
+// Executes one run of a compiled workflow: starts every task whose upstream
+// tasks succeeded, up to `concurrency` at once, on a fixed set of worker
+// threads woken by a condition variable (no polling); records every state
+// change in the store before the next step depends on it; retries with
+// exponential backoff; skips the downstream tasks of a failed task while
+// independent branches keep running. Used by `ork run` (and later `ork serve`).
+#pragma once
+
+#include "plugins/registry.hpp"
+#include "store/store.hpp"
+#include "workflow/compiled.hpp"
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+namespace ork::host {
+
+struct RunOptions {
+  std::string run_id;
+  int concurrency = 1;
+  boost::json::object workflow_inputs;  // resolved values of the workflow's `inputs:`
+};
+
+// What the CLI shows while a run progresses. Called from worker threads,
+// one call at a time (the scheduler serialises them).
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void task_started(const std::string& task, int attempt) = 0;
+  virtual void task_finished(const std::string& task, int attempt, const std::string& status,
+                             const std::string& error, std::chrono::milliseconds took) = 0;
+  virtual void task_skipped(const std::string& task, const std::string& reason) = 0;
+};
+
+class NullObserver final : public RunObserver {
+ public:
+  void task_started(const std::string&, int) override {}
+  void task_finished(const std::string&, int, const std::string&, const std::string&,
+                     std::chrono::milliseconds) override {}
+  void task_skipped(const std::string&, const std::string&) override {}
+};
+
+class RunScheduler {
+ public:
+  RunScheduler(const CompiledWorkflow& workflow, const PluginRegistry& executors, Store& store, RunOptions options,
+               RunObserver& observer);
+  ~RunScheduler();
+  RunScheduler(const RunScheduler&) = delete;
+  RunScheduler& operator=(const RunScheduler&) = delete;
+
+  // Runs to completion and returns the run's final status:
+  // "succeeded", "failed" or "cancelled".
+  std::string execute();
+
+  // Thread-safe, idempotent: stop starting tasks, ask running ones to stop.
+  void cancel();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace ork::host

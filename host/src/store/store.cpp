@@ -1,0 +1,266 @@
+#include "store/store.hpp"
+
+#include "core/error.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+
+namespace ork::host {
+
+namespace {
+
+ork_str str(std::string_view s) { return ork_str{s.data(), s.size()}; }
+
+std::string scheme_of(const std::string& url) {
+  auto pos = url.find(':');
+  if (pos == std::string::npos || pos == 1 /* windows drive */) return "file";
+  std::string scheme = url.substr(0, pos);
+  for (char c : scheme) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return "file";
+  }
+  if (scheme == "postgres") return "postgresql";
+  return scheme;
+}
+
+void write_string(void* ctx, ork_str s) { static_cast<std::string*>(ctx)->assign(s.ptr, s.len); }
+
+std::optional<std::string> opt_string(const boost::json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  if (!v || !v->is_string()) return std::nullopt;
+  return std::string(v->as_string());
+}
+
+std::string string_or_empty(const boost::json::object& o, std::string_view key) {
+  return opt_string(o, key).value_or("");
+}
+
+std::int64_t int_or_zero(const boost::json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  if (!v) return 0;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
+  if (v->is_double()) return static_cast<std::int64_t>(v->as_double());
+  return 0;
+}
+
+boost::json::value value_or_null(const boost::json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v ? *v : boost::json::value(nullptr);
+}
+
+RunRow parse_run(const boost::json::object& o) {
+  RunRow run;
+  run.run_id = string_or_empty(o, "run_id");
+  run.workflow = string_or_empty(o, "workflow");
+  run.workflow_version_id = int_or_zero(o, "workflow_version_id");
+  run.status = string_or_empty(o, "status");
+  run.inputs = value_or_null(o, "inputs");
+  run.trigger = string_or_empty(o, "trigger");
+  run.owner = string_or_empty(o, "owner");
+  run.idempotency_key = opt_string(o, "idempotency_key");
+  run.created_at = int_or_zero(o, "created_at");
+  run.started_at = int_or_zero(o, "started_at");
+  run.finished_at = int_or_zero(o, "finished_at");
+  run.error = opt_string(o, "error");
+  if (auto* counts = o.if_contains("task_counts"); counts && counts->is_object()) {
+    for (const auto& [status, n] : counts->as_object()) run.task_counts[std::string(status)] = static_cast<int>(n.to_number<std::int64_t>());
+  }
+  return run;
+}
+
+TaskStateRow parse_task(const boost::json::object& o) {
+  TaskStateRow t;
+  t.status = string_or_empty(o, "status");
+  t.attempts = static_cast<int>(int_or_zero(o, "attempts"));
+  t.output = value_or_null(o, "output");
+  t.error = opt_string(o, "error");
+  t.started_at = int_or_zero(o, "started_at");
+  t.finished_at = int_or_zero(o, "finished_at");
+  t.next_attempt_at = int_or_zero(o, "next_attempt_at");
+  return t;
+}
+
+AttemptRow parse_attempt(const boost::json::object& o) {
+  AttemptRow a;
+  a.task = string_or_empty(o, "task");
+  a.attempt = static_cast<int>(int_or_zero(o, "attempt"));
+  a.status = string_or_empty(o, "status");
+  a.started_at = int_or_zero(o, "started_at");
+  a.finished_at = int_or_zero(o, "finished_at");
+  a.output = value_or_null(o, "output");
+  a.error = opt_string(o, "error");
+  return a;
+}
+
+}  // namespace
+
+Store Store::open(const PluginRegistry& plugins, const std::string& url) {
+  std::string scheme = scheme_of(url);
+  const LoadedPlugin* plugin = plugins.storage_for_scheme(scheme);
+  if (!plugin) {
+    std::string known;
+    for (const auto& s : plugins.storage_schemes()) known += (known.empty() ? "" : ", ") + s;
+    throw Error(ErrorKind::storage, "no storage plugin serves '" + scheme + "' URLs (database " + url +
+                                        "); loaded storage schemes: " + (known.empty() ? "none" : known) +
+                                        " — see `ork plugins`");
+  }
+  ork_error err;
+  void* handle = nullptr;
+  if (plugin->storage->open(plugin->state, str(url), &handle, &err) != ORK_STATUS_OK || !handle) {
+    throw Error(ErrorKind::storage, "cannot open database " + url + ": " + err.message);
+  }
+  return Store(*plugin, handle, url);
+}
+
+Store::Store(Store&& other) noexcept : plugin_(other.plugin_), handle_(other.handle_), url_(std::move(other.url_)) {
+  other.handle_ = nullptr;
+}
+
+Store::~Store() {
+  if (handle_) plugin_->storage->close(handle_);
+}
+
+void Store::check(ork_status status, const ork_error& err, std::string_view what) {
+  if (status == ORK_STATUS_OK) return;
+  ErrorKind kind = status == ORK_STATUS_NOT_FOUND ? ErrorKind::not_found : ErrorKind::storage;
+  std::string message = err.message.empty() ? "status " + std::to_string(status) : err.message;
+  if (kind == ErrorKind::not_found) throw Error(kind, message);
+  throw Error(kind, std::string(what) + " failed in " + url_ + ": " + message);
+}
+
+std::int64_t Store::save_workflow(std::string_view name, std::string_view content_hash, std::string_view file,
+                                  std::string_view source, std::string_view spec_json, Millis created_at) {
+  ork_workflow_record record{ORK_STRUCT_SIZE(ork_workflow_record), str(name), str(content_hash), str(file),
+                             str(source), str(spec_json), created_at};
+  std::int64_t id = 0;
+  ork_error err;
+  check(plugin_->storage->save_workflow(handle_, &record, &id, &err), err, "saving the workflow");
+  return id;
+}
+
+CreatedRunId Store::create_run(const NewRun& run) {
+  std::vector<ork_str> names;
+  names.reserve(run.task_names.size());
+  for (const auto& n : run.task_names) names.push_back(str(n));
+  ork_run_record record{ORK_STRUCT_SIZE(ork_run_record), str(run.run_id),        run.workflow_version_id,
+                        str(run.workflow_name),         str(run.inputs_json),   str(run.idempotency_key),
+                        str(run.trigger),               str(run.owner),         run.created_at,
+                        names.data(),                   names.size()};
+  CreatedRunId created;
+  ork_str_sink sink{ORK_STRUCT_SIZE(ork_str_sink), &created.run_id, &write_string};
+  int existing = 0;
+  ork_error err;
+  check(plugin_->storage->create_run(handle_, &record, &sink, &existing, &err), err, "creating the run");
+  created.existing = existing != 0;
+  return created;
+}
+
+void Store::update_task(const TaskTransition& t) {
+  ork_task_update update{ORK_STRUCT_SIZE(ork_task_update), str(t.run_id), str(t.task), t.attempt,
+                         str(t.status), t.at, str(t.output_json), str(t.error), t.next_attempt_at};
+  ork_error err;
+  check(plugin_->storage->update_task(handle_, &update, &err), err, "recording task state");
+}
+
+void Store::update_run(std::string_view run_id, std::string_view status, Millis at, std::string_view error) {
+  ork_error err;
+  check(plugin_->storage->update_run(handle_, str(run_id), str(status), at, str(error), &err), err,
+        "recording run state");
+}
+
+void Store::append_logs(std::span<const NewLogLine> lines) {
+  if (lines.empty()) return;
+  std::vector<ork_log_line> converted;
+  converted.reserve(lines.size());
+  for (const auto& l : lines) {
+    converted.push_back(ork_log_line{ORK_STRUCT_SIZE(ork_log_line), str(l.run_id), str(l.task), l.attempt, l.stream,
+                                     l.at, str(l.line)});
+  }
+  ork_error err;
+  check(plugin_->storage->append_logs(handle_, converted.data(), converted.size(), &err), err, "recording logs");
+}
+
+boost::json::value Store::query(ork_query_kind kind, const boost::json::object& params) {
+  std::string params_json = boost::json::serialize(params);
+  std::string answer;
+  ork_json_sink sink{ORK_STRUCT_SIZE(ork_json_sink), &answer, &write_string};
+  ork_error err;
+  check(plugin_->storage->query(handle_, kind, str(params_json), &sink, &err), err, "reading state");
+  boost::system::error_code ec;
+  boost::json::parse_options options;
+  options.max_depth = 10000;
+  boost::json::value v = boost::json::parse(answer, ec, {}, options);
+  if (ec) throw Error(ErrorKind::storage, "storage plugin '" + plugin_->name + "' answered invalid JSON: " + ec.message());
+  return v;
+}
+
+RunPage Store::list_runs(const RunFilter& filter) {
+  boost::json::object params;
+  if (filter.workflow) params["workflow"] = *filter.workflow;
+  if (filter.status) params["status"] = *filter.status;
+  if (filter.cursor) params["cursor"] = *filter.cursor;
+  params["limit"] = filter.limit;
+  boost::json::value v = query(ORK_QUERY_LIST_RUNS, params);
+  RunPage page;
+  const auto& o = v.as_object();
+  for (const auto& r : o.at("runs").as_array()) page.runs.push_back(parse_run(r.as_object()));
+  page.next_cursor = opt_string(o, "next_cursor");
+  return page;
+}
+
+RunDetail Store::get_run(std::string_view run_id) {
+  boost::json::value v = query(ORK_QUERY_GET_RUN, {{"run_id", run_id}});
+  const auto& o = v.as_object();
+  RunDetail detail;
+  detail.run = parse_run(o);
+  if (auto* tasks = o.if_contains("tasks"); tasks && tasks->is_object()) {
+    for (const auto& [name, t] : tasks->as_object()) detail.tasks[std::string(name)] = parse_task(t.as_object());
+  }
+  if (auto* attempts = o.if_contains("attempts"); attempts && attempts->is_array()) {
+    for (const auto& a : attempts->as_array()) detail.attempts.push_back(parse_attempt(a.as_object()));
+  }
+  return detail;
+}
+
+LogPage Store::logs(const LogFilter& filter) {
+  boost::json::object params{{"run_id", filter.run_id}, {"limit", filter.limit}};
+  if (filter.task) params["task"] = *filter.task;
+  if (filter.attempt) params["attempt"] = *filter.attempt;
+  if (filter.cursor) params["cursor"] = *filter.cursor;
+  boost::json::value v = query(ORK_QUERY_LOGS, params);
+  const auto& o = v.as_object();
+  LogPage page;
+  for (const auto& l : o.at("lines").as_array()) {
+    const auto& lo = l.as_object();
+    page.lines.push_back(StoredLogLine{int_or_zero(lo, "id"), string_or_empty(lo, "task"),
+                                       static_cast<int>(int_or_zero(lo, "attempt")), string_or_empty(lo, "stream"),
+                                       int_or_zero(lo, "at"), string_or_empty(lo, "line")});
+  }
+  if (auto* c = o.if_contains("next_cursor"); c && !c->is_null()) page.next_cursor = int_or_zero(o, "next_cursor");
+  return page;
+}
+
+std::string database_url(const std::optional<std::string>& flag) {
+  if (flag && !flag->empty()) return *flag;
+  if (const char* env = std::getenv("ORK_DATABASE_URL"); env && *env) return env;
+  return ".ork/ork.db";
+}
+
+std::string iso8601(Millis at) {
+  if (at <= 0) return "";
+  std::time_t seconds = static_cast<std::time_t>(at / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(at % 1000));
+  return buf;
+}
+
+Millis now_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace ork::host

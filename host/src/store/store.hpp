@@ -1,0 +1,179 @@
+// The state store as the host sees it: typed calls over whichever storage
+// plugin serves the database URL (`--db`, ORK_DATABASE_URL, default
+// `.ork/ork.db`). Query answers arrive as JSON from the plugin and are parsed
+// into the structs below right here, so the rest of the host never handles
+// raw JSON from the store.
+#pragma once
+
+#include "plugins/registry.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ork::host {
+
+using Millis = std::int64_t;  // ms since the Unix epoch, UTC; 0 = not set
+
+struct TaskStateRow {
+  std::string status;
+  int attempts = 0;
+  boost::json::value output;  // null unless succeeded with an output
+  std::optional<std::string> error;
+  Millis started_at = 0;
+  Millis finished_at = 0;
+  Millis next_attempt_at = 0;
+};
+
+struct AttemptRow {
+  std::string task;
+  int attempt = 0;
+  std::string status;
+  Millis started_at = 0;
+  Millis finished_at = 0;
+  boost::json::value output;
+  std::optional<std::string> error;
+};
+
+struct RunRow {
+  std::string run_id;
+  std::string workflow;
+  std::int64_t workflow_version_id = 0;
+  std::string status;
+  boost::json::value inputs;
+  std::string trigger;
+  std::string owner;
+  std::optional<std::string> idempotency_key;
+  Millis created_at = 0;
+  Millis started_at = 0;
+  Millis finished_at = 0;
+  std::optional<std::string> error;
+  std::map<std::string, int> task_counts;
+};
+
+struct RunDetail {
+  RunRow run;
+  std::map<std::string, TaskStateRow> tasks;
+  std::vector<AttemptRow> attempts;
+};
+
+struct RunPage {
+  std::vector<RunRow> runs;
+  std::optional<std::string> next_cursor;
+};
+
+struct RunFilter {
+  std::optional<std::string> workflow;
+  std::optional<std::string> status;
+  std::optional<std::string> cursor;
+  int limit = 50;
+};
+
+struct StoredLogLine {
+  std::int64_t id = 0;
+  std::string task;
+  int attempt = 0;
+  std::string stream;  // stdout | stderr | system
+  Millis at = 0;
+  std::string line;
+};
+
+struct LogPage {
+  std::vector<StoredLogLine> lines;
+  std::optional<std::int64_t> next_cursor;
+};
+
+struct LogFilter {
+  std::string run_id;
+  std::optional<std::string> task;
+  std::optional<int> attempt;
+  std::optional<std::int64_t> cursor;
+  int limit = 1000;
+};
+
+struct NewRun {
+  std::string run_id;
+  std::int64_t workflow_version_id = 0;
+  std::string workflow_name;
+  std::string inputs_json = "{}";
+  std::string idempotency_key;
+  std::string trigger = "cli";
+  std::string owner;
+  Millis created_at = 0;
+  std::vector<std::string> task_names;
+};
+
+struct CreatedRunId {
+  std::string run_id;
+  bool existing = false;
+};
+
+struct TaskTransition {
+  std::string run_id;
+  std::string task;
+  std::uint32_t attempt = 0;
+  std::string status;
+  Millis at = 0;
+  std::string output_json;
+  std::string error;
+  Millis next_attempt_at = 0;
+};
+
+struct NewLogLine {
+  std::string run_id;
+  std::string task;
+  std::uint32_t attempt = 0;
+  ork_log_stream stream = ORK_LOG_STDOUT;
+  Millis at = 0;
+  std::string line;
+};
+
+class Store {
+ public:
+  // Opens the store for `url` with the plugin serving its scheme. Throws
+  // Error(storage) when no plugin serves it or the plugin cannot open it.
+  static Store open(const PluginRegistry& plugins, const std::string& url);
+
+  Store(Store&& other) noexcept;
+  Store& operator=(Store&&) = delete;
+  Store(const Store&) = delete;
+  ~Store();
+
+  std::int64_t save_workflow(std::string_view name, std::string_view content_hash, std::string_view file,
+                             std::string_view source, std::string_view spec_json, Millis created_at);
+  CreatedRunId create_run(const NewRun& run);
+  void update_task(const TaskTransition& transition);
+  void update_run(std::string_view run_id, std::string_view status, Millis at, std::string_view error);
+  void append_logs(std::span<const NewLogLine> lines);
+
+  RunPage list_runs(const RunFilter& filter);
+  // Throws Error(not_found) when no run matches.
+  RunDetail get_run(std::string_view run_id);
+  LogPage logs(const LogFilter& filter);
+
+  const std::string& url() const { return url_; }
+
+ private:
+  Store(const LoadedPlugin& plugin, void* handle, std::string url) : plugin_(&plugin), handle_(handle), url_(std::move(url)) {}
+  boost::json::value query(ork_query_kind kind, const boost::json::object& params);
+  void check(ork_status status, const ork_error& err, std::string_view what);
+
+  const LoadedPlugin* plugin_;
+  void* handle_;
+  std::string url_;
+};
+
+// The database URL: `--db` if given, else ORK_DATABASE_URL, else `.ork/ork.db`.
+std::string database_url(const std::optional<std::string>& flag);
+
+// "2026-11-26T04:18:05.123Z" for ms since the epoch; "" for 0.
+std::string iso8601(Millis at);
+Millis now_millis();
+
+}  // namespace ork::host

@@ -1,0 +1,141 @@
+// The process protocol (DESIGN §5) through `ork run`: the ORK_OUTPUT marker
+// rules, exit codes and signals, timeouts, environment, working directory and
+// large outputs — each asserting the recorded status and reason.
+#include "e2e_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ork::test {
+namespace {
+
+// Runs a one-task workflow whose task runs `command` and returns that task's JSON.
+boost::json::object run_single(TempDir& dir, const std::string& task_yaml, int expected_exit) {
+  dir.write("wf.yaml", "tasks:\n  t:\n" + task_yaml);
+  CommandResult r = run_ork({"run", "wf.yaml", "--json"}, dir.path());
+  EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+  return parse_json(r.out).at("tasks").at("t").as_object();
+}
+
+std::string logs_of(TempDir& dir, const std::string& task) {
+  CommandResult runs = run_ork({"runs", "--json", "--limit", "1"}, dir.path());
+  std::string run_id(parse_json(runs.out).at("runs").at(0).at("run_id").as_string());
+  return run_ork({"logs", run_id, task}, dir.path()).out;
+}
+
+TEST(ProcessProtocol, NoMarkerMeansNullOutput) {
+  TempDir dir;
+  auto t = run_single(dir, "    executor: process\n    command: \"echo just a log line\"\n", 0);
+  EXPECT_EQ(t.at("status").as_string(), "succeeded");
+  EXPECT_TRUE(t.at("output").is_null());
+  EXPECT_EQ(logs_of(dir, "t"), "just a log line\n");
+}
+
+TEST(ProcessProtocol, MarkerLineIsTheOutputAndOtherLinesAreLogs) {
+  TempDir dir;
+  auto t = run_single(dir,
+                      "    executor: process\n    command: \"echo before; echo 'ORK_OUTPUT:{\\\"a\\\": [1, 2]}'; "
+                      "echo after; echo err >&2\"\n",
+                      0);
+  EXPECT_EQ(boost::json::serialize(t.at("output")), R"({"a":[1,2]})");
+  std::string logs = logs_of(dir, "t");
+  EXPECT_NE(logs.find("before\n"), std::string::npos);
+  EXPECT_NE(logs.find("after\n"), std::string::npos);
+  EXPECT_NE(logs.find("! err\n"), std::string::npos) << logs;
+  EXPECT_EQ(logs.find("ORK_OUTPUT"), std::string::npos);
+}
+
+TEST(ProcessProtocol, TwoMarkersFailTheTask) {
+  TempDir dir;
+  auto t = run_single(dir, "    executor: process\n    command: \"echo 'ORK_OUTPUT:1'; echo 'ORK_OUTPUT:2'\"\n", 1);
+  EXPECT_EQ(t.at("status").as_string(), "failed");
+  EXPECT_EQ(t.at("error").as_string(),
+            "task printed ORK_OUTPUT twice (lines 1 and 2); print exactly one result line");
+}
+
+TEST(ProcessProtocol, InvalidJsonAfterTheMarkerFailsTheTask) {
+  TempDir dir;
+  auto t = run_single(dir, "    executor: process\n    command: \"echo 'ORK_OUTPUT:{broken'\"\n", 1);
+  EXPECT_EQ(t.at("status").as_string(), "failed");
+  EXPECT_TRUE(std::string(t.at("error").as_string()).starts_with("ORK_OUTPUT line is not valid JSON: "))
+      << t.at("error");
+}
+
+TEST(ProcessProtocol, GarbageOnStdoutIsJustLogs) {
+  TempDir dir;
+  auto t = run_single(dir,
+                      "    executor: process\n    command: \"printf '\\\\001\\\\377garbage\\\\n{not json\\\\nORK_OUTPUT'\"\n",
+                      0);
+  EXPECT_EQ(t.at("status").as_string(), "succeeded");
+  EXPECT_TRUE(t.at("output").is_null());
+}
+
+TEST(ProcessProtocol, NonZeroExitFailsWithCodeAndStderrTail) {
+  TempDir dir;
+  auto t = run_single(dir, "    executor: process\n    command: \"echo oops >&2; exit 7\"\n", 1);
+  EXPECT_EQ(t.at("error").as_string(), "exited with code 7; last stderr lines:\noops");
+}
+
+TEST(ProcessProtocol, KilledBySignalIsReported) {
+  TempDir dir;
+  auto t = run_single(dir, "    executor: process\n    command: \"kill -SEGV $$\"\n", 1);
+  EXPECT_EQ(t.at("status").as_string(), "failed");
+  EXPECT_EQ(t.at("error").as_string(), "killed by signal SIGSEGV (11)");
+}
+
+TEST(ProcessProtocol, TimeoutKillsTheProcessGroupAndFails) {
+  TempDir dir;
+  auto t = run_single(dir, "    executor: process\n    command: \"sleep 30 & sleep 30\"\n    timeout: 300ms\n", 1);
+  EXPECT_EQ(t.at("status").as_string(), "failed");
+  EXPECT_EQ(t.at("error").as_string(), "timed out after 300ms");
+}
+
+TEST(ProcessProtocol, MissingProgramFailsTheTaskAtCompileTime) {
+  TempDir dir;
+  dir.write("wf.yaml", "tasks:\n  t:\n    executor: process\n    command: [./no-such-program]\n");
+  CommandResult r = run_ork({"run", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("wf.yaml:4:14: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("./no-such-program"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / ".ork"));
+}
+
+TEST(ProcessProtocol, InputsEnvironmentAndWorkdir) {
+  TempDir dir;
+  dir.write("sub/marker.txt", "here\n");
+  dir.write("wf.yaml", R"(tasks:
+  t:
+    executor: process
+    command: 'cat marker.txt; echo "$ORK_TASK $ORK_ATTEMPT $GREETING"; cat'
+    workdir: sub
+    env: {GREETING: hi}
+    inputs: {n: 5, s: text}
+)");
+  CommandResult r = run_ork({"run", "wf.yaml", "--json"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string run_id(parse_json(r.out).at("run_id").as_string());
+  EXPECT_EQ(run_ork({"logs", run_id, "t"}, dir.path()).out,
+            "here\nt 1 hi\n{\"n\":5,\"s\":\"text\",\"upstream\":{}}\n");
+}
+
+TEST(ProcessProtocol, SixteenMegabyteOutputIsRecordedWhole) {
+  TempDir dir;
+  dir.write("big.py", R"(import json
+print("ORK_OUTPUT:" + json.dumps({"blob": "x" * (16 * 1024 * 1024)}))
+)");
+  auto t = run_single(dir, "    executor: process\n    command: [/usr/bin/python3, big.py]\n", 0);
+  ASSERT_EQ(t.at("status").as_string(), "succeeded");
+  EXPECT_EQ(t.at("output").at("blob").as_string().size(), 16u * 1024 * 1024);
+}
+
+TEST(ProcessProtocol, ManyLogLinesAreAllRecordedInOrder) {
+  TempDir dir;
+  auto t = run_single(dir, "    executor: process\n    command: \"seq 1 20000\"\n", 0);
+  ASSERT_EQ(t.at("status").as_string(), "succeeded");
+  std::string logs = logs_of(dir, "t");
+  std::string expected;
+  for (int i = 1; i <= 20000; ++i) expected += std::to_string(i) + "\n";
+  EXPECT_EQ(logs, expected);
+}
+
+}  // namespace
+}  // namespace ork::test
