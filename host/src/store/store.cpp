@@ -241,6 +241,119 @@ LogPage Store::logs(const LogFilter& filter) {
   return page;
 }
 
+EventPage Store::events(std::int64_t after, int limit) {
+  boost::json::value v = query(ORK_QUERY_EVENTS, {{"after", after}, {"limit", limit}});
+  const auto& o = v.as_object();
+  EventPage page;
+  for (const auto& e : o.at("events").as_array()) {
+    const auto& eo = e.as_object();
+    page.events.push_back(StoreEvent{int_or_zero(eo, "seq"), string_or_empty(eo, "run_id"), opt_string(eo, "task"),
+                                     string_or_empty(eo, "kind"), opt_string(eo, "status"), int_or_zero(eo, "at")});
+  }
+  page.last_seq = int_or_zero(o, "last_seq");
+  return page;
+}
+
+namespace {
+
+WorkflowVersionRow parse_workflow(const boost::json::object& o) {
+  WorkflowVersionRow w;
+  w.version_id = int_or_zero(o, "version_id");
+  w.name = string_or_empty(o, "name");
+  w.content_hash = string_or_empty(o, "content_hash");
+  w.file = string_or_empty(o, "file");
+  w.created_at = int_or_zero(o, "created_at");
+  w.source = string_or_empty(o, "source");
+  w.spec = value_or_null(o, "spec");
+  return w;
+}
+
+}  // namespace
+
+std::vector<WorkflowVersionRow> Store::list_workflows() {
+  boost::json::value v = query(ORK_QUERY_LIST_WORKFLOWS, {});
+  std::vector<WorkflowVersionRow> out;
+  for (const auto& w : v.as_object().at("workflows").as_array()) out.push_back(parse_workflow(w.as_object()));
+  return out;
+}
+
+WorkflowVersionRow Store::get_workflow(std::string_view name) {
+  return parse_workflow(query(ORK_QUERY_GET_WORKFLOW, {{"name", name}}).as_object());
+}
+
+WorkflowVersionRow Store::get_workflow_version(std::int64_t version_id) {
+  return parse_workflow(query(ORK_QUERY_GET_WORKFLOW, {{"version_id", version_id}}).as_object());
+}
+
+bool Store::supports_ownership() const {
+  const ork_storage_vtable* t = plugin_->storage;
+  return t->struct_size >= ORK_STRUCT_SIZE(ork_storage_vtable) && t->claim_run && t->renew_leases &&
+         t->request_cancel && t->set_workflow_setting;
+}
+
+void Store::require_ownership() const {
+  if (!supports_ownership()) {
+    throw Error(ErrorKind::storage, "storage plugin '" + plugin_->name + "' predates plugin API 1.1 (run ownership); "
+                                    "upgrade it");
+  }
+}
+
+bool Store::claim_run(std::string_view run_id, std::string_view owner, std::string_view dead_owner, Millis now,
+                      std::int64_t lease_ms) {
+  require_ownership();
+  int claimed = 0;
+  ork_error err;
+  check(plugin_->storage->claim_run(handle_, str(run_id), str(owner), str(dead_owner), now, lease_ms, &claimed, &err),
+        err,
+        "claiming the run");
+  return claimed != 0;
+}
+
+std::vector<std::string> Store::renew_leases(std::string_view owner, Millis now, std::int64_t lease_ms) {
+  require_ownership();
+  std::string answer;
+  ork_json_sink sink{ORK_STRUCT_SIZE(ork_json_sink), &answer, &write_string};
+  ork_error err;
+  check(plugin_->storage->renew_leases(handle_, str(owner), now, lease_ms, &sink, &err), err, "renewing leases");
+  std::vector<std::string> cancel;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(answer, ec);
+  if (ec || !v.is_object()) throw Error(ErrorKind::storage, "storage plugin answered invalid JSON to renew_leases");
+  if (auto* ids = v.as_object().if_contains("cancel_requested"); ids && ids->is_array()) {
+    for (const auto& id : ids->as_array()) {
+      if (id.is_string()) cancel.emplace_back(id.as_string());
+    }
+  }
+  return cancel;
+}
+
+void Store::request_cancel(std::string_view run_id, Millis at) {
+  require_ownership();
+  ork_error err;
+  check(plugin_->storage->request_cancel(handle_, str(run_id), at, &err), err, "requesting cancellation");
+}
+
+void Store::set_workflow_setting(std::string_view workflow, std::string_view key, const boost::json::value& value) {
+  require_ownership();
+  std::string json = boost::json::serialize(value);
+  ork_error err;
+  check(plugin_->storage->set_workflow_setting(handle_, str(workflow), str(key), str(json), &err), err,
+        "saving a workflow setting");
+}
+
+boost::json::object Store::workflow_settings(std::string_view workflow) {
+  boost::json::value v = query(ORK_QUERY_WORKFLOW_SETTINGS, {{"workflow", workflow}});
+  if (auto* s = v.as_object().if_contains("settings"); s && s->is_object()) return s->as_object();
+  return {};
+}
+
+std::vector<RunRow> Store::orphaned_runs(Millis now) {
+  boost::json::value v = query(ORK_QUERY_ORPHANED_RUNS, {{"now", now}});
+  std::vector<RunRow> runs;
+  for (const auto& r : v.as_object().at("runs").as_array()) runs.push_back(parse_run(r.as_object()));
+  return runs;
+}
+
 std::string database_url(const std::optional<std::string>& flag) {
   if (flag && !flag->empty()) return *flag;
   if (const char* env = std::getenv("ORK_DATABASE_URL"); env && *env) return env;

@@ -97,6 +97,30 @@ struct LogFilter {
   int limit = 1000;
 };
 
+struct StoreEvent {
+  std::int64_t seq = 0;
+  std::string run_id;
+  std::optional<std::string> task;
+  std::string kind;  // run | task | log
+  std::optional<std::string> status;
+  Millis at = 0;
+};
+
+struct EventPage {
+  std::vector<StoreEvent> events;
+  std::int64_t last_seq = 0;
+};
+
+struct WorkflowVersionRow {
+  std::int64_t version_id = 0;
+  std::string name;
+  std::string content_hash;
+  std::string file;
+  Millis created_at = 0;
+  std::string source;       // only from get_workflow
+  boost::json::value spec;  // only from get_workflow
+};
+
 struct NewRun {
   std::string run_id;
   std::int64_t workflow_version_id = 0;
@@ -156,6 +180,23 @@ class Store {
   // Throws Error(not_found) when no run matches.
   RunDetail get_run(std::string_view run_id);
   LogPage logs(const LogFilter& filter);
+  EventPage events(std::int64_t after, int limit = 1000);
+  std::vector<WorkflowVersionRow> list_workflows();
+  // The latest version of `name`, or a given version id. Throws Error(not_found).
+  WorkflowVersionRow get_workflow(std::string_view name);
+  WorkflowVersionRow get_workflow_version(std::int64_t version_id);
+
+  // API 1.1 (run ownership, settings). `supports_ownership()` tells whether
+  // the storage plugin has them; the others throw Error(storage) if not.
+  bool supports_ownership() const;
+  bool claim_run(std::string_view run_id, std::string_view owner, std::string_view dead_owner, Millis now,
+                 std::int64_t lease_ms);
+  // Renews `owner`'s leases; returns the ids of its runs someone asked to cancel.
+  std::vector<std::string> renew_leases(std::string_view owner, Millis now, std::int64_t lease_ms);
+  void request_cancel(std::string_view run_id, Millis at);
+  void set_workflow_setting(std::string_view workflow, std::string_view key, const boost::json::value& value);
+  boost::json::object workflow_settings(std::string_view workflow);
+  std::vector<RunRow> orphaned_runs(Millis now);
 
   const std::string& url() const { return url_; }
 
@@ -163,6 +204,7 @@ class Store {
   Store(const LoadedPlugin& plugin, void* handle, std::string url) : plugin_(&plugin), handle_(handle), url_(std::move(url)) {}
   boost::json::value query(ork_query_kind kind, const boost::json::object& params);
   void check(ork_status status, const ork_error& err, std::string_view what);
+  void require_ownership() const;
 
   const LoadedPlugin* plugin_;
   void* handle_;

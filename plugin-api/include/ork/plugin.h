@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define ORK_PLUGIN_API_MAJOR 1
-#define ORK_PLUGIN_API_MINOR 0
+#define ORK_PLUGIN_API_MINOR 1
 
 /* Fills a struct's `struct_size`: `ORK_STRUCT_SIZE(ork_task_sink)`. */
 #define ORK_STRUCT_SIZE(type) ((uint32_t)sizeof(type))
@@ -271,7 +271,12 @@ typedef enum ork_query_kind {
   ORK_QUERY_LIST_WORKFLOWS = 5,
   /* params {"version_id"} -> {"version_id", "name", "content_hash", "file",
    * "source", "spec": {...}, "created_at"} */
-  ORK_QUERY_GET_WORKFLOW = 6
+  ORK_QUERY_GET_WORKFLOW = 6,
+  /* since 1.1: params {"workflow"} -> {"settings": {KEY: JSON value}} */
+  ORK_QUERY_WORKFLOW_SETTINGS = 7,
+  /* since 1.1: params {"now"} -> {"runs": [RUN...]}: runs still `running`
+   * whose owner's lease expired before `now` (their owner died) */
+  ORK_QUERY_ORPHANED_RUNS = 8
 } ork_query_kind;
 
 /* Where a storage query writes its JSON answer. Host-owned, borrowed. */
@@ -310,6 +315,29 @@ typedef struct ork_storage_vtable {
   /* Read-side queries; see ork_query_kind for params and answers. */
   ork_status (*query)(void* store, ork_query_kind kind, ork_str params_json,
                       const ork_json_sink* out, ork_error* err);
+
+  /* since 1.1: run ownership, for crash recovery and several processes
+   * sharing one store. Read `struct_size` before using these. */
+
+  /* Make `owner` the owner of a `running` run until now + lease_ms, in one
+   * transaction, if the run has no owner, is owned by `owner` already, its
+   * owner's lease expired, or its owner is `dead_owner` (non-empty: the
+   * caller proved that process gone, e.g. its pid on this host no longer
+   * exists). `*out_claimed` = 1 when `owner` now owns it. */
+  ork_status (*claim_run)(void* store, ork_str run_id, ork_str owner, ork_str dead_owner, int64_t now,
+                          int64_t lease_ms, int* out_claimed, ork_error* err);
+  /* Extend the lease of every `running` run owned by `owner` to now + lease_ms
+   * and write to `out` {"cancel_requested": [run ids]}: those of its runs
+   * someone asked to cancel (see request_cancel). */
+  ork_status (*renew_leases)(void* store, ork_str owner, int64_t now, int64_t lease_ms,
+                             const ork_json_sink* out, ork_error* err);
+  /* Ask the owner of a running run to cancel it (it notices on its next
+   * lease renewal). NOT_FOUND for an unknown run. */
+  ork_status (*request_cancel)(void* store, ork_str run_id, int64_t at, ork_error* err);
+  /* Set one persistent setting of a workflow (e.g. "paused": true,
+   * "last_scheduled_at": 1764131880000); value is JSON. */
+  ork_status (*set_workflow_setting)(void* store, ork_str workflow, ork_str key, ork_str value_json,
+                                     ork_error* err);
 } ork_storage_vtable;
 
 /* ------------------------------------------------------------------------ */

@@ -117,6 +117,10 @@ struct NotFound : std::runtime_error {
 struct Conflict : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// Thrown by a default implementation: answers ORK_STATUS_UNSUPPORTED.
+struct Unsupported : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct WorkflowRecord {
   std::string_view name, content_hash, file, source, spec_json;
@@ -164,6 +168,26 @@ class Store {
   virtual void append_logs(std::span<const LogLine> lines) = 0;
   // Answers one ork_query_kind with its JSON document.
   virtual std::string query(ork_query_kind kind, std::string_view params_json) = 0;
+
+  // since 1.1 — run ownership and workflow settings (see plugin.h).
+  virtual bool claim_run(std::string_view run_id, std::string_view owner, std::string_view dead_owner,
+                         std::int64_t now, std::int64_t lease_ms) {
+    (void)run_id, (void)owner, (void)dead_owner, (void)now, (void)lease_ms;
+    throw Unsupported("this storage plugin does not support run ownership (API 1.1)");
+  }
+  // Returns the JSON document {"cancel_requested": [run ids]}.
+  virtual std::string renew_leases(std::string_view owner, std::int64_t now, std::int64_t lease_ms) {
+    (void)owner, (void)now, (void)lease_ms;
+    throw Unsupported("this storage plugin does not support run ownership (API 1.1)");
+  }
+  virtual void request_cancel(std::string_view run_id, std::int64_t at) {
+    (void)run_id, (void)at;
+    throw Unsupported("this storage plugin does not support cancellation requests (API 1.1)");
+  }
+  virtual void set_workflow_setting(std::string_view workflow, std::string_view key, std::string_view value_json) {
+    (void)workflow, (void)key, (void)value_json;
+    throw Unsupported("this storage plugin does not support workflow settings (API 1.1)");
+  }
 };
 
 class Storage {
@@ -192,6 +216,9 @@ ork_status guarded(ork_error* err, Body&& body) noexcept {
   } catch (const Conflict& e) {
     set_error(err, e.what());
     return ORK_STATUS_CONFLICT;
+  } catch (const Unsupported& e) {
+    set_error(err, e.what());
+    return ORK_STATUS_UNSUPPORTED;
   } catch (const std::exception& e) {
     set_error(err, e.what());
     return ORK_STATUS_ERROR;
@@ -307,6 +334,31 @@ inline ork_status query(void* store, ork_query_kind kind, ork_str params, const 
   });
 }
 
+inline ork_status claim_run(void* store, ork_str run_id, ork_str owner, ork_str dead_owner, std::int64_t now,
+                           std::int64_t lease_ms, int* out_claimed, ork_error* err) {
+  return guarded(err, [&] {
+    *out_claimed =
+        static_cast<Store*>(store)->claim_run(view(run_id), view(owner), view(dead_owner), now, lease_ms) ? 1 : 0;
+  });
+}
+
+inline ork_status renew_leases(void* store, ork_str owner, std::int64_t now, std::int64_t lease_ms,
+                              const ork_json_sink* out, ork_error* err) {
+  return guarded(err, [&] {
+    std::string answer = static_cast<Store*>(store)->renew_leases(view(owner), now, lease_ms);
+    out->write(out->ctx, str(answer));
+  });
+}
+
+inline ork_status request_cancel(void* store, ork_str run_id, std::int64_t at, ork_error* err) {
+  return guarded(err, [&] { static_cast<Store*>(store)->request_cancel(view(run_id), at); });
+}
+
+inline ork_status set_workflow_setting(void* store, ork_str workflow, ork_str key, ork_str value, ork_error* err) {
+  return guarded(err,
+                 [&] { static_cast<Store*>(store)->set_workflow_setting(view(workflow), view(key), view(value)); });
+}
+
 }  // namespace detail
 
 // Builds the static descriptor of an executor plugin class.
@@ -328,7 +380,8 @@ const ork_plugin_descriptor* describe_storage(const char* name, const char* vers
       ORK_STRUCT_SIZE(ork_storage_vtable), Plugin::url_schemes, &detail::open_store<Plugin>,
       &detail::close_store,                &detail::save_workflow,      &detail::create_run,
       &detail::update_task,                &detail::update_run,         &detail::append_logs,
-      &detail::query};
+      &detail::query,                      &detail::claim_run,          &detail::renew_leases,
+      &detail::request_cancel,             &detail::set_workflow_setting};
   static const ork_plugin_descriptor descriptor = {
       ORK_STRUCT_SIZE(ork_plugin_descriptor), ORK_PLUGIN_API_MAJOR, 0, name, version, description,
       &detail::init<Plugin>, &detail::shutdown<Plugin>, nullptr, &vtable};
