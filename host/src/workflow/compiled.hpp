@@ -1,0 +1,81 @@
+// The compiled form of a workflow file: every task with its executor config,
+// input bindings, resolved dependencies, run settings and signature, in a
+// topological order. Produced by the workflow compiler (workflow/compiler.hpp),
+// consumed by the scheduler, `ork validate`, the store (as `spec_json()` +
+// `content_hash`) and the HTTP API.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "types/signature.hpp"
+#include "types/type.hpp"
+
+namespace ork::host {
+
+// Where one explicitly bound input of a task gets its value.
+struct InputBinding {
+  std::string name;  // the input (parameter) name
+  enum class Kind { constant, task_output, workflow_input } kind = Kind::constant;
+  boost::json::value constant;     // Kind::constant
+  std::string task;                // Kind::task_output: the upstream task
+  std::vector<std::string> path;   // Kind::task_output: path into its output ("rows","0","id"); may be empty
+  std::string workflow_input;      // Kind::workflow_input: name in the workflow's `inputs:` block
+  SourceLocation where;
+};
+
+struct WorkflowInput {
+  std::string name;
+  Type type;
+  std::optional<boost::json::value> default_value;  // none = the input is required at run time
+  SourceLocation where;
+};
+
+struct CompiledTask {
+  std::string name;
+  std::string executor;
+  std::string description;
+  boost::json::object config;  // executor-specific keys (those in ExecutorInfo::task_keys) as JSON
+  std::vector<InputBinding> inputs;
+  std::vector<std::string> depends_on;  // ALL direct upstream tasks (explicit + implied by references); sorted, unique
+  std::vector<std::pair<std::string, std::string>> env;  // defaults' env, then the task's, in file order
+  std::filesystem::path workdir;                         // absolute
+  std::chrono::milliseconds timeout{0};                  // 0 = none
+  int retries = 0;
+  std::chrono::milliseconds retry_delay{0};  // before the first retry; doubles each attempt
+  int max_concurrency = 0;                   // 0 = unlimited
+  Signature signature;                       // introspected and/or declared; declared=false -> params unknown
+  SourceLocation where;                      // the task's key in the file
+};
+
+struct CompiledWorkflow {
+  std::string name, description;
+  std::filesystem::path file;  // absolute
+  std::filesystem::path dir;   // absolute
+  std::string source;          // YAML text
+  std::string schedule, timezone;  // may be empty
+  std::vector<WorkflowInput> inputs;
+  std::vector<CompiledTask> tasks;  // topological order; file order among tasks ready at the same time
+  std::string content_hash;         // hex SHA-256 of serialize(spec_json())
+
+  // Stable, complete JSON of the compiled workflow (not the YAML source),
+  // with each task's signature (types as structural strings). Stored with the
+  // workflow version; equal specs mean the same version.
+  boost::json::object spec_json() const;
+  const CompiledTask* find_task(std::string_view name) const;
+};
+
+// The JSON of one task inside spec_json(), also used by `ork validate --json`
+// and the API.
+boost::json::object task_spec_json(const CompiledTask& task);
+
+}  // namespace ork::host

@@ -1,0 +1,60 @@
+#include "workflow/duration.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+namespace ork::host {
+
+namespace {
+
+std::optional<double> parse_number(std::string_view text, std::size_t& pos);
+std::optional<double> unit_milliseconds(std::string_view text, std::size_t& pos);
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::size_t pos = 0;
+  std::optional<double> bare = parse_number(text, pos);
+  if (bare && pos == text.size()) return std::chrono::milliseconds(std::llround(*bare * 1000.0));
+  pos = 0;
+  double total = 0;
+  while (pos < text.size()) {
+    std::optional<double> amount = parse_number(text, pos);
+    if (!amount) return std::nullopt;
+    std::optional<double> unit = unit_milliseconds(text, pos);
+    if (!unit) return std::nullopt;
+    total += *amount * *unit;
+  }
+  return std::chrono::milliseconds(std::llround(total));
+}
+
+namespace {
+
+// A non-negative decimal number at `pos`; advances `pos` past it.
+std::optional<double> parse_number(std::string_view text, std::size_t& pos) {
+  std::size_t start = pos;
+  while (pos < text.size() && ((text[pos] >= '0' && text[pos] <= '9') || text[pos] == '.')) ++pos;
+  if (pos == start) return std::nullopt;
+  double value = 0;
+  auto [end, error] = std::from_chars(text.data() + start, text.data() + pos, value);
+  if (error != std::errc() || end != text.data() + pos) return std::nullopt;
+  return value;
+}
+
+std::optional<double> unit_milliseconds(std::string_view text, std::size_t& pos) {
+  std::size_t start = pos;
+  while (pos < text.size() && text[pos] >= 'a' && text[pos] <= 'z') ++pos;
+  std::string_view unit = text.substr(start, pos - start);
+  if (unit == "ms") return 1.0;
+  if (unit == "s") return 1000.0;
+  if (unit == "m") return 60'000.0;
+  if (unit == "h") return 3'600'000.0;
+  if (unit == "d") return 86'400'000.0;
+  return std::nullopt;
+}
+
+}  // namespace
+
+}  // namespace ork::host

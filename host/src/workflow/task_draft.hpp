@@ -1,0 +1,36 @@
+// A task while the compiler works on it: the CompiledTask being filled in
+// plus what the later checks need to place their errors (where each key is)
+// and the declarations not yet applied. Shared by the compiler's passes
+// (compiler.cpp, task_graph.cpp, binding_check.cpp); not used outside them.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "types/type.hpp"
+#include "workflow/compiled.hpp"
+#include "workflow/executor_catalog.hpp"
+
+namespace ork::host {
+
+struct TaskDraft {
+  CompiledTask task;
+  const ExecutorInfo* executor = nullptr;  // null when missing or unknown (already reported)
+  // `depends_on` entries as written, with their locations.
+  std::vector<std::pair<std::string, SourceLocation>> explicit_depends;
+  std::map<std::string, SourceLocation, std::less<>> key_where;  // task key -> location of the key
+  std::optional<Type> input_type;   // `input_type:`, an object type
+  std::optional<Type> output_type;  // `output_type:`
+
+  SourceLocation where_of(const std::string& key) const {
+    auto found = key_where.find(key);
+    return found == key_where.end() ? task.where : found->second;
+  }
+};
+
+}  // namespace ork::host

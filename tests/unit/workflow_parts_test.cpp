@@ -1,0 +1,115 @@
+// The compiler's building blocks: durations, cron checks, "did you mean",
+// YAML -> JSON scalars and the SHA-256 content hash.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "workflow/content_hash.hpp"
+#include "workflow/cron_check.hpp"
+#include "workflow/duration.hpp"
+#include "workflow/suggest.hpp"
+#include "workflow/yaml_nodes.hpp"
+
+namespace ork::host {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(Duration, AcceptsUnitsCombinationsAndBareSeconds) {
+  EXPECT_EQ(parse_duration("500ms"), milliseconds(500));
+  EXPECT_EQ(parse_duration("30s"), milliseconds(30'000));
+  EXPECT_EQ(parse_duration("10m"), milliseconds(600'000));
+  EXPECT_EQ(parse_duration("2h"), milliseconds(7'200'000));
+  EXPECT_EQ(parse_duration("1d"), milliseconds(86'400'000));
+  EXPECT_EQ(parse_duration("1h30m"), milliseconds(5'400'000));
+  EXPECT_EQ(parse_duration("1.5s"), milliseconds(1'500));
+  EXPECT_EQ(parse_duration("90"), milliseconds(90'000));
+  EXPECT_EQ(parse_duration("0.25"), milliseconds(250));
+  EXPECT_EQ(parse_duration("0"), milliseconds(0));
+}
+
+TEST(Duration, RefusesAnythingElse) {
+  for (const char* bad : {"", "10x", "-1", "-5s", "1.2.3", "ms", "10 s", "s10", "1h30"}) {
+    EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
+  }
+}
+
+TEST(Cron, AcceptsFiveValidFields) {
+  for (const char* good : {"0 * * * *", "*/15 9-17 * JAN-mar mon-fri", "0 0 1,15 * 7", "59 23 31 12 0", "0-30/5 * * * *"}) {
+    EXPECT_EQ(cron_problem(good), std::nullopt) << good;
+  }
+}
+
+TEST(Cron, ExplainsWhatIsWrong) {
+  EXPECT_EQ(cron_problem("0 * * *"),
+            "expected 5 fields (minute hour day-of-month month day-of-week), got 4; e.g. \"0 * * * *\" runs hourly");
+  EXPECT_EQ(cron_problem("@daily"),
+            "expected 5 fields (minute hour day-of-month month day-of-week), got 1; e.g. \"0 * * * *\" runs hourly");
+  EXPECT_EQ(cron_problem("60 * * * *"),
+            "minute field \"60\" is not valid: expected *, a number in 0-59, a range a-b, a step */n or a list");
+  EXPECT_EQ(cron_problem("* 24 * * *"),
+            "hour field \"24\" is not valid: expected *, a number in 0-23, a range a-b, a step */n or a list");
+  EXPECT_TRUE(cron_problem("* * 0 * *").has_value());
+  EXPECT_TRUE(cron_problem("* * * 13 *").has_value());
+  EXPECT_TRUE(cron_problem("* * * * 8").has_value());
+  EXPECT_EQ(cron_problem("5-1 * * * *"), "minute field \"5-1\" has a bad range (expected a-b with a <= b within 0-59)");
+  EXPECT_EQ(cron_problem("*/0 * * * *"), "minute field \"*/0\" has a bad step after \"/\" (a positive number)");
+  EXPECT_TRUE(cron_problem("1,,2 * * * *").has_value());
+}
+
+TEST(Suggest, FindsCloseNames) {
+  std::vector<std::string> keys{"name", "description", "tasks", "command"};
+  EXPECT_EQ(closest_match("taks", keys), "tasks");
+  EXPECT_EQ(closest_match("comand", keys), "command");
+  EXPECT_EQ(closest_match("Tasks", keys), "tasks");
+  EXPECT_EQ(closest_match("desc", keys), "description");
+  EXPECT_EQ(closest_match("xyzzy", keys), std::nullopt);
+  EXPECT_EQ(did_you_mean("nmae", keys), " (did you mean \"name\"?)");
+  EXPECT_EQ(did_you_mean("zzzzzz", keys), "");
+  EXPECT_EQ(join_names({"a", "b"}), "a, b");
+}
+
+TEST(YamlToJson, UsesCoreSchemaScalars) {
+  YAML::Node node = YAML::Load(R"(
+quoted: "123"
+int: 123
+negative: -7
+hex: 0x1F
+float: 1.5
+exp: 1e3
+yes_word: yes
+bool: true
+tilde: ~
+empty:
+text: hello world
+list: [1, "two", 3.0]
+map: {a: {b: null}}
+block: |
+  line
+)");
+  boost::json::value json = yaml_to_json(node);
+  EXPECT_EQ(boost::json::serialize(json),
+            R"({"quoted":"123","int":123,"negative":-7,"hex":31,"float":1.5E0,"exp":1E3,"yes_word":"yes",)"
+            R"("bool":true,"tilde":null,"empty":null,"text":"hello world","list":[1,"two",3E0],)"
+            R"("map":{"a":{"b":null}},"block":"line\n"})");
+}
+
+TEST(YamlNodes, MapEntriesReportDuplicatesWithTheFirstLine) {
+  YAML::Node node = YAML::Load("a: 1\nb: 2\na: 3\n");
+  std::vector<Diagnostic> errors;
+  std::vector<MapEntry> entries = map_entries(node, "f.yaml", errors, "ctx: ");
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].value.Scalar(), "1");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].to_string(), "f.yaml:3:1: ctx: duplicate key \"a\" (first at line 1)");
+}
+
+TEST(ContentHash, MatchesSha256TestVectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+}  // namespace
+}  // namespace ork::host
