@@ -1,0 +1,284 @@
+#include "process_executor.hpp"
+
+#include "child_process.hpp"
+#include "command.hpp"
+#include "task_output.hpp"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace ork::plugins::process {
+namespace {
+
+std::vector<std::string> task_environment(const std::vector<std::string_view>& extra);
+std::optional<std::string> choose_program(SpawnSpec& spec);
+std::string spawn_failure_message(const SpawnSpec& spec, int error);
+std::optional<std::string> directory_problem(const std::string& dir);
+void report(const Supervised& end, const TaskOutput& output, std::chrono::milliseconds timeout,
+            ork::plugin::TaskSink& sink);
+std::string with_stderr_tail(std::string message, const std::string& tail);
+std::string format_duration(std::chrono::milliseconds duration);
+std::string signal_description(int signal);
+std::string_view variable_name(std::string_view entry);
+std::string_view search_path_of(const std::vector<std::string>& environment, const std::string& fallback);
+
+}  // namespace
+
+ProcessExecutor::Options ProcessExecutor::Options::from_environment() {
+  Options options;
+  if (const char* grace = std::getenv("ORK_PROCESS_KILL_GRACE_MS")) {
+    std::string_view text(grace);
+    long long ms = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (ec != std::errc() || end != text.data() + text.size() || ms < 0) {
+      throw std::invalid_argument("ORK_PROCESS_KILL_GRACE_MS must be a whole number of milliseconds (e.g. 2000), "
+                                  "got \"" + std::string(text) + "\"");
+    }
+    options.kill_grace = std::chrono::milliseconds(ms);
+  }
+  return options;
+}
+
+void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin::CheckSink& sink) {
+  std::variant<Command, CommandProblem> parsed = parse_command(spec.config_json);
+  if (const CommandProblem* problem = std::get_if<CommandProblem>(&parsed)) {
+    sink.error(problem->key, problem->message);
+    return;
+  }
+  const Command& command = std::get<Command>(parsed);
+  if (command.via_shell) return;  // the shell finds its programs when it runs
+  const std::string& program = command.program();
+  std::string workflow_dir(spec.workflow_dir);
+  if (names_a_path(program)) {
+    if (std::optional<std::string> problem = explicit_program_problem(program, workflow_dir)) {
+      sink.error("command", *problem);
+    }
+    return;
+  }
+  const char* path = std::getenv("PATH");
+  std::string search_path = path != nullptr ? path : default_search_path();
+  if (!find_on_path(program, search_path, workflow_dir)) {
+    sink.error("command", "program not found on PATH: " + program + " (PATH=" + search_path +
+                              "); install it, or give its path, e.g. [./bin/" + program + "]");
+  }
+}
+
+void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::TaskSink& sink) {
+  std::variant<Command, CommandProblem> parsed = parse_command(request.spec.config_json);
+  if (const CommandProblem* problem = std::get_if<CommandProblem>(&parsed)) {
+    sink.fail("cannot run the task: " + problem->message);
+    return;
+  }
+  SpawnSpec spec;
+  spec.argv = std::move(std::get<Command>(parsed).argv);
+  spec.environment = task_environment(request.env);
+  spec.workdir = std::string(request.workdir);
+  if (std::optional<std::string> problem = choose_program(spec)) {
+    sink.fail(*problem);
+    return;
+  }
+
+  Pipe stdin_pipe = make_pipe();
+  Pipe stdout_pipe = make_pipe();
+  Pipe stderr_pipe = make_pipe();
+  spec.stdin_fd = stdin_pipe.read_end.get();
+  spec.stdout_fd = stdout_pipe.write_end.get();
+  spec.stderr_fd = stderr_pipe.write_end.get();
+  CancelSignal cancel_signal;
+  RunningTasks::Registration registration = running_.add(request.attempt_token, cancel_signal);
+
+  std::optional<ChildProcess> child;
+  try {
+    child.emplace(ChildProcess::spawn(spec));
+  } catch (const SpawnError& e) {
+    sink.fail(spawn_failure_message(spec, e.code().value()));
+    return;
+  }
+  // Only the child may hold these, or EOF never comes.
+  stdin_pipe.read_end.reset();
+  stdout_pipe.write_end.reset();
+  stderr_pipe.write_end.reset();
+  set_nonblocking(stdin_pipe.write_end.get());
+  set_nonblocking(stdout_pipe.read_end.get());
+  set_nonblocking(stderr_pipe.read_end.get());
+
+  TaskOutput output(sink);
+  SupervisionLimits limits{request.timeout, options_.kill_grace, options_.orphan_wait};
+  Supervised end = supervise(
+      *child,
+      ParentEnds{std::move(stdin_pipe.write_end), std::move(stdout_pipe.read_end), std::move(stderr_pipe.read_end)},
+      request.input_json, output, cancel_signal, limits, sink);
+  report(end, output, request.timeout, sink);
+}
+
+RunningTasks::Registration RunningTasks::add(std::uint64_t token, CancelSignal& signal) {
+  std::lock_guard lock(mutex_);
+  if (!signals_.emplace(token, &signal).second) {
+    throw std::logic_error("process executor: attempt token " + std::to_string(token) +
+                           " is already running; the host must give every attempt its own token");
+  }
+  return Registration(*this, token);
+}
+
+void RunningTasks::cancel(std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  // Raising under the lock: the run cannot unregister (and destroy its
+  // signal) in between.
+  if (auto found = signals_.find(token); found != signals_.end()) found->second->raise();
+}
+
+void RunningTasks::remove(std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  signals_.erase(token);
+}
+
+namespace {
+
+// The host's environment with the task's variables on top (same name: the
+// task's value wins).
+std::vector<std::string> task_environment(const std::vector<std::string_view>& extra) {
+  std::vector<std::string> environment;
+  environment.reserve(64);
+  auto overridden = [&](std::string_view name, std::size_t from) {
+    for (std::size_t i = from; i < extra.size(); ++i) {
+      if (variable_name(extra[i]) == name) return true;
+    }
+    return false;
+  };
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string_view variable(*entry);
+    if (!overridden(variable_name(variable), 0)) environment.emplace_back(variable);
+  }
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    if (!overridden(variable_name(extra[i]), i + 1)) environment.emplace_back(extra[i]);
+  }
+  return environment;
+}
+
+// Sets spec.program: a path is used as written (posix_spawn resolves a
+// relative one after the chdir into the workdir); a bare name is looked up
+// on the task's own PATH, which posix_spawnp would not do.
+std::optional<std::string> choose_program(SpawnSpec& spec) {
+  const std::string& name = spec.argv.front();
+  if (names_a_path(name)) {
+    spec.program = name;
+    return std::nullopt;
+  }
+  std::string fallback = default_search_path();
+  std::string_view search_path = search_path_of(spec.environment, fallback);
+  std::optional<std::string> found = find_on_path(name, search_path, spec.workdir);
+  if (!found) {
+    return "command not found: " + name + " (searched PATH=" + std::string(search_path) +
+           "); install it, or give its path, e.g. ./bin/" + name;
+  }
+  spec.program = std::move(*found);
+  return std::nullopt;
+}
+
+std::string spawn_failure_message(const SpawnSpec& spec, int error) {
+  // posix_spawn says ENOENT for a missing workdir and a missing program alike; tell them apart.
+  if (!spec.workdir.empty()) {
+    if (std::optional<std::string> problem = directory_problem(spec.workdir)) {
+      return "cannot start the task: its working directory " + spec.workdir + " " + *problem;
+    }
+  }
+  std::string program = spec.program;
+  if (program.front() != '/') {
+    program += " (relative to " + (spec.workdir.empty() ? std::string("the host's directory") : spec.workdir) + ")";
+  }
+  switch (error) {
+    case ENOENT:
+      return "cannot start " + program + ": file not found (or its #! interpreter is missing)";
+    case EACCES:
+      return "cannot start " + program + ": permission denied; make it executable (chmod +x) or run it through "
+                                         "its interpreter";
+    case ENOEXEC:
+      return "cannot start " + program + ": not an executable format; a script needs a #! line";
+    default:
+      return "cannot start " + program + ": " + std::strerror(error);
+  }
+}
+
+std::optional<std::string> directory_problem(const std::string& dir) {
+  struct stat info {};
+  if (stat(dir.c_str(), &info) != 0) {
+    return errno == ENOENT ? "does not exist" : std::string("cannot be read: ") + std::strerror(errno);
+  }
+  if (!S_ISDIR(info.st_mode)) return "is not a directory";
+  if (access(dir.c_str(), X_OK) != 0) return std::string("cannot be entered: ") + std::strerror(errno);
+  return std::nullopt;
+}
+
+void report(const Supervised& end, const TaskOutput& output, std::chrono::milliseconds timeout,
+            ork::plugin::TaskSink& sink) {
+  switch (end.ending) {
+    case Ending::cancelled:
+      sink.finish(ORK_TASK_CANCELLED, {}, with_stderr_tail("cancelled", output.stderr_tail()));
+      return;
+    case Ending::timed_out:
+      sink.finish(ORK_TASK_TIMED_OUT, {},
+                  with_stderr_tail("timed out after " + format_duration(timeout), output.stderr_tail()));
+      return;
+    case Ending::exited: break;
+  }
+  if (WIFSIGNALED(end.wait_status)) {
+    sink.fail(with_stderr_tail("killed by signal " + signal_description(WTERMSIG(end.wait_status)),
+                               output.stderr_tail()));
+    return;
+  }
+  if (int code = WEXITSTATUS(end.wait_status); code != 0) {
+    sink.fail(with_stderr_tail("exited with code " + std::to_string(code), output.stderr_tail()));
+    return;
+  }
+  std::variant<TaskResult, ResultProblem> result = output.result();
+  if (const ResultProblem* problem = std::get_if<ResultProblem>(&result)) {
+    sink.fail(problem->message);
+    return;
+  }
+  sink.succeed(std::get<TaskResult>(result).json);
+}
+
+std::string with_stderr_tail(std::string message, const std::string& tail) {
+  if (tail.empty()) return message;
+  return message + "; last lines of stderr:\n" + tail;
+}
+
+std::string format_duration(std::chrono::milliseconds duration) {
+  long long ms = duration.count();
+  if (ms == 0) return "0s";
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  std::string fraction = std::to_string(1000 + ms % 1000).substr(1);  // zero-padded to 3 digits
+  while (fraction.back() == '0') fraction.pop_back();
+  return std::to_string(ms / 1000) + "." + fraction + "s";
+}
+
+std::string signal_description(int signal) {
+  const char* abbreviation = sigabbrev_np(signal);
+  std::string name = abbreviation != nullptr ? "SIG" + std::string(abbreviation) : "signal";
+  return name + " (" + std::to_string(signal) + ")";
+}
+
+std::string_view variable_name(std::string_view entry) { return entry.substr(0, entry.find('=')); }
+
+std::string_view search_path_of(const std::vector<std::string>& environment, const std::string& fallback) {
+  for (const std::string& entry : environment) {
+    if (entry.starts_with("PATH=")) return std::string_view(entry).substr(5);
+  }
+  return fallback;
+}
+
+}  // namespace
+}  // namespace ork::plugins::process

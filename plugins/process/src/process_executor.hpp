@@ -1,0 +1,73 @@
+// The `process` executor: runs any program as a task. The program gets the
+// task's inputs as one JSON object on stdin, logs through stdout/stderr, and
+// reports its result as one stdout line `ORK_OUTPUT:<json>` (protocol in
+// docs/executors/process.md). plugin.cpp exports this class as the plugin;
+// the tests also use it directly.
+#pragma once
+
+#include "supervisor.hpp"
+
+#include <ork/plugin.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
+
+namespace ork::plugins::process {
+
+// Which runs can be cancelled: attempt token -> the run's cancel signal.
+class RunningTasks {
+ public:
+  // Keeps one run cancellable for its lifetime.
+  class Registration {
+   public:
+    Registration(RunningTasks& tasks, std::uint64_t token) : tasks_(tasks), token_(token) {}
+    ~Registration() { tasks_.remove(token_); }
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+
+   private:
+    RunningTasks& tasks_;
+    std::uint64_t token_;
+  };
+
+  // Throws std::logic_error when `token` is already running (a host bug).
+  [[nodiscard]] Registration add(std::uint64_t token, CancelSignal& signal);
+  // Raises the run's signal; an unknown or finished token is ignored.
+  void cancel(std::uint64_t token);
+
+ private:
+  void remove(std::uint64_t token);
+
+  std::mutex mutex_;
+  std::unordered_map<std::uint64_t, CancelSignal*> signals_;
+};
+
+class ProcessExecutor final : public ork::plugin::Executor {
+ public:
+  static constexpr const char* task_keys[] = {"command", nullptr};
+  static constexpr std::uint32_t capabilities = 0;
+
+  struct Options {
+    std::chrono::milliseconds kill_grace{5000};  // SIGTERM -> SIGKILL on timeout/cancel
+    std::chrono::milliseconds orphan_wait{500};  // see SupervisionLimits
+
+    // Defaults, with ORK_PROCESS_KILL_GRACE_MS applied. Throws
+    // std::invalid_argument when it is not a whole number.
+    static Options from_environment();
+  };
+
+  ProcessExecutor() : ProcessExecutor(Options::from_environment()) {}
+  explicit ProcessExecutor(Options options) : options_(options) {}
+
+  void check(const ork::plugin::TaskSpec& spec, const ork::plugin::CheckSink& sink) override;
+  void run(const ork::plugin::TaskRequest& request, ork::plugin::TaskSink& sink) override;
+  void cancel(std::uint64_t attempt_token) override { running_.cancel(attempt_token); }
+
+ private:
+  Options options_;
+  RunningTasks running_;
+};
+
+}  // namespace ork::plugins::process

@@ -1,0 +1,157 @@
+// Turning output bytes into log lines, finding the result line, and the
+// stderr tail quoted in failures.
+#include "task_output.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ork::plugins::process {
+namespace {
+
+using testing::LogEntry;
+using testing::RecordingTaskSink;
+
+struct Line {
+  std::string text;
+  std::size_t dropped;
+  bool operator==(const Line&) const = default;
+};
+
+std::vector<Line> split(const std::vector<std::string>& chunks, LineSplitter::Limits limits) {
+  std::vector<Line> lines;
+  LineSplitter splitter(limits, [&](std::string_view line, std::size_t dropped) {
+    lines.push_back(Line{std::string(line), dropped});
+  });
+  for (const std::string& chunk : chunks) splitter.feed(chunk);
+  splitter.finish();
+  return lines;
+}
+
+constexpr LineSplitter::Limits wide{1000, {}, 0};
+
+TEST(LineSplitter, SplitsOnNewlineAcrossChunks) {
+  EXPECT_EQ(split({"ab", "c\nde", "f\n\ng\n"}, wide),
+            (std::vector<Line>{{"abc", 0}, {"def", 0}, {"", 0}, {"g", 0}}));
+}
+
+TEST(LineSplitter, DropsCarriageReturnBeforeNewline) {
+  EXPECT_EQ(split({"x\r\ny\r", "\nmid\rdle\n"}, wide), (std::vector<Line>{{"x", 0}, {"y", 0}, {"mid\rdle", 0}}));
+}
+
+TEST(LineSplitter, LastLineWithoutNewline) {
+  EXPECT_EQ(split({"a\nb"}, wide), (std::vector<Line>{{"a", 0}, {"b", 0}}));
+  EXPECT_EQ(split({"a\n"}, wide), (std::vector<Line>{{"a", 0}}));
+  EXPECT_EQ(split({}, wide), (std::vector<Line>{}));
+}
+
+TEST(LineSplitter, TruncatesLongLinesAndCountsDroppedBytes) {
+  LineSplitter::Limits limits{4, {}, 0};
+  EXPECT_EQ(split({"abcdefgh\nxy\n"}, limits), (std::vector<Line>{{"abcd", 4}, {"xy", 0}}));
+  EXPECT_EQ(split({"ab", "cdef", "gh", "ij\nz"}, limits), (std::vector<Line>{{"abcd", 6}, {"z", 0}}));
+}
+
+TEST(LineSplitter, ExemptPrefixMayGrowPastTheLimitEvenWhenSplitAcrossChunks) {
+  LineSplitter::Limits limits{4, "OUT:", 10};
+  EXPECT_EQ(split({"OU", "T:123456\nOUT:12345678\nOTHER\n"}, limits),
+            (std::vector<Line>{{"OUT:123456", 0}, {"OUT:123456", 2}, {"OTHE", 1}}));
+  EXPECT_EQ(split({"O", "U", "T", ":", "12", "\n"}, limits), (std::vector<Line>{{"OUT:12", 0}}));
+}
+
+class TaskOutputTest : public ::testing::Test {
+ protected:
+  RecordingTaskSink recorder;
+  ork::plugin::TaskSink sink{recorder.c_sink()};
+  TaskOutput output{sink};
+
+  void close() {
+    output.stdout_closed();
+    output.stderr_closed();
+  }
+};
+
+TEST_F(TaskOutputTest, NoResultLineMeansNull) {
+  output.stdout_bytes("hello\n");
+  close();
+  EXPECT_EQ(std::get<TaskResult>(output.result()).json, "");
+  EXPECT_EQ(recorder.lines(ORK_LOG_STDOUT), (std::vector<std::string>{"hello"}));
+}
+
+TEST_F(TaskOutputTest, ResultLineIsKeptAndNotLogged) {
+  output.stdout_bytes("before\nORK_OUTPUT:{\"a\": [1, 2]}\r\nafter");
+  close();
+  EXPECT_EQ(std::get<TaskResult>(output.result()).json, "{\"a\": [1, 2]}");
+  EXPECT_EQ(recorder.lines(ORK_LOG_STDOUT), (std::vector<std::string>{"before", "after"}));
+}
+
+TEST_F(TaskOutputTest, MarkerAfterLeadingSpaceIsJustALogLine) {
+  output.stdout_bytes("  ORK_OUTPUT:1\n");
+  close();
+  EXPECT_EQ(std::get<TaskResult>(output.result()).json, "");
+  EXPECT_EQ(recorder.lines(ORK_LOG_STDOUT), (std::vector<std::string>{"  ORK_OUTPUT:1"}));
+}
+
+TEST_F(TaskOutputTest, TwoResultLinesNameBothLineNumbers) {
+  output.stdout_bytes("x\nORK_OUTPUT:1\ny\nORK_OUTPUT:2\nORK_OUTPUT:3\n");
+  close();
+  EXPECT_EQ(std::get<ResultProblem>(output.result()).message,
+            "task printed ORK_OUTPUT twice (lines 2 and 4); print exactly one result line");
+}
+
+TEST_F(TaskOutputTest, InvalidJsonNamesParserMessageAndOffset) {
+  output.stdout_bytes("ORK_OUTPUT:{\"a\": tru}\n");
+  close();
+  EXPECT_EQ(std::get<ResultProblem>(output.result()).message,
+            "ORK_OUTPUT line is not valid JSON: syntax error at offset 6");
+}
+
+TEST_F(TaskOutputTest, EmptyResultIsInvalidJson) {
+  output.stdout_bytes("ORK_OUTPUT:\n");
+  close();
+  EXPECT_EQ(std::get<ResultProblem>(output.result()).message,
+            "ORK_OUTPUT line is not valid JSON: incomplete JSON at offset 0");
+}
+
+TEST_F(TaskOutputTest, LongLogLineIsTruncatedWithANote) {
+  std::string long_line(log_line_limit + 10, 'x');
+  output.stderr_bytes(long_line + "\nnext\n");
+  close();
+  std::vector<LogEntry> logs = recorder.logs();
+  ASSERT_EQ(logs.size(), 3u);
+  EXPECT_EQ(logs[0].stream, ORK_LOG_STDERR);
+  EXPECT_EQ(logs[0].line, std::string(log_line_limit, 'x'));
+  EXPECT_EQ(logs[1].stream, ORK_LOG_SYSTEM);
+  EXPECT_EQ(logs[1].line, "stderr line 1 was 65546 bytes long; only its first 65536 bytes were kept");
+  EXPECT_EQ(logs[2].line, "next");
+}
+
+TEST_F(TaskOutputTest, StderrTailKeepsTheLastTenNonEmptyLines) {
+  for (int i = 1; i <= 12; ++i) output.stderr_bytes("e" + std::to_string(i) + "\n\n");
+  close();
+  EXPECT_EQ(output.stderr_tail(), "e3\ne4\ne5\ne6\ne7\ne8\ne9\ne10\ne11\ne12");
+}
+
+TEST_F(TaskOutputTest, StderrTailKeepsAtMostTwoKiB) {
+  output.stderr_bytes(std::string(1500, 'a') + "\n" + std::string(1000, 'b') + "\nlast\n");
+  close();
+  EXPECT_EQ(output.stderr_tail(), std::string(1000, 'b') + "\nlast");
+}
+
+TEST_F(TaskOutputTest, StderrTailOfOneHugeLineKeepsItsEnd) {
+  output.stderr_bytes(std::string(5000, 'a') + "END\n");
+  close();
+  std::string tail = output.stderr_tail();
+  EXPECT_EQ(tail.size(), 2048u);
+  EXPECT_TRUE(tail.starts_with("...aaa"));
+  EXPECT_TRUE(tail.ends_with("aaEND"));
+}
+
+TEST(JsonSyntax, AcceptsDeepDocumentsAndRejectsTrailingGarbage) {
+  std::string deep = std::string(100, '[') + std::string(100, ']');
+  EXPECT_EQ(json_syntax_problem(deep), std::nullopt);
+  EXPECT_EQ(json_syntax_problem(" {\"a\":1} "), std::nullopt);
+  EXPECT_EQ(json_syntax_problem("{} x"), "extra data after the JSON value at offset 3");
+  EXPECT_EQ(json_syntax_problem("1 2"), "extra data after the JSON value at offset 2");
+}
+
+}  // namespace
+}  // namespace ork::plugins::process
