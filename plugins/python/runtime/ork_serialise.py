@@ -1,0 +1,125 @@
+"""Serialises a task function's return value to JSON text (DESIGN §5).
+
+Part of the python executor's worker runtime, compiled into ork-python-worker.
+Handled: None, bool, int, finite float, str, list/tuple, dict with str keys,
+dataclass, NamedTuple (an object of its fields), TypedDict (a dict), Pydantic
+v1 (.dict()) and v2 (.model_dump(mode="json")), date/datetime/time (ISO 8601),
+Enum (its value), nested in any way. Anything else fails with the type's name
+and the path to it, e.g. "at path rows[3].when".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+_SCALARS: frozenset[type] = frozenset({str, int, bool, type(None)})
+
+
+class SerialiseError(Exception):
+    """The return value has no JSON form; phrased for the user."""
+
+
+def to_json_text(value: Any) -> str:
+    """One line of JSON text for `value`; raises SerialiseError."""
+    plain = to_plain(value, "")
+    try:
+        return json.dumps(plain, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError as error:  # unreachable while to_plain refuses NaN; kept as the last guard
+        raise SerialiseError(f"cannot serialise return value: {error}") from error
+
+
+def to_plain(value: Any, path: str) -> Any:
+    """`value` as plain JSON-compatible Python data (dict, list, str, int, float, bool, None)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is float:
+        return _finite(value, path)
+    if kind is list or kind is tuple:
+        return _sequence(value, path)
+    if kind is dict:
+        return _mapping(value, path)
+    return _other(value, path)
+
+
+def _finite(value: float, path: str) -> float:
+    if not math.isfinite(value):
+        raise SerialiseError(
+            f"cannot serialise return value {value!r}{_at(path)}: JSON has no NaN or Infinity; "
+            "return None or a string instead"
+        )
+    return value
+
+
+def _sequence(value: list[Any] | tuple[Any, ...], path: str) -> list[Any]:
+    # Plain scalars are the common case in big outputs; skip the recursive call for them.
+    return [
+        item if type(item) in _SCALARS else to_plain(item, f"{path}[{index}]") for index, item in enumerate(value)
+    ]
+
+
+def _mapping(value: Mapping[Any, Any], path: str) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        name = _key(key, path)
+        result[name] = item if type(item) in _SCALARS else to_plain(item, f"{path}.{name}" if path else name)
+    return result
+
+
+def _key(key: Any, path: str) -> str:
+    if isinstance(key, str):
+        return str(key)
+    if isinstance(key, enum.Enum) and isinstance(key.value, str):
+        return key.value
+    if isinstance(key, int) and not isinstance(key, bool):
+        return str(key)  # as json.dumps does
+    raise SerialiseError(
+        f"cannot serialise a dict key of type '{type(key).__name__}'{_at(path)}: JSON object keys are strings"
+    )
+
+
+def _other(value: Any, path: str) -> Any:
+    if isinstance(value, enum.Enum):
+        return to_plain(value.value, path)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, (str, int)):
+        return str(value) if isinstance(value, str) else int(value)
+    if isinstance(value, float):
+        return _finite(float(value), path)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: to_plain(getattr(value, field.name), _join(path, field.name))
+            for field in dataclasses.fields(value)
+        }
+    if isinstance(value, tuple) and hasattr(type(value), "_fields"):
+        return {name: to_plain(item, _join(path, name)) for name, item in zip(getattr(value, "_fields"), value)}
+    if hasattr(value, "model_dump") and hasattr(type(value), "model_fields"):
+        return to_plain(value.model_dump(mode="json"), path)
+    if hasattr(value, "dict") and hasattr(type(value), "__fields__"):
+        return to_plain(value.dict(), path)
+    if isinstance(value, Mapping):
+        return _mapping(value, path)
+    if isinstance(value, (list, tuple)):
+        return _sequence(value, path)
+    kind = type(value)
+    raise SerialiseError(
+        f"cannot serialise return value of type '{kind.__name__}' ({kind.__module__}.{kind.__qualname__}){_at(path)}; "
+        "return JSON-like data, a dataclass, a NamedTuple, a TypedDict, a Pydantic model, a date or an Enum"
+    )
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _at(path: str) -> str:
+    return f" at path {path}" if path else ""

@@ -1,0 +1,483 @@
+"""The request loop of ork-python-worker: imports task modules and runs task functions.
+
+Part of the python executor's worker runtime, compiled into ork-python-worker,
+which calls `main` once the embedded interpreter is up. The plugin talks to the
+worker over a socket on fd 3 with JSON lines (a header line, and for some
+messages one raw payload line after it); fd 1 and 2 are pipes the plugin reads
+as the current task's logs, so prints, logging, C-level writes and child
+processes all land there. After each task the worker writes an end marker to
+both, so the plugin knows it has every log line of that task.
+
+Requests:  {"type": "introspect", "id", "file"|"module", "function", "display"}
+           {"type": "run", "id", "file"|"module", "function", "display", "workdir", "env": ["K=V"]}
+           + payload line: the input object
+Replies:   {"type": "ready", "pid", "python"}               once, at start
+           {"type": "signature", "id", "ok", "signature"|"errors", "source"}
+           {"type": "result", "id", "ok", "error"?, "payload"?}
+           + payload line (when "payload" is true): the output JSON
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import dataclasses
+import difflib
+import importlib
+import importlib.util
+import inspect
+import io
+import json
+import os
+import platform
+import site
+import sys
+import traceback
+import types
+from typing import Any, BinaryIO, Callable
+
+from ork_convert import BindingError, CallPlan, bind_arguments, plan_call
+from ork_introspect import SignatureError, describe_function
+from ork_serialise import SerialiseError, to_json_text
+
+CHANNEL_FD = 3
+END_OF_TASK_MARKER = b"\x00ork-task-end\x00\n"
+
+
+@dataclasses.dataclass
+class Options:
+    """Command line of ork-python-worker."""
+
+    workflow_dir: str
+    site_packages: list[str]
+    executable: str | None
+
+
+def main(argv: list[str]) -> int:
+    """Serves requests until the plugin closes the channel; never returns normally."""
+    options = parse_options(argv)
+    configure_interpreter(options)
+    channel = Channel(CHANNEL_FD)
+    channel.send({"type": "ready", "pid": os.getpid(), "python": platform.python_version()})
+    worker = Worker(options.workflow_dir, channel)
+    while (request := channel.receive()) is not None:
+        worker.handle(request)
+    # The plugin went away (shutdown, or the host died): leave at once, without
+    # waiting for threads a task may have left running.
+    os._exit(0)
+
+
+def parse_options(argv: list[str]) -> Options:
+    options = Options(workflow_dir=os.getcwd(), site_packages=[], executable=None)
+    arguments = iter(argv)
+    for argument in arguments:
+        value = next(arguments, None)
+        if value is None:
+            raise SystemExit(f"ork-python-worker: {argument} needs a value")
+        if argument == "--workflow-dir":
+            options.workflow_dir = os.path.abspath(value)
+        elif argument == "--site-packages":
+            options.site_packages.append(value)
+        elif argument == "--executable":
+            options.executable = value
+        else:
+            raise SystemExit(f"ork-python-worker: unknown argument {argument}")
+    return options
+
+
+def configure_interpreter(options: Options) -> None:
+    """Import path, interpreter identity and log-friendly stdio for every task this worker runs."""
+    for directory in reversed(options.site_packages):
+        _prepend_site_dir(directory)
+    sys.path.insert(0, options.workflow_dir)
+    if options.executable:
+        sys.executable = options.executable
+    # Bytecode caches are keyed on whole-second mtimes; an edit within the same
+    # second as the last import would be missed. Compiling from source is cheap.
+    sys.dont_write_bytecode = True
+    codecs.register_error("ork_logs", _encode_log_error)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors="ork_logs", line_buffering=True)
+    os.chdir(options.workflow_dir)
+
+
+def _prepend_site_dir(directory: str) -> None:
+    # addsitedir also runs the directory's .pth files (editable installs), but appends.
+    before = list(sys.path)
+    site.addsitedir(directory)
+    added = [entry for entry in sys.path if entry not in before]
+    sys.path[:] = added + before
+
+
+def _encode_log_error(error: UnicodeError) -> tuple[str | bytes, int]:
+    """Prints of undecodable bytes (surrogate escapes) go out as those bytes; other lone surrogates as \\udxxx."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chunk = error.object[error.start : error.end]
+    if all(0xDC80 <= ord(char) <= 0xDCFF for char in chunk):
+        return bytes(ord(char) - 0xDC00 for char in chunk), error.end
+    return "".join(f"\\u{ord(char):04x}" for char in chunk), error.end
+
+
+class Channel:
+    """JSON lines over the plugin's socket."""
+
+    def __init__(self, fd: int) -> None:
+        self.reader: BinaryIO = io.open(fd, "rb", buffering=1 << 16, closefd=False)
+        self.writer: BinaryIO = io.open(fd, "wb", buffering=1 << 16, closefd=False)
+
+    def receive(self) -> dict[str, Any] | None:
+        line = self.reader.readline()
+        if not line:
+            return None
+        message: dict[str, Any] = json.loads(line)
+        return message
+
+    def receive_payload(self) -> bytes:
+        return self.reader.readline()
+
+    def send(self, header: dict[str, Any], payload: str | None = None) -> None:
+        if payload is not None:
+            header["payload"] = True
+        self.writer.write(json.dumps(header).encode() + b"\n")
+        if payload is not None:
+            self.writer.write(_encode_payload(payload) + b"\n")
+        self.writer.flush()
+
+
+def _encode_payload(payload: str) -> bytes:
+    try:
+        return payload.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates in a str: re-encode them as JSON escapes
+        return json.dumps(json.loads(payload), separators=(",", ":")).encode("ascii")
+
+
+class TaskError(Exception):
+    """A task cannot be loaded, bound or called; `key` names the task key it is about."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+@dataclasses.dataclass
+class LoadedModule:
+    """A task module as imported, with what was derived from it (valid until its file changes)."""
+
+    module: types.ModuleType
+    display: str
+    stamp: tuple[int, int, int] | None
+    signatures: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    plans: dict[str, CallPlan] = dataclasses.field(default_factory=dict)
+
+
+class Worker:
+    """Handles requests; keeps imported task modules between them."""
+
+    def __init__(self, workflow_dir: str, channel: Channel) -> None:
+        self.workflow_dir = workflow_dir
+        self.channel = channel
+        self.modules = ModuleCache(workflow_dir)
+        self.flush_c_stdio: Callable[[], None] = _c_stdio_flusher()
+
+    def handle(self, request: dict[str, Any]) -> None:
+        kind = request.get("type")
+        if kind == "introspect":
+            try:
+                reply = self.introspect(request)
+            finally:
+                self.end_logs()  # prints made while importing must not reach the next task's logs
+            self.channel.send(reply)
+        elif kind == "run":
+            payload = self.channel.receive_payload()
+            header, output = self.run(request, payload)
+            self.channel.send(header, output)
+        else:
+            self.channel.send({"type": "error", "id": request.get("id"), "error": f"unknown request {kind!r}"})
+
+    def introspect(self, request: dict[str, Any]) -> dict[str, Any]:
+        reply: dict[str, Any] = {"type": "signature", "id": request.get("id")}
+        try:
+            loaded = self.modules.load(request)
+            reply["source"] = getattr(loaded.module, "__file__", None)
+            name = request.get("function") or "main"
+            if name not in loaded.signatures:
+                function = find_function(loaded, name)
+                loaded.signatures[name] = describe_function(function, name, _def_location(function, loaded))
+            reply.update(ok=True, signature=loaded.signatures[name])
+        except TaskError as error:
+            reply.update(ok=False, errors=[{"key": error.key, "message": error.message}])
+        except SignatureError as error:
+            reply.update(ok=False, errors=[{"key": "function", "message": m} for m in error.messages])
+        return reply
+
+    def run(self, request: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], str | None]:
+        header: dict[str, Any] = {"type": "result", "id": request.get("id")}
+        restore_environment = _apply_environment(request.get("env") or [])
+        try:
+            os.chdir(request.get("workdir") or self.workflow_dir)
+            output = self.call(request, json.loads(payload))
+            header["ok"] = True
+            return header, output
+        except TaskError as error:
+            header.update(ok=False, error=error.message)
+            return header, None
+        finally:
+            restore_environment()
+            self.end_logs()
+
+    def call(self, request: dict[str, Any], task_input: Any) -> str:
+        loaded = self.modules.load(request)
+        name = request.get("function") or "main"
+        function = find_function(loaded, name)
+        if name not in loaded.plans:
+            loaded.plans[name] = plan_call(function, name)
+        if not isinstance(task_input, dict):
+            raise TaskError("", f"the task input must be a JSON object, got {type(task_input).__name__}")
+        try:
+            arguments = bind_arguments(loaded.plans[name], task_input)
+        except BindingError as error:
+            raise TaskError("", str(error)) from error
+        result = _call_user_function(function, arguments, name)
+        try:
+            return to_json_text(result)
+        except SerialiseError as error:
+            raise TaskError("", str(error)) from error
+
+    def end_logs(self) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a task may have closed or replaced the stream
+                pass
+        self.flush_c_stdio()
+        os.write(1, END_OF_TASK_MARKER)
+        os.write(2, END_OF_TASK_MARKER)
+
+
+def _call_user_function(function: Callable[..., Any], arguments: dict[str, Any], name: str) -> Any:
+    try:
+        if inspect.iscoroutinefunction(function):
+            import asyncio  # only async tasks pay for importing it
+
+            return asyncio.run(function(**arguments))
+        return function(**arguments)
+    except SystemExit as error:
+        raise TaskError("", f"function '{name}' called sys.exit({error.code!r})") from error
+    except BaseException as error:
+        _print_user_traceback(error)
+        message = str(error)
+        location = _innermost_user_frame(error)
+        text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+        raise TaskError("", f"{text} (at {location})" if location else text) from error
+
+
+def _print_user_traceback(error: BaseException) -> None:
+    # Drop the first frame: it is this runtime's call into the task function.
+    tb = error.__traceback__.tb_next if error.__traceback__ else None
+    lines = traceback.format_exception(type(error), error, tb)
+    sys.stderr.write("".join(lines))
+
+
+def _innermost_user_frame(error: BaseException) -> str | None:
+    frames = traceback.extract_tb(error.__traceback__)
+    for frame in reversed(frames):
+        if not frame.filename.startswith("<"):
+            return f"{frame.filename}:{frame.lineno} in {frame.name}"
+    return None
+
+
+def _apply_environment(entries: list[str]) -> Callable[[], None]:
+    """Sets the task's env and returns what restores the worker's environment.
+
+    The restore also undoes changes the task made itself, so that nothing
+    leaks into the next task on this worker.
+    """
+    before = dict(os.environ)
+    for entry in entries:
+        key, _, value = entry.partition("=")
+        os.environ[key] = value
+
+    def restore() -> None:
+        for key in [key for key in os.environ if key not in before]:
+            del os.environ[key]
+        for key, value in before.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
+
+    return restore
+
+
+def _c_stdio_flusher() -> Callable[[], None]:
+    """fflush(NULL): C extensions' printf output sits in libc's buffer while fd 1 is a pipe."""
+    try:
+        libc = ctypes.CDLL(None)
+        fflush = libc.fflush
+    except (OSError, AttributeError):
+        return lambda: None
+    fflush.argtypes = [ctypes.c_void_p]
+
+    def flush() -> None:
+        fflush(None)
+
+    return flush
+
+
+def find_function(loaded: LoadedModule, name: str) -> Callable[..., Any]:
+    """The task function `name` in the module, or a TaskError listing what exists."""
+    candidate = getattr(loaded.module, name, None)
+    if callable(candidate) and not isinstance(candidate, type):
+        function: Callable[..., Any] = candidate
+        return function
+    available = [
+        key
+        for key, value in vars(loaded.module).items()
+        if inspect.isfunction(value) and value.__module__ == loaded.module.__name__ and not key.startswith("_")
+    ]
+    close = difflib.get_close_matches(name, available, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    listing = ", ".join(available) if available else "none"
+    raise TaskError("function", f"no function '{name}' in {loaded.display}{hint}; functions: {listing}")
+
+
+def _def_location(function: Callable[..., Any], loaded: LoadedModule) -> str:
+    code = getattr(inspect.unwrap(function), "__code__", None)
+    if code is None:
+        return loaded.display
+    return f"{_display_path(code.co_filename, loaded)}:{code.co_firstlineno}"
+
+
+def _display_path(path: str, loaded: LoadedModule) -> str:
+    if path == getattr(loaded.module, "__file__", None):
+        return loaded.display
+    return path
+
+
+class ModuleCache:
+    """Task modules by absolute path or module name; re-imported when their file changes."""
+
+    def __init__(self, workflow_dir: str) -> None:
+        self.workflow_dir = workflow_dir
+        self.by_key: dict[str, LoadedModule] = {}
+
+    def load(self, request: dict[str, Any]) -> LoadedModule:
+        if request.get("file"):
+            return self.load_file(request["file"], request.get("display") or request["file"])
+        if request.get("module"):
+            return self.load_module(request["module"])
+        raise TaskError("", "the task names neither 'file' nor 'module'")
+
+    def load_file(self, path: str, display: str) -> LoadedModule:
+        key = "file:" + path
+        try:
+            stamp = _stamp(path)
+        except OSError as error:
+            raise TaskError("file", f"cannot read {display}: {error.strerror}") from error
+        cached = self.by_key.get(key)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        name = cached.module.__name__ if cached else self._module_name_for(path)
+        module = self._execute_file(path, name, display)
+        loaded = LoadedModule(module, display, stamp)
+        self.by_key[key] = loaded
+        return loaded
+
+    def _module_name_for(self, path: str) -> str:
+        # The file's stem keeps error messages and pickles readable, and lets a
+        # sibling `import etl` share the module. A hashed name is used instead
+        # when the stem belongs to another module (stdlib, installed, already
+        # imported): registering the task file under it would shadow that one.
+        stem = os.path.splitext(os.path.basename(path))[0]
+        if stem.isidentifier() and stem not in sys.modules and stem not in sys.stdlib_module_names:
+            try:
+                spec = importlib.util.find_spec(stem)
+            except (ImportError, ValueError):
+                spec = None
+            if spec is None or spec.origin == path:
+                return stem
+        return f"ork_task_{stem if stem.isidentifier() else 'file'}_{abs(hash(path)):x}"
+
+    def _execute_file(self, path: str, name: str, display: str) -> types.ModuleType:
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None:
+            raise TaskError("file", f"{display} cannot be imported as a Python module (is it a .py file?)")
+        module = importlib.util.module_from_spec(spec)
+        previous = sys.modules.get(name)
+        # Registered before executing: dataclasses and `from __future__ import
+        # annotations` look the module up in sys.modules while it runs.
+        sys.modules[name] = module
+        try:
+            with open(path, "rb") as source:
+                code = compile(source.read(), path, "exec", dont_inherit=True)
+            exec(code, module.__dict__)
+        except BaseException as error:
+            if previous is not None:
+                sys.modules[name] = previous
+            else:
+                sys.modules.pop(name, None)
+            raise self._import_failure("file", display, path, error) from error
+        return module
+
+    def load_module(self, name: str) -> LoadedModule:
+        key = "module:" + name
+        cached = self.by_key.get(key)
+        if cached is not None:
+            file = getattr(cached.module, "__file__", None)
+            if file is None or _stamp_or_none(file) == cached.stamp:
+                return cached
+        try:
+            if cached is not None:
+                module = importlib.reload(cached.module)
+            else:
+                importlib.invalidate_caches()
+                module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name is not None and (name == error.name or name.startswith(error.name + ".")):
+                raise TaskError(
+                    "module",
+                    f"module '{name}' not found: no {error.name.replace('.', '/')}.py or package "
+                    f"{error.name.replace('.', '/')}/ in the workflow directory {self.workflow_dir} "
+                    "or on the worker's python path",
+                ) from error
+            raise self._import_failure("module", f"module '{name}'", "", error) from error
+        except BaseException as error:
+            raise self._import_failure("module", f"module '{name}'", "", error) from error
+        file = getattr(module, "__file__", None)
+        display = self._relative(file) if file else name
+        loaded = LoadedModule(module, display, _stamp_or_none(file) if file else None)
+        self.by_key[key] = loaded
+        return loaded
+
+    def _import_failure(self, key: str, display: str, path: str, error: BaseException) -> TaskError:
+        if isinstance(error, SyntaxError):
+            filename = error.filename or path
+            where = display if filename == path else self._relative(filename)
+            return TaskError(key, f"{where}:{error.lineno}:{error.offset}: SyntaxError: {error.msg}")
+        if isinstance(error, SystemExit):
+            return TaskError(key, f"importing {display} failed: it called sys.exit({error.code!r})")
+        frames = [
+            f"{display if f.filename == path else self._relative(f.filename)}:{f.lineno} in {f.name}"
+            for f in traceback.extract_tb(error.__traceback__)
+            if not f.filename.startswith("<")
+        ]
+        summary = f" (traceback: {' -> '.join(frames)})" if frames else ""
+        return TaskError(key, f"importing {display} failed: {type(error).__name__}: {error}{summary}")
+
+    def _relative(self, path: str) -> str:
+        if path.startswith(self.workflow_dir + os.sep):
+            return os.path.relpath(path, self.workflow_dir)
+        return path
+
+
+def _stamp(path: str) -> tuple[int, int, int]:
+    status = os.stat(path)
+    return (status.st_mtime_ns, status.st_size, status.st_ino)
+
+
+def _stamp_or_none(path: str) -> tuple[int, int, int] | None:
+    try:
+        return _stamp(path)
+    except OSError:
+        return None

@@ -1,0 +1,382 @@
+// The `python` executor plugin: runs plain, typed Python functions in warm
+// ork-python-worker processes and reports their signatures at compile time.
+// This shared object does not link libpython (the host stays free of an
+// interpreter); it finds the worker executable next to its plugins directory
+// (<plugins dir>/../ork-python-worker, or $ORK_PYTHON_WORKER) and talks to it
+// over a socket. See docs/executors/python.md for the user's view.
+#include <ork/plugin.hpp>
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <variant>
+
+#include "python_environment.hpp"
+#include "task_config.hpp"
+#include "worker_pool.hpp"
+#include "worker_process.hpp"
+
+namespace ork::plugins::python {
+
+namespace {
+
+namespace plugin = ork::plugin;
+
+constexpr auto kIntrospectionTimeout = std::chrono::seconds(60);
+constexpr auto kLogDrainTimeout = std::chrono::seconds(2);
+
+std::filesystem::path locate_worker_executable();
+std::string format_duration(std::chrono::milliseconds duration);
+
+// A source file's identity at one moment; a cached signature is valid while
+// the file keeps it.
+struct FileStamp {
+  std::int64_t mtime_ns = 0;
+  std::int64_t size = 0;
+  std::uint64_t inode = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+std::optional<FileStamp> stamp_of(const std::filesystem::path& path);
+
+// Signatures by (launch, target, function), so that compiling a workflow of
+// 200 tasks from one file asks a worker once per function.
+class SignatureCache {
+ public:
+  std::optional<std::string> find(const std::string& key);
+  void store(const std::string& key, std::string signature_json, const std::filesystem::path& source);
+
+ private:
+  struct Entry {
+    std::string signature_json;
+    std::filesystem::path source;
+    FileStamp stamp;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+// Running attempts by token, so cancel_task can kill the right worker.
+class RunningAttempts {
+ public:
+  // Registers `token` for the lifetime of the returned guard; while it
+  // lives, cancel(token) kills `worker`.
+  class Registration {
+   public:
+    Registration(RunningAttempts& owner, std::uint64_t token) : owner_(owner), token_(token) {}
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+    ~Registration() { owner_.forget(token_); }
+    bool cancelled() { return owner_.cancelled(token_); }
+
+   private:
+    RunningAttempts& owner_;
+    std::uint64_t token_;
+  };
+
+  Registration track(std::uint64_t token, WorkerProcess& worker);
+  void cancel(std::uint64_t token);
+
+ private:
+  struct Entry {
+    WorkerProcess* worker;
+    bool cancelled = false;
+  };
+  void forget(std::uint64_t token);
+  bool cancelled(std::uint64_t token);
+
+  std::mutex mutex_;
+  std::unordered_map<std::uint64_t, Entry> entries_;
+};
+
+}  // namespace
+
+class PythonExecutor final : public plugin::Executor {
+ public:
+  static constexpr const char* task_keys[] = {"file", "module", "function", "python", nullptr};
+  static constexpr std::uint32_t capabilities = ORK_EXECUTOR_INTROSPECTS;
+
+  PythonExecutor();
+  void check(const plugin::TaskSpec& spec, const plugin::CheckSink& sink) override;
+  void run(const plugin::TaskRequest& request, plugin::TaskSink& sink) override;
+  void cancel(std::uint64_t attempt_token) override;
+
+ private:
+  struct Target {
+    TaskConfig config;
+    WorkerLaunch launch;
+  };
+  // The task's target and worker launch, or its problems.
+  std::variant<Target, std::vector<ConfigProblem>> resolve(const plugin::TaskSpec& spec);
+  std::optional<std::string> introspect(const WorkerLaunch& launch, const TaskTarget& target, const plugin::CheckSink& sink);
+  void run_in_worker(WorkerLease& lease, const Target& target, const plugin::TaskRequest& request,
+                     plugin::TaskSink& sink);
+  std::string request_header(std::string_view type, const TaskTarget& target);
+
+  std::filesystem::path worker_executable_;
+  EnvironmentResolver environments_;
+  WorkerPool pool_;
+  SignatureCache signatures_;
+  RunningAttempts attempts_;
+  std::atomic<std::uint64_t> next_request_id_{1};
+};
+
+PythonExecutor::PythonExecutor()
+    : worker_executable_(locate_worker_executable()), environments_(ORK_PYTHON_VERSION, ORK_EMBED_PYTHON_EXE) {}
+
+// ---- check: compile-time validation and signature ---------------------------
+
+void PythonExecutor::check(const plugin::TaskSpec& spec, const plugin::CheckSink& sink) {
+  auto resolved = resolve(spec);
+  if (auto* problems = std::get_if<std::vector<ConfigProblem>>(&resolved)) {
+    for (const ConfigProblem& problem : *problems) sink.error(problem.key, problem.message);
+    return;
+  }
+  const Target& target = std::get<Target>(resolved);
+  if (auto signature = introspect(target.launch, target.config.target, sink)) sink.signature(*signature);
+}
+
+std::variant<PythonExecutor::Target, std::vector<ConfigProblem>> PythonExecutor::resolve(
+    const plugin::TaskSpec& spec) {
+  std::filesystem::path workflow_dir(spec.workflow_dir);
+  ParsedTaskConfig parsed = parse_task_config(spec.config_json, workflow_dir);
+  if (!parsed.problems.empty()) return std::move(parsed.problems);
+  Target target{std::move(parsed.config), {}};
+  try {
+    PythonEnvironment environment = environments_.resolve(target.config.python, workflow_dir);
+    target.launch = WorkerLaunch{worker_executable_, workflow_dir, std::move(environment.site_packages),
+                                 std::move(environment.executable)};
+  } catch (const EnvironmentError& error) {
+    return std::vector<ConfigProblem>{{error.key(), error.what()}};
+  }
+  return target;
+}
+
+// Asks a worker for the function's signature; reports problems to `sink`.
+std::optional<std::string> PythonExecutor::introspect(const WorkerLaunch& launch, const TaskTarget& target,
+                                                      const plugin::CheckSink& sink) {
+  std::string cache_key = launch.key() + '\n' + target.file.string() + '\n' + target.module + '\n' + target.function;
+  if (auto cached = signatures_.find(cache_key)) return cached;
+
+  std::string target_key = target.module.empty() ? "file" : "module";
+  std::string shown = target.module.empty() ? target.file_as_written : "module '" + target.module + "'";
+  WorkerLease lease = pool_.acquire(launch);
+  WorkerProcess& worker = lease.worker();
+  // Prints while importing are not a task's logs; they go to `ork -v`.
+  LogHandler diagnostics = [&shown](ork_log_stream, std::string_view line) {
+    plugin::diagnostic(0, "python (importing " + shown + "): " + std::string(line));
+  };
+  std::optional<Reply> reply;
+  try {
+    worker.send(request_header("introspect", target));
+    reply = worker.receive(Clock::now() + kIntrospectionTimeout, diagnostics);
+    if (!reply) {
+      worker.kill();
+      lease.discard();
+      sink.error(target_key, "importing " + shown + " took longer than 60 s; does it do work at import time?");
+      return std::nullopt;
+    }
+    if (!worker.drain_request_logs(Clock::now() + kLogDrainTimeout, diagnostics)) lease.discard();
+  } catch (const WorkerDied& died) {
+    lease.discard();
+    sink.error(target_key, "the python worker died while importing " + shown + ": " + died.what());
+    return std::nullopt;
+  }
+  const boost::json::object& header = reply->header;
+  if (const auto* ok = header.if_contains("ok"); ok && ok->is_bool() && ok->as_bool()) {
+    std::string signature = boost::json::serialize(header.at("signature"));
+    const auto* source = header.if_contains("source");
+    if (source && source->is_string()) signatures_.store(cache_key, signature, std::string(source->as_string()));
+    return signature;
+  }
+  const auto* errors = header.if_contains("errors");
+  if (!errors || !errors->is_array()) {
+    throw std::runtime_error("the python worker sent an introspection reply without a signature or errors: " +
+                             boost::json::serialize(header));
+  }
+  for (const auto& error : errors->as_array()) {
+    const auto& object = error.as_object();
+    sink.error(std::string(object.at("key").as_string()), std::string(object.at("message").as_string()));
+  }
+  return std::nullopt;
+}
+
+std::string PythonExecutor::request_header(std::string_view type, const TaskTarget& target) {
+  boost::json::object header;
+  header["type"] = type;
+  header["id"] = next_request_id_.fetch_add(1);
+  if (target.module.empty()) {
+    header["file"] = target.file.string();
+    header["display"] = target.file_as_written;
+  } else {
+    header["module"] = target.module;
+  }
+  header["function"] = target.function;
+  return boost::json::serialize(header);
+}
+
+// ---- run: one attempt ---------------------------------------------------------
+
+void PythonExecutor::run(const plugin::TaskRequest& request, plugin::TaskSink& sink) {
+  auto resolved = resolve(request.spec);
+  if (auto* problems = std::get_if<std::vector<ConfigProblem>>(&resolved)) {
+    sink.fail(problems->front().message);
+    return;
+  }
+  const Target& target = std::get<Target>(resolved);
+  WorkerLease lease = pool_.acquire(target.launch);
+  run_in_worker(lease, target, request, sink);
+}
+
+void PythonExecutor::run_in_worker(WorkerLease& lease, const Target& target, const plugin::TaskRequest& request,
+                                   plugin::TaskSink& sink) {
+  WorkerProcess& worker = lease.worker();
+  RunningAttempts::Registration registration = attempts_.track(request.attempt_token, worker);
+  LogHandler to_task_logs = [&sink](ork_log_stream stream, std::string_view line) { sink.log(stream, line); };
+  sink.log(ORK_LOG_SYSTEM, "python worker pid " + std::to_string(worker.pid()) + " (Python " +
+                               worker.python_version() + ")");
+
+  boost::json::object header = boost::json::parse(request_header("run", target.config.target)).as_object();
+  header["workdir"] = request.workdir.empty() ? target.launch.workflow_dir.string() : std::string(request.workdir);
+  boost::json::array env;
+  for (std::string_view entry : request.env) env.emplace_back(entry);
+  header["env"] = std::move(env);
+  // The input goes as one raw line: JSON whitespace outside strings may be
+  // turned into spaces, and newlines inside strings are always escaped.
+  std::string input(request.input_json.empty() ? std::string_view("{}") : request.input_json);
+  for (char& c : input) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+
+  std::optional<Clock::time_point> deadline;
+  if (request.timeout.count() > 0) deadline = Clock::now() + request.timeout;
+  std::optional<Reply> reply;
+  try {
+    worker.send(boost::json::serialize(header), input);
+    reply = worker.receive(deadline, to_task_logs);
+    if (!reply) {
+      worker.kill();
+      lease.discard();
+      sink.finish(ORK_TASK_TIMED_OUT, {},
+                  "timed out after " + format_duration(request.timeout) +
+                      "; the python worker running it was killed (a new one replaces it)");
+      return;
+    }
+    if (!worker.drain_request_logs(Clock::now() + kLogDrainTimeout, to_task_logs)) lease.discard();
+  } catch (const WorkerDied& died) {
+    lease.discard();
+    if (registration.cancelled()) {
+      sink.finish(ORK_TASK_CANCELLED, {}, "cancelled; the python worker running it was killed");
+    } else {
+      sink.fail(std::string("python worker died: ") + died.what());
+    }
+    return;
+  }
+  // A cancel that raced with the reply has killed the worker: don't pool it.
+  if (registration.cancelled()) lease.discard();
+  const boost::json::object& result = reply->header;
+  if (const auto* ok = result.if_contains("ok"); ok && ok->is_bool() && ok->as_bool()) {
+    sink.succeed(reply->payload);
+    return;
+  }
+  const auto* error = result.if_contains("error");
+  sink.fail(error && error->is_string() ? std::string(error->as_string())
+                                        : "the python worker sent a malformed result: " + boost::json::serialize(result));
+}
+
+void PythonExecutor::cancel(std::uint64_t attempt_token) { attempts_.cancel(attempt_token); }
+
+// ---- helpers --------------------------------------------------------------------
+
+namespace {
+
+// The worker sits in lib/ork/ beside lib/ork/plugins/, in the build tree and
+// when installed alike.
+std::filesystem::path locate_worker_executable() {
+  if (const char* overridden = std::getenv("ORK_PYTHON_WORKER"); overridden && *overridden) return overridden;
+  Dl_info info{};
+  if (::dladdr(reinterpret_cast<const void*>(&locate_worker_executable), &info) == 0 || !info.dli_fname) {
+    throw std::runtime_error("the python plugin cannot find its own file (dladdr failed); set ORK_PYTHON_WORKER "
+                             "to the ork-python-worker executable");
+  }
+  std::filesystem::path plugin_file = std::filesystem::absolute(info.dli_fname);
+  return (plugin_file.parent_path().parent_path() / "ork-python-worker").lexically_normal();
+}
+
+std::string format_duration(std::chrono::milliseconds duration) {
+  std::ostringstream text;
+  if (duration.count() % 1000 == 0) {
+    text << duration.count() / 1000 << " s";
+  } else {
+    text << duration.count() << " ms";
+  }
+  return text.str();
+}
+
+std::optional<FileStamp> stamp_of(const std::filesystem::path& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return std::nullopt;
+  return FileStamp{static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec,
+                   static_cast<std::int64_t>(status.st_size), static_cast<std::uint64_t>(status.st_ino)};
+}
+
+std::optional<std::string> SignatureCache::find(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  if (stamp_of(it->second.source) != it->second.stamp) {
+    entries_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.signature_json;
+}
+
+void SignatureCache::store(const std::string& key, std::string signature_json, const std::filesystem::path& source) {
+  auto stamp = stamp_of(source);
+  if (!stamp) return;
+  std::lock_guard lock(mutex_);
+  entries_[key] = Entry{std::move(signature_json), source, *stamp};
+}
+
+RunningAttempts::Registration RunningAttempts::track(std::uint64_t token, WorkerProcess& worker) {
+  std::lock_guard lock(mutex_);
+  entries_[token] = Entry{&worker};
+  return Registration(*this, token);
+}
+
+void RunningAttempts::cancel(std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(token);
+  if (it == entries_.end()) return;
+  it->second.cancelled = true;
+  // The worker may be stuck in C code; only SIGKILL is sure to stop it. The
+  // run thread then sees the worker die and reports the cancellation.
+  it->second.worker->kill();
+}
+
+void RunningAttempts::forget(std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  entries_.erase(token);
+}
+
+bool RunningAttempts::cancelled(std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(token);
+  return it != entries_.end() && it->second.cancelled;
+}
+
+}  // namespace
+
+}  // namespace ork::plugins::python
+
+ORK_EXECUTOR_PLUGIN(ork::plugins::python::PythonExecutor, "python", "1.0.0",
+                    "Runs typed Python functions in warm embedded-CPython workers")

@@ -1,0 +1,118 @@
+// ork-python-worker: a small executable embedding CPython (pybind11) that the
+// python executor plugin keeps warm to import task modules and run task
+// functions. It initialises an interpreter configured for a child of the host
+// (no signal handlers, no PYTHON* environment, UTF-8 mode, sys.executable set
+// to the interpreter whose libpython it embeds), executes the runtime modules
+// compiled into it (generated from plugins/python/runtime/*.py) and hands
+// control to `ork_worker.main`, which serves the plugin's requests on fd 3.
+//
+// Usage (started by the plugin only):
+//   ork-python-worker --workflow-dir DIR [--site-packages DIR]... [--executable PATH]
+#include <pybind11/embed.h>
+
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ork_python_runtime.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+constexpr int kStartupFailed = 70;  // EX_SOFTWARE
+
+void preinitialize();
+PyConfig interpreter_config();
+void load_runtime_modules();
+
+int serve(const std::vector<std::string>& arguments) {
+  preinitialize();
+  PyConfig config = interpreter_config();
+  py::scoped_interpreter interpreter(&config, 0, nullptr, /*add_program_dir_to_path=*/false);
+  try {
+    load_runtime_modules();
+    py::list argv;
+    for (const std::string& argument : arguments) argv.append(argument);
+    return py::module_::import("ork_worker").attr("main")(argv).cast<int>();
+  } catch (py::error_already_set& error) {
+    // Prints the Python traceback to stderr, which the plugin shows as the
+    // reason the worker could not start.
+    error.restore();
+    PyErr_Print();
+    return kStartupFailed;
+  }
+}
+
+// UTF-8 mode: the worker's locale is whatever the host had (often "C"); task
+// files, prints and paths are UTF-8 regardless.
+void preinitialize() {
+  PyPreConfig preconfig;
+  PyPreConfig_InitIsolatedConfig(&preconfig);
+  preconfig.utf8_mode = 1;
+  PyStatus status = Py_PreInitialize(&preconfig);
+  if (PyStatus_Exception(status)) {
+    throw std::runtime_error(std::string("cannot pre-initialise Python: ") +
+                             (status.err_msg ? status.err_msg : "unknown error"));
+  }
+}
+
+// The defaults of an embedded interpreter suit a host, not a worker: they
+// install Python's SIGINT handler, read PYTHONPATH/PYTHONHOME and derive
+// sys.executable from PATH (which may hold pyenv shims), so subprocesses of a
+// task would start an unrelated Python.
+PyConfig interpreter_config() {
+  PyConfig config;
+  PyConfig_InitIsolatedConfig(&config);
+  config.isolated = 0;
+  config.use_environment = 0;
+  config.install_signal_handlers = 0;
+  config.site_import = 1;  // the distribution's packages (e.g. python3-pydantic)
+  config.user_site_directory = 0;
+  config.write_bytecode = 0;
+  config.parse_argv = 0;
+  auto set = [&config](wchar_t** field, const char* value) {
+    PyStatus status = PyConfig_SetBytesString(&config, field, value);
+    if (PyStatus_Exception(status)) {
+      PyConfig_Clear(&config);
+      throw std::runtime_error(std::string("cannot configure Python: ") +
+                               (status.err_msg ? status.err_msg : "unknown error"));
+    }
+  };
+  set(&config.executable, ORK_EMBED_PYTHON_EXE);
+  set(&config.program_name, ORK_EMBED_PYTHON_EXE);
+  set(&config.stdio_encoding, "utf-8");
+  set(&config.stdio_errors, "surrogateescape");
+  return config;
+}
+
+// Each module is registered in sys.modules before it runs, so the later ones
+// can import the earlier ones and dataclasses can find their module.
+void load_runtime_modules() {
+  py::module_ sys = py::module_::import("sys");
+  py::module_ types = py::module_::import("types");
+  py::module_ builtins = py::module_::import("builtins");
+  for (const auto& source : ork::plugins::python::runtime::modules) {
+    // A filename starting with '<' marks runtime frames, which the runtime
+    // leaves out of the tracebacks it shows to users.
+    std::string filename = std::string("<ork-runtime>/") + source.name + ".py";
+    py::object module = types.attr("ModuleType")(source.name);
+    module.attr("__file__") = filename;
+    sys.attr("modules")[py::str(source.name)] = module;
+    py::object code = builtins.attr("compile")(py::str(source.text), filename, "exec");
+    builtins.attr("exec")(code, module.attr("__dict__"));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return serve(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "ork-python-worker: %s\n", error.what());
+    return kStartupFailed;
+  }
+}
