@@ -1,0 +1,316 @@
+#include "worker_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <system_error>
+#include <vector>
+
+extern char** environ;
+
+namespace ork::plugins::library {
+namespace {
+
+struct Pipe {
+  UniqueFd read_end;
+  UniqueFd write_end;
+};
+
+// Splits a stream of bytes into lines for the task's log.
+class LineSplitter {
+ public:
+  LineSplitter(ork_log_stream stream, const LogForwarder& forward) : stream_(stream), forward_(forward) {}
+  void feed(std::string_view bytes);
+  void flush();
+
+ private:
+  ork_log_stream stream_;
+  const LogForwarder& forward_;
+  std::string pending_;
+};
+
+// Blocks SIGPIPE in this thread while it writes to a worker that may have
+// died, and swallows a SIGPIPE raised meanwhile: the host must not die of it.
+class SigpipeBlock {
+ public:
+  SigpipeBlock();
+  ~SigpipeBlock();
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
+Pipe make_pipe();
+void set_nonblocking(int fd);
+pid_t spawn_worker(const std::filesystem::path& executable, const std::array<int, 4>& child_fds);
+int poll_timeout(std::optional<std::chrono::steady_clock::time_point> deadline);
+enum class ReadResult { data, would_block, end };
+ReadResult read_available(int fd, std::string& into);
+
+}  // namespace
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) reset(std::exchange(other.fd_, -1));
+  return *this;
+}
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+std::unique_ptr<WorkerProcess> WorkerProcess::start(const std::filesystem::path& executable) {
+  Pipe requests = make_pipe(), replies = make_pipe(), out = make_pipe(), err = make_pipe();
+  // The worker's fds: 0 requests, 1 its stdout, 2 its stderr, 3 replies.
+  pid_t pid = spawn_worker(executable, {requests.read_end.get(), out.write_end.get(), err.write_end.get(),
+                                        replies.write_end.get()});
+  for (int fd : {requests.write_end.get(), replies.read_end.get(), out.read_end.get(), err.read_end.get()}) {
+    set_nonblocking(fd);
+  }
+  return std::make_unique<WorkerProcess>(Passkey(), pid, std::move(requests.write_end), std::move(replies.read_end),
+                                         std::move(out.read_end), std::move(err.read_end));
+}
+
+WorkerProcess::WorkerProcess(Passkey, pid_t pid, UniqueFd requests, UniqueFd replies, UniqueFd out, UniqueFd err)
+    : pid_(pid), requests_(std::move(requests)), replies_(std::move(replies)), out_(std::move(out)),
+      err_(std::move(err)) {}
+
+WorkerProcess::~WorkerProcess() {
+  requests_.reset();
+  ::killpg(pid_, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+WorkerProcess::Exchange WorkerProcess::exchange(const WorkerRequest& request,
+                                                std::optional<std::chrono::steady_clock::time_point> deadline,
+                                                const LogForwarder& forward_log) {
+  SigpipeBlock no_sigpipe;
+  std::string frame = encode_request(request);
+  std::string_view unsent = frame;
+  std::string reply_bytes;
+  LineSplitter out_lines(ORK_LOG_STDOUT, forward_log), err_lines(ORK_LOG_STDERR, forward_log);
+  bool out_open = true, err_open = true, replies_open = true;
+  auto drain_logs = [&] {
+    std::string bytes;
+    if (out_open && read_available(out_.get(), bytes) == ReadResult::end) out_open = false;
+    out_lines.feed(bytes);
+    bytes.clear();
+    if (err_open && read_available(err_.get(), bytes) == ReadResult::end) err_open = false;
+    err_lines.feed(bytes);
+    out_lines.flush();
+    err_lines.flush();
+  };
+  while (true) {
+    std::vector<pollfd> fds{{replies_.get(), POLLIN, 0}};
+    if (!unsent.empty()) fds.push_back({requests_.get(), POLLOUT, 0});
+    if (out_open) fds.push_back({out_.get(), POLLIN, 0});
+    if (err_open) fds.push_back({err_.get(), POLLIN, 0});
+    int ready = ::poll(fds.data(), fds.size(), poll_timeout(deadline));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) throw std::system_error(errno, std::generic_category(), "poll on library worker pipes");
+    if (ready == 0) {
+      kill();
+      drain_logs();
+      Exchange timed_out = ended(End::timed_out);
+      return timed_out;
+    }
+    for (const pollfd& fd : fds) {
+      if (fd.revents == 0) continue;
+      if (fd.fd == requests_.get()) {
+        ssize_t n = ::write(fd.fd, unsent.data(), unsent.size());
+        if (n > 0) unsent.remove_prefix(static_cast<std::size_t>(n));
+        if (n < 0 && errno != EAGAIN && errno != EINTR) unsent = {};  // EPIPE: the reply pipe will say why
+      } else if (fd.fd == out_.get()) {
+        std::string bytes;
+        if (read_available(fd.fd, bytes) == ReadResult::end) out_open = false;
+        out_lines.feed(bytes);
+      } else if (fd.fd == err_.get()) {
+        std::string bytes;
+        if (read_available(fd.fd, bytes) == ReadResult::end) err_open = false;
+        err_lines.feed(bytes);
+      } else if (read_available(fd.fd, reply_bytes) == ReadResult::end) {
+        replies_open = false;
+      }
+    }
+    if (std::optional<std::string> payload = take_frame(reply_bytes)) {
+      // The worker flushed its stdio before replying: its output is in the pipes.
+      drain_logs();
+      Exchange replied;
+      replied.end = End::replied;
+      replied.reply = decode_reply(*payload);
+      return replied;
+    }
+    if (!replies_open) {
+      drain_logs();
+      return ended(killed_ ? End::killed : End::died);
+    }
+  }
+}
+
+bool WorkerProcess::alive() const {
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return false;
+  return info.si_pid == 0;
+}
+
+void WorkerProcess::kill() {
+  killed_ = true;
+  ::killpg(pid_, SIGKILL);
+}
+
+WorkerProcess::Exchange WorkerProcess::ended(End end) {
+  Exchange exchange;
+  exchange.end = end;
+  exchange.death = wait_and_describe();
+  return exchange;
+}
+
+std::string WorkerProcess::wait_and_describe() {
+  siginfo_t info{};
+  // WNOWAIT leaves the zombie in place: its pid cannot be reused while a
+  // cancelling thread may still signal it.
+  while (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) < 0) {
+    if (errno != EINTR) return "its exit status is unknown (" + std::string(strerror(errno)) + ")";
+  }
+  return describe_child_end(info.si_code, info.si_status);
+}
+
+std::string describe_child_end(int code, int value) {
+  if (code == CLD_EXITED) return "exited with code " + std::to_string(value);
+  const char* abbreviation = sigabbrev_np(value);
+  std::string name = abbreviation != nullptr ? std::string("SIG") + abbreviation : "signal";
+  return "killed by signal " + name + " (" + std::to_string(value) + ")";
+}
+
+namespace {
+
+void LineSplitter::feed(std::string_view bytes) {
+  pending_ += bytes;
+  std::size_t start = 0;
+  for (std::size_t newline; (newline = pending_.find('\n', start)) != std::string::npos; start = newline + 1) {
+    forward_(stream_, std::string_view(pending_).substr(start, newline - start));
+  }
+  pending_.erase(0, start);
+}
+
+void LineSplitter::flush() {
+  if (pending_.empty()) return;
+  forward_(stream_, pending_);
+  pending_.clear();
+}
+
+SigpipeBlock::SigpipeBlock() {
+  sigset_t block;
+  sigemptyset(&block);
+  sigaddset(&block, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &block, &previous_);
+}
+
+SigpipeBlock::~SigpipeBlock() {
+  sigset_t pipe_only;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigset_t pending;
+  if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) && !sigismember(&previous_, SIGPIPE)) {
+    timespec zero{0, 0};
+    sigtimedwait(&pipe_only, nullptr, &zero);
+  }
+  pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+}
+
+Pipe make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
+  Pipe pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+  // Keep every end above 3 so the child's dup2 onto 0..3 never clobbers a
+  // source it has yet to copy (a host started with closed stdio hands out 0..2).
+  for (UniqueFd* end : {&pipe.read_end, &pipe.write_end}) {
+    if (end->get() <= 3) {
+      int moved = ::fcntl(end->get(), F_DUPFD_CLOEXEC, 4);
+      if (moved < 0) throw std::system_error(errno, std::generic_category(), "fcntl(F_DUPFD_CLOEXEC)");
+      end->reset(moved);
+    }
+  }
+  return pipe;
+}
+
+void set_nonblocking(int fd) {
+  if (::fcntl(fd, F_SETFL, O_NONBLOCK) != 0) throw std::system_error(errno, std::generic_category(), "fcntl");
+}
+
+void check_spawn_call(int rc, const char* what) {
+  if (rc != 0) throw std::system_error(rc, std::generic_category(), what);
+}
+
+pid_t spawn_worker(const std::filesystem::path& executable, const std::array<int, 4>& child_fds) {
+  posix_spawn_file_actions_t actions;
+  check_spawn_call(posix_spawn_file_actions_init(&actions), "posix_spawn_file_actions_init");
+  std::unique_ptr<posix_spawn_file_actions_t, int (*)(posix_spawn_file_actions_t*)> actions_guard(
+      &actions, posix_spawn_file_actions_destroy);
+  for (int target = 0; target < 4; ++target) {
+    check_spawn_call(posix_spawn_file_actions_adddup2(&actions, child_fds[static_cast<std::size_t>(target)], target),
+                     "posix_spawn_file_actions_adddup2");
+  }
+  // Other host code may open fds without O_CLOEXEC; the worker gets none.
+  check_spawn_call(posix_spawn_file_actions_addclosefrom_np(&actions, 4), "posix_spawn_file_actions_addclosefrom_np");
+
+  posix_spawnattr_t attributes;
+  check_spawn_call(posix_spawnattr_init(&attributes), "posix_spawnattr_init");
+  std::unique_ptr<posix_spawnattr_t, int (*)(posix_spawnattr_t*)> attributes_guard(&attributes,
+                                                                                    posix_spawnattr_destroy);
+  // Own process group, so a kill reaches whatever the library started; empty
+  // mask and default dispositions, so signals the host blocks or ignores
+  // (for sigwait, or SIGPIPE) behave normally in user code.
+  check_spawn_call(
+      posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
+      "posix_spawnattr_setflags");
+  check_spawn_call(posix_spawnattr_setpgroup(&attributes, 0), "posix_spawnattr_setpgroup");
+  sigset_t none;
+  sigemptyset(&none);
+  check_spawn_call(posix_spawnattr_setsigmask(&attributes, &none), "posix_spawnattr_setsigmask");
+  sigset_t all;
+  sigfillset(&all);
+  check_spawn_call(posix_spawnattr_setsigdefault(&attributes, &all), "posix_spawnattr_setsigdefault");
+
+  std::string program = executable.string();
+  std::array<char*, 2> argv{program.data(), nullptr};
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), environ);
+  if (rc != 0) throw std::system_error(rc, std::generic_category(), "cannot start library worker " + program);
+  return pid;
+}
+
+int poll_timeout(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  if (!deadline) return -1;
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+  return left.count() > 0 ? static_cast<int>(std::min<std::int64_t>(left.count(), INT32_MAX)) : 0;
+}
+
+ReadResult read_available(int fd, std::string& into) {
+  char chunk[65536];
+  while (true) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n > 0) {
+      into.append(chunk, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n == 0) return ReadResult::end;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return ReadResult::would_block;
+    return ReadResult::end;
+  }
+}
+
+}  // namespace
+}  // namespace ork::plugins::library
