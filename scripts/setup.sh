@@ -9,8 +9,14 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libyaml-cpp-dev libpoco-dev
   pybind11-dev python3-dev libsqlite3-dev sqlite3
-  libgtest-dev libgmock-dev googletest libpq-dev
+  libgtest-dev libgmock-dev googletest libpq-dev libssl-dev
+  python3-pydantic
+  librust-serde-dev librust-serde-json-dev librust-serde-derive-dev
+  libhowardhinnant-date-dev
 )
+# The web UI's front-end library comes from npm at build time; use the
+# machine's Node.js when it has one, else Debian's.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

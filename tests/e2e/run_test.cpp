@@ -72,7 +72,7 @@ TEST(Run, FailureSkipsDownstreamButIndependentBranchesFinish) {
   EXPECT_EQ(run.at("status").as_string(), "failed");
   const auto& tasks = run.at("tasks").as_object();
   EXPECT_EQ(tasks.at("bad").at("status").as_string(), "failed");
-  EXPECT_EQ(tasks.at("bad").at("error").as_string(), "exited with code 4; last stderr lines:\nbroken");
+  EXPECT_EQ(tasks.at("bad").at("error").as_string(), "exited with code 4; last lines of stderr:\nbroken");
   EXPECT_EQ(tasks.at("after_bad").at("status").as_string(), "skipped");
   EXPECT_EQ(tasks.at("after_bad").at("error").as_string(), "upstream task 'bad' failed");
   EXPECT_EQ(tasks.at("after_after").at("status").as_string(), "skipped");
@@ -141,7 +141,7 @@ tasks:
 
   CommandResult missing = run_ork({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_EQ(missing.err, "ork: workflow 'wf' needs --input who=VALUE (str)\n");
+  EXPECT_EQ(missing.err, "ork: workflow 'wf' needs input 'who' (str); give it as --input NAME=VALUE\n");
   CommandResult unknown = run_ork({"run", "wf.yaml", "--input", "who=x", "--input", "colour=red"}, dir.path());
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_EQ(unknown.err, "ork: workflow 'wf' has no input 'colour' (inputs: who, times)\n");
@@ -185,14 +185,14 @@ TEST(Run, ConcurrencyRunsIndependentTasksInParallel) {
   TempDir dir;
   // A barrier: each task waits (up to 10 s) until all four have started, which
   // only happens when they really run at the same time.
-  dir.write("barrier.sh", R"(touch "$ORK_TASK.started"
+  dir.write("barrier.sh", R"SH(touch "$ORK_TASK.started"
 for i in $(seq 200); do
   [ "$(ls *.started | wc -l)" -ge 4 ] && exit 0
   sleep 0.05
 done
 echo "only $(ls *.started | wc -l) tasks were running at once" >&2
 exit 1
-)");
+)SH");
   dir.write("wf.yaml", R"(tasks:
   a: {executor: process, command: [sh, barrier.sh]}
   b: {executor: process, command: [sh, barrier.sh]}

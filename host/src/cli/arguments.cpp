@@ -10,7 +10,8 @@ namespace ork::host {
 namespace {
 
 const std::set<std::string> value_flags = {"--plugin-dir", "--db",    "--input",  "--concurrency", "--workflow",
-                                           "--status",     "--limit", "--format", "--attempt",     "--idempotency-key"};
+                                           "--status",     "--limit", "--format", "--attempt",     "--idempotency-key",
+                                           "--bind",       "--workflows", "--token-file", "--server"};
 const std::set<std::string> switch_flags = {"--json", "-f", "--follow", "-v", "--verbose", "-h", "--help", "--version"};
 
 }  // namespace

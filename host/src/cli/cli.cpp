@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 
+#include "cli/run_support.hpp"
 #include "core/error.hpp"
 
 #include <iostream>
@@ -18,8 +19,12 @@ Commands:
   graph FILE [--format dot]                               print the DAG in Graphviz dot
   runs [--workflow NAME] [--status S] [--limit N] [--json]   list runs, newest first
   tasks RUN [--json]                                      a run's tasks with status, attempts, output, error
+  resume RUN                                              continue a run whose process died
   logs RUN [TASK] [--attempt N] [-f]                      a run's log lines (-f: follow until the run ends)
   plugins [--json]                                        loaded and refused plugins
+  serve [--bind HOST:PORT] [--workflows DIR] [--token-file F]   HTTP API, web UI and cron schedules
+  trigger NAME [--input k=v]... [--server URL] [--json]   start a run on a running ork serve (else run it here)
+  cancel RUN [--server URL]                               cancel a run (through ork serve when it answers)
 
 Global options:
   --plugin-dir DIR   load plugins from DIR (repeatable; default: the plugins installed beside ork)
@@ -32,13 +37,24 @@ Exit codes: 0 succeeded, 1 a run failed, 2 invalid workflow or usage, 130 interr
 int dispatch(CliContext& ctx) {
   const std::string& c = ctx.cl.command;
   if (c == "run") return run_command(ctx);
+  if (c == "resume") return resume_command(ctx);
   if (c == "validate") return validate_command(ctx);
   if (c == "graph") return graph_command(ctx);
   if (c == "runs") return runs_command(ctx);
   if (c == "tasks") return tasks_command(ctx);
   if (c == "logs") return logs_command(ctx);
   if (c == "plugins") return plugins_command(ctx);
+  if (c == "serve") return serve_command(ctx);
+  if (c == "trigger") return trigger_command(ctx);
+  if (c == "cancel") return cancel_command(ctx);
   throw Error(ErrorKind::usage, "unknown command '" + c + "' (see `ork --help`)");
+}
+
+// Commands that execute tasks handle SIGINT/SIGTERM themselves (cancelling
+// cleanly); their signals must be blocked before any plugin starts a thread.
+bool runs_tasks(const std::string& command) {
+  return command == "run" || command == "resume" || command == "serve" || command == "trigger" ||
+         command == "worker";
 }
 
 void load_plugins(CliContext& ctx) {
@@ -69,6 +85,7 @@ int run_cli(int argc, char** argv) {
       return ctx.cl.command.empty() && !ctx.cl.has("--help") && !ctx.cl.has("-h") ? exit_invalid : exit_ok;
     }
     set_plugin_diagnostics_verbose(ctx.cl.has("-v") || ctx.cl.has("--verbose"));
+    if (runs_tasks(ctx.cl.command)) block_interrupt_signals();
     load_plugins(ctx);
     return dispatch(ctx);
   } catch (const Error& e) {

@@ -37,11 +37,15 @@ struct CliContext {
 };
 
 int run_command(CliContext& ctx);
+int resume_command(CliContext& ctx);
 int validate_command(CliContext& ctx);
 int graph_command(CliContext& ctx);
 int runs_command(CliContext& ctx);
 int tasks_command(CliContext& ctx);
 int logs_command(CliContext& ctx);
 int plugins_command(CliContext& ctx);
+int serve_command(CliContext& ctx);    // serve_command.cpp
+int trigger_command(CliContext& ctx);  // control_commands.cpp
+int cancel_command(CliContext& ctx);   // control_commands.cpp
 
 }  // namespace ork::host

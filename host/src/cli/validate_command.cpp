@@ -100,7 +100,7 @@ void print_typed_dag(const CompiledWorkflow& workflow) {
       first = false;
     }
     std::cout << ") -> " << task.signature.output.to_string();
-    if (!task.signature.declared) {
+    if (!task.signature.declared && (task.signature.output.is_any() || !task.inputs.empty())) {
       std::cout << "   ! untyped: declare input_type/output_type";
       ++untyped;
     }

@@ -1,6 +1,7 @@
 #include "plugins/plugin_loader.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
@@ -113,7 +114,9 @@ void PluginSet::load_file(const std::filesystem::path& file) {
   if (d->executor && d->executor->struct_size < ORK_STRUCT_SIZE(ork_executor_vtable)) {
     return refuse("executor table too small for API 1.0; rebuild against ork 1.x");
   }
-  if (d->storage && d->storage->struct_size < ORK_STRUCT_SIZE(ork_storage_vtable)) {
+  // A storage table built against API 1.0 ends before the 1.1 members;
+  // Store checks struct_size before using those.
+  if (d->storage && d->storage->struct_size < offsetof(ork_storage_vtable, claim_run)) {
     return refuse("storage table too small for API 1.0; rebuild against ork 1.x");
   }
   if (!d->init) return refuse("descriptor has no init function");

@@ -4,6 +4,7 @@
 #include "scheduler/log_writer.hpp"
 
 #include <algorithm>
+#include <iostream>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -31,6 +32,7 @@ struct TaskRuntime {
   const Executor* executor = nullptr;
   Phase phase = Phase::waiting;
   int attempt = 0;              // attempts started so far
+  int interrupted = 0;          // attempts cut short by the death of a previous owner
   int unmet_dependencies = 0;   // upstream tasks not yet succeeded
   std::vector<std::size_t> downstream;
   boost::json::value output;    // once succeeded
@@ -257,7 +259,8 @@ struct RunScheduler::State {
         output = nullptr;
       }
     }
-    const bool retry = status == "failed" && attempt <= task.spec->retries && !cancel_requested();
+    const bool retry =
+        status == "failed" && attempt - task.interrupted <= task.spec->retries && !cancel_requested();
     std::chrono::milliseconds delay{0};
     if (retry) {
       // Exponential backoff: retry_delay, 2×, 4×, … (capped at one hour).
@@ -347,6 +350,49 @@ struct RunScheduler::State {
     observer.task_skipped(task, reason);
   }
 
+  // ---- resuming -------------------------------------------------------------
+
+  // Seeds the tasks from a recorded run (before any worker starts).
+  void restore(const RunDetail& recorded) {
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      TaskRuntime& task = tasks[i];
+      auto it = recorded.tasks.find(task.spec->name);
+      if (it == recorded.tasks.end()) continue;
+      const TaskStateRow& row = it->second;
+      task.attempt = row.attempts;
+      if (row.status == "succeeded") {
+        task.phase = Phase::succeeded;
+        task.output = row.output;
+        --unfinished;
+      } else if (row.status == "failed" || row.status == "skipped" || row.status == "cancelled") {
+        task.phase = row.status == "failed" ? Phase::failed : row.status == "skipped" ? Phase::skipped : Phase::cancelled;
+        any_failed = any_failed || row.status == "failed";
+        --unfinished;
+      } else if (row.status == "running") {
+        // Its owner died mid-attempt: close that attempt (its partial logs
+        // stay with it) and queue a new one that does not use up a retry.
+        record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(row.attempts), "retrying",
+                              now_millis(), "", "the process running this attempt died; attempt re-queued", 0});
+        task.interrupted += 1;
+      }
+    }
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      if (tasks[i].phase != Phase::succeeded) continue;
+      for (std::size_t d : tasks[i].downstream) --tasks[d].unmet_dependencies;
+    }
+    // Downstream of a recorded failure that were never marked (the owner died first).
+    std::vector<std::size_t> skipped;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      if (tasks[i].phase == Phase::failed || tasks[i].phase == Phase::cancelled) collect_downstream(i, skipped);
+    }
+    for (std::size_t d : skipped) {
+      tasks[d].phase = Phase::skipped;
+      --unfinished;
+      record(TaskTransition{options.run_id, tasks[d].spec->name, 0, "skipped", now_millis(), "",
+                            "an upstream task did not succeed", 0});
+    }
+  }
+
   // ---- cancellation -------------------------------------------------------
 
   void cancel() {
@@ -369,12 +415,40 @@ struct RunScheduler::State {
       ready.clear();
     }
     for (std::size_t i : never_started) {
-      record(TaskTransition{options.run_id, tasks[i].spec->name, 0, "cancelled", now_millis(), "", "run cancelled", 0});
+      try {
+        record(TaskTransition{options.run_id, tasks[i].spec->name, 0, "cancelled", now_millis(), "", "run cancelled",
+                              0});
+      } catch (const std::exception& e) {
+        std::cerr << "ork: " << e.what() << '\n';
+      }
     }
     for (auto [executor, token] : running) executor->cancel(token);
     wake.notify_all();
   }
 };
+
+namespace {
+
+// Renews the run owner's lease while the run executes and turns a
+// cancellation request from another process into cancel(). A no-op with a
+// store that predates ownership (plugin API 1.0).
+class LeaseKeeper {
+ public:
+  explicit LeaseKeeper(RunScheduler::State& state);
+  ~LeaseKeeper();
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+ private:
+  void keep();
+  RunScheduler::State& state_;
+  std::mutex mutex_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
 
 RunScheduler::RunScheduler(const CompiledWorkflow& workflow, const PluginRegistry& executors, Store& store,
                            RunOptions options, RunObserver& observer)
@@ -384,15 +458,17 @@ RunScheduler::~RunScheduler() = default;
 
 std::string RunScheduler::execute() {
   State& s = *state_;
+  if (s.options.resume) s.restore(*s.options.resume);
   {
     std::lock_guard lock(s.mutex);
     for (std::size_t i = 0; i < s.tasks.size(); ++i) {
-      if (s.tasks[i].unmet_dependencies == 0) {
+      if (s.tasks[i].phase == Phase::waiting && s.tasks[i].unmet_dependencies == 0) {
         s.tasks[i].phase = Phase::ready;
         s.ready.push_back(i);
       }
     }
   }
+  LeaseKeeper lease(s);
   int workers = std::max(1, std::min<int>(s.options.concurrency, static_cast<int>(s.tasks.size())));
   std::vector<std::thread> threads;
   std::exception_ptr failure;
@@ -425,5 +501,39 @@ std::string RunScheduler::execute() {
 }
 
 void RunScheduler::cancel() { state_->cancel(); }
+
+namespace {
+
+LeaseKeeper::LeaseKeeper(RunScheduler::State& state) : state_(state) {
+  if (state_.store.supports_ownership() && !state_.options.owner.empty()) thread_ = std::thread([this] { keep(); });
+}
+
+LeaseKeeper::~LeaseKeeper() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LeaseKeeper::keep() {
+  const auto period = std::max(state_.options.lease / 3, std::chrono::milliseconds(50));
+  std::unique_lock lock(mutex_);
+  while (!stop_.wait_for(lock, period, [&] { return stopping_; })) {
+    try {
+      auto cancel = state_.store.renew_leases(state_.options.owner, now_millis(), state_.options.lease.count());
+      if (std::find(cancel.begin(), cancel.end(), state_.options.run_id) != cancel.end()) {
+        std::cerr << "ork: run " << state_.options.run_id << " was cancelled from elsewhere; stopping\n";
+        state_.cancel();
+      }
+    } catch (const std::exception& e) {
+      // The store may be busy or briefly unreachable; the next renewal retries.
+      std::cerr << "ork: could not renew the run's lease: " << e.what() << '\n';
+    }
+  }
+}
+
+}  // namespace
 
 }  // namespace ork::host

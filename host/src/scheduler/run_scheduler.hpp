@@ -14,6 +14,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 
 namespace ork::host {
@@ -22,6 +24,17 @@ struct RunOptions {
   std::string run_id;
   int concurrency = 1;
   boost::json::object workflow_inputs;  // resolved values of the workflow's `inputs:`
+  // Who executes the run ("host:pid"); with a store that supports ownership
+  // the scheduler renews this owner's lease every lease/3 while it runs and
+  // acts on cancellation requests from other processes.
+  std::string owner;
+  std::chrono::milliseconds lease{15000};
+  // Resuming a run whose owner died: the recorded state to continue from.
+  // Succeeded tasks keep their outputs and never run again; failed, skipped
+  // and cancelled tasks stay as they are; everything else is queued again as
+  // a new attempt (an attempt cut short by its owner's death does not count
+  // against `retries`).
+  std::optional<RunDetail> resume;
 };
 
 // What the CLI shows while a run progresses. Called from worker threads,
@@ -58,8 +71,9 @@ class RunScheduler {
   // Thread-safe, idempotent: stop starting tasks, ask running ones to stop.
   void cancel();
 
+  struct State;  // defined in run_scheduler.cpp
+
  private:
-  struct State;
   std::unique_ptr<State> state_;
 };
 

@@ -1,0 +1,82 @@
+// `ork resume RUN`: continue a run whose process died (kill -9, power loss).
+// Succeeded tasks keep their recorded outputs and never run again; attempts
+// that were running when the owner died are closed and queued anew.
+#include "cli/cli.hpp"
+#include "cli/run_setup.hpp"
+#include "cli/run_support.hpp"
+#include "core/error.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <thread>
+#include <iostream>
+#include <unistd.h>
+
+namespace ork::host {
+
+namespace {
+
+std::string provably_dead_owner(const std::string& owner);
+
+}  // namespace
+
+int resume_command(CliContext& ctx) {
+  if (ctx.cl.positional.empty()) throw Error(ErrorKind::usage, "`ork resume` needs a RUN id (see `ork runs`)");
+  const bool json = ctx.cl.has("--json");
+  Store store = ctx.open_store();
+  RunDetail detail = store.get_run(ctx.cl.positional[0]);
+  const std::string run_id = detail.run.run_id;
+  if (detail.run.status != "running") {
+    throw Error(ErrorKind::usage, "run " + run_id + " already ended (" + detail.run.status + "); nothing to resume");
+  }
+  WorkflowVersionRow version = store.get_workflow_version(detail.run.workflow_version_id);
+  CompileResult compiled = compile_workflow_source(version.source, version.file, *ctx.registry);
+  if (!compiled.workflow) {
+    for (const auto& d : compiled.errors) std::cerr << d.to_string() << '\n';
+    std::cerr << "ork: the recorded workflow of run " << run_id << " no longer compiles here; cannot resume\n";
+    return exit_invalid;
+  }
+  const std::string owner = owner_name();
+  if (!store.supports_ownership()) {
+    throw Error(ErrorKind::storage, "this store's plugin does not record run ownership; cannot resume safely");
+  }
+  if (!store.claim_run(run_id, owner, provably_dead_owner(detail.run.owner), now_millis(),
+                       RunOptions{}.lease.count())) {
+    std::cerr << "ork: run " << run_id << " is still owned by " << detail.run.owner
+              << ", whose lease has not expired; it is probably still running (resume it once that process is gone)\n";
+    return exit_invalid;
+  }
+  detail = store.get_run(run_id);  // the state as of our claim
+  boost::json::object inputs = detail.run.inputs.is_object() ? detail.run.inputs.as_object() : boost::json::object{};
+  int concurrency = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (auto c = ctx.cl.value("--concurrency")) concurrency = std::max(1, std::atoi(c->c_str()));
+  if (!json) std::cout << "resuming run " << run_id << " of " << compiled.workflow->name << "\n";
+  RunOptions options;
+  options.run_id = run_id;
+  options.concurrency = concurrency;
+  options.workflow_inputs = std::move(inputs);
+  options.owner = owner;
+  options.resume = std::move(detail);
+  bool interrupted = execute_run(*compiled.workflow, ctx, store, std::move(options), json);
+  return report_run(store, run_id, json, interrupted);
+}
+
+namespace {
+
+// An owner "host:pid" on this host whose pid no longer exists can be taken
+// over at once instead of waiting for its lease to expire.
+std::string provably_dead_owner(const std::string& owner) {
+  auto colon = owner.rfind(':');
+  if (colon == std::string::npos) return "";
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  if (owner.substr(0, colon) != host) return "";
+  pid_t pid = static_cast<pid_t>(std::atol(owner.c_str() + colon + 1));
+  if (pid <= 0) return "";
+  if (kill(pid, 0) == 0 || errno != ESRCH) return "";
+  return owner;
+}
+
+}  // namespace
+
+}  // namespace ork::host

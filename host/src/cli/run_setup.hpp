@@ -1,0 +1,41 @@
+// What every way of starting a run shares (`ork run`, `ork trigger`, the
+// HTTP API and cron schedules of `ork serve`): checking the workflow's inputs,
+// naming the run and its owner, and recording the workflow version and the
+// new run in the store before anything executes.
+#pragma once
+
+#include "store/store.hpp"
+#include "workflow/compiled.hpp"
+
+#include <boost/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ork::host {
+
+// `--input NAME=VALUE` items checked against the workflow's `inputs:` block,
+// defaults filled in. VALUE is JSON when it parses, else a string. Throws
+// Error(usage) naming the input and what is wrong.
+boost::json::object resolve_workflow_inputs(const CompiledWorkflow& workflow, const std::vector<std::string>& given);
+
+// The same check for inputs given as a JSON object (the API's trigger body).
+boost::json::object check_workflow_inputs(const CompiledWorkflow& workflow, const boost::json::object& given);
+
+std::string new_run_id();
+// "host:pid": who executes a run, for leases and for `ork runs`.
+std::string owner_name();
+
+struct RunRequest {
+  boost::json::object inputs;   // already checked
+  std::string trigger = "cli";  // cli | api | schedule | schedule-late
+  std::string idempotency_key;  // empty = none
+  std::string owner;
+};
+
+// Saves the workflow version and creates the run with all its tasks pending.
+// `existing` is set when the idempotency key named a run that already exists.
+CreatedRunId record_run(Store& store, const CompiledWorkflow& workflow, const RunRequest& request);
+
+}  // namespace ork::host

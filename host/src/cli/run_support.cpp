@@ -1,0 +1,145 @@
+#include "cli/run_support.hpp"
+
+#include "cli/json_views.hpp"
+#include "cli/run_setup.hpp"
+
+#include <csignal>
+#include <iomanip>
+#include <iostream>
+#include <pthread.h>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+namespace ork::host {
+
+namespace {
+
+// Prints one line per task event; colours and symbols on a terminal.
+class ProgressPrinter final : public RunObserver {
+ public:
+  explicit ProgressPrinter(std::ostream& out, bool tty) : out_(out), tty_(tty) {}
+
+  void task_started(const std::string& task, int attempt) override {
+    out_ << symbol("…", "\033[36m") << " " << task << " started" << (attempt > 1 ? " (attempt " + std::to_string(attempt) + ")" : "")
+         << '\n'
+         << std::flush;
+  }
+  void task_finished(const std::string& task, int attempt, const std::string& status, const std::string& error,
+                     std::chrono::milliseconds took) override {
+    std::string mark = status == "succeeded" ? symbol("✓", "\033[32m")
+                       : status == "retrying" ? symbol("↻", "\033[33m")
+                                              : symbol("✗", "\033[31m");
+    out_ << mark << " " << task << " " << status << " in " << format_duration(took);
+    if (attempt > 1) out_ << " (attempt " << attempt << ")";
+    if (!error.empty() && status != "succeeded") out_ << ": " << first_line(error);
+    out_ << '\n' << std::flush;
+  }
+  void task_skipped(const std::string& task, const std::string& reason) override {
+    out_ << symbol("-", "\033[90m") << " " << task << " skipped: " << reason << '\n' << std::flush;
+  }
+
+ private:
+  std::string symbol(const std::string& s, const char* colour) const {
+    return tty_ ? std::string(colour) + s + "\033[0m" : s;
+  }
+  static std::string first_line(const std::string& s) {
+    auto nl = s.find('\n');
+    return nl == std::string::npos ? s : s.substr(0, nl) + " …";
+  }
+  static std::string format_duration(std::chrono::milliseconds d) {
+    std::ostringstream o;
+    if (d.count() < 1000) {
+      o << d.count() << " ms";
+    } else {
+      o << std::fixed << std::setprecision(2) << d.count() / 1000.0 << " s";
+    }
+    return o.str();
+  }
+  std::ostream& out_;
+  bool tty_;
+};
+
+// Forwards SIGINT/SIGTERM to the scheduler as a cancellation, from a thread
+// of its own: signals stay blocked in every other thread (executors reset the
+// mask for the processes they start).
+class InterruptWatcher {
+ public:
+  explicit InterruptWatcher(RunScheduler& scheduler) : scheduler_(scheduler) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGUSR1);
+    thread_ = std::thread([this] { watch(); });
+  }
+  ~InterruptWatcher() {
+    pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+  }
+  bool interrupted() const { return interrupted_; }
+
+ private:
+  void watch() {
+    int sig = 0;
+    while (sigwait(&set_, &sig) == 0) {
+      if (sig == SIGUSR1) return;
+      interrupted_ = true;
+      std::cerr << "\nork: interrupted; cancelling the run (running tasks are being stopped)\n";
+      scheduler_.cancel();
+    }
+  }
+  RunScheduler& scheduler_;
+  sigset_t set_{};
+  std::atomic<bool> interrupted_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+void block_interrupt_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void claim_new_run(Store& store, const std::string& run_id, const std::string& owner) {
+  if (!store.supports_ownership()) return;
+  if (!store.claim_run(run_id, owner, "", now_millis(), RunOptions{}.lease.count())) {
+    throw Error(ErrorKind::storage, "could not take ownership of new run " + run_id);
+  }
+}
+
+bool execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options, bool json) {
+  block_interrupt_signals();
+  ProgressPrinter printer(std::cout, isatty(STDOUT_FILENO));
+  NullObserver quiet;
+  RunScheduler scheduler(workflow, *ctx.registry, store, std::move(options),
+                         json ? static_cast<RunObserver&>(quiet) : printer);
+  InterruptWatcher watcher(scheduler);
+  scheduler.execute();
+  return watcher.interrupted();
+}
+
+int report_run(Store& store, const std::string& run_id, bool json, bool interrupted) {
+  RunDetail detail = store.get_run(run_id);
+  if (json) {
+    std::cout << pretty_json(run_detail_json(detail));
+  } else {
+    std::map<std::string, int> counts;
+    for (const auto& [name, task] : detail.tasks) counts[task.status]++;
+    std::cout << "run " << run_id << " " << detail.run.status;
+    std::string sep = " (";
+    for (const auto& [s, n] : counts) {
+      std::cout << sep << n << " " << s;
+      sep = ", ";
+    }
+    std::cout << (counts.empty() ? "" : ")") << "; details: ork tasks " << run_id << '\n';
+  }
+  if (interrupted) return exit_interrupted;
+  return detail.run.status == "succeeded" ? exit_ok : exit_failed;
+}
+
+}  // namespace ork::host

@@ -1,0 +1,29 @@
+// What `ork run` and `ork resume` share: executing a run in the foreground
+// with live progress and Ctrl-C handling, claiming it in the store, and
+// printing its outcome (plain or DESIGN §7 JSON) with the right exit code.
+#pragma once
+
+#include "cli/cli.hpp"
+#include "scheduler/run_scheduler.hpp"
+
+#include <string>
+
+namespace ork::host {
+
+// Blocks SIGINT/SIGTERM in the calling thread and every thread it starts
+// later, so that they reach the one thread that waits for them (sigwait).
+// `run_cli` calls it before loading plugins for commands that run tasks.
+void block_interrupt_signals();
+
+// Takes ownership of a run just created by this process (a no-op with a
+// store that predates run ownership).
+void claim_new_run(Store& store, const std::string& run_id, const std::string& owner);
+
+// Executes the run to its end with progress on stdout (nothing when `json`),
+// cancelling it on SIGINT/SIGTERM. Returns true when it was interrupted.
+bool execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options, bool json);
+
+// Prints the run's outcome and returns the exit code (0, 1 or 130).
+int report_run(Store& store, const std::string& run_id, bool json, bool interrupted);
+
+}  // namespace ork::host

@@ -1,0 +1,400 @@
+#include "http/api_routes.hpp"
+
+#include "cli/json_views.hpp"
+#include "core/error.hpp"
+#include "http/static_assets.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <set>
+
+namespace ork::host {
+
+namespace {
+
+namespace json = boost::json;
+
+// Handlers take the services by value (a struct of references) so each
+// lambda owns what it needs.
+ApiResponse health(const ApiRequest&);
+ApiResponse list_workflows(ApiServices s, const ApiRequest&);
+ApiResponse get_workflow(ApiServices s, const ApiRequest& req);
+ApiResponse trigger_run(ApiServices s, const ApiRequest& req);
+ApiResponse set_paused(ApiServices s, const ApiRequest& req, bool paused);
+ApiResponse list_runs(ApiServices s, const ApiRequest& req);
+ApiResponse get_run(ApiServices s, const ApiRequest& req);
+ApiResponse cancel_run(ApiServices s, const ApiRequest& req);
+ApiResponse task_logs(ApiServices s, const ApiRequest& req);
+ApiResponse event_stream(ApiServices s, const ApiRequest& req);
+ApiResponse openapi(const ApiRequest&);
+
+}  // namespace
+
+Router make_api_router(ApiServices s) {
+  Router router;
+  router.add("GET", "/api/health", health);
+  router.add("GET", "/api/workflows", [s](const ApiRequest& r) { return list_workflows(s, r); });
+  router.add("GET", "/api/workflows/{name}", [s](const ApiRequest& r) { return get_workflow(s, r); });
+  router.add("POST", "/api/workflows/{name}/runs", [s](const ApiRequest& r) { return trigger_run(s, r); });
+  router.add("POST", "/api/workflows/{name}/pause", [s](const ApiRequest& r) { return set_paused(s, r, true); });
+  router.add("POST", "/api/workflows/{name}/unpause", [s](const ApiRequest& r) { return set_paused(s, r, false); });
+  router.add("GET", "/api/runs", [s](const ApiRequest& r) { return list_runs(s, r); });
+  router.add("GET", "/api/runs/{id}", [s](const ApiRequest& r) { return get_run(s, r); });
+  router.add("POST", "/api/runs/{id}/cancel", [s](const ApiRequest& r) { return cancel_run(s, r); });
+  router.add("GET", "/api/runs/{id}/tasks/{task}/logs", [s](const ApiRequest& r) { return task_logs(s, r); });
+  router.add("GET", "/api/events", [s](const ApiRequest& r) { return event_stream(s, r); });
+  router.add("GET", "/api/openapi.json", openapi);
+  return router;
+}
+
+namespace {
+
+const std::set<std::string> run_statuses{"pending", "running", "succeeded", "failed", "cancelled"};
+
+// ---- small readers of query parameters ------------------------------------
+
+std::optional<std::int64_t> integer_param(const ApiRequest& req, const std::string& name, std::int64_t min,
+                                          std::int64_t max) {
+  std::optional<std::string> text = req.query_value(name);
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    throw HttpError(400, "query parameter '" + name + "' must be an integer from " + std::to_string(min) + " to " +
+                             std::to_string(max));
+  }
+  return value;
+}
+
+json::value optional_time(std::optional<Millis> at) { return at ? time_json(*at) : json::value(nullptr); }
+
+// ---- workflows ------------------------------------------------------------
+
+json::array errors_json(const std::vector<Diagnostic>& errors) {
+  json::array out;
+  for (const Diagnostic& d : errors) {
+    out.push_back(json::object{{"file", d.where.file}, {"line", d.where.line}, {"col", d.where.col}, {"message", d.message}});
+  }
+  return out;
+}
+
+json::value last_run_json(Store& store, const std::string& workflow) {
+  RunFilter filter;
+  filter.workflow = workflow;
+  filter.limit = 1;
+  RunPage page = store.list_runs(filter);
+  if (page.runs.empty()) return nullptr;
+  const RunRow& run = page.runs.front();
+  return json::object{{"run_id", run.run_id},
+                      {"status", run.status},
+                      {"created_at", time_json(run.created_at)},
+                      {"finished_at", time_json(run.finished_at)}};
+}
+
+json::object workflow_summary_json(ApiServices s, const CatalogEntry& entry) {
+  const CompiledWorkflow* wf = entry.workflow.get();
+  return json::object{{"name", entry.name},
+                      {"file", entry.file},
+                      {"description", wf ? wf->description : ""},
+                      {"ok", entry.errors.empty()},
+                      {"compiled", wf != nullptr},
+                      {"errors", errors_json(entry.errors)},
+                      {"task_count", wf ? wf->tasks.size() : 0},
+                      {"schedule", wf && !wf->schedule.empty() ? json::value(wf->schedule) : json::value(nullptr)},
+                      {"timezone", entry.schedule ? json::value(entry.schedule->timezone_name()) : json::value(nullptr)},
+                      {"paused", s.schedules.paused(entry.name)},
+                      {"next_run_at", optional_time(s.schedules.next_run_at(entry.name))},
+                      {"last_run", last_run_json(s.store, entry.name)}};
+}
+
+json::object compiled_task_json(const CompiledTask& task) {
+  json::object inputs;
+  json::object inputs_structural;
+  for (const auto& [param, type] : task.signature.inputs) {
+    inputs[param] = type.to_string();
+    inputs_structural[param] = type.to_structural_string();
+  }
+  json::array depends_on;
+  for (const auto& d : task.depends_on) depends_on.emplace_back(d);
+  return json::object{{"name", task.name},
+                      {"executor", task.executor},
+                      {"description", task.description},
+                      {"depends_on", std::move(depends_on)},
+                      {"signature_declared", task.signature.declared},
+                      {"inputs", std::move(inputs)},
+                      {"inputs_structural", std::move(inputs_structural)},
+                      {"output", task.signature.output.to_string()},
+                      {"output_structural", task.signature.output.to_structural_string()}};
+}
+
+ApiResponse health(const ApiRequest&) {
+  return ApiResponse::json(json::object{{"ok", true}, {"version", ORK_VERSION}});
+}
+
+ApiResponse list_workflows(ApiServices s, const ApiRequest&) {
+  json::array workflows;
+  for (const CatalogEntry& entry : s.catalog.entries()) workflows.push_back(workflow_summary_json(s, entry));
+  return ApiResponse::json(json::object{{"workflows", std::move(workflows)}});
+}
+
+CatalogEntry served_workflow(ApiServices s, const std::string& name) {
+  std::optional<CatalogEntry> entry = s.catalog.find(name);
+  if (!entry) throw HttpError(404, "no workflow '" + name + "' is served (see GET /api/workflows)");
+  return std::move(*entry);
+}
+
+ApiResponse get_workflow(ApiServices s, const ApiRequest& req) {
+  CatalogEntry entry = served_workflow(s, req.param("name"));
+  json::object out = workflow_summary_json(s, entry);
+  json::array tasks;
+  json::array inputs;
+  if (entry.workflow) {
+    for (const CompiledTask& task : entry.workflow->tasks) tasks.push_back(compiled_task_json(task));
+    for (const WorkflowInput& in : entry.workflow->inputs) {
+      inputs.push_back(json::object{{"name", in.name},
+                                    {"type", in.type.to_string()},
+                                    {"required", !in.default_value.has_value()},
+                                    {"default", in.default_value.value_or(nullptr)}});
+    }
+  }
+  out["inputs"] = std::move(inputs);
+  out["tasks"] = std::move(tasks);
+  return ApiResponse::json(out);
+}
+
+ApiResponse trigger_run(ApiServices s, const ApiRequest& req) {
+  CatalogEntry entry = served_workflow(s, req.param("name"));
+  json::object body = req.json_body();
+  json::object given;
+  RunRequest request;
+  request.trigger = "api";
+  for (const auto& [key, value] : body) {
+    if (key == "inputs") {
+      if (!value.is_object()) throw HttpError(400, "\"inputs\" must be a JSON object of input name to value");
+      given = value.as_object();
+    } else if (key == "idempotency_key") {
+      if (!value.is_string()) throw HttpError(400, "\"idempotency_key\" must be a string");
+      request.idempotency_key = std::string(value.as_string());
+    } else {
+      throw HttpError(400, "unknown key \"" + std::string(key) + "\" in the body (expected \"inputs\", \"idempotency_key\")");
+    }
+  }
+  if (!entry.workflow) {
+    throw HttpError(409, "workflow '" + entry.name + "' does not compile (" + std::to_string(entry.errors.size()) +
+                             " errors); see GET /api/workflows/" + entry.name);
+  }
+  request.inputs = check_workflow_inputs(*entry.workflow, given);
+  CreatedRunId created = s.launcher.start(entry.workflow, std::move(request));
+  return ApiResponse::json(json::object{{"run_id", created.run_id},
+                                        {"workflow", entry.name},
+                                        {"existing", created.existing},
+                                        {"url", "/api/runs/" + created.run_id}},
+                           created.existing ? 200 : 201);
+}
+
+ApiResponse set_paused(ApiServices s, const ApiRequest& req, bool paused) {
+  CatalogEntry entry = served_workflow(s, req.param("name"));
+  s.schedules.set_paused(entry.name, paused);
+  return ApiResponse::json(json::object{{"name", entry.name},
+                                        {"paused", s.schedules.paused(entry.name)},
+                                        {"next_run_at", optional_time(s.schedules.next_run_at(entry.name))}});
+}
+
+// ---- runs -----------------------------------------------------------------
+
+ApiResponse list_runs(ApiServices s, const ApiRequest& req) {
+  RunFilter filter;
+  filter.workflow = req.query_value("workflow");
+  filter.status = req.query_value("status");
+  if (filter.status && !run_statuses.contains(*filter.status)) {
+    throw HttpError(400, "query parameter 'status' must be one of pending, running, succeeded, failed, cancelled");
+  }
+  filter.cursor = req.query_value("cursor");
+  filter.limit = static_cast<int>(integer_param(req, "limit", 1, 500).value_or(50));
+  RunPage page = s.store.list_runs(filter);
+  json::array runs;
+  for (const RunRow& run : page.runs) runs.push_back(run_summary_json(run));
+  return ApiResponse::json(json::object{
+      {"runs", std::move(runs)},
+      {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)}});
+}
+
+// The DAG a run executes, from the workflow version it recorded: runs of
+// other processes, or of files no longer served, still draw.
+json::array graph_json(Store& store, std::int64_t version_id) {
+  WorkflowVersionRow version = store.get_workflow_version(version_id);
+  json::array tasks;
+  const json::object* spec_tasks = nullptr;
+  if (version.spec.is_object()) {
+    if (auto* t = version.spec.as_object().if_contains("tasks"); t && t->is_object()) spec_tasks = &t->as_object();
+  }
+  if (!spec_tasks) return tasks;
+  for (const auto& [name, spec] : *spec_tasks) {
+    if (!spec.is_object()) continue;
+    const json::object& task = spec.as_object();
+    json::object node{{"name", name},
+                      {"executor", task.contains("executor") ? task.at("executor") : json::value("")},
+                      {"depends_on", task.contains("depends_on") ? task.at("depends_on") : json::array{}},
+                      {"inputs", json::object{}},
+                      {"output", "Any"}};
+    if (auto* sig = task.if_contains("signature"); sig && sig->is_object()) {
+      if (auto* in = sig->as_object().if_contains("inputs")) node["inputs"] = *in;
+      if (auto* out = sig->as_object().if_contains("output")) node["output"] = *out;
+    }
+    tasks.push_back(std::move(node));
+  }
+  return tasks;
+}
+
+// Workflow versions never change, so their graphs are cached.
+const json::array& cached_graph(Store& store, std::int64_t version_id) {
+  static std::mutex mutex;
+  static std::map<std::int64_t, json::array> cache;
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = cache.find(version_id); it != cache.end()) return it->second;
+  }
+  json::array graph = graph_json(store, version_id);
+  std::lock_guard lock(mutex);
+  if (cache.size() > 1000) cache.clear();
+  return cache.emplace(version_id, std::move(graph)).first->second;
+}
+
+RunDetail run_or_404(ApiServices s, const std::string& run_id) {
+  try {
+    return s.store.get_run(run_id);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::not_found) throw HttpError(404, "no run '" + run_id + "'");
+    throw;
+  }
+}
+
+ApiResponse get_run(ApiServices s, const ApiRequest& req) {
+  RunDetail detail = run_or_404(s, req.param("id"));
+  json::object out = run_detail_json(detail);
+  json::array attempts;
+  for (const AttemptRow& a : detail.attempts) {
+    attempts.push_back(json::object{{"task", a.task},
+                                    {"attempt", a.attempt},
+                                    {"status", a.status},
+                                    {"started_at", time_json(a.started_at)},
+                                    {"finished_at", time_json(a.finished_at)},
+                                    {"error", a.error ? json::value(*a.error) : json::value(nullptr)}});
+  }
+  out["attempts"] = std::move(attempts);
+  out["workflow_version_id"] = detail.run.workflow_version_id;
+  out["graph"] = detail.run.workflow_version_id > 0 ? cached_graph(s.store, detail.run.workflow_version_id) : json::array{};
+  return ApiResponse::json(out);
+}
+
+ApiResponse cancel_run(ApiServices s, const ApiRequest& req) {
+  const std::string& id = req.param("id");
+  run_or_404(s, id);
+  switch (s.launcher.cancel(id)) {
+    case CancelOutcome::cancelling:
+      return ApiResponse::json(json::object{{"run_id", id}, {"outcome", "cancelling"}}, 202);
+    case CancelOutcome::requested:
+      return ApiResponse::json(json::object{{"run_id", id}, {"outcome", "requested"}}, 202);
+    case CancelOutcome::finished:
+      break;
+  }
+  throw HttpError(409, "run '" + id + "' has already finished (" + s.store.get_run(id).run.status + ")");
+}
+
+ApiResponse task_logs(ApiServices s, const ApiRequest& req) {
+  const std::string& id = req.param("id");
+  const std::string& task = req.param("task");
+  RunDetail detail = run_or_404(s, id);
+  if (!detail.tasks.contains(task)) throw HttpError(404, "run '" + id + "' has no task '" + task + "'");
+  LogFilter filter;
+  filter.run_id = id;
+  filter.task = task;
+  if (auto attempt = integer_param(req, "attempt", 1, 1'000'000)) filter.attempt = static_cast<int>(*attempt);
+  filter.cursor = integer_param(req, "cursor", 0, std::numeric_limits<std::int64_t>::max());
+  filter.limit = static_cast<int>(integer_param(req, "limit", 1, 5000).value_or(1000));
+  LogPage page = s.store.logs(filter);
+  json::array lines;
+  for (const StoredLogLine& l : page.lines) {
+    lines.push_back(json::object{{"id", l.id},
+                                 {"attempt", l.attempt},
+                                 {"stream", l.stream},
+                                 {"at", time_json(l.at)},
+                                 {"line", l.line}});
+  }
+  // The cursor to poll with next: the last line seen, even at the end.
+  std::int64_t next = page.lines.empty() ? filter.cursor.value_or(0) : page.lines.back().id;
+  return ApiResponse::json(json::object{{"run_id", id},
+                                        {"task", task},
+                                        {"lines", std::move(lines)},
+                                        {"next_cursor", next},
+                                        {"more", page.next_cursor.has_value()}});
+}
+
+// ---- live events (Server-Sent Events) ------------------------------------
+
+std::string event_data(const StoreEvent& e) {
+  return json::serialize(json::object{{"seq", e.seq},
+                                      {"run_id", e.run_id},
+                                      {"task", e.task ? json::value(*e.task) : json::value(nullptr)},
+                                      {"kind", e.kind},
+                                      {"status", e.status ? json::value(*e.status) : json::value(nullptr)},
+                                      {"at", time_json(e.at)}});
+}
+
+ApiResponse event_stream(ApiServices s, const ApiRequest& req) {
+  std::optional<std::int64_t> after = integer_param(req, "after", 0, std::numeric_limits<std::int64_t>::max());
+  if (auto last = req.header("last-event-id")) {
+    std::int64_t value = 0;
+    auto [end, error] = std::from_chars(last->data(), last->data() + last->size(), value);
+    if (error == std::errc() && end == last->data() + last->size() && value >= 0) after = value;
+  }
+  std::optional<std::string> run_filter = req.query_value("run");
+  std::shared_ptr<EventHub::Subscription> subscription = s.events.subscribe(after);
+
+  ApiResponse response;
+  response.content_type = "text/event-stream";
+  response.headers["Cache-Control"] = "no-cache";
+  response.headers["X-Accel-Buffering"] = "no";
+  response.stream = [hub = &s.events, subscription, run_filter](std::ostream& out) {
+    struct Unsubscribe {
+      EventHub* hub;
+      std::shared_ptr<EventHub::Subscription> subscription;
+      ~Unsubscribe() { hub->unsubscribe(subscription); }
+    } guard{hub, subscription};
+    using clock = std::chrono::steady_clock;
+    constexpr auto heartbeat = std::chrono::seconds(15);
+    out << "retry: 2000\n: connected\n\n" << std::flush;
+    auto last_write = clock::now();
+    while (out.good()) {
+      std::optional<std::vector<StoreEvent>> batch = subscription->next(std::chrono::milliseconds(1000));
+      if (!batch) return;
+      bool wrote = false;
+      for (const StoreEvent& e : *batch) {
+        if (run_filter && e.run_id != *run_filter) continue;
+        out << "id: " << e.seq << "\nevent: " << e.kind << "\ndata: " << event_data(e) << "\n\n";
+        wrote = true;
+      }
+      if (!wrote && clock::now() - last_write >= heartbeat) {
+        out << ": heartbeat\n\n";
+        wrote = true;
+      }
+      if (wrote) {
+        out.flush();
+        last_write = clock::now();
+      }
+    }
+  };
+  return response;
+}
+
+ApiResponse openapi(const ApiRequest&) {
+  const EmbeddedAsset* doc = find_asset("api/openapi.json");
+  if (!doc) throw HttpError(404, "this build has no OpenAPI document");
+  ApiResponse response;
+  response.body = std::string(doc->bytes);
+  return response;
+}
+
+}  // namespace
+
+}  // namespace ork::host

@@ -1,0 +1,112 @@
+#include "serve/run_launcher.hpp"
+
+#include "cli/run_support.hpp"
+#include "core/error.hpp"
+
+#include <iostream>
+
+namespace ork::host {
+
+RunLauncher::RunLauncher(const PluginRegistry& executors, Store& store, int concurrency)
+    : executors_(executors), store_(store), concurrency_(concurrency), owner_(owner_name()) {}
+
+RunLauncher::~RunLauncher() {
+  std::map<std::string, std::unique_ptr<ActiveRun>> runs;
+  {
+    std::lock_guard lock(mutex_);
+    runs.swap(active_);
+  }
+  for (auto& [id, run] : runs) run->scheduler->cancel();
+  for (auto& [id, run] : runs) {
+    if (run->thread.joinable()) run->thread.join();
+  }
+}
+
+CreatedRunId RunLauncher::start(std::shared_ptr<const CompiledWorkflow> workflow, RunRequest request) {
+  request.owner = owner_;
+  CreatedRunId created = record_run(store_, *workflow, request);
+  if (created.existing) return created;
+  RunOptions options;
+  options.run_id = created.run_id;
+  options.concurrency = concurrency_;
+  options.workflow_inputs = request.inputs;
+  options.owner = owner_;  // the scheduler renews the lease and honours cancel requests from other processes
+  claim_new_run(store_, created.run_id, owner_);
+
+  auto run = std::make_unique<ActiveRun>();
+  run->workflow = std::move(workflow);
+  static NullObserver quiet;  // progress reaches clients through the store's events
+  run->scheduler = std::make_unique<RunScheduler>(*run->workflow, executors_, store_, std::move(options), quiet);
+  // The thread starts under the lock so that reap_finished() never sees a
+  // half-assigned std::thread.
+  std::lock_guard lock(mutex_);
+  reap_finished();
+  ActiveRun* raw = run.get();
+  active_[created.run_id] = std::move(run);
+  raw->thread = std::thread([raw, id = created.run_id] {
+    try {
+      raw->scheduler->execute();
+    } catch (const std::exception& e) {
+      std::cerr << "ork serve: run " << id << " stopped: " << e.what() << '\n';
+    }
+    raw->done = true;
+  });
+  return created;
+}
+
+CancelOutcome RunLauncher::cancel(std::string_view run_id) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = active_.find(std::string(run_id));
+    if (it != active_.end() && !it->second->done) {
+      it->second->scheduler->cancel();
+      return CancelOutcome::cancelling;
+    }
+  }
+  RunDetail detail = store_.get_run(run_id);  // throws not_found
+  if (detail.run.status != "running" && detail.run.status != "pending") return CancelOutcome::finished;
+  store_.request_cancel(run_id, now_millis());
+  return CancelOutcome::requested;
+}
+
+void RunLauncher::maintain() {
+  std::lock_guard lock(mutex_);
+  reap_finished();
+}
+
+std::vector<std::string> RunLauncher::active_runs() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  for (const auto& [id, run] : active_) {
+    if (!run->done) ids.push_back(id);
+  }
+  return ids;
+}
+
+void RunLauncher::wait_idle() {
+  for (;;) {
+    std::unique_ptr<ActiveRun> run;
+    {
+      std::lock_guard lock(mutex_);
+      if (active_.empty()) return;
+      run = std::move(active_.begin()->second);
+      active_.erase(active_.begin());
+    }
+    if (run->thread.joinable()) run->thread.join();
+  }
+}
+
+// Called with mutex_ held. A finished thread has nothing left to do, so the
+// join is immediate.
+void RunLauncher::reap_finished() {
+  for (auto it = active_.begin(); it != active_.end();) {
+    if (it->second->done) {
+      if (it->second->thread.joinable()) it->second->thread.join();
+      it = active_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace ork::host
