@@ -88,7 +88,7 @@ def write_workflow(path: Path, n: int, chained: bool) -> Path:
     lines = ["name: bench_" + ("chain" if chained else "fan"), "tasks:"]
     for i in range(n):
         dep = f", depends_on: [t{i - 1}]" if chained and i > 0 else ""
-        lines.append(f"  t{i}: {{executor: process, command: [true]{dep}}}")
+        lines.append(f"  t{i}: {{executor: process, command: ['true']{dep}}}")
     path.write_text("\n".join(lines) + "\n")
     return path
 

@@ -305,7 +305,7 @@ ApiResponse task_logs(ApiServices s, const ApiRequest& req) {
   const std::string& id = req.param("id");
   const std::string& task = req.param("task");
   RunDetail detail = run_or_404(s, id);
-  if (!detail.tasks.contains(task)) throw HttpError(404, "run '" + id + "' has no task '" + task + "'");
+  if (!detail.find_task(task)) throw HttpError(404, "run '" + id + "' has no task '" + task + "'");
   LogFilter filter;
   filter.run_id = id;
   filter.task = task;

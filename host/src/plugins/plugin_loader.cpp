@@ -32,8 +32,19 @@ const ork_host_api the_host_api = {ORK_STRUCT_SIZE(ork_host_api), ORK_PLUGIN_API
 std::string loader_message(const std::system_error& e) {
   std::string what = e.what();
   if (auto pos = what.rfind("): "); pos != std::string::npos) what.erase(pos + 1);
+  const std::string prefix = "dlerror system message: ";
+  if (auto pos = what.find(prefix); pos != std::string::npos) {
+    what = what.substr(pos + prefix.size());
+    if (!what.empty() && what.back() == ')') what.pop_back();
+  }
   return what;
 }
+
+// The smallest tables a plugin built against API 1.0 may hand us: members
+// added later are read only after checking struct_size.
+constexpr std::size_t descriptor_size_v1_0 = offsetof(ork_plugin_descriptor, storage) + sizeof(void*);
+constexpr std::size_t executor_size_v1_0 = offsetof(ork_executor_vtable, cancel_task) + sizeof(void*);
+constexpr std::size_t storage_size_v1_0 = offsetof(ork_storage_vtable, query) + sizeof(void*);
 
 bool is_plugin_file(const std::filesystem::path& p) {
   std::string name = p.filename().string();
@@ -57,6 +68,7 @@ void set_plugin_diagnostics_verbose(bool verbose) { diagnostics_verbose = verbos
 
 PluginSet PluginSet::load(const std::vector<std::filesystem::path>& dirs) {
   PluginSet set;
+  std::vector<std::filesystem::path> seen;  // the same file reached through two search dirs loads once
   for (const auto& dir : dirs) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) continue;
@@ -65,7 +77,12 @@ PluginSet PluginSet::load(const std::vector<std::filesystem::path>& dirs) {
       if (entry.is_regular_file(ec) && is_plugin_file(entry.path())) files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
-    for (const auto& file : files) set.load_file(std::filesystem::absolute(file));
+    for (const auto& file : files) {
+      auto canonical = std::filesystem::weakly_canonical(file, ec);
+      if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
+      seen.push_back(canonical);
+      set.load_file(std::filesystem::absolute(file));
+    }
   }
   return set;
 }
@@ -94,9 +111,9 @@ void PluginSet::load_file(const std::filesystem::path& file) {
                   std::to_string(ORK_PLUGIN_API_MAJOR) + "; rebuild against ork " +
                   std::to_string(ORK_PLUGIN_API_MAJOR) + ".x");
   }
-  if (d->struct_size < ORK_STRUCT_SIZE(ork_plugin_descriptor)) {
+  if (d->struct_size < descriptor_size_v1_0) {
     return refuse("descriptor is " + std::to_string(d->struct_size) + " bytes, API 1.0 needs " +
-                  std::to_string(sizeof(ork_plugin_descriptor)) + "; rebuild against ork 1.x");
+                  std::to_string(descriptor_size_v1_0) + "; rebuild against ork 1.x");
   }
   if (d->min_host_minor > ORK_PLUGIN_API_MINOR) {
     return refuse("needs host API " + std::to_string(d->api_major) + "." + std::to_string(d->min_host_minor) +
@@ -111,12 +128,10 @@ void PluginSet::load_file(const std::filesystem::path& file) {
     }
   }
   if (!d->executor && !d->storage) return refuse("plugin '" + name + "' provides neither an executor nor a storage");
-  if (d->executor && d->executor->struct_size < ORK_STRUCT_SIZE(ork_executor_vtable)) {
+  if (d->executor && d->executor->struct_size < executor_size_v1_0) {
     return refuse("executor table too small for API 1.0; rebuild against ork 1.x");
   }
-  // A storage table built against API 1.0 ends before the 1.1 members;
-  // Store checks struct_size before using those.
-  if (d->storage && d->storage->struct_size < offsetof(ork_storage_vtable, claim_run)) {
+  if (d->storage && d->storage->struct_size < storage_size_v1_0) {
     return refuse("storage table too small for API 1.0; rebuild against ork 1.x");
   }
   if (!d->init) return refuse("descriptor has no init function");

@@ -8,6 +8,9 @@ namespace ork::host {
 namespace {
 constexpr std::size_t batch_size = 2000;
 constexpr auto batch_delay = std::chrono::milliseconds(50);
+// A producer faster than the store waits here instead of growing the queue
+// without bound (a task flooding stdout then blocks on its pipe).
+constexpr std::size_t max_queued = 20000;
 }  // namespace
 
 LogWriter::LogWriter(Store& store) : store_(store), thread_([this] { write_loop(); }) {}
@@ -24,7 +27,11 @@ LogWriter::~LogWriter() {
 void LogWriter::add(NewLogLine line) {
   bool wake = false;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (queue_.size() >= max_queued) {
+      wake_.notify_one();
+      written_.wait(lock, [&] { return queue_.size() < max_queued || stopping_; });
+    }
     queue_.push_back(std::move(line));
     ++queued_;
     wake = queue_.size() >= batch_size;

@@ -4,6 +4,7 @@
 #include "scheduler/log_writer.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <condition_variable>
 #include <deque>
@@ -26,6 +27,39 @@ bool is_final(Phase p) {
 }
 
 std::atomic<std::uint64_t> next_attempt_token{1};
+
+// How much of one attempt's output is recorded: a task flooding stdout must
+// not fill the disk or the memory. ORK_LOG_LIMIT_BYTES overrides the default.
+std::uint64_t log_limit_bytes() {
+  static const std::uint64_t limit = [] {
+    if (const char* env = std::getenv("ORK_LOG_LIMIT_BYTES"); env && *env) {
+      return static_cast<std::uint64_t>(std::strtoull(env, nullptr, 10));
+    }
+    return std::uint64_t{64} << 20;
+  }();
+  return limit;
+}
+
+struct LogBudget {
+  std::uint64_t recorded_bytes = 0;
+  std::uint64_t dropped_lines = 0;
+  std::uint64_t dropped_bytes = 0;
+
+  bool take(std::size_t bytes) {
+    if (dropped_lines == 0 && recorded_bytes + bytes <= log_limit_bytes()) {
+      recorded_bytes += bytes;
+      return true;
+    }
+    ++dropped_lines;
+    dropped_bytes += bytes;
+    return false;
+  }
+  std::string note() const {
+    return std::to_string(dropped_lines) + " more lines (" + std::to_string(dropped_bytes) +
+           " bytes) were not recorded: this attempt's output exceeded the log limit of " +
+           std::to_string(log_limit_bytes()) + " bytes (ORK_LOG_LIMIT_BYTES)";
+  }
+};
 
 struct TaskRuntime {
   const CompiledTask* spec = nullptr;
@@ -175,10 +209,16 @@ struct RunScheduler::State {
     if (!input_error.empty()) {
       result = {ORK_TASK_FAILED, "", input_error};
     } else {
+      LogBudget budget;
       result = task.executor->run(request, [&](ork_log_stream stream, std::string_view line) {
+        if (!budget.take(line.size())) return;
         logs.add(NewLogLine{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), stream,
                             now_millis(), std::string(line)});
       });
+      if (budget.dropped_lines > 0) {
+        logs.add(NewLogLine{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), ORK_LOG_SYSTEM,
+                            now_millis(), budget.note()});
+      }
     }
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     finish_attempt(i, attempt, std::move(result), took);
@@ -356,9 +396,9 @@ struct RunScheduler::State {
   void restore(const RunDetail& recorded) {
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       TaskRuntime& task = tasks[i];
-      auto it = recorded.tasks.find(task.spec->name);
-      if (it == recorded.tasks.end()) continue;
-      const TaskStateRow& row = it->second;
+      const TaskStateRow* recorded_task = recorded.find_task(task.spec->name);
+      if (!recorded_task) continue;
+      const TaskStateRow& row = *recorded_task;
       task.attempt = row.attempts;
       if (row.status == "succeeded") {
         task.phase = Phase::succeeded;

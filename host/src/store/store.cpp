@@ -195,6 +195,13 @@ boost::json::value Store::query(ork_query_kind kind, const boost::json::object& 
   return v;
 }
 
+const TaskStateRow* RunDetail::find_task(std::string_view name) const {
+  for (const auto& [task, state] : tasks) {
+    if (task == name) return &state;
+  }
+  return nullptr;
+}
+
 RunPage Store::list_runs(const RunFilter& filter) {
   boost::json::object params;
   if (filter.workflow) params["workflow"] = *filter.workflow;
@@ -215,7 +222,7 @@ RunDetail Store::get_run(std::string_view run_id) {
   RunDetail detail;
   detail.run = parse_run(o);
   if (auto* tasks = o.if_contains("tasks"); tasks && tasks->is_object()) {
-    for (const auto& [name, t] : tasks->as_object()) detail.tasks[std::string(name)] = parse_task(t.as_object());
+    for (const auto& [name, t] : tasks->as_object()) detail.tasks.emplace_back(std::string(name), parse_task(t.as_object()));
   }
   if (auto* attempts = o.if_contains("attempts"); attempts && attempts->is_array()) {
     for (const auto& a : attempts->as_array()) detail.attempts.push_back(parse_attempt(a.as_object()));

@@ -59,8 +59,10 @@ struct RunRow {
 
 struct RunDetail {
   RunRow run;
-  std::map<std::string, TaskStateRow> tasks;
+  std::vector<std::pair<std::string, TaskStateRow>> tasks;  // in the run's task order
   std::vector<AttemptRow> attempts;
+
+  const TaskStateRow* find_task(std::string_view name) const;
 };
 
 struct RunPage {

@@ -1,0 +1,1 @@
+"""The Python tasks of ork's polyglot example (see steps.py)."""
