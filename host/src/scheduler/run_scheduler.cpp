@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "scheduler/log_writer.hpp"
+#include "scheduler/slots.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <queue>
+#include <random>
 #include <thread>
 #include <unordered_map>
 
@@ -73,6 +75,18 @@ struct TaskRuntime {
   std::uint64_t token = 0;      // of the running attempt
   Clock::time_point retry_at;
 };
+
+// Exponential backoff with jitter: retry_delay × 2^(n-1), capped by
+// max_retry_delay, then spread over [75%, 100%] of that so that many tasks
+// failing together (a flaky service) do not all retry at the same instant.
+std::chrono::milliseconds retry_backoff(const CompiledTask& task, int failed_attempts) {
+  using std::chrono::milliseconds;
+  milliseconds base = task.retry_delay * (1LL << std::clamp(failed_attempts - 1, 0, 30));
+  if (base < milliseconds(0) || base > task.max_retry_delay) base = task.max_retry_delay;
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> spread(0.75, 1.0);
+  return milliseconds(static_cast<std::int64_t>(static_cast<double>(base.count()) * spread(rng)));
+}
 
 struct Delayed {
   Clock::time_point at;
@@ -162,18 +176,74 @@ struct RunScheduler::State {
     std::unique_lock lock(mutex);
     while (unfinished > 0 && !broken) {
       promote_due_retries();
-      if (!ready.empty()) {
-        std::size_t i = ready.front();
-        ready.pop_front();
-        run_attempt(i, lock);
+      bool waiting_for_slots = false;
+      if (auto next = take_startable(waiting_for_slots)) {
+        run_attempt(*next, lock);
         continue;
       }
-      if (!delayed.empty()) {
-        wake.wait_until(lock, delayed.top().at);
-      } else {
+      auto until = Clock::time_point::max();
+      if (!delayed.empty()) until = delayed.top().at;
+      if (waiting_for_slots) until = std::min(until, Clock::now() + std::chrono::milliseconds(50));
+      if (until == Clock::time_point::max()) {
         wake.wait(lock);
+      } else {
+        wake.wait_until(lock, until);
       }
     }
+  }
+
+  // The first ready task whose pool and max_concurrency slots are free
+  // (taken here); `blocked` tells whether ready tasks wait only for slots.
+  std::optional<std::size_t> take_startable(bool& blocked) {
+    for (auto it = ready.begin(); it != ready.end(); ++it) {
+      if (take_slots(tasks[*it])) {
+        std::size_t i = *it;
+        ready.erase(it);
+        return i;
+      }
+      blocked = true;
+    }
+    return std::nullopt;
+  }
+
+  bool take_slots(const TaskRuntime& task) {
+    const CompiledTask& spec = *task.spec;
+    SlotRegistry& slots = SlotRegistry::instance();
+    if (!spec.pool.empty() && !slots.try_acquire("pool:" + spec.pool, pool_size(spec.pool))) return false;
+    if (spec.max_concurrency > 0 &&
+        !slots.try_acquire("task:" + workflow.name + "/" + spec.name, spec.max_concurrency)) {
+      if (!spec.pool.empty()) slots.release("pool:" + spec.pool);
+      return false;
+    }
+    return true;
+  }
+
+  void release_slots(const TaskRuntime& task) {
+    const CompiledTask& spec = *task.spec;
+    SlotRegistry& slots = SlotRegistry::instance();
+    if (!spec.pool.empty()) slots.release("pool:" + spec.pool);
+    if (spec.max_concurrency > 0) slots.release("task:" + workflow.name + "/" + spec.name);
+  }
+
+  // A pool's size: ORK_POOLS ("gpu=2,db=4") overrides the workflow's `pools:`.
+  int pool_size(const std::string& pool) const {
+    if (const char* env = std::getenv("ORK_POOLS"); env && *env) {
+      std::string list = env;
+      std::size_t start = 0;
+      while (start <= list.size()) {
+        std::size_t end = list.find(',', start);
+        std::string item = list.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        if (auto eq = item.find('='); eq != std::string::npos && item.substr(0, eq) == pool) {
+          return std::max(1, std::atoi(item.c_str() + eq + 1));
+        }
+        if (end == std::string::npos) break;
+        start = end + 1;
+      }
+    }
+    for (const auto& [name, size] : workflow.pools) {
+      if (name == pool) return size;
+    }
+    return 1;
   }
 
   void promote_due_retries() {
@@ -191,7 +261,10 @@ struct RunScheduler::State {
   // Called with the lock held; releases it while the task runs.
   void run_attempt(std::size_t i, std::unique_lock<std::mutex>& lock) {
     TaskRuntime& task = tasks[i];
-    if (cancelling) return;  // cancel() already marked it
+    if (cancelling) {  // cancel() already marked it
+      release_slots(task);
+      return;
+    }
     task.phase = Phase::running;
     task.attempt += 1;
     task.token = next_attempt_token++;
@@ -221,6 +294,7 @@ struct RunScheduler::State {
       }
     }
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    release_slots(task);
     finish_attempt(i, attempt, std::move(result), took);
     lock.lock();
   }
@@ -302,11 +376,7 @@ struct RunScheduler::State {
     const bool retry =
         status == "failed" && attempt - task.interrupted <= task.spec->retries && !cancel_requested();
     std::chrono::milliseconds delay{0};
-    if (retry) {
-      // Exponential backoff: retry_delay, 2×, 4×, … (capped at one hour).
-      delay = task.spec->retry_delay * (1LL << std::min(attempt - 1, 20));
-      delay = std::min<std::chrono::milliseconds>(delay, std::chrono::hours(1));
-    }
+    if (retry) delay = retry_backoff(*task.spec, attempt - task.interrupted);
     Millis now = now_millis();
     if (retry) {
       record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), "retrying", now,
@@ -388,6 +458,42 @@ struct RunScheduler::State {
   void notify_skipped(const std::string& task, const std::string& reason) {
     std::lock_guard lock(observer_mutex);
     observer.task_skipped(task, reason);
+  }
+
+  // ---- max_active_runs ------------------------------------------------------
+
+  // With `max_active_runs: N`, a run starts executing only while fewer than N
+  // older runs of its workflow are running (runs whose owner died and whose
+  // lease expired do not count). Waiting runs re-check every 500 ms: this is
+  // once per run, not per task.
+  void wait_for_active_run_slot() {
+    if (workflow.max_active_runs <= 0) return;
+    bool announced = false;
+    while (!cancel_requested()) {
+      RunRow mine = store.get_run(options.run_id).run;
+      RunFilter filter;
+      filter.workflow = workflow.name;
+      filter.status = "running";
+      filter.limit = 1000;
+      std::vector<std::string> orphaned;
+      if (store.supports_ownership()) {
+        for (const auto& r : store.orphaned_runs(now_millis())) orphaned.push_back(r.run_id);
+      }
+      int older_active = 0;
+      for (const auto& r : store.list_runs(filter).runs) {
+        bool older = r.created_at < mine.created_at || (r.created_at == mine.created_at && r.run_id < mine.run_id);
+        bool dead = std::find(orphaned.begin(), orphaned.end(), r.run_id) != orphaned.end();
+        if (older && !dead) ++older_active;
+      }
+      if (older_active < workflow.max_active_runs) return;
+      if (!announced) {
+        std::cerr << "ork: run " << options.run_id << " waits: " << older_active << " older runs of "
+                  << workflow.name << " are active (max_active_runs " << workflow.max_active_runs << ")\n";
+        announced = true;
+      }
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, std::chrono::milliseconds(500), [&] { return cancelling; });
+    }
   }
 
   // ---- resuming -------------------------------------------------------------
@@ -498,6 +604,8 @@ RunScheduler::~RunScheduler() = default;
 
 std::string RunScheduler::execute() {
   State& s = *state_;
+  LeaseKeeper lease(s);
+  s.wait_for_active_run_slot();
   if (s.options.resume) s.restore(*s.options.resume);
   {
     std::lock_guard lock(s.mutex);
@@ -508,8 +616,9 @@ std::string RunScheduler::execute() {
       }
     }
   }
-  LeaseKeeper lease(s);
-  int workers = std::max(1, std::min<int>(s.options.concurrency, static_cast<int>(s.tasks.size())));
+  int concurrency = s.options.concurrency;
+  if (s.workflow.concurrency > 0) concurrency = std::min(concurrency, s.workflow.concurrency);
+  int workers = std::max(1, std::min<int>(concurrency, static_cast<int>(s.tasks.size())));
   std::vector<std::thread> threads;
   std::exception_ptr failure;
   std::mutex failure_mutex;

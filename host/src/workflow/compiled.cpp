@@ -18,6 +18,13 @@ boost::json::object CompiledWorkflow::spec_json() const {
   json["file"] = file.string();
   json["schedule"] = schedule;
   json["timezone"] = timezone;
+  if (concurrency > 0) json["concurrency"] = concurrency;
+  if (max_active_runs > 0) json["max_active_runs"] = max_active_runs;
+  if (!pools.empty()) {
+    boost::json::object pool_sizes;
+    for (const auto& [name, size] : pools) pool_sizes[name] = size;
+    json["pools"] = std::move(pool_sizes);
+  }
   json["inputs"] = inputs_json(inputs);
   boost::json::object task_map;
   for (const CompiledTask& task : tasks) task_map[task.name] = task_spec_json(task);
@@ -51,6 +58,8 @@ boost::json::object task_spec_json(const CompiledTask& task) {
   json["retries"] = task.retries;
   json["retry_delay_ms"] = task.retry_delay.count();
   json["max_concurrency"] = task.max_concurrency;
+  json["max_retry_delay_ms"] = task.max_retry_delay.count();
+  if (!task.pool.empty()) json["pool"] = task.pool;
   json["signature"] = task.signature.to_json();
   return json;
 }

@@ -52,7 +52,9 @@ struct CompiledTask {
   std::chrono::milliseconds timeout{0};                  // 0 = none
   int retries = 0;
   std::chrono::milliseconds retry_delay{0};  // before the first retry; doubles each attempt
-  int max_concurrency = 0;                   // 0 = unlimited
+  int max_concurrency = 0;                   // 0 = unlimited (across runs in one process)
+  std::chrono::milliseconds max_retry_delay{std::chrono::hours(1)};  // cap of the backoff
+  std::string pool;                          // named pool it takes a slot of; "" = none
   Signature signature;                       // introspected and/or declared; declared=false -> params unknown
   SourceLocation where;                      // the task's key in the file
 };
@@ -64,6 +66,9 @@ struct CompiledWorkflow {
   std::string source;          // YAML text
   std::string schedule, timezone;  // may be empty
   std::vector<WorkflowInput> inputs;
+  std::vector<std::pair<std::string, int>> pools;  // `pools:` name -> size
+  int concurrency = 0;      // `concurrency:` cap on tasks running at once in one run; 0 = none
+  int max_active_runs = 0;  // `max_active_runs:`; 0 = unlimited
   std::vector<CompiledTask> tasks;  // topological order; file order among tasks ready at the same time
   std::string content_hash;         // hex SHA-256 of serialize(spec_json())
 

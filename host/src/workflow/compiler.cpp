@@ -60,14 +60,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> top_level_keys{"name",     "description", "schedule", "timezone",
-                                              "defaults", "types",       "inputs",   "tasks"};
-const std::vector<std::string> defaults_keys{"executor", "timeout", "retries",        "retry_delay",
-                                             "env",      "workdir", "max_concurrency"};
-const std::vector<std::string> task_host_keys{"executor",    "inputs",     "input",     "depends_on",
-                                              "env",         "workdir",    "timeout",   "retries",
-                                              "retry_delay", "max_concurrency", "input_type", "output_type",
-                                              "description"};
+const std::vector<std::string> top_level_keys{"name",     "description", "schedule",        "timezone",
+                                              "defaults", "types",       "inputs",          "tasks",
+                                              "pools",    "concurrency", "max_active_runs"};
+const std::vector<std::string> defaults_keys{"executor", "timeout",         "retries",         "retry_delay",
+                                             "env",      "workdir",         "max_concurrency", "max_retry_delay",
+                                             "pool"};
+const std::vector<std::string> task_host_keys{"executor",    "inputs",          "input",           "depends_on",
+                                              "env",         "workdir",         "timeout",         "retries",
+                                              "retry_delay", "max_concurrency", "max_retry_delay", "pool",
+                                              "input_type",  "output_type",     "description"};
 
 // What `defaults:` sets for every task that does not set it itself.
 struct TaskDefaults {
@@ -78,6 +80,9 @@ struct TaskDefaults {
   std::vector<std::pair<std::string, std::string>> env;
   fs::path workdir;  // absolute
   int max_concurrency = 0;
+  std::chrono::milliseconds max_retry_delay{std::chrono::hours(1)};
+  std::string pool;
+  SourceLocation pool_where;
 };
 
 class WorkflowCompiler {
@@ -97,12 +102,16 @@ class WorkflowCompiler {
     read_header(top);
     named_types_ = NamedTypes::from_yaml(entry_value(top, "types"), file_, errors_);
     if (top.count("inputs")) read_workflow_inputs(top.at("inputs"));
+    if (top.count("pools")) read_pools(top.at("pools"));
+    if (top.count("concurrency")) read_positive(top.at("concurrency"), workflow_.concurrency);
+    if (top.count("max_active_runs")) read_positive(top.at("max_active_runs"), workflow_.max_active_runs);
     if (top.count("defaults")) read_defaults(top.at("defaults"));
     read_tasks(top, *root);
     std::optional<std::vector<std::size_t>> order = order_tasks(drafts_, errors_);
     check_with_executors();
     apply_declared_types();
     check_bindings(drafts_, workflow_.inputs, errors_);
+    check_pools();
     return finish(order.value_or(std::vector<std::size_t>{}));
   }
 
@@ -237,6 +246,46 @@ class WorkflowCompiler {
     return input;
   }
 
+  // ---- limits ----------------------------------------------------------------
+
+  void read_pools(const MapEntry& block) {
+    if (block.value.IsNull()) return;
+    if (!block.value.IsMap()) {
+      add(block.value_where, "\"pools\" must be a mapping of pool name -> size, not " + describe_node(block.value));
+      return;
+    }
+    for (const MapEntry& entry : map_entries(block.value, file_, errors_, "pools: ")) {
+      int size = 0;
+      if (read_positive(entry, size)) workflow_.pools.emplace_back(entry.key, size);
+    }
+  }
+
+  bool read_positive(const MapEntry& entry, int& out) {
+    boost::json::value value = entry.value.IsScalar() ? yaml_to_json(entry.value) : boost::json::value();
+    if (value.is_int64() && value.get_int64() >= 1 && value.get_int64() <= 1'000'000) {
+      out = static_cast<int>(value.get_int64());
+      return true;
+    }
+    add(entry.value_where, "\"" + entry.key + "\" must be a whole number >= 1, not " + describe_node(entry.value));
+    return false;
+  }
+
+  // Every task's pool must be declared in `pools:`.
+  void check_pools() {
+    for (const TaskDraft& draft : drafts_) {
+      const std::string& pool = draft.task.pool;
+      if (pool.empty()) continue;
+      bool declared = std::any_of(workflow_.pools.begin(), workflow_.pools.end(),
+                                  [&](const auto& p) { return p.first == pool; });
+      if (declared) continue;
+      std::vector<std::string> names;
+      for (const auto& p : workflow_.pools) names.push_back(p.first);
+      add(draft.pool_where.known() ? draft.pool_where : draft.task.where,
+          "task \"" + draft.task.name + "\": pool \"" + pool + "\" is not declared" + did_you_mean(pool, names) +
+              "; declare it with a size under the top-level \"pools:\" (e.g. pools: {" + pool + ": 1})");
+    }
+  }
+
   // ---- defaults --------------------------------------------------------------
 
   void read_defaults(const MapEntry& block) {
@@ -263,6 +312,11 @@ class WorkflowCompiler {
         defaults_.workdir = read_workdir(entry, context).value_or(defaults_.workdir);
       } else if (key == "max_concurrency") {
         defaults_.max_concurrency = read_count(entry, context).value_or(defaults_.max_concurrency);
+      } else if (key == "max_retry_delay") {
+        defaults_.max_retry_delay = read_duration(entry, context).value_or(defaults_.max_retry_delay);
+      } else if (key == "pool") {
+        defaults_.pool = read_text(entry, context).value_or("");
+        defaults_.pool_where = entry.value_where;
       } else {
         add(entry.key_where, unknown_key(context, key, defaults_keys, "key"));
       }
@@ -303,6 +357,9 @@ class WorkflowCompiler {
     task.env = defaults_.env;
     task.workdir = defaults_.workdir;
     task.max_concurrency = defaults_.max_concurrency;
+    task.max_retry_delay = defaults_.max_retry_delay;
+    task.pool = defaults_.pool;
+    draft.pool_where = defaults_.pool_where;
     const std::string context = "task \"" + task.name + "\": ";
     if (!is_valid_name(task.name, false)) {
       add(entry.key_where, "task name \"" + task.name + "\" is not valid: use letters, digits, \"_\" and \"-\", "
@@ -369,6 +426,11 @@ class WorkflowCompiler {
       task.retry_delay = read_duration(key, context).value_or(task.retry_delay);
     } else if (name == "max_concurrency") {
       task.max_concurrency = read_count(key, context).value_or(task.max_concurrency);
+    } else if (name == "max_retry_delay") {
+      task.max_retry_delay = read_duration(key, context).value_or(task.max_retry_delay);
+    } else if (name == "pool") {
+      task.pool = read_text(key, context).value_or("");
+      draft.pool_where = key.value_where;
     } else if (name == "description") {
       task.description = read_text(key, context).value_or("");
     } else if (name == "input_type") {

@@ -26,6 +26,7 @@ struct TaskDraft {
   std::map<std::string, SourceLocation, std::less<>> key_where;  // task key -> location of the key
   std::optional<Type> input_type;   // `input_type:`, an object type
   std::optional<Type> output_type;  // `output_type:`
+  SourceLocation pool_where;        // where its `pool:` was given (task or defaults)
 
   SourceLocation where_of(const std::string& key) const {
     auto found = key_where.find(key);
