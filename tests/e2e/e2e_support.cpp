@@ -7,7 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <thread>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -50,8 +54,12 @@ std::filesystem::path TempDir::write(const std::string& relative, const std::str
   return p;
 }
 
-CommandResult run_ork(const std::vector<std::string>& args, const std::filesystem::path& cwd,
-                      const std::vector<std::string>& extra_env) {
+namespace {
+
+// Starts `ork ARGS` in `cwd` with stdout/stderr redirected to the two files.
+pid_t spawn_ork(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                const std::vector<std::string>& extra_env, const std::filesystem::path& out_path,
+                const std::filesystem::path& err_path) {
   std::vector<std::string> argv_s{ORK_BINARY};
   bool has_db = false;
   for (const auto& a : args) has_db = has_db || a == "--db" || a.starts_with("--db=");
@@ -71,10 +79,6 @@ CommandResult run_ork(const std::vector<std::string>& args, const std::filesyste
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  static int counter = 0;
-  auto out_path = std::filesystem::temp_directory_path() /
-                  ("ork-e2e-out-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
-  auto err_path = out_path.string() + ".err";
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -85,6 +89,22 @@ CommandResult run_ork(const std::vector<std::string>& args, const std::filesyste
   int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) throw std::runtime_error("cannot start " + argv_s[0]);
+  return pid;
+}
+
+std::filesystem::path output_path(const std::string& suffix) {
+  static std::atomic<int> counter{0};
+  return std::filesystem::temp_directory_path() /
+         ("ork-e2e-out-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + suffix);
+}
+
+}  // namespace
+
+CommandResult run_ork(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                      const std::vector<std::string>& extra_env) {
+  auto out_path = output_path(".out");
+  auto err_path = output_path(".err");
+  pid_t pid = spawn_ork(args, cwd, extra_env, out_path, err_path);
   int status = 0;
   waitpid(pid, &status, 0);
   CommandResult r;
@@ -94,6 +114,49 @@ CommandResult run_ork(const std::vector<std::string>& args, const std::filesyste
   std::filesystem::remove(out_path);
   std::filesystem::remove(err_path);
   return r;
+}
+
+BackgroundOrk::BackgroundOrk(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                             const std::vector<std::string>& extra_env)
+    : out_path_(output_path(".out")), err_path_(output_path(".err")) {
+  pid_ = spawn_ork(args, cwd, extra_env, out_path_, err_path_);
+}
+
+BackgroundOrk::~BackgroundOrk() {
+  if (!reaped_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  std::filesystem::remove(out_path_, ec);
+  std::filesystem::remove(err_path_, ec);
+}
+
+void BackgroundOrk::signal(int sig) const { kill(pid_, sig); }
+
+int BackgroundOrk::wait(int timeout_ms) {
+  if (reaped_) return -1;
+  int status = 0;
+  bool done = eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout_ms);
+  if (!done) return -1;
+  reaped_ = true;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string BackgroundOrk::out() const { return slurp(out_path_); }
+std::string BackgroundOrk::err() const { return slurp(err_path_); }
+
+bool BackgroundOrk::wait_for_output(const std::string& text, int timeout_ms) const {
+  return eventually([&] { return out().find(text) != std::string::npos; }, timeout_ms);
+}
+
+bool eventually(const std::function<bool()>& condition, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
 }
 
 boost::json::value parse_json(const std::string& text) {

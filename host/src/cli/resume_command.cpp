@@ -14,12 +14,6 @@
 
 namespace ork::host {
 
-namespace {
-
-std::string provably_dead_owner(const std::string& owner);
-
-}  // namespace
-
 int resume_command(CliContext& ctx) {
   if (ctx.cl.positional.empty()) throw Error(ErrorKind::usage, "`ork resume` needs a RUN id (see `ork runs`)");
   const bool json = ctx.cl.has("--json");
@@ -60,23 +54,5 @@ int resume_command(CliContext& ctx) {
   bool interrupted = execute_run(*compiled.workflow, ctx, store, std::move(options), json);
   return report_run(store, run_id, json, interrupted);
 }
-
-namespace {
-
-// An owner "host:pid" on this host whose pid no longer exists can be taken
-// over at once instead of waiting for its lease to expire.
-std::string provably_dead_owner(const std::string& owner) {
-  auto colon = owner.rfind(':');
-  if (colon == std::string::npos) return "";
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  if (owner.substr(0, colon) != host) return "";
-  pid_t pid = static_cast<pid_t>(std::atol(owner.c_str() + colon + 1));
-  if (pid <= 0) return "";
-  if (kill(pid, 0) == 0 || errno != ESRCH) return "";
-  return owner;
-}
-
-}  // namespace
 
 }  // namespace ork::host

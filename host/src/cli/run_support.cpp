@@ -3,6 +3,7 @@
 #include "cli/json_views.hpp"
 #include "cli/run_setup.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <iomanip>
 #include <iostream>
@@ -103,6 +104,18 @@ void block_interrupt_signals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+std::string provably_dead_owner(const std::string& owner) {
+  auto colon = owner.rfind(':');
+  if (colon == std::string::npos) return "";
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  if (owner.substr(0, colon) != host) return "";
+  pid_t pid = static_cast<pid_t>(std::atol(owner.c_str() + colon + 1));
+  if (pid <= 0) return "";
+  if (kill(pid, 0) == 0 || errno != ESRCH) return "";
+  return owner;
 }
 
 void claim_new_run(Store& store, const std::string& run_id, const std::string& owner) {

@@ -32,7 +32,22 @@ CreatedRunId RunLauncher::start(std::shared_ptr<const CompiledWorkflow> workflow
   options.workflow_inputs = request.inputs;
   options.owner = owner_;  // the scheduler renews the lease and honours cancel requests from other processes
   claim_new_run(store_, created.run_id, owner_);
+  launch(std::move(workflow), std::move(options));
+  return created;
+}
 
+void RunLauncher::resume(std::shared_ptr<const CompiledWorkflow> workflow, RunDetail recorded) {
+  RunOptions options;
+  options.run_id = recorded.run.run_id;
+  options.concurrency = concurrency_;
+  if (recorded.run.inputs.is_object()) options.workflow_inputs = recorded.run.inputs.as_object();
+  options.owner = owner_;
+  options.resume = std::move(recorded);
+  launch(std::move(workflow), std::move(options));
+}
+
+void RunLauncher::launch(std::shared_ptr<const CompiledWorkflow> workflow, RunOptions options) {
+  const std::string run_id = options.run_id;
   auto run = std::make_unique<ActiveRun>();
   run->workflow = std::move(workflow);
   static NullObserver quiet;  // progress reaches clients through the store's events
@@ -42,8 +57,8 @@ CreatedRunId RunLauncher::start(std::shared_ptr<const CompiledWorkflow> workflow
   std::lock_guard lock(mutex_);
   reap_finished();
   ActiveRun* raw = run.get();
-  active_[created.run_id] = std::move(run);
-  raw->thread = std::thread([raw, id = created.run_id] {
+  active_[run_id] = std::move(run);
+  raw->thread = std::thread([raw, id = run_id] {
     try {
       raw->scheduler->execute();
     } catch (const std::exception& e) {
@@ -51,7 +66,6 @@ CreatedRunId RunLauncher::start(std::shared_ptr<const CompiledWorkflow> workflow
     }
     raw->done = true;
   });
-  return created;
 }
 
 CancelOutcome RunLauncher::cancel(std::string_view run_id) {

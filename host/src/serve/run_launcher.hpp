@@ -40,6 +40,10 @@ class RunLauncher {
   // run, returns that run (existing = true) and starts nothing.
   CreatedRunId start(std::shared_ptr<const CompiledWorkflow> workflow, RunRequest request);
 
+  // Continues a run whose owner died (see `ork resume`): `recorded` is its
+  // state as of the claim this server already holds.
+  void resume(std::shared_ptr<const CompiledWorkflow> workflow, RunDetail recorded);
+
   // Throws Error(not_found) for an unknown run.
   CancelOutcome cancel(std::string_view run_id);
 
@@ -60,6 +64,7 @@ class RunLauncher {
     std::atomic<bool> done{false};
   };
   void reap_finished();
+  void launch(std::shared_ptr<const CompiledWorkflow> workflow, RunOptions options);
 
   const PluginRegistry& executors_;
   Store& store_;

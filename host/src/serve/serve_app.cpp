@@ -1,6 +1,10 @@
 #include "serve/serve_app.hpp"
 
+#include "cli/run_support.hpp"
 #include "http/api_routes.hpp"
+#include "workflow/compiler.hpp"
+
+#include <algorithm>
 
 #include <iostream>
 
@@ -14,6 +18,7 @@ constexpr auto watch_interval = std::chrono::milliseconds(500);
 
 ServeApp::ServeApp(const PluginRegistry& plugins, Store store, ServeOptions options)
     : options_(std::move(options)),
+      plugins_(plugins),
       store_(std::move(store)),
       catalog_(options_.workflows_directory, plugins),
       launcher_(plugins, store_, options_.concurrency),
@@ -30,9 +35,42 @@ ServeApp::~ServeApp() { stop(); }
 void ServeApp::start() {
   events_.start();
   http_->start();
+  resume_orphaned_runs();
   if (options_.run_schedules) schedules_.start();
   watcher_ = std::thread([this] { watch_files(); });
   started_ = true;
+}
+
+// Runs whose owner died (its lease expired, or its pid is gone from this
+// host) are continued by this server, as `ork resume` would.
+void ServeApp::resume_orphaned_runs() {
+  if (!store_.supports_ownership()) return;
+  try {
+    std::vector<std::string> orphaned;
+    for (const RunRow& r : store_.orphaned_runs(now_millis())) orphaned.push_back(r.run_id);
+    RunFilter filter;
+    filter.status = "running";
+    filter.limit = 1000;
+    for (const RunRow& run : store_.list_runs(filter).runs) {
+      std::string dead = provably_dead_owner(run.owner);
+      bool expired = std::find(orphaned.begin(), orphaned.end(), run.run_id) != orphaned.end();
+      if (!expired && dead.empty()) continue;
+      WorkflowVersionRow version = store_.get_workflow_version(run.workflow_version_id);
+      CompileResult compiled = compile_workflow_source(version.source, version.file, plugins_);
+      if (!compiled.workflow) {
+        std::cerr << "ork serve: cannot resume run " << run.run_id << ": its workflow no longer compiles ("
+                  << compiled.errors.front().to_string() << ")\n";
+        continue;
+      }
+      if (!store_.claim_run(run.run_id, launcher_.owner(), dead, now_millis(), RunOptions{}.lease.count())) continue;
+      std::cerr << "ork serve: resuming run " << run.run_id << " of " << run.workflow << " (its owner "
+                << run.owner << " is gone)\n";
+      launcher_.resume(std::make_shared<const CompiledWorkflow>(std::move(*compiled.workflow)),
+                       store_.get_run(run.run_id));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "ork serve: could not resume orphaned runs: " << e.what() << '\n';
+  }
 }
 
 void ServeApp::stop() {

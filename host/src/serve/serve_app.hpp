@@ -50,8 +50,10 @@ class ServeApp {
 
  private:
   void watch_files();
+  void resume_orphaned_runs();
 
   ServeOptions options_;
+  const PluginRegistry& plugins_;
   Store store_;
   WorkflowCatalog catalog_;
   RunLauncher launcher_;
