@@ -2,6 +2,7 @@
 # Developer/CI set-up: installs the Debian packages ork builds against (only the
 # missing ones), then configures and builds with CMake + Ninja (+ ccache).
 # Used by the README's two quick-start commands; idempotent.
+# Usage: scripts/setup.sh [--with-test-tools]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,11 @@ packages=(
 # The web UI's front-end library comes from npm at build time; use the
 # machine's Node.js when it has one, else Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+# What only the test suite needs: a real browser for the UI tests and a
+# PostgreSQL server the storage tests start on loopback.
+if [[ ${1:-} == --with-test-tools ]]; then
+  packages+=(chromium postgresql)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

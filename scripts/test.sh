@@ -4,5 +4,5 @@
 # .ci/run calls this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --with-test-tools
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 600

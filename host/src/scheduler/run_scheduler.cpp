@@ -66,6 +66,7 @@ struct LogBudget {
 struct TaskRuntime {
   const CompiledTask* spec = nullptr;
   const Executor* executor = nullptr;
+  std::string config_json;  // serialised once: sent with every attempt
   Phase phase = Phase::waiting;
   int attempt = 0;              // attempts started so far
   int interrupted = 0;          // attempts cut short by the death of a previous owner
@@ -154,6 +155,7 @@ struct RunScheduler::State {
     for (std::size_t i = 0; i < wf.tasks.size(); ++i) {
       tasks[i].spec = &wf.tasks[i];
       tasks[i].executor = executors.executor(wf.tasks[i].executor);
+      tasks[i].config_json = boost::json::serialize(wf.tasks[i].config);
       if (!tasks[i].executor) {
         throw Error(ErrorKind::plugin, "executor '" + wf.tasks[i].executor + "' of task '" + wf.tasks[i].name +
                                            "' is not loaded");
@@ -342,7 +344,7 @@ struct RunScheduler::State {
     r.workflow_file = workflow.file.string();
     r.workflow_dir = workflow.dir.string();
     r.task_name = task.spec->name;
-    r.config_json = boost::json::serialize(task.spec->config);
+    r.config_json = task.config_json;
     r.run_id = options.run_id;
     r.attempt = static_cast<std::uint32_t>(attempt);
     r.input_json = std::move(input_json);

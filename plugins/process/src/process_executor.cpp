@@ -4,6 +4,8 @@
 #include "command.hpp"
 #include "task_output.hpp"
 
+#include <boost/json.hpp>
+
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +51,21 @@ ProcessExecutor::Options ProcessExecutor::Options::from_environment() {
   return options;
 }
 
+namespace {
+
+// The task's `introspect:` key: absent = false; nullopt when not a boolean.
+std::optional<bool> introspect_flag(std::string_view config_json) {
+  boost::system::error_code ec;
+  boost::json::value config = boost::json::parse(config_json, ec);
+  if (ec || !config.is_object()) return false;
+  const boost::json::value* flag = config.as_object().if_contains("introspect");
+  if (!flag) return false;
+  if (!flag->is_bool()) return std::nullopt;
+  return flag->as_bool();
+}
+
+}  // namespace
+
 void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin::CheckSink& sink) {
   std::variant<Command, CommandProblem> parsed = parse_command(spec.config_json);
   if (const CommandProblem* problem = std::get_if<CommandProblem>(&parsed)) {
@@ -56,21 +73,90 @@ void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
     return;
   }
   const Command& command = std::get<Command>(parsed);
-  if (command.via_shell) return;  // the shell finds its programs when it runs
+  std::optional<bool> introspect = introspect_flag(spec.config_json);
+  if (!introspect) {
+    sink.error("introspect", "\"introspect\" must be true or false");
+    return;
+  }
+  if (command.via_shell) {
+    if (*introspect) {
+      sink.error("introspect", "introspect needs the argv form of \"command\" (a list), so ork can append "
+                               "--ork-signature to it");
+    }
+    return;  // the shell finds its programs when it runs
+  }
   const std::string& program = command.program();
   std::string workflow_dir(spec.workflow_dir);
   if (names_a_path(program)) {
     if (std::optional<std::string> problem = explicit_program_problem(program, workflow_dir)) {
       sink.error("command", *problem);
+      return;
     }
+  } else {
+    const char* path = std::getenv("PATH");
+    std::string search_path = path != nullptr ? path : default_search_path();
+    if (!find_on_path(program, search_path, workflow_dir)) {
+      sink.error("command", "program not found on PATH: " + program + " (PATH=" + search_path +
+                                "); install it, or give its path, e.g. [./bin/" + program + "]");
+      return;
+    }
+  }
+  if (*introspect) ask_signature(spec, command, sink);
+}
+
+namespace {
+
+struct SignatureCapture {
+  std::string out;
+  std::string err;
+  ork_task_outcome outcome = ORK_TASK_FAILED;
+  std::string error;
+};
+
+void capture_log(void* ctx, ork_log_stream stream, ork_str line) {
+  auto* capture = static_cast<SignatureCapture*>(ctx);
+  std::string& target = stream == ORK_LOG_STDOUT ? capture->out : capture->err;
+  target.append(line.ptr, line.len).push_back('\n');
+}
+
+void capture_finish(void* ctx, ork_task_outcome outcome, ork_str, ork_str error) {
+  auto* capture = static_cast<SignatureCapture*>(ctx);
+  capture->outcome = outcome;
+  capture->error.assign(error.ptr, error.len);
+}
+
+}  // namespace
+
+void ProcessExecutor::ask_signature(const ork::plugin::TaskSpec& spec, const Command& command,
+                                    const ork::plugin::CheckSink& sink) {
+  boost::json::array argv;
+  for (const auto& arg : command.argv) argv.emplace_back(arg);
+  argv.emplace_back("--ork-signature");
+  const std::string config = boost::json::serialize(boost::json::object{{"command", std::move(argv)}});
+  ork::plugin::TaskRequest request;
+  request.spec = spec;
+  request.spec.config_json = config;
+  request.run_id = "introspection";
+  request.input_json = "{}";
+  request.workdir = spec.workflow_dir;
+  request.timeout = std::chrono::seconds(10);
+  SignatureCapture capture;
+  ork_task_sink raw{ORK_STRUCT_SIZE(ork_task_sink), &capture, &capture_log, &capture_finish};
+  ork::plugin::TaskSink task_sink(raw);
+  run(request, task_sink);
+  const std::string shown = command.program() + " --ork-signature";
+  if (capture.outcome != ORK_TASK_SUCCEEDED) {
+    sink.error("introspect", shown + " failed: " + capture.error);
     return;
   }
-  const char* path = std::getenv("PATH");
-  std::string search_path = path != nullptr ? path : default_search_path();
-  if (!find_on_path(program, search_path, workflow_dir)) {
-    sink.error("command", "program not found on PATH: " + program + " (PATH=" + search_path +
-                              "); install it, or give its path, e.g. [./bin/" + program + "]");
+  boost::system::error_code ec;
+  boost::json::value signature = boost::json::parse(capture.out, ec);
+  if (ec || !signature.is_object()) {
+    sink.error("introspect", shown + " did not print a signature (a JSON object {\"inputs\": ..., \"output\": ...}); "
+                             "is it built with an ork SDK?");
+    return;
   }
+  sink.signature(boost::json::serialize(signature));
 }
 
 void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::TaskSink& sink) {

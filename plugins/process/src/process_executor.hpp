@@ -5,6 +5,8 @@
 // the tests also use it directly.
 #pragma once
 
+#include "command.hpp"
+
 #include "supervisor.hpp"
 
 #include <ork/plugin.hpp>
@@ -46,8 +48,10 @@ class RunningTasks {
 
 class ProcessExecutor final : public ork::plugin::Executor {
  public:
-  static constexpr const char* task_keys[] = {"command", nullptr};
-  static constexpr std::uint32_t capabilities = 0;
+  // `introspect: true` marks a program built with an ork SDK: at compile time
+  // it is run as `<command> --ork-signature` and prints its signature.
+  static constexpr const char* task_keys[] = {"command", "introspect", nullptr};
+  static constexpr std::uint32_t capabilities = ORK_EXECUTOR_INTROSPECTS;
 
   struct Options {
     std::chrono::milliseconds kill_grace{5000};  // SIGTERM -> SIGKILL on timeout/cancel
@@ -62,6 +66,8 @@ class ProcessExecutor final : public ork::plugin::Executor {
   explicit ProcessExecutor(Options options) : options_(options) {}
 
   void check(const ork::plugin::TaskSpec& spec, const ork::plugin::CheckSink& sink) override;
+  // Runs `argv --ork-signature` in the workflow directory and reports what it printed.
+  void ask_signature(const ork::plugin::TaskSpec& spec, const Command& command, const ork::plugin::CheckSink& sink);
   void run(const ork::plugin::TaskRequest& request, ork::plugin::TaskSink& sink) override;
   void cancel(std::uint64_t attempt_token) override { running_.cancel(attempt_token); }
 
