@@ -171,7 +171,7 @@ TEST(Durability, UndeclaredPoolIsRefused) {
   dir.write("wf.yaml", "pools: {gpu: 1}\ntasks:\n  a: {executor: process, command: 'true', pool: gpus}\n");
   CommandResult r = run_ork({"run", "wf.yaml"}, dir.path());
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "wf.yaml:3:53: task \"a\": pool \"gpus\" is not declared (did you mean \"gpu\"?); declare it with "
+  EXPECT_EQ(r.err, "wf.yaml:3:49: task \"a\": pool \"gpus\" is not declared (did you mean \"gpu\"?); declare it with "
                    "a size under the top-level \"pools:\" (e.g. pools: {gpus: 1})\n"
                    "ork: workflow refused (1 error); nothing was run or recorded\n");
 }

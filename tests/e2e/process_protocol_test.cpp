@@ -137,5 +137,36 @@ TEST(ProcessProtocol, ManyLogLinesAreAllRecordedInOrder) {
   EXPECT_EQ(logs, expected);
 }
 
+TEST(ProcessProtocol, IntrospectAsksTheProgramForItsSignature) {
+  TempDir dir;
+  dir.write("typed.sh", R"SH(if [ "$1" = "--ork-signature" ]; then
+  echo '{"inputs": {"n": "int"}, "output": {"doubled": "int"}}'
+  exit 0
+fi
+echo 'ORK_OUTPUT:{"doubled": 2}')SH");
+  dir.write("wf.yaml", R"(tasks:
+  typed: {executor: process, command: [sh, typed.sh], introspect: true, inputs: {n: 1}}
+  bad: {executor: process, command: [sh, typed.sh], introspect: true, inputs: {n: "one"}}
+)");
+  CommandResult r = run_ork({"validate", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "wf.yaml:3:83: task \"bad\" input \"n\": the constant \"one\" is str, but parameter \"n\" expects int\n"
+                   "ork: workflow refused (1 error)\n");
+}
+
+TEST(ProcessProtocol, IntrospectOnAProgramWithoutSignatureIsACompileError) {
+  TempDir dir;
+  dir.write("wf.yaml", "tasks:\n  t: {executor: process, command: [echo], introspect: true}\n"
+                       "  u: {executor: process, command: 'echo x', introspect: true}\n");
+  CommandResult r = run_ork({"validate", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "wf.yaml:2:43: task \"t\": echo --ork-signature did not print a signature (a JSON object {\"inputs\": ..., "
+            "\"output\": ...}); is it built with an ork SDK?\n"
+            "wf.yaml:3:45: task \"u\": introspect needs the argv form of \"command\" (a list), so ork can append "
+            "--ork-signature to it\n"
+            "ork: workflow refused (2 errors)\n");
+}
+
 }  // namespace
 }  // namespace ork::test
