@@ -108,9 +108,8 @@ def silver_posts(bronze_posts: LoadResult, warehouse: str) -> TransformResult:
         title = str(post["title"]).strip()
         if title:
             rows.append((int(post["id"]), int(post["userId"]), title, len(str(post["body"]).split())))
-    return replace_table(warehouse, "silver_posts",
-                         ["id INTEGER PRIMARY KEY", "user_id INTEGER NOT NULL", "title TEXT NOT NULL", "words INTEGER NOT NULL"],
-                         rows, bronze_posts["rows"])
+    columns = ["id INTEGER PRIMARY KEY", "user_id INTEGER NOT NULL", "title TEXT NOT NULL", "words INTEGER NOT NULL"]
+    return replace_table(warehouse, "silver_posts", columns, rows, bronze_posts["rows"])
 
 
 def read_payloads(warehouse: str, table: str) -> list[dict[str, Any]]:
@@ -136,9 +135,8 @@ def silver_comments(bronze_comments: LoadResult, warehouse: str) -> TransformRes
         comment_id = int(comment["id"])
         by_id.setdefault(comment_id, (comment_id, int(comment["postId"]), str(comment["email"]).lower(),
                                       str(comment["body"])))
-    return replace_table(warehouse, "silver_comments",
-                         ["id INTEGER PRIMARY KEY", "post_id INTEGER NOT NULL", "email TEXT NOT NULL", "body TEXT NOT NULL"],
-                         list(by_id.values()), bronze_comments["rows"])
+    columns = ["id INTEGER PRIMARY KEY", "post_id INTEGER NOT NULL", "email TEXT NOT NULL", "body TEXT NOT NULL"]
+    return replace_table(warehouse, "silver_comments", columns, list(by_id.values()), bronze_comments["rows"])
 
 
 def silver_users(bronze_users: LoadResult, warehouse: str) -> TransformResult:
@@ -148,10 +146,9 @@ def silver_users(bronze_users: LoadResult, warehouse: str) -> TransformResult:
         address = user.get("address")
         city = str(address.get("city", "")) if isinstance(address, dict) else ""
         rows.append((int(user["id"]), str(user["name"]), str(user["username"]), str(user["email"]).lower(), city))
-    return replace_table(warehouse, "silver_users",
-                         ["id INTEGER PRIMARY KEY", "name TEXT NOT NULL", "username TEXT NOT NULL", "email TEXT NOT NULL",
-                          "city TEXT NOT NULL"],
-                         rows, bronze_users["rows"])
+    columns = ["id INTEGER PRIMARY KEY", "name TEXT NOT NULL", "username TEXT NOT NULL", "email TEXT NOT NULL",
+               "city TEXT NOT NULL"]
+    return replace_table(warehouse, "silver_users", columns, rows, bronze_users["rows"])
 
 
 # ---- gold -------------------------------------------------------------------
@@ -182,5 +179,6 @@ def gold_analytics(silver_posts: TransformResult, silver_comments: TransformResu
         top_posts = [TopPost(*row) for row in db.execute("SELECT * FROM gold_top_posts ORDER BY comments DESC, post_id")]
         engagement = [UserEngagement(*row) for row in db.execute("SELECT * FROM gold_user_engagement ORDER BY user_id")]
     for post in top_posts:
-        print(f"top post {post.post_id} by {post.author}: {post.comments} comments")
+        plural = "" if post.comments == 1 else "s"
+        print(f"top post {post.post_id} by {post.author}: {post.comments} comment{plural}")
     return Analytics(top_posts=top_posts, user_engagement=engagement)

@@ -69,10 +69,13 @@ boost::json::object validate_json(const CompileResult& result, const std::string
       for (const auto& d : task.depends_on) deps.push_back(boost::json::value(d));
       boost::json::object inputs;
       for (const auto& [name, type] : task.signature.inputs) inputs[name] = type.to_structural_string();
+      boost::json::array defaults;
+      for (const auto& d : task.signature.defaults) defaults.push_back(boost::json::value(d));
       tasks[task.name] = boost::json::object{
           {"executor", task.executor},
           {"depends_on", std::move(deps)},
           {"inputs", std::move(inputs)},
+          {"defaults", std::move(defaults)},
           {"output", task.signature.output.to_structural_string()},
           {"typed", task.signature.declared}};
     }
@@ -96,7 +99,8 @@ void print_typed_dag(const CompiledWorkflow& workflow) {
     std::cout << "\n    (";
     bool first = true;
     for (const auto& [name, type] : task.signature.inputs) {
-      std::cout << (first ? "" : ", ") << name << ": " << type.to_string();
+      std::cout << (first ? "" : ", ") << name << ": " << type.to_string()
+                << (task.signature.has_default(name) ? " = …" : "");
       first = false;
     }
     std::cout << ") -> " << task.signature.output.to_string();

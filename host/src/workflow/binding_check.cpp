@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 #include "types/assignability.hpp"
@@ -190,9 +191,33 @@ class TaskBindingChecker {
     return task_.where;
   }
 
+  // A constant as the user wrote it (Boost.JSON would print 1.5 as 1.5E0).
   static std::string short_json(const boost::json::value& value) {
-    std::string text = boost::json::serialize(value);
+    std::string text = readable_json(value);
     return text.size() <= 40 ? text : text.substr(0, 37) + "...";
+  }
+
+  static std::string readable_json(const boost::json::value& value) {
+    if (value.is_double()) {
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value.get_double());
+      std::string text(buf, ec == std::errc() ? end : buf);
+      if (text.find_first_of(".en") == std::string::npos) text += ".0";  // 2.0 stays a float
+      return text;
+    }
+    if (value.is_array()) {
+      std::string out = "[";
+      for (const auto& item : value.get_array()) out += (out.size() > 1 ? ", " : "") + readable_json(item);
+      return out + "]";
+    }
+    if (value.is_object()) {
+      std::string out = "{";
+      for (const auto& [key, item] : value.get_object()) {
+        out += (out.size() > 1 ? ", " : "") + boost::json::serialize(boost::json::value(key)) + ": " + readable_json(item);
+      }
+      return out + "}";
+    }
+    return boost::json::serialize(value);
   }
 
   const TaskDraft& draft_;

@@ -460,7 +460,7 @@ class ModuleCache:
         frames = [
             f"{display if f.filename == path else self._relative(f.filename)}:{f.lineno} in {f.name}"
             for f in traceback.extract_tb(error.__traceback__)
-            if not f.filename.startswith("<")
+            if not f.filename.startswith("<") and not _is_import_machinery(f.filename)
         ]
         summary = f" (traceback: {' -> '.join(frames)})" if frames else ""
         return TaskError(key, f"importing {display} failed: {type(error).__name__}: {error}{summary}")
@@ -481,3 +481,8 @@ def _stamp_or_none(path: str) -> tuple[int, int, int] | None:
         return _stamp(path)
     except OSError:
         return None
+
+
+def _is_import_machinery(filename: str) -> bool:
+    """Frames of Python's own importlib say nothing about the user's mistake."""
+    return os.path.dirname(filename) == os.path.dirname(importlib.__file__)
