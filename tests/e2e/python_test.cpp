@@ -99,10 +99,11 @@ TEST(PythonExamples, SimpleArgsValidateJsonShowsEachTasksTypes) {
   EXPECT_EQ(parse_json(r.out), parse_json(R"({
     "ok": true, "errors": [], "workflow": "simple_args",
     "tasks": {
-      "add_math": {"executor": "python", "depends_on": [], "inputs": {"a": "int", "b": "int"}, "output": "int",
-                   "typed": true},
+      "add_math": {"executor": "python", "depends_on": [], "inputs": {"a": "int", "b": "int"}, "defaults": ["b"],
+                   "output": "int", "typed": true},
       "greet": {"executor": "python", "depends_on": ["add_math"],
-                "inputs": {"name": "str", "add_math": "int", "shout": "bool"}, "output": "str", "typed": true}}})"));
+                "inputs": {"name": "str", "add_math": "int", "shout": "bool"}, "defaults": ["shout"],
+                "output": "str", "typed": true}}})"));
 }
 
 TEST(PythonExamples, QuickstartFillsTheWarehouseUnderItsOwnDotOrk) {
@@ -158,15 +159,17 @@ TEST(PythonExamples, QuickstartValidateJsonShowsTypedDictsAndDataclasses) {
   json::object tasks = parse_json(r.out).at("tasks").as_object();
   ASSERT_EQ(tasks.size(), 7u);
   EXPECT_EQ(tasks.at("bronze_users"), parse_json(R"({"executor": "python", "depends_on": [],
-    "inputs": {"source": "str", "warehouse": "str"}, "output": "{table: str, rows: int}", "typed": true})"));
+    "inputs": {"source": "str", "warehouse": "str"}, "defaults": [], "output": "{table: str, rows: int}",
+    "typed": true})"));
   EXPECT_EQ(tasks.at("silver_posts"), parse_json(R"({"executor": "python", "depends_on": ["bronze_posts"],
-    "inputs": {"bronze_posts": "{table: str, rows: int}", "warehouse": "str"},
+    "inputs": {"bronze_posts": "{table: str, rows: int}", "warehouse": "str"}, "defaults": [],
     "output": "{table: str, rows: int, dropped: int}", "typed": true})"));
   EXPECT_EQ(tasks.at("gold_analytics"), parse_json(R"({"executor": "python",
     "depends_on": ["silver_comments", "silver_posts", "silver_users"],
     "inputs": {"silver_posts": "{table: str, rows: int, dropped: int}",
                "silver_comments": "{table: str, rows: int, dropped: int}",
                "silver_users": "{table: str, rows: int, dropped: int}", "warehouse": "str", "top": "int"},
+    "defaults": ["top"],
     "output": "{top_posts: list[{post_id: int, title: str, author: str, comments: int}], user_engagement: list[{user_id: int, name: str, posts: int, comments_received: int, comments_written: int}]}",
     "typed": true})"));
 }
@@ -178,7 +181,7 @@ TEST(PythonExamples, FastChainAndFan) {
   ASSERT_EQ(validate.exit_code, 0) << validate.err;
   json::value fan_tasks = parse_json(validate.out).at("tasks");
   EXPECT_EQ(fan_tasks.at("leaf200"), parse_json(R"({"executor": "python", "depends_on": ["start"],
-    "inputs": {"start": "int", "i": "int"}, "output": "int", "typed": true})"));
+    "inputs": {"start": "int", "i": "int"}, "defaults": [], "output": "int", "typed": true})"));
   EXPECT_EQ(fan_tasks.at("total").at("inputs"), parse_json(R"({"upstream": "dict[str, int]"})"));
   EXPECT_EQ(fan_tasks.at("total").at("depends_on").as_array().size(), 200u);
 
