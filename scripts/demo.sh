@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 echo
-echo "== ork run examples/hello/hello.yaml"
-build/bin/ork run examples/hello/hello.yaml
+echo "== ork run examples/quickstart/elt_pipeline.yaml"
+build/bin/ork run examples/quickstart/elt_pipeline.yaml
