@@ -1,6 +1,8 @@
 #include "scheduler/log_writer.hpp"
 
 #include <chrono>
+#include "core/error.hpp"
+
 #include <iostream>
 
 namespace ork::host {
@@ -42,10 +44,12 @@ void LogWriter::add(NewLogLine line) {
 void LogWriter::flush() {
   std::unique_lock lock(mutex_);
   std::uint64_t target = queued_;
-  if (stored_ >= target) return;
+  if (stored_ >= target && failure_.empty()) return;
+  if (!failure_.empty()) throw Error(ErrorKind::storage, "could not record log lines: " + failure_);
   flush_wanted_ = true;
   wake_.notify_one();
   written_.wait(lock, [&] { return stored_ >= target; });
+  if (!failure_.empty()) throw Error(ErrorKind::storage, "could not record log lines: " + failure_);
 }
 
 void LogWriter::write_loop() {
@@ -65,13 +69,16 @@ void LogWriter::write_loop() {
     batch.swap(queue_);
     flush_wanted_ = false;
     lock.unlock();
-    try {
-      store_.append_logs(batch);
-    } catch (const std::exception& e) {
-      // Losing log lines must not take the run down; say so once per batch.
-      std::cerr << "ork: could not record " << batch.size() << " log lines: " << e.what() << '\n';
+    std::string error;
+    if (failure_.empty()) {
+      try {
+        store_.append_logs(batch);
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
     }
     lock.lock();
+    if (!error.empty() && failure_.empty()) failure_ = error;
     stored_ += batch.size();
     written_.notify_all();
   }

@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <string>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -24,6 +25,9 @@ class LogWriter {
   LogWriter& operator=(const LogWriter&) = delete;
 
   void add(NewLogLine line);
+  // Waits until every line added so far is stored. Throws Error(storage) if
+  // the store refused a batch: a task must not be recorded as finished with
+  // log lines missing.
   void flush();
 
  private:
@@ -37,6 +41,7 @@ class LogWriter {
   std::uint64_t queued_ = 0;   // lines ever queued
   std::uint64_t stored_ = 0;   // lines ever written (or dropped on a store error)
   bool flush_wanted_ = false;
+  std::string failure_;  // the first store error; lines after it are not stored
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -30,6 +30,8 @@ bool is_final(Phase p) {
 
 std::atomic<std::uint64_t> next_attempt_token{1};
 
+constexpr const char* interrupted_attempt_error = "the process running this attempt died; attempt re-queued";
+
 // How much of one attempt's output is recorded: a task flooding stdout must
 // not fill the disk or the memory. ORK_LOG_LIMIT_BYTES overrides the default.
 std::uint64_t log_limit_bytes() {
@@ -47,9 +49,14 @@ struct LogBudget {
   std::uint64_t dropped_lines = 0;
   std::uint64_t dropped_bytes = 0;
 
+  // Each line also costs a row in the store: count it as 64 bytes more, so a
+  // flood of tiny lines stops as soon as a flood of long ones would.
+  static constexpr std::uint64_t per_line_cost = 64;
+
   bool take(std::size_t bytes) {
-    if (dropped_lines == 0 && recorded_bytes + bytes <= log_limit_bytes()) {
-      recorded_bytes += bytes;
+    const std::uint64_t cost = bytes + per_line_cost;
+    if (dropped_lines == 0 && recorded_bytes + cost <= log_limit_bytes()) {
+      recorded_bytes += cost;
       return true;
     }
     ++dropped_lines;
@@ -146,7 +153,6 @@ struct RunScheduler::State {
   std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
   std::size_t unfinished = 0;
   bool cancelling = false;
-  bool any_failed = false;
   bool broken = false;  // a worker hit an error it cannot recover from
 
   State(const CompiledWorkflow& wf, const PluginRegistry& executors, Store& s, RunOptions opts, RunObserver& obs)
@@ -408,7 +414,6 @@ struct RunScheduler::State {
         }
       } else {
         task.phase = status == "cancelled" ? Phase::cancelled : Phase::failed;
-        any_failed = any_failed || status == "failed";
         --unfinished;
         collect_downstream(i, skipped);
         for (std::size_t d : skipped) {
@@ -512,16 +517,25 @@ struct RunScheduler::State {
         task.phase = Phase::succeeded;
         task.output = row.output;
         --unfinished;
-      } else if (row.status == "failed" || row.status == "skipped" || row.status == "cancelled") {
-        task.phase = row.status == "failed" ? Phase::failed : row.status == "skipped" ? Phase::skipped : Phase::cancelled;
-        any_failed = any_failed || row.status == "failed";
+      } else if (row.status == "failed" || row.status == "skipped") {
+        // (A `cancelled` task of a run that is still `running` was cut short
+        // by its owner's death or a store error, not by a finished
+        // cancellation: it is queued again below.)
+        task.phase = row.status == "failed" ? Phase::failed : Phase::skipped;
         --unfinished;
-      } else if (row.status == "running") {
-        // Its owner died mid-attempt: close that attempt (its partial logs
-        // stay with it) and queue a new one that does not use up a retry.
-        record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(row.attempts), "retrying",
-                              now_millis(), "", "the process running this attempt died; attempt re-queued", 0});
-        task.interrupted += 1;
+      } else {
+        // Not final: queued again. Attempts cut short by the death of an
+        // owner (earlier resumes included) do not use up retries.
+        for (const AttemptRow& a : recorded.attempts) {
+          if (a.task == task.spec->name && a.error && *a.error == interrupted_attempt_error) task.interrupted += 1;
+        }
+        if (row.status == "running") {
+          // Its owner died mid-attempt: close that attempt (its partial logs
+          // stay with it) and queue a new one.
+          record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(row.attempts), "retrying",
+                                now_millis(), "", interrupted_attempt_error, 0});
+          task.interrupted += 1;
+        }
       }
     }
     for (std::size_t i = 0; i < tasks.size(); ++i) {
@@ -542,6 +556,36 @@ struct RunScheduler::State {
   }
 
   // ---- cancellation -------------------------------------------------------
+
+  // After an error this process cannot recover from (the store refused a
+  // write): start nothing more, stop what runs, and record nothing — the
+  // run stays `running` in the store, for `ork resume` once it is fixed.
+  void stop_after_failure() {
+    std::vector<std::pair<const Executor*, std::uint64_t>> running;
+    {
+      std::lock_guard lock(mutex);
+      broken = true;
+      cancelling = true;
+      for (const TaskRuntime& t : tasks) {
+        if (t.phase == Phase::running) running.emplace_back(t.executor, t.token);
+      }
+      ready.clear();
+    }
+    for (auto [executor, token] : running) executor->cancel(token);
+    wake.notify_all();
+  }
+
+  // succeeded only when every task did; failed when one failed; otherwise
+  // (cancelled, or skipped because of a cancellation) cancelled.
+  std::string final_status() {
+    std::lock_guard lock(mutex);
+    bool all_succeeded = true;
+    for (const TaskRuntime& t : tasks) {
+      if (t.phase == Phase::failed) return "failed";
+      all_succeeded = all_succeeded && t.phase == Phase::succeeded;
+    }
+    return all_succeeded ? "succeeded" : "cancelled";
+  }
 
   void cancel() {
     std::vector<std::pair<const Executor*, std::uint64_t>> running;
@@ -633,19 +677,14 @@ std::string RunScheduler::execute() {
           std::lock_guard lock(failure_mutex);
           if (!failure) failure = std::current_exception();
         }
-        s.cancel();
-        {
-          std::lock_guard lock(s.mutex);
-          s.broken = true;
-        }
-        s.wake.notify_all();
+        s.stop_after_failure();
       }
     });
   }
   for (auto& t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
 
-  std::string status = s.cancelling ? "cancelled" : s.any_failed ? "failed" : "succeeded";
+  std::string status = s.final_status();
   s.logs.flush();
   s.store.update_run(s.options.run_id, status, now_millis(), "");
   return status;
