@@ -95,7 +95,7 @@ TEST(CompilerTypes, Constants) {
                                 R"({limit: "ten", ratio: 3, tags: [a, 2]})")),
             (Errors{"wf.yaml:8:21: task \"load\" input \"limit\": the constant \"ten\" is str, but parameter \"limit\" "
                     "expects int",
-                    "wf.yaml:8:44: task \"load\" input \"tags\": the constant [\"a\",2] is list[str | int], but parameter "
+                    "wf.yaml:8:44: task \"load\" input \"tags\": the constant [\"a\", 2] is list[str | int], but parameter "
                     "\"tags\" expects list[str]"}));
 }
 
