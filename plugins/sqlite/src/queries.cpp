@@ -12,9 +12,13 @@
 #include <stdexcept>
 #include <string>
 
-#include "json_text.hpp"
+#include "ork_storage/json_text.hpp"
 
 namespace ork::plugins::sqlite {
+
+using storage::embedded_json;
+using storage::json_text;
+using storage::valid_utf8;
 
 namespace json = boost::json;
 

@@ -8,11 +8,15 @@
 #include <utility>
 #include <vector>
 
-#include "json_text.hpp"
+#include "ork_storage/json_text.hpp"
 #include "migrations.hpp"
 #include "queries.hpp"
 
 namespace ork::plugins::sqlite {
+
+using storage::embedded_json;
+using storage::json_text;
+using storage::valid_utf8;
 
 using ork::plugin::Conflict;
 using ork::plugin::NotFound;

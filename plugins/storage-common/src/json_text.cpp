@@ -1,8 +1,8 @@
-#include "json_text.hpp"
+#include "ork_storage/json_text.hpp"
 
 #include <cstdint>
 
-namespace ork::plugins::sqlite {
+namespace ork::plugins::storage {
 
 namespace {
 
@@ -93,4 +93,4 @@ Sequence next_sequence(std::string_view bytes, std::size_t start) {
 
 }  // namespace
 
-}  // namespace ork::plugins::sqlite
+}  // namespace ork::plugins::storage

@@ -1,7 +1,7 @@
-// Turns stored bytes into JSON values for the sqlite storage plugin's query
-// answers: text that may hold invalid UTF-8 (log lines, stderr in errors) and
-// JSON documents stored as text (outputs, inputs, specs) that may be invalid.
-// Included by queries.cpp and the tests.
+// Turns stored bytes into JSON values for the storage plugins' query answers
+// (sqlite and postgres alike, so both render the same bytes the same way):
+// text that may hold invalid UTF-8 (log lines, stderr in errors) and JSON
+// documents stored as text (outputs, inputs, specs) that may be invalid.
 #pragma once
 
 #include <boost/json.hpp>
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace ork::plugins::sqlite {
+namespace ork::plugins::storage {
 
 // `bytes` as valid UTF-8: each maximal invalid sequence becomes U+FFFD, as
 // the Unicode standard recommends (and browsers do).
@@ -23,4 +23,4 @@ boost::json::value json_text(std::optional<std::string_view> bytes);
 // that does not parse is embedded as a string rather than failing the query.
 boost::json::value embedded_json(std::optional<std::string_view> document);
 
-}  // namespace ork::plugins::sqlite
+}  // namespace ork::plugins::storage

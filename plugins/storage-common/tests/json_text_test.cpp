@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "json_text.hpp"
+#include "ork_storage/json_text.hpp"
 
-namespace ork::plugins::sqlite {
+namespace ork::plugins::storage {
 namespace {
 
 const std::string fffd = "\xEF\xBF\xBD";
@@ -65,4 +65,4 @@ TEST(EmbeddedJson, DeepDocumentsStillParse) {
 }
 
 }  // namespace
-}  // namespace ork::plugins::sqlite
+}  // namespace ork::plugins::storage

@@ -1,0 +1,572 @@
+#include "queries.hpp"
+
+#include <ork/plugin.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "ork_storage/json_text.hpp"
+
+namespace ork::plugins::postgres {
+
+using storage::embedded_json;
+using storage::json_text;
+using storage::valid_utf8;
+
+namespace json = boost::json;
+
+namespace {
+
+// ---- typed params, parsed at the JSON boundary --------------------------------
+
+struct RunsCursor {
+  std::int64_t created_at;
+  std::string run_id;
+};
+
+struct ListRunsParams {
+  std::optional<std::string> workflow;
+  std::optional<std::string> status;
+  std::optional<RunsCursor> cursor;
+  std::int64_t limit;
+};
+
+struct GetRunParams {
+  std::string run_id;  // or a unique prefix of one
+};
+
+struct LogsParams {
+  std::string run_id;  // or a unique prefix of one
+  std::optional<std::string> task;
+  std::optional<std::int64_t> attempt;
+  std::int64_t after_id;
+  std::int64_t limit;
+};
+
+struct EventsParams {
+  std::int64_t after_seq;
+  std::int64_t limit;
+};
+
+struct GetWorkflowParams {
+  std::optional<std::int64_t> version_id;
+  std::optional<std::string> name;
+};
+
+struct WorkflowSettingsParams {
+  std::string workflow;
+};
+
+struct OrphanedRunsParams {
+  std::int64_t now;
+};
+
+ListRunsParams parse_list_runs(std::string_view params_json);
+GetRunParams parse_get_run(std::string_view params_json);
+LogsParams parse_logs(std::string_view params_json);
+EventsParams parse_events(std::string_view params_json);
+GetWorkflowParams parse_get_workflow(std::string_view params_json);
+void parse_no_params(std::string_view query, std::string_view params_json);
+WorkflowSettingsParams parse_workflow_settings(std::string_view params_json);
+OrphanedRunsParams parse_orphaned_runs(std::string_view params_json);
+
+json::object list_runs(Connection& db, const ListRunsParams& params);
+json::object get_run(Connection& db, const GetRunParams& params);
+json::object logs(Connection& db, const LogsParams& params);
+json::object events(Connection& db, const EventsParams& params);
+json::object list_workflows(Connection& db);
+json::object get_workflow(Connection& db, const GetWorkflowParams& params);
+json::object workflow_settings(Connection& db, const WorkflowSettingsParams& params);
+json::object orphaned_runs(Connection& db, const OrphanedRunsParams& params);
+
+}  // namespace
+
+std::string answer_query(Connection& db, ork_query_kind kind, std::string_view params_json) {
+  switch (kind) {
+    case ORK_QUERY_LIST_RUNS:
+      return json::serialize(list_runs(db, parse_list_runs(params_json)));
+    case ORK_QUERY_GET_RUN:
+      return json::serialize(get_run(db, parse_get_run(params_json)));
+    case ORK_QUERY_LOGS:
+      return json::serialize(logs(db, parse_logs(params_json)));
+    case ORK_QUERY_EVENTS:
+      return json::serialize(events(db, parse_events(params_json)));
+    case ORK_QUERY_LIST_WORKFLOWS:
+      parse_no_params("LIST_WORKFLOWS", params_json);
+      return json::serialize(list_workflows(db));
+    case ORK_QUERY_GET_WORKFLOW:
+      return json::serialize(get_workflow(db, parse_get_workflow(params_json)));
+    case ORK_QUERY_WORKFLOW_SETTINGS:
+      return json::serialize(workflow_settings(db, parse_workflow_settings(params_json)));
+    case ORK_QUERY_ORPHANED_RUNS:
+      return json::serialize(orphaned_runs(db, parse_orphaned_runs(params_json)));
+  }
+  throw std::invalid_argument("query: unknown query kind " + std::to_string(static_cast<int>(kind)) +
+                              " (this postgres plugin answers kinds 1 to 8)");
+}
+
+namespace {
+
+// ---- params parsing -------------------------------------------------------------
+
+// The params object of one query. Unknown keys are refused so that a typo in
+// a filter is an error instead of a silently unfiltered answer; a key whose
+// value is null counts as absent.
+class Params {
+ public:
+  Params(std::string_view query, std::string_view params_json, std::initializer_list<std::string_view> known)
+      : query_(query) {
+    if (params_json.empty()) return;
+    json::error_code ec;
+    json::value parsed = json::parse(params_json, ec);
+    if (ec) fail("params are not valid JSON (" + ec.message() + "): " + std::string(params_json.substr(0, 200)));
+    if (!parsed.is_object()) fail("params must be a JSON object, got " + json::serialize(parsed).substr(0, 200));
+    object_ = std::move(parsed.as_object());
+    for (const auto& entry : object_) {
+      if (std::find(known.begin(), known.end(), std::string_view(entry.key())) == known.end()) {
+        std::string list;
+        for (std::string_view key : known) list += (list.empty() ? "" : ", ") + std::string(key);
+        fail("unknown param '" + std::string(entry.key()) + "' (known: " + (list.empty() ? "none" : list) + ")");
+      }
+    }
+  }
+
+  std::optional<std::string> optional_string(std::string_view key) const {
+    const json::value* value = find(key);
+    if (!value) return std::nullopt;
+    if (!value->is_string()) fail("param '" + std::string(key) + "' must be a string, got " + json::serialize(*value));
+    return std::string(value->as_string());
+  }
+
+  std::string required_string(std::string_view key) const {
+    std::optional<std::string> value = optional_string(key);
+    if (!value || value->empty()) fail("param '" + std::string(key) + "' is required");
+    return *value;
+  }
+
+  // Integers may also come as decimal strings, as they do in HTTP query strings.
+  std::optional<std::int64_t> optional_integer(std::string_view key) const {
+    const json::value* value = find(key);
+    if (!value) return std::nullopt;
+    if (value->is_int64()) return value->as_int64();
+    if (value->is_uint64() && value->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+      return static_cast<std::int64_t>(value->as_uint64());
+    }
+    if (value->is_string()) {
+      const json::string& text = value->as_string();
+      std::int64_t parsed = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+      if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) return parsed;
+    }
+    fail("param '" + std::string(key) + "' must be an integer, got " + json::serialize(*value));
+  }
+
+  // A page size: `fallback` when absent, at most `max`, at least 1.
+  std::int64_t limit(std::int64_t fallback, std::int64_t max) const {
+    const std::int64_t limit = optional_integer("limit").value_or(fallback);
+    if (limit < 1) fail("param 'limit' must be at least 1, got " + std::to_string(limit));
+    return std::min(limit, max);
+  }
+
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw std::invalid_argument(query_ + " query: " + problem);
+  }
+
+ private:
+  const json::value* find(std::string_view key) const {
+    const json::value* value = object_.if_contains(key);
+    return value && !value->is_null() ? value : nullptr;
+  }
+
+  std::string query_;
+  json::object object_;
+};
+
+std::optional<RunsCursor> parse_runs_cursor(const Params& params, std::optional<std::string> cursor);
+
+ListRunsParams parse_list_runs(std::string_view params_json) {
+  const Params params("LIST_RUNS", params_json, {"workflow", "status", "cursor", "limit"});
+  return ListRunsParams{params.optional_string("workflow"), params.optional_string("status"),
+                        parse_runs_cursor(params, params.optional_string("cursor")), params.limit(50, 1000)};
+}
+
+// The cursor is "<created_at>:<run id>" of the last run of the previous page.
+// Clients treat it as opaque; it is readable only to ease debugging.
+std::optional<RunsCursor> parse_runs_cursor(const Params& params, std::optional<std::string> cursor) {
+  if (!cursor || cursor->empty()) return std::nullopt;
+  const std::size_t colon = cursor->find(':');
+  std::int64_t created_at = 0;
+  if (colon != std::string::npos) {
+    const auto [end, ec] = std::from_chars(cursor->data(), cursor->data() + colon, created_at);
+    if (ec == std::errc() && end == cursor->data() + colon && colon > 0) {
+      return RunsCursor{created_at, cursor->substr(colon + 1)};
+    }
+  }
+  params.fail("param 'cursor' is not a cursor this store gave out: '" + *cursor +
+              "'; pass the next_cursor of a previous answer");
+}
+
+std::string encode_runs_cursor(std::int64_t created_at, std::string_view run_id) {
+  return std::to_string(created_at) + ":" + std::string(run_id);
+}
+
+GetRunParams parse_get_run(std::string_view params_json) {
+  const Params params("GET_RUN", params_json, {"run_id"});
+  return GetRunParams{params.required_string("run_id")};
+}
+
+LogsParams parse_logs(std::string_view params_json) {
+  const Params params("LOGS", params_json, {"run_id", "task", "attempt", "cursor", "limit"});
+  return LogsParams{params.required_string("run_id"), params.optional_string("task"),
+                    params.optional_integer("attempt"), params.optional_integer("cursor").value_or(0),
+                    params.limit(1000, 10000)};
+}
+
+EventsParams parse_events(std::string_view params_json) {
+  const Params params("EVENTS", params_json, {"after", "limit"});
+  return EventsParams{params.optional_integer("after").value_or(0), params.limit(1000, 10000)};
+}
+
+GetWorkflowParams parse_get_workflow(std::string_view params_json) {
+  const Params params("GET_WORKFLOW", params_json, {"version_id", "name"});
+  GetWorkflowParams parsed{params.optional_integer("version_id"), params.optional_string("name")};
+  if (parsed.version_id.has_value() == parsed.name.has_value()) {
+    params.fail("give exactly one of 'version_id' and 'name'");
+  }
+  return parsed;
+}
+
+void parse_no_params(std::string_view query, std::string_view params_json) { Params(query, params_json, {}); }
+
+WorkflowSettingsParams parse_workflow_settings(std::string_view params_json) {
+  const Params params("WORKFLOW_SETTINGS", params_json, {"workflow"});
+  return WorkflowSettingsParams{params.required_string("workflow")};
+}
+
+OrphanedRunsParams parse_orphaned_runs(std::string_view params_json) {
+  const Params params("ORPHANED_RUNS", params_json, {"now"});
+  const std::optional<std::int64_t> now = params.optional_integer("now");
+  if (!now) params.fail("param 'now' is required");
+  return OrphanedRunsParams{*now};
+}
+
+// ---- rows to JSON ---------------------------------------------------------------
+
+// One row of a Result, read by column like the sqlite plugin's statements.
+class Row {
+ public:
+  Row(const Result& result, int row) : result_(result), row_(row) {}
+  std::string_view text(int column) const { return result_.text(row_, column); }
+  std::optional<std::string_view> optional_text(int column) const { return result_.optional_text(row_, column); }
+  std::int64_t integer(int column) const { return result_.integer(row_, column); }
+  std::optional<std::int64_t> optional_integer(int column) const { return result_.optional_integer(row_, column); }
+  std::string bytes(int column) const { return result_.bytes(row_, column); }
+
+ private:
+  const Result& result_;
+  int row_;
+};
+
+// Builds the parameter list of a statement whose filters vary; each
+// combination is its own prepared statement.
+class Bindings {
+ public:
+  std::string add(Param param) {
+    params_.push_back(std::move(param));
+    return "$" + std::to_string(params_.size());
+  }
+  const std::vector<Param>& params() const { return params_; }
+
+ private:
+  std::vector<Param> params_;
+};
+
+constexpr std::string_view run_columns =
+    "id, workflow_name, workflow_version_id, status, inputs_json, triggered_by, owner, idempotency_key, "
+    "created_at, started_at, finished_at, error";
+
+// Times and ids that may be NULL.
+json::value nullable_integer(const Row& row, int column) {
+  if (const std::optional<std::int64_t> value = row.optional_integer(column)) return *value;
+  return nullptr;
+}
+
+json::object task_counts(Connection& db, std::string_view run_id);
+
+// A row selected with `run_columns`, as the RUN object of the contract.
+json::object run_object(Connection& db, const Row& row) {
+  json::object run;
+  run["run_id"] = json_text(row.text(0));
+  run["workflow"] = json_text(row.text(1));
+  run["workflow_version_id"] = nullable_integer(row, 2);
+  run["status"] = json_text(row.text(3));
+  run["inputs"] = embedded_json(row.optional_text(4));
+  run["trigger"] = json_text(row.text(5));
+  run["owner"] = json_text(row.text(6));
+  run["idempotency_key"] = json_text(row.optional_text(7));
+  run["created_at"] = nullable_integer(row, 8);
+  run["started_at"] = nullable_integer(row, 9);
+  run["finished_at"] = nullable_integer(row, 10);
+  run["error"] = json_text(row.optional_text(11));
+  run["task_counts"] = task_counts(db, row.text(0));
+  return run;
+}
+
+json::object task_counts(Connection& db, std::string_view run_id) {
+  const Result counts =
+      db.exec("SELECT status, count(*) FROM tasks WHERE run_id = $1 GROUP BY status ORDER BY status", {run_id});
+  json::object result;
+  for (int i = 0; i < counts.rows(); ++i) result[valid_utf8(counts.text(i, 0))] = counts.integer(i, 1);
+  return result;
+}
+
+// ---- LIST_RUNS --------------------------------------------------------------------
+
+json::object list_runs(Connection& db, const ListRunsParams& params) {
+  Bindings bind;
+  std::string sql = "SELECT " + std::string(run_columns) + " FROM runs WHERE true";
+  if (params.workflow) sql += " AND workflow_name = " + bind.add(*params.workflow);
+  if (params.status) sql += " AND status = " + bind.add(*params.status);
+  if (params.cursor) {
+    sql += " AND (created_at, id) < (" + bind.add(params.cursor->created_at) + "::bigint, ";
+    sql += bind.add(params.cursor->run_id) + "::text)";
+  }
+  sql += " ORDER BY created_at DESC, id DESC LIMIT " + bind.add(params.limit + 1);  // one more: is there a next page?
+
+  const Result select = db.exec(sql, bind.params());
+  json::array runs;
+  json::value next_cursor = nullptr;
+  for (int i = 0; i < select.rows(); ++i) {
+    if (static_cast<std::int64_t>(runs.size()) == params.limit) {
+      const json::object& last = runs.back().as_object();
+      next_cursor = json::string(encode_runs_cursor(last.at("created_at").as_int64(),
+                                                    std::string_view(last.at("run_id").as_string())));
+      break;
+    }
+    runs.push_back(run_object(db, Row(select, i)));
+  }
+  return json::object{{"runs", std::move(runs)}, {"next_cursor", std::move(next_cursor)}};
+}
+
+// ---- GET_RUN ----------------------------------------------------------------------
+
+std::string resolve_run_id(Connection& db, std::string_view id_or_prefix);
+json::object run_tasks(Connection& db, std::string_view run_id);
+json::array run_attempts(Connection& db, std::string_view run_id);
+
+json::object get_run(Connection& db, const GetRunParams& params) {
+  const std::string run_id = resolve_run_id(db, params.run_id);
+  const Result select = db.exec("SELECT " + std::string(run_columns) + " FROM runs WHERE id = $1", {run_id});
+  if (select.rows() == 0) throw ork::plugin::NotFound("no run '" + run_id + "'");
+  json::object run = run_object(db, Row(select, 0));
+  run["tasks"] = run_tasks(db, run_id);
+  run["attempts"] = run_attempts(db, run_id);
+  return run;
+}
+
+std::optional<std::string> byte_after_prefix(std::string_view prefix);
+
+// The run whose id is `id_or_prefix`, or else the only one starting with it
+// (like an abbreviated git commit).
+std::string resolve_run_id(Connection& db, std::string_view id_or_prefix) {
+  {
+    const Result exact = db.exec("SELECT id FROM runs WHERE id = $1", {id_or_prefix});
+    if (exact.rows() > 0) return std::string(exact.text(0, 0));
+  }
+  // A range scan on the primary key (byte order: the column is COLLATE "C");
+  // LIKE would need escaping.
+  const std::optional<std::string> upper = byte_after_prefix(id_or_prefix);
+  const Result matches =
+      upper ? db.exec("SELECT id FROM runs WHERE id >= $1 AND id < $2 AND starts_with(id, $1) ORDER BY id LIMIT 2",
+                      {id_or_prefix, *upper})
+            : db.exec("SELECT id FROM runs WHERE id >= $1 AND starts_with(id, $1) ORDER BY id LIMIT 2",
+                      {id_or_prefix});
+  if (matches.rows() == 0) throw ork::plugin::NotFound("no run '" + valid_utf8(id_or_prefix) + "'");
+  std::string first(matches.text(0, 0));
+  if (matches.rows() > 1) {
+    throw std::runtime_error("run id prefix '" + valid_utf8(id_or_prefix) + "' is ambiguous: it matches '" +
+                             valid_utf8(first) + "', '" + valid_utf8(matches.text(1, 0)) +
+                             "' and maybe more; give more characters of the id");
+  }
+  return first;
+}
+
+// A string greater than every string starting with `prefix` (byte order),
+// kept ASCII so it is valid TEXT: trailing non-ASCII bytes are dropped, which
+// widens the range; starts_with() in the query keeps only real matches.
+std::optional<std::string> byte_after_prefix(std::string_view prefix) {
+  std::string upper(prefix);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) >= 0x7F) upper.pop_back();
+  if (upper.empty()) return std::nullopt;
+  upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  return upper;
+}
+
+json::object run_tasks(Connection& db, std::string_view run_id) {
+  const Result select = db.exec(
+      "SELECT name, status, attempts, output_json, error, started_at, finished_at, next_attempt_at "
+      "FROM tasks WHERE run_id = $1 ORDER BY position",
+      {run_id});
+  json::object tasks;
+  for (int i = 0; i < select.rows(); ++i) {
+    const Row row(select, i);
+    tasks[valid_utf8(row.text(0))] = json::object{
+        {"status", json_text(row.text(1))},       {"attempts", row.integer(2)},
+        {"output", embedded_json(row.optional_text(3))}, {"error", json_text(row.optional_text(4))},
+        {"started_at", nullable_integer(row, 5)},       {"finished_at", nullable_integer(row, 6)},
+        {"next_attempt_at", nullable_integer(row, 7)}};
+  }
+  return tasks;
+}
+
+json::array run_attempts(Connection& db, std::string_view run_id) {
+  const Result select = db.exec(
+      "SELECT task, attempt, status, started_at, finished_at, output_json, error "
+      "FROM attempts WHERE run_id = $1 ORDER BY task, attempt",
+      {run_id});
+  json::array attempts;
+  for (int i = 0; i < select.rows(); ++i) {
+    const Row row(select, i);
+    attempts.push_back(json::object{
+        {"task", json_text(row.text(0))},         {"attempt", row.integer(1)},
+        {"status", json_text(row.text(2))},       {"started_at", nullable_integer(row, 3)},
+        {"finished_at", nullable_integer(row, 4)},      {"output", embedded_json(row.optional_text(5))},
+        {"error", json_text(row.optional_text(6))}});
+  }
+  return attempts;
+}
+
+// ---- LOGS -------------------------------------------------------------------------
+
+std::string_view stream_name(std::int64_t stream) {
+  switch (stream) {
+    case ORK_LOG_STDOUT:
+      return "stdout";
+    case ORK_LOG_STDERR:
+      return "stderr";
+    default:
+      return "system";
+  }
+}
+
+json::object logs(Connection& db, const LogsParams& params) {
+  const std::string run_id = resolve_run_id(db, params.run_id);
+  Bindings bind;
+  std::string sql = "SELECT id, task, attempt, stream, at, line FROM logs WHERE run_id = " + bind.add(run_id);
+  if (params.task) sql += " AND task = " + bind.add(*params.task);
+  if (params.attempt) sql += " AND attempt = " + bind.add(*params.attempt) + "::integer";
+  sql += " AND id > " + bind.add(params.after_id) + "::bigint ORDER BY id LIMIT " + bind.add(params.limit + 1);
+
+  const Result select = db.exec(sql, bind.params());
+  json::array lines;
+  json::value next_cursor = nullptr;
+  for (int i = 0; i < select.rows(); ++i) {
+    if (static_cast<std::int64_t>(lines.size()) == params.limit) {
+      next_cursor = lines.back().as_object().at("id");
+      break;
+    }
+    const Row row(select, i);
+    lines.push_back(json::object{{"id", row.integer(0)},
+                                 {"task", json_text(row.text(1))},
+                                 {"attempt", row.integer(2)},
+                                 {"stream", stream_name(row.integer(3))},
+                                 {"at", row.integer(4)},
+                                 {"line", json_text(std::string_view(row.bytes(5)))}});
+  }
+  return json::object{{"lines", std::move(lines)}, {"next_cursor", std::move(next_cursor)}};
+}
+
+// ---- EVENTS -----------------------------------------------------------------------
+
+json::object events(Connection& db, const EventsParams& params) {
+  const Result select = db.exec(
+      "SELECT seq, run_id, task, kind, status, at FROM events WHERE seq > $1::bigint ORDER BY seq LIMIT $2",
+      {params.after_seq, params.limit});
+  json::array found;
+  std::int64_t last_seq = 0;
+  for (int i = 0; i < select.rows(); ++i) {
+    const Row row(select, i);
+    last_seq = row.integer(0);
+    found.push_back(json::object{{"seq", last_seq},
+                                 {"run_id", json_text(row.text(1))},
+                                 {"task", json_text(row.optional_text(2))},
+                                 {"kind", json_text(row.text(3))},
+                                 {"status", json_text(row.optional_text(4))},
+                                 {"at", row.integer(5)}});
+  }
+  if (found.empty()) last_seq = db.exec("SELECT coalesce(max(seq), 0) FROM events").integer(0, 0);
+  return json::object{{"events", std::move(found)}, {"last_seq", last_seq}};
+}
+
+// ---- workflows --------------------------------------------------------------------
+
+// "Latest" is the version saved last, i.e. the highest id of that name.
+json::object list_workflows(Connection& db) {
+  const Result select = db.exec(
+      "SELECT name, id, content_hash, file, created_at FROM workflow_versions AS w "
+      "WHERE id = (SELECT max(id) FROM workflow_versions WHERE name = w.name) ORDER BY name");
+  json::array workflows;
+  for (int i = 0; i < select.rows(); ++i) {
+    const Row row(select, i);
+    workflows.push_back(json::object{{"name", json_text(row.text(0))},
+                                     {"version_id", row.integer(1)},
+                                     {"content_hash", json_text(row.text(2))},
+                                     {"file", json_text(row.text(3))},
+                                     {"created_at", row.integer(4)}});
+  }
+  return json::object{{"workflows", std::move(workflows)}};
+}
+
+json::object get_workflow(Connection& db, const GetWorkflowParams& params) {
+  constexpr std::string_view columns = "SELECT id, name, content_hash, file, source, spec_json, created_at ";
+  const Result select =
+      params.version_id
+          ? db.exec(std::string(columns) + "FROM workflow_versions WHERE id = $1::bigint", {*params.version_id})
+          : db.exec(std::string(columns) + "FROM workflow_versions WHERE name = $1 ORDER BY id DESC LIMIT 1",
+                    {*params.name});
+  if (select.rows() == 0) {
+    throw ork::plugin::NotFound(params.version_id ? "no workflow version " + std::to_string(*params.version_id)
+                                                  : "no workflow named '" + valid_utf8(*params.name) + "'");
+  }
+  const Row row(select, 0);
+  return json::object{{"version_id", row.integer(0)},
+                      {"name", json_text(row.text(1))},
+                      {"content_hash", json_text(row.text(2))},
+                      {"file", json_text(row.text(3))},
+                      {"source", json_text(row.text(4))},
+                      {"spec", embedded_json(row.optional_text(5))},
+                      {"created_at", row.integer(6)}};
+}
+
+// ---- API 1.1: settings and orphaned runs ------------------------------------------
+
+json::object workflow_settings(Connection& db, const WorkflowSettingsParams& params) {
+  const Result select =
+      db.exec("SELECT key, value_json FROM workflow_settings WHERE workflow = $1 ORDER BY key", {params.workflow});
+  json::object settings;
+  for (int i = 0; i < select.rows(); ++i) settings[valid_utf8(select.text(i, 0))] = embedded_json(select.text(i, 1));
+  return json::object{{"settings", std::move(settings)}};
+}
+
+// Runs still `running` whose owner stopped renewing its lease; a run without
+// a lease has no live owner either.
+json::object orphaned_runs(Connection& db, const OrphanedRunsParams& params) {
+  const Result select = db.exec("SELECT " + std::string(run_columns) +
+                                    " FROM runs WHERE status = 'running' AND coalesce(lease_expires_at, 0) < $1 "
+                                    "ORDER BY created_at, id",
+                                {params.now});
+  json::array runs;
+  for (int i = 0; i < select.rows(); ++i) runs.push_back(run_object(db, Row(select, i)));
+  return json::object{{"runs", std::move(runs)}};
+}
+
+}  // namespace
+
+}  // namespace ork::plugins::postgres
