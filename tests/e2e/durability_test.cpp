@@ -189,5 +189,41 @@ sleep 1; rmdir held.lock)SH");
   EXPECT_EQ(first.wait(20000), 0) << first.out() << first.err();
 }
 
+TEST(Durability, CancelFromAnotherProcessStopsTheRun) {
+  TempDir dir;
+  dir.write("wf.yaml", "tasks:\n  slow: {executor: process, command: 'echo started; sleep 60'}\n"
+                       "  after: {executor: process, command: 'true', depends_on: [slow]}\n");
+  BackgroundOrk run({"run", "wf.yaml"}, dir.path());
+  ASSERT_TRUE(run.wait_for_output("… slow started", 20000)) << run.out() << run.err();
+  std::string run_id = latest_run_id(dir);
+  // No server answers on this port: `ork cancel` asks the run's owner through the store.
+  CommandResult cancel = run_ork({"cancel", run_id, "--server", "http://127.0.0.1:9"}, dir.path());
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_NE(cancel.out.find("cancellation requested"), std::string::npos) << cancel.out;
+  EXPECT_EQ(run.wait(30000), 1) << run.out() << run.err();
+  auto detail = parse_json(run_ork({"tasks", run_id, "--json"}, dir.path()).out);
+  EXPECT_EQ(detail.at("status").as_string(), "cancelled");
+  EXPECT_EQ(detail.at("tasks").at("slow").at("status").as_string(), "cancelled");
+  EXPECT_EQ(detail.at("tasks").at("after").at("status").as_string(), "cancelled");
+}
+
+TEST(Durability, CancelOfARunWhoseOwnerDiedClosesIt) {
+  TempDir dir;
+  write_chain(dir, 10, "0.2");
+  {
+    BackgroundOrk run({"run", "wf.yaml"}, dir.path());
+    ASSERT_TRUE(run.wait_for_output("✓ t0 succeeded", 20000)) << run.out() << run.err();
+    run.signal(SIGKILL);
+    run.wait(5000);
+  }
+  std::string run_id = latest_run_id(dir);
+  CommandResult cancel = run_ork({"cancel", run_id, "--server", "http://127.0.0.1:9"}, dir.path());
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
+  auto detail = parse_json(run_ork({"tasks", run_id, "--json"}, dir.path()).out);
+  EXPECT_EQ(detail.at("status").as_string(), "cancelled");
+  EXPECT_EQ(detail.at("tasks").at("t0").at("status").as_string(), "succeeded");
+  EXPECT_EQ(detail.at("tasks").at("t9").at("status").as_string(), "cancelled");
+}
+
 }  // namespace
 }  // namespace ork::test

@@ -219,22 +219,6 @@ int trigger_locally(CliContext& ctx, const std::string& name) {
   return report_run(store, created.run_id, json, interrupted);
 }
 
-// True only when the owner is a process of this machine that no longer exists.
-bool owner_is_gone(const std::string& owner) {
-  auto colon = owner.rfind(':');
-  if (colon == std::string::npos) return false;
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  if (owner.substr(0, colon) != host) return false;
-  pid_t pid = 0;
-  try {
-    pid = static_cast<pid_t>(std::stol(owner.substr(colon + 1)));
-  } catch (const std::exception&) {
-    return false;
-  }
-  return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
-}
-
 int cancel_locally(CliContext& ctx, const std::string& run_id) {
   Store store = ctx.open_store();
   RunDetail detail = store.get_run(run_id);  // not_found → exit 2
@@ -243,7 +227,11 @@ int cancel_locally(CliContext& ctx, const std::string& run_id) {
     return exit_failed;
   }
   Millis now = now_millis();
-  if (!owner_is_gone(detail.run.owner)) {
+  bool owner_gone = !provably_dead_owner(detail.run.owner).empty();
+  if (!owner_gone && store.supports_ownership()) {
+    for (const RunRow& orphan : store.orphaned_runs(now)) owner_gone = owner_gone || orphan.run_id == detail.run.run_id;
+  }
+  if (!owner_gone) {
     store.request_cancel(run_id, now);
     std::cout << "run " << run_id << ": cancellation requested from its owner " << detail.run.owner << '\n';
     return exit_ok;
