@@ -23,7 +23,7 @@
 
 /* Values that cross the boundary as numbers. */
 _Static_assert(ORK_PLUGIN_API_MAJOR == 1, "this file freezes ABI 1.x; a new major needs a new freeze");
-_Static_assert(ORK_PLUGIN_API_MINOR >= 1, "this file freezes members up to 1.1; the minor version only grows");
+_Static_assert(ORK_PLUGIN_API_MINOR >= 2, "this file freezes members up to 1.2; the minor version only grows");
 _Static_assert(sizeof(ork_status) == 4 && sizeof(ork_log_stream) == 4 && sizeof(ork_task_outcome) == 4 &&
                    sizeof(ork_query_kind) == 4,
                "enums cross the boundary as 4-byte ints");
@@ -155,7 +155,9 @@ ORK_FREEZE_OFFSET(ork_storage_vtable, claim_run, 80);
 ORK_FREEZE_OFFSET(ork_storage_vtable, renew_leases, 88);
 ORK_FREEZE_OFFSET(ork_storage_vtable, request_cancel, 96);
 ORK_FREEZE_OFFSET(ork_storage_vtable, set_workflow_setting, 104);
-ORK_FREEZE_SIZE(ork_storage_vtable, 112);
+/* since 1.2: a 1.1 storage table is 112 bytes and ends here */
+ORK_FREEZE_OFFSET(ork_storage_vtable, update_tasks, 112);
+ORK_FREEZE_SIZE(ork_storage_vtable, 120);
 
 ORK_FREEZE_OFFSET(ork_plugin_descriptor, struct_size, 0);
 ORK_FREEZE_OFFSET(ork_plugin_descriptor, api_major, 4);

@@ -208,15 +208,15 @@ int trigger_locally(CliContext& ctx, const std::string& name) {
   request.owner = owner_name();
   Store store = ctx.open_store();
   CreatedRunId created = record_run(store, *entry->workflow, request);
-  if (created.existing) return report_run(store, created.run_id, json, false);
+  if (created.existing) return report_run(store, created.run_id, json, std::nullopt);
   claim_new_run(store, created.run_id, request.owner);
   RunOptions options;
   options.run_id = created.run_id;
   options.concurrency = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.workflow_inputs = request.inputs;
   options.owner = request.owner;
-  bool interrupted = execute_run(*entry->workflow, ctx, store, std::move(options), json);
-  return report_run(store, created.run_id, json, interrupted);
+  RunOutcome outcome = execute_run(*entry->workflow, ctx, store, std::move(options), json);
+  return report_run(store, created.run_id, json, outcome);
 }
 
 int cancel_locally(CliContext& ctx, const std::string& run_id) {

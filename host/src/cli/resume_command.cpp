@@ -51,8 +51,8 @@ int resume_command(CliContext& ctx) {
   options.workflow_inputs = std::move(inputs);
   options.owner = owner;
   options.resume = std::move(detail);
-  bool interrupted = execute_run(*compiled.workflow, ctx, store, std::move(options), json);
-  return report_run(store, run_id, json, interrupted);
+  RunOutcome outcome = execute_run(*compiled.workflow, ctx, store, std::move(options), json);
+  return report_run(store, run_id, json, outcome);
 }
 
 }  // namespace ork::host

@@ -31,7 +31,7 @@ int run_command(CliContext& ctx) {
   CreatedRunId created = record_run(store, *workflow, request);
   if (created.existing) {
     if (!json) std::cerr << "ork: run " << created.run_id << " already exists for this idempotency key\n";
-    return report_run(store, created.run_id, json, false);
+    return report_run(store, created.run_id, json, std::nullopt);
   }
   claim_new_run(store, created.run_id, request.owner);
   if (!json) {
@@ -43,8 +43,8 @@ int run_command(CliContext& ctx) {
   options.concurrency = concurrency;
   options.workflow_inputs = request.inputs;
   options.owner = request.owner;
-  bool interrupted = execute_run(*workflow, ctx, store, std::move(options), json);
-  return report_run(store, created.run_id, json, interrupted);
+  RunOutcome outcome = execute_run(*workflow, ctx, store, std::move(options), json);
+  return report_run(store, created.run_id, json, outcome);
 }
 
 namespace {

@@ -125,25 +125,35 @@ void claim_new_run(Store& store, const std::string& run_id, const std::string& o
   }
 }
 
-bool execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options, bool json) {
+RunOutcome execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options,
+                       bool json) {
   block_interrupt_signals();
   ProgressPrinter printer(std::cout, isatty(STDOUT_FILENO));
   NullObserver quiet;
   RunScheduler scheduler(workflow, *ctx.registry, store, std::move(options),
                          json ? static_cast<RunObserver&>(quiet) : printer);
   InterruptWatcher watcher(scheduler);
-  scheduler.execute();
-  return watcher.interrupted();
+  RunOutcome outcome;
+  outcome.status = scheduler.execute();
+  outcome.task_counts = scheduler.task_counts();
+  outcome.interrupted = watcher.interrupted();
+  return outcome;
 }
 
-int report_run(Store& store, const std::string& run_id, bool json, bool interrupted) {
-  RunDetail detail = store.get_run(run_id);
-  if (json) {
-    std::cout << pretty_json(run_detail_json(detail));
-  } else {
-    std::map<std::string, int> counts;
+int report_run(Store& store, const std::string& run_id, bool json, const std::optional<RunOutcome>& outcome) {
+  std::string status;
+  std::map<std::string, int> counts;
+  if (json || !outcome) {
+    RunDetail detail = store.get_run(run_id);
+    if (json) std::cout << pretty_json(run_detail_json(detail));
+    status = detail.run.status;
     for (const auto& [name, task] : detail.tasks) counts[task.status]++;
-    std::cout << "run " << run_id << " " << detail.run.status;
+  } else {
+    status = outcome->status;
+    counts = outcome->task_counts;
+  }
+  if (!json) {
+    std::cout << "run " << run_id << " " << status;
     std::string sep = " (";
     for (const auto& [s, n] : counts) {
       std::cout << sep << n << " " << s;
@@ -151,8 +161,8 @@ int report_run(Store& store, const std::string& run_id, bool json, bool interrup
     }
     std::cout << (counts.empty() ? "" : ")") << "; details: ork tasks " << run_id << '\n';
   }
-  if (interrupted) return exit_interrupted;
-  return detail.run.status == "succeeded" ? exit_ok : exit_failed;
+  if (outcome && outcome->interrupted) return exit_interrupted;
+  return status == "succeeded" ? exit_ok : exit_failed;
 }
 
 }  // namespace ork::host

@@ -6,6 +6,8 @@
 #include "cli/cli.hpp"
 #include "scheduler/run_scheduler.hpp"
 
+#include <map>
+#include <optional>
 #include <string>
 
 namespace ork::host {
@@ -24,11 +26,22 @@ std::string provably_dead_owner(const std::string& owner);
 // store that predates run ownership).
 void claim_new_run(Store& store, const std::string& run_id, const std::string& owner);
 
-// Executes the run to its end with progress on stdout (nothing when `json`),
-// cancelling it on SIGINT/SIGTERM. Returns true when it was interrupted.
-bool execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options, bool json);
+// How a run executed by this process ended.
+struct RunOutcome {
+  std::string status;
+  std::map<std::string, int> task_counts;
+  bool interrupted = false;
+};
 
-// Prints the run's outcome and returns the exit code (0, 1 or 130).
-int report_run(Store& store, const std::string& run_id, bool json, bool interrupted);
+// Executes the run to its end with progress on stdout (nothing when `json`),
+// cancelling it on SIGINT/SIGTERM.
+RunOutcome execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options,
+                       bool json);
+
+// Prints the run's outcome and returns the exit code (0, 1 or 130). The JSON
+// form reads the run back from the store; the one-line summary uses
+// `outcome` when this process executed the run (a 10 000-task run need not
+// be read back to count its states).
+int report_run(Store& store, const std::string& run_id, bool json, const std::optional<RunOutcome>& outcome);
 
 }  // namespace ork::host

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <queue>
 #include <random>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
@@ -180,13 +181,35 @@ struct RunScheduler::State {
 
   // ---- the worker loop ----------------------------------------------------
 
+  // An attempt that ended but is not recorded yet: its worker commits it
+  // together with the start of the next task it picks (one transaction per
+  // task instead of two), or alone when there is nothing to start.
+  struct Ended {
+    std::size_t task = 0;
+    int attempt = 0;
+    std::string status;  // succeeded | failed | cancelled | retrying
+    boost::json::value output;
+    std::string error;
+    std::chrono::milliseconds delay{0};  // retrying: before the next attempt
+    std::chrono::milliseconds took{0};
+    TaskTransition transition;
+  };
+
   void work() {
     std::unique_lock lock(mutex);
+    std::optional<Ended> ended;
     while (unfinished > 0 && !broken) {
       promote_due_retries();
       bool waiting_for_slots = false;
       if (auto next = take_startable(waiting_for_slots)) {
-        run_attempt(*next, lock);
+        run_attempt(*next, lock, ended);
+        continue;
+      }
+      if (ended) {
+        lock.unlock();
+        commit_ended(*ended, std::nullopt);
+        ended.reset();
+        lock.lock();
         continue;
       }
       auto until = Clock::time_point::max();
@@ -266,8 +289,10 @@ struct RunScheduler::State {
     }
   }
 
-  // Called with the lock held; releases it while the task runs.
-  void run_attempt(std::size_t i, std::unique_lock<std::mutex>& lock) {
+  // Called with the lock held; releases it while the task runs. Records the
+  // start of task `i` (with `ended`, this worker's previous attempt, in the
+  // same transaction) and leaves this attempt's end in `ended`.
+  void run_attempt(std::size_t i, std::unique_lock<std::mutex>& lock, std::optional<Ended>& ended) {
     TaskRuntime& task = tasks[i];
     if (cancelling) {  // cancel() already marked it
       release_slots(task);
@@ -283,8 +308,14 @@ struct RunScheduler::State {
     lock.unlock();
 
     auto started = Clock::now();
-    record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), "running",
-                          now_millis(), "", "", 0});
+    TaskTransition start{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), "running",
+                         now_millis(), "", "", 0};
+    if (ended) {
+      commit_ended(*ended, start);
+      ended.reset();
+    } else {
+      record({&start, 1});
+    }
     notify_started(task.spec->name, attempt);
     ExecutorRunResult result;
     if (!input_error.empty()) {
@@ -303,7 +334,7 @@ struct RunScheduler::State {
     }
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     release_slots(task);
-    finish_attempt(i, attempt, std::move(result), took);
+    ended = conclude_attempt(i, attempt, std::move(result), took);
     lock.lock();
   }
 
@@ -364,47 +395,68 @@ struct RunScheduler::State {
     return r;
   }
 
-  // Records the attempt's end, then releases or skips the downstream tasks.
-  void finish_attempt(std::size_t i, int attempt, ExecutorRunResult result, std::chrono::milliseconds took) {
+  // What an attempt's end means (status, output, retry) — nothing recorded yet.
+  Ended conclude_attempt(std::size_t i, int attempt, ExecutorRunResult result, std::chrono::milliseconds took) {
     TaskRuntime& task = tasks[i];
-    logs.flush();  // a finished attempt never misses log lines
-    std::string status = status_name(result.outcome);
-    boost::json::value output;
+    logs.flush();  // a finished attempt never misses log lines (throws if they could not be stored)
+    Ended e;
+    e.task = i;
+    e.attempt = attempt;
+    e.took = took;
+    e.status = status_name(result.outcome);
     if (result.outcome == ORK_TASK_SUCCEEDED && !result.output_json.empty()) {
       boost::system::error_code ec;
       boost::json::parse_options opts;
       opts.max_depth = 10000;
-      output = boost::json::parse(result.output_json, ec, {}, opts);
+      e.output = boost::json::parse(result.output_json, ec, {}, opts);
       if (ec) {
-        status = "failed";
+        e.status = "failed";
         result.error = "executor returned output that is not valid JSON: " + ec.message();
-        output = nullptr;
+        e.output = nullptr;
       }
     }
-    const bool retry =
-        status == "failed" && attempt - task.interrupted <= task.spec->retries && !cancel_requested();
-    std::chrono::milliseconds delay{0};
-    if (retry) delay = retry_backoff(*task.spec, attempt - task.interrupted);
+    e.error = result.error;
     Millis now = now_millis();
-    if (retry) {
-      record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), "retrying", now,
-                            "", result.error, now + delay.count()});
+    if (e.status == "failed" && attempt - task.interrupted <= task.spec->retries && !cancel_requested()) {
+      e.status = "retrying";
+      e.delay = retry_backoff(*task.spec, attempt - task.interrupted);
+      e.transition = TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt),
+                                    "retrying", now, "", e.error, now + e.delay.count()};
     } else {
-      record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), status, now,
-                            status == "succeeded" ? (result.output_json.empty() ? "null" : result.output_json) : "",
-                            status == "succeeded" ? "" : result.error, 0});
+      const bool succeeded = e.status == "succeeded";
+      e.transition = TaskTransition{options.run_id,
+                                    task.spec->name,
+                                    static_cast<std::uint32_t>(attempt),
+                                    e.status,
+                                    now,
+                                    succeeded ? (result.output_json.empty() ? "null" : result.output_json) : "",
+                                    succeeded ? "" : e.error,
+                                    0};
     }
-    notify_finished(task.spec->name, attempt, retry ? "retrying" : status, result.error, took);
+    return e;
+  }
+
+  // Records an ended attempt (with `start`, the next task's start, in the same
+  // transaction), then releases or skips the downstream tasks.
+  void commit_ended(Ended& e, const std::optional<TaskTransition>& start) {
+    if (start) {
+      const TaskTransition both[] = {e.transition, *start};
+      record(both);
+    } else {
+      record({&e.transition, 1});
+    }
+    TaskRuntime& task = tasks[e.task];
+    notify_finished(task.spec->name, e.attempt, e.status, e.error, e.took);
 
     std::vector<std::size_t> skipped;
     {
       std::lock_guard lock(mutex);
-      if (retry) {
+      if (e.status == "retrying") {
         task.phase = Phase::delayed;
-        delayed.push({Clock::now() + delay, i});
-      } else if (status == "succeeded") {
+        delayed.push({Clock::now() + e.delay, e.task});
+      } else if (e.status == "succeeded") {
         task.phase = Phase::succeeded;
-        task.output = std::move(output);
+        task.output = std::move(e.output);
         --unfinished;
         for (std::size_t d : task.downstream) {
           if (--tasks[d].unmet_dependencies == 0 && tasks[d].phase == Phase::waiting && !cancelling) {
@@ -413,19 +465,23 @@ struct RunScheduler::State {
           }
         }
       } else {
-        task.phase = status == "cancelled" ? Phase::cancelled : Phase::failed;
+        task.phase = e.status == "cancelled" ? Phase::cancelled : Phase::failed;
         --unfinished;
-        collect_downstream(i, skipped);
+        collect_downstream(e.task, skipped);
         for (std::size_t d : skipped) {
           tasks[d].phase = Phase::skipped;
           --unfinished;
         }
       }
     }
-    for (std::size_t d : skipped) {
-      std::string reason = "upstream task '" + task.spec->name + "' " + status;
-      record(TaskTransition{options.run_id, tasks[d].spec->name, 0, "skipped", now_millis(), "", reason, 0});
-      notify_skipped(tasks[d].spec->name, reason);
+    if (!skipped.empty()) {
+      std::string reason = "upstream task '" + task.spec->name + "' " + e.status;
+      std::vector<TaskTransition> skips;
+      for (std::size_t d : skipped) {
+        skips.push_back(TaskTransition{options.run_id, tasks[d].spec->name, 0, "skipped", now_millis(), "", reason, 0});
+      }
+      record(skips);
+      for (std::size_t d : skipped) notify_skipped(tasks[d].spec->name, reason);
     }
     wake.notify_all();
   }
@@ -445,11 +501,18 @@ struct RunScheduler::State {
     return cancelling;
   }
 
-  void record(const TaskTransition& t) {
+  void record(const TaskTransition& transition) { record({&transition, 1}); }
+
+  void record(std::span<const TaskTransition> transitions) {
     try {
-      store.update_task(t);
+      store.update_tasks(transitions);
     } catch (const std::exception& e) {
-      throw Error(ErrorKind::storage, "could not record task '" + t.task + "' as " + t.status + ": " + e.what());
+      const TaskTransition& t = transitions.front();
+      throw Error(ErrorKind::storage, "could not record task '" + t.task + "' as " + t.status +
+                                          (transitions.size() > 1 ? " (with " + std::to_string(transitions.size() - 1) +
+                                                                        " more transitions)"
+                                                                  : std::string()) +
+                                          ": " + e.what());
     }
   }
 
@@ -691,6 +754,24 @@ std::string RunScheduler::execute() {
 }
 
 void RunScheduler::cancel() { state_->cancel(); }
+
+std::map<std::string, int> RunScheduler::task_counts() const {
+  std::lock_guard lock(state_->mutex);
+  std::map<std::string, int> counts;
+  for (const TaskRuntime& t : state_->tasks) {
+    switch (t.phase) {
+      case Phase::succeeded: counts["succeeded"]++; break;
+      case Phase::failed: counts["failed"]++; break;
+      case Phase::cancelled: counts["cancelled"]++; break;
+      case Phase::skipped: counts["skipped"]++; break;
+      case Phase::delayed: counts["retrying"]++; break;
+      case Phase::running: counts["running"]++; break;
+      case Phase::waiting:
+      case Phase::ready: counts["pending"]++; break;
+    }
+  }
+  return counts;
+}
 
 namespace {
 

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,6 +71,9 @@ class RunScheduler {
 
   // Thread-safe, idempotent: stop starting tasks, ask running ones to stop.
   void cancel();
+
+  // After execute(): how many tasks ended in each state (as recorded).
+  std::map<std::string, int> task_counts() const;
 
   struct State;  // defined in run_scheduler.cpp
 

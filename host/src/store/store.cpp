@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <ctime>
 
@@ -163,6 +164,24 @@ void Store::update_task(const TaskTransition& t) {
   check(plugin_->storage->update_task(handle_, &update, &err), err, "recording task state");
 }
 
+void Store::update_tasks(std::span<const TaskTransition> transitions) {
+  const ork_storage_vtable* t = plugin_->storage;
+  const bool batched = t->struct_size >= offsetof(ork_storage_vtable, update_tasks) + sizeof(t->update_tasks) &&
+                       t->update_tasks != nullptr;
+  if (!batched) {
+    for (const TaskTransition& transition : transitions) update_task(transition);
+    return;
+  }
+  std::vector<ork_task_update> updates;
+  updates.reserve(transitions.size());
+  for (const TaskTransition& u : transitions) {
+    updates.push_back(ork_task_update{ORK_STRUCT_SIZE(ork_task_update), str(u.run_id), str(u.task), u.attempt,
+                                      str(u.status), u.at, str(u.output_json), str(u.error), u.next_attempt_at});
+  }
+  ork_error err;
+  check(t->update_tasks(handle_, updates.data(), updates.size(), &err), err, "recording task state");
+}
+
 void Store::update_run(std::string_view run_id, std::string_view status, Millis at, std::string_view error) {
   ork_error err;
   check(plugin_->storage->update_run(handle_, str(run_id), str(status), at, str(error), &err), err,
@@ -294,8 +313,8 @@ WorkflowVersionRow Store::get_workflow_version(std::int64_t version_id) {
 
 bool Store::supports_ownership() const {
   const ork_storage_vtable* t = plugin_->storage;
-  return t->struct_size >= ORK_STRUCT_SIZE(ork_storage_vtable) && t->claim_run && t->renew_leases &&
-         t->request_cancel && t->set_workflow_setting;
+  return t->struct_size >= offsetof(ork_storage_vtable, set_workflow_setting) + sizeof(t->set_workflow_setting) &&
+         t->claim_run && t->renew_leases && t->request_cancel && t->set_workflow_setting;
 }
 
 void Store::require_ownership() const {

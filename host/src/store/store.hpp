@@ -175,6 +175,9 @@ class Store {
                              std::string_view source, std::string_view spec_json, Millis created_at);
   CreatedRunId create_run(const NewRun& run);
   void update_task(const TaskTransition& transition);
+  // Several transitions in one transaction (plugin API 1.2); with an older
+  // storage plugin, one by one.
+  void update_tasks(std::span<const TaskTransition> transitions);
   void update_run(std::string_view run_id, std::string_view status, Millis at, std::string_view error);
   void append_logs(std::span<const NewLogLine> lines);
 

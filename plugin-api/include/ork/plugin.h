@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define ORK_PLUGIN_API_MAJOR 1
-#define ORK_PLUGIN_API_MINOR 1
+#define ORK_PLUGIN_API_MINOR 2
 
 /* Fills a struct's `struct_size`: `ORK_STRUCT_SIZE(ork_task_sink)`. */
 #define ORK_STRUCT_SIZE(type) ((uint32_t)sizeof(type))
@@ -338,6 +338,11 @@ typedef struct ork_storage_vtable {
    * "last_scheduled_at": 1764131880000); value is JSON. */
   ork_status (*set_workflow_setting)(void* store, ork_str workflow, ork_str key, ork_str value_json,
                                      ork_error* err);
+
+  /* since 1.2: several task transitions (e.g. one task's result and the
+   * next task's start) applied in order in ONE transaction — all or none —
+   * each exactly as update_task would. Lets the host commit once per task. */
+  ork_status (*update_tasks)(void* store, const ork_task_update* updates, size_t count, ork_error* err);
 } ork_storage_vtable;
 
 /* ------------------------------------------------------------------------ */

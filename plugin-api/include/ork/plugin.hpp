@@ -188,6 +188,12 @@ class Store {
     (void)workflow, (void)key, (void)value_json;
     throw Unsupported("this storage plugin does not support workflow settings (API 1.1)");
   }
+
+  // since 1.2 — all in one transaction. The default applies them one by one
+  // (not atomically); a store with transactions should override it.
+  virtual void update_tasks(std::span<const TaskUpdate> updates) {
+    for (const TaskUpdate& update : updates) update_task(update);
+  }
 };
 
 class Storage {
@@ -308,6 +314,19 @@ inline ork_status update_task(void* store, const ork_task_update* u, ork_error* 
   });
 }
 
+inline ork_status update_tasks(void* store, const ork_task_update* updates, std::size_t count, ork_error* err) {
+  return guarded(err, [&] {
+    std::vector<TaskUpdate> converted;
+    converted.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      const ork_task_update& u = updates[i];
+      converted.push_back(TaskUpdate{view(u.run_id), view(u.task_name), u.attempt, view(u.status), u.at,
+                                     view(u.output_json), view(u.error), u.next_attempt_at});
+    }
+    static_cast<Store*>(store)->update_tasks(converted);
+  });
+}
+
 inline ork_status update_run(void* store, ork_str run_id, ork_str status, std::int64_t at, ork_str error,
                              ork_error* err) {
   return guarded(err,
@@ -381,7 +400,7 @@ const ork_plugin_descriptor* describe_storage(const char* name, const char* vers
       &detail::close_store,                &detail::save_workflow,      &detail::create_run,
       &detail::update_task,                &detail::update_run,         &detail::append_logs,
       &detail::query,                      &detail::claim_run,          &detail::renew_leases,
-      &detail::request_cancel,             &detail::set_workflow_setting};
+      &detail::request_cancel,             &detail::set_workflow_setting, &detail::update_tasks};
   static const ork_plugin_descriptor descriptor = {
       ORK_STRUCT_SIZE(ork_plugin_descriptor), ORK_PLUGIN_API_MAJOR, 0, name, version, description,
       &detail::init<Plugin>, &detail::shutdown<Plugin>, nullptr, &vtable};

@@ -18,12 +18,34 @@ void LibraryExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
   try {
     TaskConfig config = parse_task_config(spec.config_json, spec.workflow_dir);
     TaskDescription description =
-        config.isolate ? workers_.describe(config) : describe_task(libraries_, config.file, config.function);
+        config.isolate ? workers_.describe(config) : describe_in_process(config.file, config.function);
     for (const TaskProblem& problem : description.problems) sink.error(problem.key, problem.message);
     if (description.signature) sink.signature(*description.signature);
   } catch (const TaskProblemError& e) {
     sink.error(e.key(), e.what());
   }
+}
+
+TaskDescription LibraryExecutor::describe_in_process(const std::filesystem::path& file, const std::string& function) {
+  std::int64_t mtime = 0;
+  try {
+    mtime = file_version(file);
+  } catch (const TaskProblemError&) {
+    return describe_task(libraries_, file, function);  // it words the problem
+  }
+  std::string key = file.string();
+  key.push_back('\0');
+  key.append(function);
+  {
+    std::lock_guard lock(described_mutex_);
+    if (auto it = described_.find(key); it != described_.end() && it->second.mtime == mtime) {
+      return it->second.description;
+    }
+  }
+  TaskDescription description = describe_task(libraries_, file, function);
+  std::lock_guard lock(described_mutex_);
+  described_[key] = CachedDescription{mtime, description};
+  return description;
 }
 
 void LibraryExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::TaskSink& sink) {

@@ -11,6 +11,10 @@
 #include "task_library.hpp"
 #include "worker_pool.hpp"
 
+#include <map>
+#include <mutex>
+#include <string>
+
 namespace ork::plugins::library {
 
 class LibraryExecutor final : public ork::plugin::Executor {
@@ -25,7 +29,17 @@ class LibraryExecutor final : public ork::plugin::Executor {
   void cancel(std::uint64_t attempt_token) override;
 
  private:
+  TaskDescription describe_in_process(const std::filesystem::path& file, const std::string& function);
+
   LibraryCache libraries_;
+  // check_task of one library function (a 1000-task fan names the same one
+  // a thousand times) is answered once per version of the file.
+  struct CachedDescription {
+    std::int64_t mtime = 0;
+    TaskDescription description;
+  };
+  std::mutex described_mutex_;
+  std::map<std::string, CachedDescription> described_;
   InProcessRunner in_process_;
   WorkerPool workers_;
 };

@@ -132,6 +132,8 @@ std::shared_ptr<const TaskLibrary> LibraryCache::library_locked(const std::files
   return versions.back().library;
 }
 
+std::int64_t file_version(const std::filesystem::path& file) { return modification_time(file); }
+
 TaskDescription describe_task(LibraryCache& cache, const std::filesystem::path& file, std::string_view function) {
   TaskDescription description;
   try {

@@ -101,6 +101,10 @@ struct TaskDescription {
 
 TaskDescription describe_task(LibraryCache& cache, const std::filesystem::path& file, std::string_view function);
 
+// The file's modification time, as a version stamp; throws TaskProblemError
+// when it does not exist.
+std::int64_t file_version(const std::filesystem::path& file);
+
 // The dlerror text inside a Boost.DLL exception, without the unrelated errno
 // text Boost.DLL appends.
 std::string dl_error_text(const std::system_error& error);

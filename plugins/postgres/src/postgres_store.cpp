@@ -127,21 +127,29 @@ ork::plugin::CreatedRun PostgresStore::create_run(const ork::plugin::RunRecord& 
 // attempt older than the task's current one, or not newer than the attempt
 // that made it final) is ignored, so an event that arrives after the task
 // moved on never overwrites its state.
-void PostgresStore::update_task(const ork::plugin::TaskUpdate& update) {
-  const TaskStatus status = parse_task_status(update.status);
+void PostgresStore::update_task(const ork::plugin::TaskUpdate& update) { update_tasks({&update, 1}); }
+
+void PostgresStore::update_tasks(std::span<const ork::plugin::TaskUpdate> updates) {
+  std::vector<TaskStatus> statuses;
+  statuses.reserve(updates.size());
+  for (const ork::plugin::TaskUpdate& update : updates) statuses.push_back(parse_task_status(update.status));
   in_transaction(begin_write, [&](Connection& db, bool) {
-    const std::optional<TaskState> current = lock_task_state(db, update.run_id, update.task_name);
-    if (!current) {
-      if (!run_exists(db, update.run_id)) throw NotFound("no run '" + std::string(update.run_id) + "'");
-      throw NotFound("run '" + std::string(update.run_id) + "' has no task '" + std::string(update.task_name) +
-                     "'");
+    for (std::size_t i = 0; i < updates.size(); ++i) {
+      const ork::plugin::TaskUpdate& update = updates[i];
+      const TaskStatus status = statuses[i];
+      const std::optional<TaskState> current = lock_task_state(db, update.run_id, update.task_name);
+      if (!current) {
+        if (!run_exists(db, update.run_id)) throw NotFound("no run '" + std::string(update.run_id) + "'");
+        throw NotFound("run '" + std::string(update.run_id) + "' has no task '" + std::string(update.task_name) +
+                       "'");
+      }
+      if (is_late(*current, update.attempt)) continue;
+      const bool has_attempt_row =
+          update.attempt > 0 && status != TaskStatus::pending && status != TaskStatus::skipped;
+      if (has_attempt_row) write_attempt_row(db, update, status);
+      write_task_row(db, update, status);
+      append_event(db, update.run_id, update.task_name, "task", name_of(status), update.at);
     }
-    if (is_late(*current, update.attempt)) return;
-    const bool has_attempt_row =
-        update.attempt > 0 && status != TaskStatus::pending && status != TaskStatus::skipped;
-    if (has_attempt_row) write_attempt_row(db, update, status);
-    write_task_row(db, update, status);
-    append_event(db, update.run_id, update.task_name, "task", name_of(status), update.at);
   });
 }
 

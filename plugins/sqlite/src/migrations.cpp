@@ -174,9 +174,44 @@ CREATE TABLE workflow_settings (
 ) WITHOUT ROWID;
 )sql";
 
+// Events and log lines keep increasing ids without AUTOINCREMENT: SQLite
+// gives a new row the largest id + 1, and ork never deletes the newest rows,
+// so ids still only grow (clients page by them) — while each write no longer
+// updates sqlite_sequence, one page less per transaction on the hot path.
+constexpr std::string_view migration_3_plain_ids = R"sql(
+CREATE TABLE events_v3 (
+  seq    INTEGER PRIMARY KEY,
+  run_id TEXT    NOT NULL,
+  task   TEXT,
+  kind   TEXT    NOT NULL CHECK (kind IN ('run', 'task', 'log')),
+  status TEXT,
+  at     INTEGER NOT NULL
+);
+INSERT INTO events_v3 (seq, run_id, task, kind, status, at) SELECT seq, run_id, task, kind, status, at FROM events;
+DROP TABLE events;
+ALTER TABLE events_v3 RENAME TO events;
+
+CREATE TABLE logs_v3 (
+  id      INTEGER PRIMARY KEY,
+  run_id  TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  task    TEXT    NOT NULL,
+  attempt INTEGER NOT NULL,
+  stream  INTEGER NOT NULL,
+  at      INTEGER NOT NULL,
+  line    BLOB    NOT NULL
+);
+INSERT INTO logs_v3 (id, run_id, task, attempt, stream, at, line)
+  SELECT id, run_id, task, attempt, stream, at, line FROM logs;
+DROP TABLE logs;
+ALTER TABLE logs_v3 RENAME TO logs;
+CREATE INDEX logs_by_task ON logs (run_id, task, id);
+CREATE INDEX logs_by_run ON logs (run_id, id);
+)sql";
+
 constexpr Migration migrations[] = {
     {1, "initial schema", migration_1_initial_schema},
     {2, "run ownership and workflow settings", migration_2_run_ownership},
+    {3, "events and logs without AUTOINCREMENT", migration_3_plain_ids},
 };
 
 }  // namespace

@@ -99,24 +99,39 @@ ork::plugin::CreatedRun SqliteStore::create_run(const ork::plugin::RunRecord& ru
 // attempt older than the task's current one, or not newer than the attempt
 // that made it final) is ignored, so an event that arrives after the task
 // moved on never overwrites its state.
-void SqliteStore::update_task(const ork::plugin::TaskUpdate& update) {
-  const TaskStatus status = parse_task_status(update.status);
+namespace {
+void apply_task_update(Connection& writer, const ork::plugin::TaskUpdate& update, TaskStatus status);
+}  // namespace
+
+void SqliteStore::update_task(const ork::plugin::TaskUpdate& update) { update_tasks({&update, 1}); }
+
+void SqliteStore::update_tasks(std::span<const ork::plugin::TaskUpdate> updates) {
+  std::vector<TaskStatus> statuses;
+  statuses.reserve(updates.size());
+  for (const ork::plugin::TaskUpdate& update : updates) statuses.push_back(parse_task_status(update.status));
   std::lock_guard lock(write_mutex_);
   writer_.write_transaction([&] {
-    const std::optional<TaskState> current = read_task_state(writer_, update.run_id, update.task_name);
-    if (!current) {
-      if (!run_exists(writer_, update.run_id)) throw NotFound("no run '" + std::string(update.run_id) + "'");
-      throw NotFound("run '" + std::string(update.run_id) + "' has no task '" + std::string(update.task_name) +
-                     "'");
-    }
-    if (is_late(*current, update.attempt)) return;
-    const bool has_attempt_row =
-        update.attempt > 0 && status != TaskStatus::pending && status != TaskStatus::skipped;
-    if (has_attempt_row) write_attempt_row(writer_, update, status);
-    write_task_row(writer_, update, status);
-    append_event(writer_, update.run_id, update.task_name, "task", name_of(status), update.at);
+    for (std::size_t i = 0; i < updates.size(); ++i) apply_task_update(writer_, updates[i], statuses[i]);
   });
 }
+
+namespace {
+
+// One transition inside the caller's transaction.
+void apply_task_update(Connection& writer, const ork::plugin::TaskUpdate& update, TaskStatus status) {
+  const std::optional<TaskState> current = read_task_state(writer, update.run_id, update.task_name);
+  if (!current) {
+    if (!run_exists(writer, update.run_id)) throw NotFound("no run '" + std::string(update.run_id) + "'");
+    throw NotFound("run '" + std::string(update.run_id) + "' has no task '" + std::string(update.task_name) + "'");
+  }
+  if (is_late(*current, update.attempt)) return;
+  const bool has_attempt_row = update.attempt > 0 && status != TaskStatus::pending && status != TaskStatus::skipped;
+  if (has_attempt_row) write_attempt_row(writer, update, status);
+  write_task_row(writer, update, status);
+  append_event(writer, update.run_id, update.task_name, "task", name_of(status), update.at);
+}
+
+}  // namespace
 
 void SqliteStore::update_run(std::string_view run_id, std::string_view status, std::int64_t at,
                              std::string_view error) {

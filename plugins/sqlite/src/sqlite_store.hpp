@@ -39,6 +39,7 @@ class SqliteStore final : public ork::plugin::Store {
   std::int64_t save_workflow(const ork::plugin::WorkflowRecord& workflow) override;
   ork::plugin::CreatedRun create_run(const ork::plugin::RunRecord& run) override;
   void update_task(const ork::plugin::TaskUpdate& update) override;
+  void update_tasks(std::span<const ork::plugin::TaskUpdate> updates) override;
   void update_run(std::string_view run_id, std::string_view status, std::int64_t at,
                   std::string_view error) override;
   void append_logs(std::span<const ork::plugin::LogLine> lines) override;
