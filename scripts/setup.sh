@@ -36,9 +36,12 @@ if ((${#missing[@]})); then
 fi
 
 build_type=${ORK_BUILD_TYPE:-RelWithDebInfo}
+# CI builds treat warnings as errors (STYLE.md); local builds only show them.
+warnings_as_errors=OFF
+[[ ${CI:-} == true ]] && warnings_as_errors=ON
 if [[ ! -f build/build.ninja ]]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
     -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-    -DPython_EXECUTABLE=/usr/bin/python3 ${ORK_CMAKE_ARGS:-}
+    -DPython_EXECUTABLE=/usr/bin/python3 -DORK_WARNINGS_AS_ERRORS="$warnings_as_errors" ${ORK_CMAKE_ARGS:-}
 fi
 cmake --build build -j"$(nproc)"
