@@ -1,6 +1,8 @@
 #include "scheduler/run_scheduler.hpp"
 
 #include "core/error.hpp"
+#include "scheduler/attempt_policy.hpp"
+#include "scheduler/lease_keeper.hpp"
 #include "scheduler/log_writer.hpp"
 #include "scheduler/slots.hpp"
 
@@ -33,44 +35,6 @@ std::atomic<std::uint64_t> next_attempt_token{1};
 
 constexpr const char* interrupted_attempt_error = "the process running this attempt died; attempt re-queued";
 
-// How much of one attempt's output is recorded: a task flooding stdout must
-// not fill the disk or the memory. ORK_LOG_LIMIT_BYTES overrides the default.
-std::uint64_t log_limit_bytes() {
-  static const std::uint64_t limit = [] {
-    if (const char* env = std::getenv("ORK_LOG_LIMIT_BYTES"); env && *env) {
-      return static_cast<std::uint64_t>(std::strtoull(env, nullptr, 10));
-    }
-    return std::uint64_t{64} << 20;
-  }();
-  return limit;
-}
-
-struct LogBudget {
-  std::uint64_t recorded_bytes = 0;
-  std::uint64_t dropped_lines = 0;
-  std::uint64_t dropped_bytes = 0;
-
-  // Each line also costs a row in the store: count it as 64 bytes more, so a
-  // flood of tiny lines stops as soon as a flood of long ones would.
-  static constexpr std::uint64_t per_line_cost = 64;
-
-  bool take(std::size_t bytes) {
-    const std::uint64_t cost = bytes + per_line_cost;
-    if (dropped_lines == 0 && recorded_bytes + cost <= log_limit_bytes()) {
-      recorded_bytes += cost;
-      return true;
-    }
-    ++dropped_lines;
-    dropped_bytes += bytes;
-    return false;
-  }
-  std::string note() const {
-    return std::to_string(dropped_lines) + " more lines (" + std::to_string(dropped_bytes) +
-           " bytes) were not recorded: this attempt's output exceeded the log limit of " +
-           std::to_string(log_limit_bytes()) + " bytes (ORK_LOG_LIMIT_BYTES)";
-  }
-};
-
 struct TaskRuntime {
   const CompiledTask* spec = nullptr;
   const Executor* executor = nullptr;
@@ -84,18 +48,6 @@ struct TaskRuntime {
   std::uint64_t token = 0;      // of the running attempt
   Clock::time_point retry_at;
 };
-
-// Exponential backoff with jitter: retry_delay × 2^(n-1), capped by
-// max_retry_delay, then spread over [75%, 100%] of that so that many tasks
-// failing together (a flaky service) do not all retry at the same instant.
-std::chrono::milliseconds retry_backoff(const CompiledTask& task, int failed_attempts) {
-  using std::chrono::milliseconds;
-  milliseconds base = task.retry_delay * (1LL << std::clamp(failed_attempts - 1, 0, 30));
-  if (base < milliseconds(0) || base > task.max_retry_delay) base = task.max_retry_delay;
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uniform_real_distribution<double> spread(0.75, 1.0);
-  return milliseconds(static_cast<std::int64_t>(static_cast<double>(base.count()) * spread(rng)));
-}
 
 struct Delayed {
   Clock::time_point at;
@@ -682,28 +634,6 @@ struct RunScheduler::State {
   }
 };
 
-namespace {
-
-// Renews the run owner's lease while the run executes and turns a
-// cancellation request from another process into cancel(). A no-op with a
-// store that predates ownership (plugin API 1.0).
-class LeaseKeeper {
- public:
-  explicit LeaseKeeper(RunScheduler::State& state);
-  ~LeaseKeeper();
-  LeaseKeeper(const LeaseKeeper&) = delete;
-  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
-
- private:
-  void keep();
-  RunScheduler::State& state_;
-  std::mutex mutex_;
-  std::condition_variable stop_;
-  bool stopping_ = false;
-  std::thread thread_;
-};
-
-}  // namespace
 
 RunScheduler::RunScheduler(const CompiledWorkflow& workflow, const PluginRegistry& executors, Store& store,
                            RunOptions options, RunObserver& observer)
@@ -713,7 +643,7 @@ RunScheduler::~RunScheduler() = default;
 
 std::string RunScheduler::execute() {
   State& s = *state_;
-  LeaseKeeper lease(s);
+  LeaseKeeper lease(s.store, s.options.owner, s.options.run_id, s.options.lease, [&s] { s.cancel(); });
   s.wait_for_active_run_slot();
   if (s.options.resume) s.restore(*s.options.resume);
   {
@@ -773,38 +703,5 @@ std::map<std::string, int> RunScheduler::task_counts() const {
   return counts;
 }
 
-namespace {
-
-LeaseKeeper::LeaseKeeper(RunScheduler::State& state) : state_(state) {
-  if (state_.store.supports_ownership() && !state_.options.owner.empty()) thread_ = std::thread([this] { keep(); });
-}
-
-LeaseKeeper::~LeaseKeeper() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void LeaseKeeper::keep() {
-  const auto period = std::max(state_.options.lease / 3, std::chrono::milliseconds(50));
-  std::unique_lock lock(mutex_);
-  while (!stop_.wait_for(lock, period, [&] { return stopping_; })) {
-    try {
-      auto cancel = state_.store.renew_leases(state_.options.owner, now_millis(), state_.options.lease.count());
-      if (std::find(cancel.begin(), cancel.end(), state_.options.run_id) != cancel.end()) {
-        std::cerr << "ork: run " << state_.options.run_id << " was cancelled from elsewhere; stopping\n";
-        state_.cancel();
-      }
-    } catch (const std::exception& e) {
-      // The store may be busy or briefly unreachable; the next renewal retries.
-      std::cerr << "ork: could not renew the run's lease: " << e.what() << '\n';
-    }
-  }
-}
-
-}  // namespace
 
 }  // namespace ork::host
