@@ -7,6 +7,10 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const MAX_INPUT_LINES = 4;
 const CHAR_WIDTH = 6.8;
 const LINE_HEIGHT = 14;
+// Above this many tasks a node shows only its name and executor (its types
+// are in the node's tooltip and the task panel), so a 200-task fan stays a
+// graph one can scroll through rather than a wall of type text.
+const COMPACT_ABOVE = 60;
 
 function svgElement(name, attributes) {
   const element = document.createElementNS(SVG_NS, name);
@@ -15,8 +19,9 @@ function svgElement(name, attributes) {
 }
 
 // The text lines of one node: name, executor, inputs (shortened), output.
-function nodeLines(task) {
+function nodeLines(task, compact) {
   const lines = [{ text: task.name, cls: "title" }, { text: task.executor, cls: "executor" }];
+  if (compact) return lines.map((l) => ({ ...l, text: l.text.length > 48 ? l.text.slice(0, 47) + "…" : l.text }));
   const inputs = Object.entries(task.inputs || {});
   for (const [param, type] of inputs.slice(0, MAX_INPUT_LINES)) lines.push({ text: `${param}: ${type}`, cls: "input" });
   if (inputs.length > MAX_INPUT_LINES) lines.push({ text: `+${inputs.length - MAX_INPUT_LINES} more inputs`, cls: "input" });
@@ -31,8 +36,12 @@ function drawDag(container, tasks, onSelect) {
   graph.setGraph({ rankdir: "LR", nodesep: 14, ranksep: 40, marginx: 10, marginy: 10 });
   graph.setDefaultEdgeLabel(() => ({}));
   const known = new Set(tasks.map((t) => t.name));
+  const compact = tasks.length > COMPACT_ABOVE;
+  const signatures = new Map();
   for (const task of tasks) {
-    const lines = nodeLines(task);
+    const inputs = Object.entries(task.inputs || {}).map(([param, type]) => `${param}: ${type}`).join(", ");
+    signatures.set(task.name, `${task.name} [${task.executor}]\n(${inputs}) → ${task.output}`);
+    const lines = nodeLines(task, compact);
     const width = Math.max(...lines.map((l) => l.text.length)) * CHAR_WIDTH + 16;
     graph.setNode(task.name, { width, height: lines.length * LINE_HEIGHT + 10, lines });
   }
@@ -59,6 +68,9 @@ function drawDag(container, tasks, onSelect) {
     const n = graph.node(name);
     const group = svgElement("g", { class: "node pending", transform: `translate(${n.x - n.width / 2},${n.y - n.height / 2})` });
     group.dataset.task = name;
+    const tooltip = svgElement("title");
+    tooltip.textContent = signatures.get(name) || name;
+    group.appendChild(tooltip);
     group.appendChild(svgElement("rect", { width: n.width, height: n.height }));
     n.lines.forEach((line, i) => {
       const text = svgElement("text", { x: 8, y: 16 + i * LINE_HEIGHT, class: line.cls });
