@@ -23,7 +23,7 @@
 
 /* Values that cross the boundary as numbers. */
 _Static_assert(ORK_PLUGIN_API_MAJOR == 1, "this file freezes ABI 1.x; a new major needs a new freeze");
-_Static_assert(ORK_PLUGIN_API_MINOR >= 2, "this file freezes members up to 1.2; the minor version only grows");
+_Static_assert(ORK_PLUGIN_API_MINOR >= 3, "this file freezes members up to 1.3; the minor version only grows");
 _Static_assert(sizeof(ork_status) == 4 && sizeof(ork_log_stream) == 4 && sizeof(ork_task_outcome) == 4 &&
                    sizeof(ork_query_kind) == 4,
                "enums cross the boundary as 4-byte ints");
@@ -35,7 +35,8 @@ _Static_assert(ORK_TASK_SUCCEEDED == 0 && ORK_TASK_FAILED == 1 && ORK_TASK_TIMED
                "ork_task_outcome values are frozen");
 _Static_assert(ORK_QUERY_LIST_RUNS == 1 && ORK_QUERY_GET_RUN == 2 && ORK_QUERY_LOGS == 3 && ORK_QUERY_EVENTS == 4 &&
                    ORK_QUERY_LIST_WORKFLOWS == 5 && ORK_QUERY_GET_WORKFLOW == 6 &&
-                   ORK_QUERY_WORKFLOW_SETTINGS == 7 && ORK_QUERY_ORPHANED_RUNS == 8,
+                   ORK_QUERY_WORKFLOW_SETTINGS == 7 && ORK_QUERY_ORPHANED_RUNS == 8 &&
+                   ORK_QUERY_QUEUED_ATTEMPT == 9 && ORK_QUERY_WORKERS == 10,
                "ork_query_kind values are frozen");
 _Static_assert(ORK_EXECUTOR_INTROSPECTS == 1u, "capability bits are frozen");
 _Static_assert(sizeof(ork_str_sink) == sizeof(ork_json_sink), "ork_str_sink is an ork_json_sink");
@@ -157,7 +158,23 @@ ORK_FREEZE_OFFSET(ork_storage_vtable, request_cancel, 96);
 ORK_FREEZE_OFFSET(ork_storage_vtable, set_workflow_setting, 104);
 /* since 1.2: a 1.1 storage table is 112 bytes and ends here */
 ORK_FREEZE_OFFSET(ork_storage_vtable, update_tasks, 112);
-ORK_FREEZE_SIZE(ork_storage_vtable, 120);
+/* since 1.3: a 1.2 storage table is 120 bytes and ends here */
+ORK_FREEZE_OFFSET(ork_storage_vtable, enqueue_attempt, 120);
+ORK_FREEZE_OFFSET(ork_storage_vtable, claim_attempt, 128);
+ORK_FREEZE_OFFSET(ork_storage_vtable, complete_attempt, 136);
+ORK_FREEZE_OFFSET(ork_storage_vtable, worker_heartbeat, 144);
+ORK_FREEZE_OFFSET(ork_storage_vtable, cancel_attempt, 152);
+ORK_FREEZE_SIZE(ork_storage_vtable, 160);
+
+/* since 1.3 */
+ORK_FREEZE_OFFSET(ork_queued_attempt, struct_size, 0);
+ORK_FREEZE_OFFSET(ork_queued_attempt, run_id, 8);
+ORK_FREEZE_OFFSET(ork_queued_attempt, task_name, 24);
+ORK_FREEZE_OFFSET(ork_queued_attempt, attempt, 40);
+ORK_FREEZE_OFFSET(ork_queued_attempt, executor, 48);
+ORK_FREEZE_OFFSET(ork_queued_attempt, payload_json, 64);
+ORK_FREEZE_OFFSET(ork_queued_attempt, at, 80);
+ORK_FREEZE_SIZE(ork_queued_attempt, 88);
 
 ORK_FREEZE_OFFSET(ork_plugin_descriptor, struct_size, 0);
 ORK_FREEZE_OFFSET(ork_plugin_descriptor, api_major, 4);

@@ -157,7 +157,8 @@ TEST_F(PostgresOnly, TwoStoresMigrateANewDatabaseOnce) {
   EXPECT_EQ(errors, (std::vector<std::string>{"", ""}));
   EXPECT_EQ(rows(url_, "SELECT version, name FROM schema_migrations ORDER BY version"),
             (std::vector<std::vector<std::string>>{{"1", "initial schema"},
-                                                   {"2", "run ownership and workflow settings"}}));
+                                                   {"2", "run ownership and workflow settings"},
+                                                   {"4", "the attempt queue and its workers"}}));
 }
 
 TEST_F(PostgresOnly, ANewerSchemaIsRefused) {
@@ -170,7 +171,7 @@ TEST_F(PostgresOnly, ANewerSchemaIsRefused) {
     EXPECT_EQ(e.status(), ORK_STATUS_ERROR);
     const std::string expected = "the ork database on postgresql://ork@127.0.0.1:" + std::to_string(server_->port()) +
                                  "/" + url_.substr(url_.rfind('/') + 1) +
-                                 " has schema version 99 but this postgres plugin only knows up to 2; it was written "
+                                 " has schema version 99 but this postgres plugin only knows up to 4; it was written "
                                  "by a newer ork, so upgrade ork";
     EXPECT_EQ(e.what(), expected);
   }

@@ -158,6 +158,45 @@ void AbiStore::set_workflow_setting(std::string_view workflow, std::string_view 
   check(vtable_.set_workflow_setting(store_, s(workflow), s(key), s(value_json), &err), err);
 }
 
+std::int64_t AbiStore::enqueue_attempt(std::string_view run_id, std::string_view task, std::uint32_t attempt,
+                                       std::string_view executor, std::string_view payload_json, std::int64_t at) {
+  const ork_queued_attempt queued{ORK_STRUCT_SIZE(ork_queued_attempt), s(run_id), s(task), attempt, s(executor),
+                                  s(payload_json), at};
+  std::int64_t id = 0;
+  ork_error err;
+  check(vtable_.enqueue_attempt(store_, &queued, &id, &err), err);
+  return id;
+}
+
+std::string AbiStore::claim_attempt(std::string_view worker, std::string_view executors, std::int64_t now,
+                                    std::int64_t lease_ms) {
+  std::string answer;
+  const ork_json_sink sink{ORK_STRUCT_SIZE(ork_json_sink), &answer, &capture_string};
+  ork_error err;
+  check(vtable_.claim_attempt(store_, s(worker), s(executors), now, lease_ms, &sink, &err), err);
+  return answer;
+}
+
+void AbiStore::complete_attempt(std::int64_t id, std::string_view worker, ork_task_outcome outcome,
+                                std::string_view output_json, std::string_view error, std::int64_t at) {
+  ork_error err;
+  check(vtable_.complete_attempt(store_, id, s(worker), outcome, s(output_json), s(error), at, &err), err);
+}
+
+std::string AbiStore::worker_heartbeat(std::string_view worker, std::string_view info_json, std::int64_t now,
+                                       std::int64_t lease_ms) {
+  std::string answer;
+  const ork_json_sink sink{ORK_STRUCT_SIZE(ork_json_sink), &answer, &capture_string};
+  ork_error err;
+  check(vtable_.worker_heartbeat(store_, s(worker), s(info_json), now, lease_ms, &sink, &err), err);
+  return answer;
+}
+
+void AbiStore::cancel_attempt(std::int64_t id, std::int64_t at) {
+  ork_error err;
+  check(vtable_.cancel_attempt(store_, id, at, &err), err);
+}
+
 // ---- the fixture ---------------------------------------------------------------
 
 std::vector<Backend> backends() {

@@ -77,6 +77,16 @@ class AbiStore {
   std::string renew_leases(std::string_view owner, std::int64_t now, std::int64_t lease_ms);
   void request_cancel(std::string_view run_id, std::int64_t at);
   void set_workflow_setting(std::string_view workflow, std::string_view key, std::string_view value_json);
+  // API 1.3: the attempt queue.
+  std::int64_t enqueue_attempt(std::string_view run_id, std::string_view task, std::uint32_t attempt,
+                               std::string_view executor, std::string_view payload_json, std::int64_t at);
+  std::string claim_attempt(std::string_view worker, std::string_view executors, std::int64_t now,
+                            std::int64_t lease_ms);
+  void complete_attempt(std::int64_t id, std::string_view worker, ork_task_outcome outcome,
+                        std::string_view output_json, std::string_view error, std::int64_t at);
+  std::string worker_heartbeat(std::string_view worker, std::string_view info_json, std::int64_t now,
+                               std::int64_t lease_ms);
+  void cancel_attempt(std::int64_t id, std::int64_t at);
 
  private:
   const ork_storage_vtable& vtable_;

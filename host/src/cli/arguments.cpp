@@ -10,9 +10,9 @@ namespace ork::host {
 namespace {
 
 const std::set<std::string> value_flags = {"--plugin-dir", "--db",    "--input",  "--concurrency", "--workflow",
-                                           "--status",     "--limit", "--format", "--attempt",     "--idempotency-key",
+                                           "--status",     "--limit", "--format", "--attempt",     "--idempotency-key", "--executors", "--slots", "--name",
                                            "--bind",       "--workflows", "--token-file", "--server"};
-const std::set<std::string> switch_flags = {"--json", "-f", "--follow", "-v", "--verbose", "-h", "--help", "--version"};
+const std::set<std::string> switch_flags = {"--json", "-f", "--follow", "-v", "--verbose", "-h", "--help", "--version", "--workers-only"};
 
 }  // namespace
 

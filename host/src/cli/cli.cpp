@@ -14,7 +14,8 @@ constexpr const char* usage_text = R"(ork — a typed, polyglot workflow orchest
 Usage: ork [--plugin-dir DIR]... [--db URL] [-v] COMMAND [ARGS]
 
 Commands:
-  run FILE [--input k=v]... [--json] [--concurrency N]   compile, record and execute a workflow
+  run FILE [--input k=v]... [--json] [--concurrency N] [--workers-only]
+                                                          compile, record and execute a workflow
   validate FILE [--json]                                  compile and type-check only; print the typed DAG
   graph FILE [--format dot]                               print the DAG in Graphviz dot
   runs [--workflow NAME] [--status S] [--limit N] [--json]   list runs, newest first
@@ -22,7 +23,10 @@ Commands:
   resume RUN                                              continue a run whose process died
   logs RUN [TASK] [--attempt N] [-f]                      a run's log lines (-f: follow until the run ends)
   plugins [--json]                                        loaded and refused plugins
-  serve [--bind HOST:PORT] [--workflows DIR] [--token-file F]   HTTP API, web UI and cron schedules
+  worker [--executors a,b] [--slots N] [--name W]         run task attempts queued in a shared store
+  workers [--json]                                        workers sharing the store, with their last heartbeat
+  serve [--bind HOST:PORT] [--workflows DIR] [--token-file F] [--workers-only]
+                                                          HTTP API, web UI and cron schedules
   trigger NAME [--input k=v]... [--server URL] [--json]   start a run on a running ork serve (else run it here)
   cancel RUN [--server URL]                               cancel a run (through ork serve when it answers)
 
@@ -44,6 +48,8 @@ int dispatch(CliContext& ctx) {
   if (c == "tasks") return tasks_command(ctx);
   if (c == "logs") return logs_command(ctx);
   if (c == "plugins") return plugins_command(ctx);
+  if (c == "worker") return worker_command(ctx);
+  if (c == "workers") return workers_command(ctx);
   if (c == "serve") return serve_command(ctx);
   if (c == "trigger") return trigger_command(ctx);
   if (c == "cancel") return cancel_command(ctx);

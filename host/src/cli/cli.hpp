@@ -44,6 +44,8 @@ int runs_command(CliContext& ctx);
 int tasks_command(CliContext& ctx);
 int logs_command(CliContext& ctx);
 int plugins_command(CliContext& ctx);
+int worker_command(CliContext& ctx);
+int workers_command(CliContext& ctx);
 int serve_command(CliContext& ctx);    // serve_command.cpp
 int trigger_command(CliContext& ctx);  // control_commands.cpp
 int cancel_command(CliContext& ctx);   // control_commands.cpp

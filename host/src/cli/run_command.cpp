@@ -28,6 +28,10 @@ int run_command(CliContext& ctx) {
   request.owner = owner_name();
 
   Store store = ctx.open_store();
+  if (ctx.cl.has("--workers-only") && !store.supports_queue()) {
+    throw Error(ErrorKind::usage, "--workers-only needs a store with a worker queue (plugin API 1.3), e.g. "
+                                  "--db postgresql://…");
+  }
   CreatedRunId created = record_run(store, *workflow, request);
   if (created.existing) {
     if (!json) std::cerr << "ork: run " << created.run_id << " already exists for this idempotency key\n";
@@ -43,6 +47,7 @@ int run_command(CliContext& ctx) {
   options.concurrency = concurrency;
   options.workflow_inputs = request.inputs;
   options.owner = request.owner;
+  options.remote = ctx.cl.has("--workers-only");
   RunOutcome outcome = execute_run(*workflow, ctx, store, std::move(options), json);
   return report_run(store, created.run_id, json, outcome);
 }

@@ -44,6 +44,7 @@ int serve_command(CliContext& ctx) {
   options.http.api_token = token;
   options.workflows_directory =
       ctx.cl.value("--workflows") ? std::filesystem::path(*ctx.cl.value("--workflows")) : default_workflows_directory();
+  options.workers_only = ctx.cl.has("--workers-only");
   if (auto c = ctx.cl.value("--concurrency")) {
     try {
       options.concurrency = std::stoi(*c);

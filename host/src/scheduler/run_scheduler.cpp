@@ -272,6 +272,8 @@ struct RunScheduler::State {
     ExecutorRunResult result;
     if (!input_error.empty()) {
       result = {ORK_TASK_FAILED, "", input_error};
+    } else if (options.remote) {
+      result = run_on_worker(task, request);
     } else {
       LogBudget budget;
       result = task.executor->run(request, [&](ork_log_stream stream, std::string_view line) {
@@ -288,6 +290,42 @@ struct RunScheduler::State {
     release_slots(task);
     ended = conclude_attempt(i, attempt, std::move(result), took);
     lock.lock();
+  }
+
+  // --workers-only: the attempt goes on the store's queue; an `ork worker`
+  // that has the executor claims it, runs it and writes its log lines. This
+  // thread waits for the result, reading the queue row every 1 ms at first
+  // and backing off to 20 ms, and asks the worker to stop on cancellation.
+  ExecutorRunResult run_on_worker(const TaskRuntime& task, const ExecutorRunRequest& r) {
+    boost::json::array env;
+    for (const auto& e : r.env) env.emplace_back(e);
+    boost::json::object payload{{"workflow_name", r.workflow_name}, {"workflow_file", r.workflow_file},
+                                {"workflow_dir", r.workflow_dir},   {"config_json", r.config_json},
+                                {"input_json", r.input_json},       {"workdir", r.workdir},
+                                {"env", std::move(env)},            {"timeout_ms", r.timeout.count()}};
+    const std::int64_t id =
+        store.enqueue_attempt(r.run_id, r.task_name, r.attempt, task.spec->executor, payload, now_millis());
+    auto pause = std::chrono::milliseconds(1);
+    bool cancel_sent = false;
+    while (true) {
+      QueuedAttemptState state = store.queued_attempt(id);
+      if (state.status == "done") {
+        ork_task_outcome outcome = state.outcome == "succeeded"   ? ORK_TASK_SUCCEEDED
+                                   : state.outcome == "timed_out" ? ORK_TASK_TIMED_OUT
+                                   : state.outcome == "cancelled" ? ORK_TASK_CANCELLED
+                                                                  : ORK_TASK_FAILED;
+        std::string output = outcome == ORK_TASK_SUCCEEDED && !state.output.is_null()
+                                 ? boost::json::serialize(state.output)
+                                 : std::string();
+        return {outcome, std::move(output), state.error.value_or("")};
+      }
+      if (!cancel_sent && cancel_requested()) {
+        store.cancel_attempt(id, now_millis());
+        cancel_sent = true;
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(20));
+    }
   }
 
   std::string build_input(const TaskRuntime& task, std::string& error) {

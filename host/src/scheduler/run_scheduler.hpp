@@ -36,6 +36,9 @@ struct RunOptions {
   // a new attempt (an attempt cut short by its owner's death does not count
   // against `retries`).
   std::optional<RunDetail> resume;
+  // `--workers-only`: attempts go on the store's queue and `ork worker`
+  // processes run them (plugin API 1.3); this process only schedules.
+  bool remote = false;
 };
 
 // What the CLI shows while a run progresses. Called from worker threads,

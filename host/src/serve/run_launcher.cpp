@@ -7,8 +7,9 @@
 
 namespace ork::host {
 
-RunLauncher::RunLauncher(const PluginRegistry& executors, Store& store, int concurrency)
-    : executors_(executors), store_(store), concurrency_(concurrency), owner_(owner_name()) {}
+RunLauncher::RunLauncher(const PluginRegistry& executors, Store& store, int concurrency, bool workers_only)
+    : executors_(executors), store_(store), concurrency_(concurrency), workers_only_(workers_only),
+      owner_(owner_name()) {}
 
 RunLauncher::~RunLauncher() {
   std::map<std::string, std::unique_ptr<ActiveRun>> runs;
@@ -29,6 +30,7 @@ CreatedRunId RunLauncher::start(std::shared_ptr<const CompiledWorkflow> workflow
   RunOptions options;
   options.run_id = created.run_id;
   options.concurrency = concurrency_;
+  options.remote = workers_only_;
   options.workflow_inputs = request.inputs;
   options.owner = owner_;  // the scheduler renews the lease and honours cancel requests from other processes
   claim_new_run(store_, created.run_id, owner_);
@@ -40,6 +42,7 @@ void RunLauncher::resume(std::shared_ptr<const CompiledWorkflow> workflow, RunDe
   RunOptions options;
   options.run_id = recorded.run.run_id;
   options.concurrency = concurrency_;
+  options.remote = workers_only_;
   if (recorded.run.inputs.is_object()) options.workflow_inputs = recorded.run.inputs.as_object();
   options.owner = owner_;
   options.resume = std::move(recorded);

@@ -31,7 +31,8 @@ enum class CancelOutcome {
 
 class RunLauncher {
  public:
-  RunLauncher(const PluginRegistry& executors, Store& store, int concurrency);
+  // `workers_only`: runs are scheduled here and executed by `ork worker`s.
+  RunLauncher(const PluginRegistry& executors, Store& store, int concurrency, bool workers_only = false);
   ~RunLauncher();  // cancels what still runs and waits for it
   RunLauncher(const RunLauncher&) = delete;
   RunLauncher& operator=(const RunLauncher&) = delete;
@@ -69,6 +70,7 @@ class RunLauncher {
   const PluginRegistry& executors_;
   Store& store_;
   int concurrency_;
+  bool workers_only_;
   std::string owner_;
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<ActiveRun>> active_;

@@ -21,7 +21,7 @@ ServeApp::ServeApp(const PluginRegistry& plugins, Store store, ServeOptions opti
       plugins_(plugins),
       store_(std::move(store)),
       catalog_(options_.workflows_directory, plugins),
-      launcher_(plugins, store_, options_.concurrency),
+      launcher_(plugins, store_, options_.concurrency, options_.workers_only),
       schedules_(catalog_, launcher_, store_, options_.clock),
       events_(store_, options_.event_poll_interval) {
   catalog_.refresh();

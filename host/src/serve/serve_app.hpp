@@ -23,6 +23,7 @@ struct ServeOptions {
   HttpServerOptions http;
   std::filesystem::path workflows_directory;
   int concurrency = 4;  // tasks at once per run
+  bool workers_only = false;  // tasks go on the store's queue for `ork worker`s
   bool run_schedules = true;
   ScheduleLoop::Clock clock = now_millis;
   std::chrono::milliseconds event_poll_interval{20};

@@ -123,6 +123,32 @@ struct WorkflowVersionRow {
   boost::json::value spec;  // only from get_workflow
 };
 
+// An attempt a worker claimed from the queue (plugin API 1.3).
+struct ClaimedAttempt {
+  std::int64_t id = 0;
+  std::string run_id;
+  std::string task;
+  std::uint32_t attempt = 0;
+  std::string executor;
+  boost::json::object payload;
+};
+
+struct QueuedAttemptState {
+  std::string status;  // queued | claimed | done
+  std::optional<std::string> worker;
+  std::optional<std::string> outcome;  // succeeded | failed | timed_out | cancelled
+  boost::json::value output;
+  std::optional<std::string> error;
+};
+
+struct WorkerRow {
+  std::string name;
+  boost::json::value info;
+  Millis last_heartbeat = 0;
+  bool alive = false;
+  int claimed = 0;
+};
+
 struct NewRun {
   std::string run_id;
   std::int64_t workflow_version_id = 0;
@@ -203,6 +229,21 @@ class Store {
   boost::json::object workflow_settings(std::string_view workflow);
   std::vector<RunRow> orphaned_runs(Millis now);
 
+  // API 1.3: the queue of task attempts shared by `ork worker`s.
+  bool supports_queue() const;
+  std::int64_t enqueue_attempt(std::string_view run_id, std::string_view task, std::uint32_t attempt,
+                               std::string_view executor, const boost::json::object& payload, Millis at);
+  std::optional<ClaimedAttempt> claim_attempt(std::string_view worker, std::string_view executors, Millis now,
+                                              std::int64_t lease_ms);
+  void complete_attempt(std::int64_t id, std::string_view worker, ork_task_outcome outcome,
+                        std::string_view output_json, std::string_view error, Millis at);
+  // Returns the ids of this worker's claims whose cancellation was asked.
+  std::vector<std::int64_t> worker_heartbeat(std::string_view worker, const boost::json::object& info, Millis now,
+                                             std::int64_t lease_ms);
+  void cancel_attempt(std::int64_t id, Millis at);
+  QueuedAttemptState queued_attempt(std::int64_t id);
+  std::vector<WorkerRow> workers(Millis now);
+
   const std::string& url() const { return url_; }
 
  private:
@@ -210,6 +251,7 @@ class Store {
   boost::json::value query(ork_query_kind kind, const boost::json::object& params);
   void check(ork_status status, const ork_error& err, std::string_view what);
   void require_ownership() const;
+  void require_queue() const;
 
   const LoadedPlugin* plugin_;
   void* handle_;

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define ORK_PLUGIN_API_MAJOR 1
-#define ORK_PLUGIN_API_MINOR 2
+#define ORK_PLUGIN_API_MINOR 3
 
 /* Fills a struct's `struct_size`: `ORK_STRUCT_SIZE(ork_task_sink)`. */
 #define ORK_STRUCT_SIZE(type) ((uint32_t)sizeof(type))
@@ -276,8 +276,27 @@ typedef enum ork_query_kind {
   ORK_QUERY_WORKFLOW_SETTINGS = 7,
   /* since 1.1: params {"now"} -> {"runs": [RUN...]}: runs still `running`
    * whose owner's lease expired before `now` (their owner died) */
-  ORK_QUERY_ORPHANED_RUNS = 8
+  ORK_QUERY_ORPHANED_RUNS = 8,
+  /* since 1.3: params {"id"} -> {"id", "status": "queued"|"claimed"|"done",
+   * "worker": str|null, "outcome": "succeeded"|"failed"|"timed_out"|
+   * "cancelled"|null, "output": JSON|null, "error": str|null};
+   * NOT_FOUND for an unknown id */
+  ORK_QUERY_QUEUED_ATTEMPT = 9,
+  /* since 1.3: params {"now"} -> {"workers": [{"name", "info": JSON,
+   * "last_heartbeat", "alive": bool (lease not expired), "claimed": int}]} */
+  ORK_QUERY_WORKERS = 10
 } ork_query_kind;
+
+/* since 1.3: one task attempt put on the shared queue for `ork worker`s. */
+typedef struct ork_queued_attempt {
+  uint32_t struct_size;
+  ork_str run_id;
+  ork_str task_name;
+  uint32_t attempt;
+  ork_str executor;     /* only workers that have this executor claim it */
+  ork_str payload_json; /* what the worker needs to run it; opaque to the store */
+  int64_t at;
+} ork_queued_attempt;
 
 /* Where a storage query writes its JSON answer. Host-owned, borrowed. */
 typedef struct ork_json_sink {
@@ -343,6 +362,35 @@ typedef struct ork_storage_vtable {
    * next task's start) applied in order in ONE transaction — all or none —
    * each exactly as update_task would. Lets the host commit once per task. */
   ork_status (*update_tasks)(void* store, const ork_task_update* updates, size_t count, ork_error* err);
+
+  /* since 1.3: a queue of task attempts shared by `ork worker` processes
+   * (several machines on one PostgreSQL). The run's owner enqueues an
+   * attempt and waits for its result; a worker claims it, runs it with its
+   * own executor plugins, writes its log lines with append_logs and
+   * completes it. The owner records the task's states as usual. */
+
+  /* Put an attempt on the queue (status queued); `*out_id` is its queue id. */
+  ork_status (*enqueue_attempt)(void* store, const ork_queued_attempt* attempt, int64_t* out_id, ork_error* err);
+  /* In one transaction: queue again every claimed attempt whose worker's
+   * lease expired before `now` (the worker died), then claim the oldest
+   * queued attempt whose executor is in `executors` (comma-separated) for
+   * `worker` until now + lease_ms, skipping rows other claimers hold.
+   * Writes {"id", "run_id", "task", "attempt", "executor", "payload": JSON}
+   * or {} when there is none. */
+  ork_status (*claim_attempt)(void* store, ork_str worker, ork_str executors, int64_t now, int64_t lease_ms,
+                              const ork_json_sink* out, ork_error* err);
+  /* A worker's result (status done). Ignored (OK) unless `worker` holds the
+   * claim: a worker that lost its lease must not overwrite another's. */
+  ork_status (*complete_attempt)(void* store, int64_t id, ork_str worker, ork_task_outcome outcome,
+                                 ork_str output_json, ork_str error, int64_t at, ork_error* err);
+  /* Records the worker as alive (info_json: {"executors", "slots",
+   * "running"}), extends the leases of its claims to now + lease_ms, and
+   * writes {"cancel": [queue ids]}: its claims whose cancellation was asked. */
+  ork_status (*worker_heartbeat)(void* store, ork_str worker, ork_str info_json, int64_t now, int64_t lease_ms,
+                                 const ork_json_sink* out, ork_error* err);
+  /* Cancel a queued attempt (done at once, outcome cancelled) or ask the
+   * worker holding it to stop (seen on its next heartbeat). Done: no-op. */
+  ork_status (*cancel_attempt)(void* store, int64_t id, int64_t at, ork_error* err);
 } ork_storage_vtable;
 
 /* ------------------------------------------------------------------------ */

@@ -189,6 +189,39 @@ class Store {
     throw Unsupported("this storage plugin does not support workflow settings (API 1.1)");
   }
 
+  // since 1.3 — the queue of task attempts for `ork worker` (see plugin.h).
+  struct QueuedAttempt {
+    std::string_view run_id, task_name;
+    std::uint32_t attempt = 0;
+    std::string_view executor, payload_json;
+    std::int64_t at = 0;
+  };
+  virtual std::int64_t enqueue_attempt(const QueuedAttempt& attempt) {
+    (void)attempt;
+    throw Unsupported("this storage plugin has no queue for ork worker (API 1.3)");
+  }
+  // The JSON document of plugin.h (`{}` when nothing is queued).
+  virtual std::string claim_attempt(std::string_view worker, std::string_view executors, std::int64_t now,
+                                    std::int64_t lease_ms) {
+    (void)worker, (void)executors, (void)now, (void)lease_ms;
+    throw Unsupported("this storage plugin has no queue for ork worker (API 1.3)");
+  }
+  virtual void complete_attempt(std::int64_t id, std::string_view worker, ork_task_outcome outcome,
+                                std::string_view output_json, std::string_view error, std::int64_t at) {
+    (void)id, (void)worker, (void)outcome, (void)output_json, (void)error, (void)at;
+    throw Unsupported("this storage plugin has no queue for ork worker (API 1.3)");
+  }
+  // Returns {"cancel": [queue ids]}.
+  virtual std::string worker_heartbeat(std::string_view worker, std::string_view info_json, std::int64_t now,
+                                       std::int64_t lease_ms) {
+    (void)worker, (void)info_json, (void)now, (void)lease_ms;
+    throw Unsupported("this storage plugin has no queue for ork worker (API 1.3)");
+  }
+  virtual void cancel_attempt(std::int64_t id, std::int64_t at) {
+    (void)id, (void)at;
+    throw Unsupported("this storage plugin has no queue for ork worker (API 1.3)");
+  }
+
   // since 1.2 — all in one transaction. The default applies them one by one
   // (not atomically); a store with transactions should override it.
   virtual void update_tasks(std::span<const TaskUpdate> updates) {
@@ -327,6 +360,40 @@ inline ork_status update_tasks(void* store, const ork_task_update* updates, std:
   });
 }
 
+inline ork_status enqueue_attempt(void* store, const ork_queued_attempt* a, std::int64_t* out_id, ork_error* err) {
+  return guarded(err, [&] {
+    *out_id = static_cast<Store*>(store)->enqueue_attempt(Store::QueuedAttempt{
+        view(a->run_id), view(a->task_name), a->attempt, view(a->executor), view(a->payload_json), a->at});
+  });
+}
+
+inline ork_status claim_attempt(void* store, ork_str worker, ork_str executors, std::int64_t now,
+                                std::int64_t lease_ms, const ork_json_sink* out, ork_error* err) {
+  return guarded(err, [&] {
+    std::string answer = static_cast<Store*>(store)->claim_attempt(view(worker), view(executors), now, lease_ms);
+    out->write(out->ctx, str(answer));
+  });
+}
+
+inline ork_status complete_attempt(void* store, std::int64_t id, ork_str worker, ork_task_outcome outcome,
+                                   ork_str output_json, ork_str error, std::int64_t at, ork_error* err) {
+  return guarded(err, [&] {
+    static_cast<Store*>(store)->complete_attempt(id, view(worker), outcome, view(output_json), view(error), at);
+  });
+}
+
+inline ork_status worker_heartbeat(void* store, ork_str worker, ork_str info_json, std::int64_t now,
+                                   std::int64_t lease_ms, const ork_json_sink* out, ork_error* err) {
+  return guarded(err, [&] {
+    std::string answer = static_cast<Store*>(store)->worker_heartbeat(view(worker), view(info_json), now, lease_ms);
+    out->write(out->ctx, str(answer));
+  });
+}
+
+inline ork_status cancel_attempt(void* store, std::int64_t id, std::int64_t at, ork_error* err) {
+  return guarded(err, [&] { static_cast<Store*>(store)->cancel_attempt(id, at); });
+}
+
 inline ork_status update_run(void* store, ork_str run_id, ork_str status, std::int64_t at, ork_str error,
                              ork_error* err) {
   return guarded(err,
@@ -400,7 +467,9 @@ const ork_plugin_descriptor* describe_storage(const char* name, const char* vers
       &detail::close_store,                &detail::save_workflow,      &detail::create_run,
       &detail::update_task,                &detail::update_run,         &detail::append_logs,
       &detail::query,                      &detail::claim_run,          &detail::renew_leases,
-      &detail::request_cancel,             &detail::set_workflow_setting, &detail::update_tasks};
+      &detail::request_cancel,             &detail::set_workflow_setting, &detail::update_tasks,
+      &detail::enqueue_attempt,            &detail::claim_attempt,        &detail::complete_attempt,
+      &detail::worker_heartbeat,           &detail::cancel_attempt};
   static const ork_plugin_descriptor descriptor = {
       ORK_STRUCT_SIZE(ork_plugin_descriptor), ORK_PLUGIN_API_MAJOR, 0, name, version, description,
       &detail::init<Plugin>, &detail::shutdown<Plugin>, nullptr, &vtable};

@@ -154,9 +154,45 @@ CREATE TABLE workflow_settings (
 );
 )sql";
 
+// Plugin API 1.3: the queue of task attempts shared by `ork worker`s, as in
+// the sqlite plugin (numbered 4 like there; sqlite's migration 3 changed
+// nothing PostgreSQL has). UNIQUE (run_id, task, attempt): an enqueue retried
+// after its COMMIT's outcome was lost finds the first row instead of a second.
+constexpr std::string_view migration_4_attempt_queue = R"sql(
+CREATE TABLE queue (
+  id                  BIGSERIAL PRIMARY KEY,
+  run_id              TEXT COLLATE "C" NOT NULL,
+  task                TEXT COLLATE "C" NOT NULL,
+  attempt             INTEGER NOT NULL,
+  executor            TEXT COLLATE "C" NOT NULL,
+  payload_json        TEXT    NOT NULL,
+  status              TEXT COLLATE "C" NOT NULL CHECK (status IN ('queued', 'claimed', 'done')),
+  worker              TEXT COLLATE "C",
+  lease_expires_at    BIGINT,
+  cancel_requested_at BIGINT,
+  outcome             TEXT COLLATE "C" CHECK (outcome IN ('succeeded', 'failed', 'timed_out', 'cancelled')),
+  output_json         TEXT,
+  error               TEXT,
+  enqueued_at         BIGINT NOT NULL,
+  claimed_at          BIGINT,
+  finished_at         BIGINT,
+  UNIQUE (run_id, task, attempt)
+);
+CREATE INDEX queue_by_status ON queue (status, id);
+CREATE INDEX queue_claimed_by_worker ON queue (worker) WHERE status = 'claimed';
+
+CREATE TABLE workers (
+  name             TEXT COLLATE "C" PRIMARY KEY,
+  info_json        TEXT   NOT NULL,
+  last_heartbeat   BIGINT NOT NULL,
+  lease_expires_at BIGINT NOT NULL
+);
+)sql";
+
 constexpr Migration migrations[] = {
     {1, "initial schema", migration_1_initial_schema},
     {2, "run ownership and workflow settings", migration_2_run_ownership},
+    {4, "the attempt queue and its workers", migration_4_attempt_queue},
 };
 
 }  // namespace

@@ -18,7 +18,7 @@
 namespace ork::plugins::postgres {
 
 struct Migration {
-  int version;            // 1, 2, 3, … with no gaps
+  int version;            // increasing; numbered like the sqlite schema they match (no 3 here)
   std::string_view name;  // what it changes, for error messages
   std::string_view sql;   // one or more statements
 };

@@ -15,7 +15,9 @@
 // back. A retried write never duplicates: create_run recognises its own run,
 // append_logs its own batch id, and the other writes are idempotent or
 // ignored as late updates (a repeated non-final task update or run update
-// may add one duplicate event, never a second state change).
+// may add one duplicate event, never a second state change). A retried
+// enqueue finds its row by (run, task, attempt); a retried claim finds the
+// row its first try claimed.
 #pragma once
 
 #include <ork/plugin.hpp>
@@ -52,6 +54,18 @@ class PostgresStore final : public ork::plugin::Store {
   std::string renew_leases(std::string_view owner, std::int64_t now, std::int64_t lease_ms) override;
   void request_cancel(std::string_view run_id, std::int64_t at) override;
   void set_workflow_setting(std::string_view workflow, std::string_view key, std::string_view value_json) override;
+
+  // Plugin API 1.3: the queue of task attempts for `ork worker`. Claims lock
+  // with FOR UPDATE SKIP LOCKED; an enqueue sends NOTIFY ork_queue (payload:
+  // the executor) in its transaction.
+  std::int64_t enqueue_attempt(const QueuedAttempt& attempt) override;
+  std::string claim_attempt(std::string_view worker, std::string_view executors, std::int64_t now,
+                            std::int64_t lease_ms) override;
+  void complete_attempt(std::int64_t id, std::string_view worker, ork_task_outcome outcome,
+                        std::string_view output_json, std::string_view error, std::int64_t at) override;
+  std::string worker_heartbeat(std::string_view worker, std::string_view info_json, std::int64_t now,
+                               std::int64_t lease_ms) override;
+  void cancel_attempt(std::int64_t id, std::int64_t at) override;
 
  private:
   // Runs `body(connection, retried)` in a transaction begun with `begin`,

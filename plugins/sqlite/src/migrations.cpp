@@ -208,10 +208,46 @@ CREATE INDEX logs_by_task ON logs (run_id, task, id);
 CREATE INDEX logs_by_run ON logs (run_id, id);
 )sql";
 
+// Plugin API 1.3: the queue of task attempts shared by `ork worker`s. A row
+// is queued, then claimed by one worker holding a lease it renews with its
+// heartbeat, then done with an outcome. UNIQUE (run_id, task, attempt): an
+// attempt is queued once, so a repeated enqueue finds the first row.
+constexpr std::string_view migration_4_attempt_queue = R"sql(
+CREATE TABLE queue (
+  id                  INTEGER PRIMARY KEY,
+  run_id              TEXT    NOT NULL,
+  task                TEXT    NOT NULL,
+  attempt             INTEGER NOT NULL,
+  executor            TEXT    NOT NULL,
+  payload_json        TEXT    NOT NULL,
+  status              TEXT    NOT NULL CHECK (status IN ('queued', 'claimed', 'done')),
+  worker              TEXT,
+  lease_expires_at    INTEGER,
+  cancel_requested_at INTEGER,
+  outcome             TEXT CHECK (outcome IN ('succeeded', 'failed', 'timed_out', 'cancelled')),
+  output_json         TEXT,
+  error               TEXT,
+  enqueued_at         INTEGER NOT NULL,
+  claimed_at          INTEGER,
+  finished_at         INTEGER,
+  UNIQUE (run_id, task, attempt)
+);
+CREATE INDEX queue_by_status ON queue (status, id);
+CREATE INDEX queue_claimed_by_worker ON queue (worker) WHERE status = 'claimed';
+
+CREATE TABLE workers (
+  name             TEXT    PRIMARY KEY,
+  info_json        TEXT    NOT NULL,
+  last_heartbeat   INTEGER NOT NULL,
+  lease_expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration migrations[] = {
     {1, "initial schema", migration_1_initial_schema},
     {2, "run ownership and workflow settings", migration_2_run_ownership},
     {3, "events and logs without AUTOINCREMENT", migration_3_plain_ids},
+    {4, "the attempt queue and its workers", migration_4_attempt_queue},
 };
 
 }  // namespace

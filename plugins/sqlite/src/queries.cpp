@@ -68,6 +68,14 @@ struct OrphanedRunsParams {
   std::int64_t now;
 };
 
+struct QueuedAttemptParams {
+  std::int64_t id;
+};
+
+struct WorkersParams {
+  std::int64_t now;
+};
+
 ListRunsParams parse_list_runs(std::string_view params_json);
 GetRunParams parse_get_run(std::string_view params_json);
 LogsParams parse_logs(std::string_view params_json);
@@ -76,6 +84,8 @@ GetWorkflowParams parse_get_workflow(std::string_view params_json);
 void parse_no_params(std::string_view query, std::string_view params_json);
 WorkflowSettingsParams parse_workflow_settings(std::string_view params_json);
 OrphanedRunsParams parse_orphaned_runs(std::string_view params_json);
+QueuedAttemptParams parse_queued_attempt(std::string_view params_json);
+WorkersParams parse_workers(std::string_view params_json);
 
 json::object list_runs(Connection& db, const ListRunsParams& params);
 json::object get_run(Connection& db, const GetRunParams& params);
@@ -85,6 +95,8 @@ json::object list_workflows(Connection& db);
 json::object get_workflow(Connection& db, const GetWorkflowParams& params);
 json::object workflow_settings(Connection& db, const WorkflowSettingsParams& params);
 json::object orphaned_runs(Connection& db, const OrphanedRunsParams& params);
+json::object queued_attempt(Connection& db, const QueuedAttemptParams& params);
+json::object workers(Connection& db, const WorkersParams& params);
 
 }  // namespace
 
@@ -107,9 +119,13 @@ std::string answer_query(Connection& db, ork_query_kind kind, std::string_view p
       return json::serialize(workflow_settings(db, parse_workflow_settings(params_json)));
     case ORK_QUERY_ORPHANED_RUNS:
       return json::serialize(orphaned_runs(db, parse_orphaned_runs(params_json)));
+    case ORK_QUERY_QUEUED_ATTEMPT:
+      return json::serialize(queued_attempt(db, parse_queued_attempt(params_json)));
+    case ORK_QUERY_WORKERS:
+      return json::serialize(workers(db, parse_workers(params_json)));
   }
   throw std::invalid_argument("query: unknown query kind " + std::to_string(static_cast<int>(kind)) +
-                              " (this sqlite plugin answers kinds 1 to 8)");
+                              " (this sqlite plugin answers kinds 1 to 10)");
 }
 
 namespace {
@@ -255,6 +271,20 @@ OrphanedRunsParams parse_orphaned_runs(std::string_view params_json) {
   const std::optional<std::int64_t> now = params.optional_integer("now");
   if (!now) params.fail("param 'now' is required");
   return OrphanedRunsParams{*now};
+}
+
+QueuedAttemptParams parse_queued_attempt(std::string_view params_json) {
+  const Params params("QUEUED_ATTEMPT", params_json, {"id"});
+  const std::optional<std::int64_t> id = params.optional_integer("id");
+  if (!id) params.fail("param 'id' is required");
+  return QueuedAttemptParams{*id};
+}
+
+WorkersParams parse_workers(std::string_view params_json) {
+  const Params params("WORKERS", params_json, {"now"});
+  const std::optional<std::int64_t> now = params.optional_integer("now");
+  if (!now) params.fail("param 'now' is required");
+  return WorkersParams{*now};
 }
 
 // ---- rows to JSON ---------------------------------------------------------------
@@ -544,6 +574,38 @@ json::object orphaned_runs(Connection& db, const OrphanedRunsParams& params) {
   json::array runs;
   while (select->step()) runs.push_back(run_object(db, *select));
   return json::object{{"runs", std::move(runs)}};
+}
+
+// ---- API 1.3: the attempt queue and its workers -----------------------------------
+
+json::object queued_attempt(Connection& db, const QueuedAttemptParams& params) {
+  CachedStatement select =
+      db.statement("SELECT id, status, worker, outcome, output_json, error FROM queue WHERE id = ?1");
+  select->bind_all(params.id);
+  if (!select->step()) throw ork::plugin::NotFound("no queued attempt with id " + std::to_string(params.id));
+  return json::object{{"id", select->integer(0)},
+                      {"status", json_text(select->text(1))},
+                      {"worker", json_text(select->optional_text(2))},
+                      {"outcome", json_text(select->optional_text(3))},
+                      {"output", embedded_json(select->optional_text(4))},
+                      {"error", json_text(select->optional_text(5))}};
+}
+
+json::object workers(Connection& db, const WorkersParams& params) {
+  CachedStatement select = db.statement(
+      "SELECT w.name, w.info_json, w.last_heartbeat, w.lease_expires_at >= ?1, "
+      "(SELECT count(*) FROM queue q WHERE q.worker = w.name AND q.status = 'claimed') "
+      "FROM workers w ORDER BY w.name");
+  select->bind_all(params.now);
+  json::array workers;
+  while (select->step()) {
+    workers.push_back(json::object{{"name", json_text(select->text(0))},
+                                   {"info", embedded_json(select->text(1))},
+                                   {"last_heartbeat", select->integer(2)},
+                                   {"alive", select->integer(3) != 0},
+                                   {"claimed", select->integer(4)}});
+  }
+  return json::object{{"workers", std::move(workers)}};
 }
 
 }  // namespace

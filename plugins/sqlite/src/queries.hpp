@@ -1,7 +1,8 @@
 // The read side of the sqlite storage plugin: answers the host's
 // ork_query_kind queries (list runs, get a run, logs, events, workflows) with
 // the JSON documents described in plugin.h and docs/storage.md (kinds 7 and 8
-// since API 1.1: workflow settings, orphaned runs). Called by
+// since API 1.1: workflow settings, orphaned runs; 9 and 10 since API 1.3:
+// a queued attempt, the workers). Called by
 // SqliteStore::query inside a read transaction; tested directly.
 #pragma once
 

@@ -13,6 +13,10 @@
 // renews it; a `running` run whose lease expired lost its owner and may be
 // claimed by another process. A new run starts with a lease of
 // `unclaimed_run_grace_ms`, so its creator has that long to claim it.
+//
+// Queue (API 1.3, attempt_queue.cpp): attempts queued for `ork worker`s; a
+// worker claims one under a lease that its heartbeats extend, and a claim
+// whose lease expired goes back to the queue for another worker.
 #pragma once
 
 #include <ork/plugin.hpp>
@@ -51,6 +55,16 @@ class SqliteStore final : public ork::plugin::Store {
   std::string renew_leases(std::string_view owner, std::int64_t now, std::int64_t lease_ms) override;
   void request_cancel(std::string_view run_id, std::int64_t at) override;
   void set_workflow_setting(std::string_view workflow, std::string_view key, std::string_view value_json) override;
+
+  // Plugin API 1.3: the queue of task attempts for `ork worker` (attempt_queue.cpp).
+  std::int64_t enqueue_attempt(const QueuedAttempt& attempt) override;
+  std::string claim_attempt(std::string_view worker, std::string_view executors, std::int64_t now,
+                            std::int64_t lease_ms) override;
+  void complete_attempt(std::int64_t id, std::string_view worker, ork_task_outcome outcome,
+                        std::string_view output_json, std::string_view error, std::int64_t at) override;
+  std::string worker_heartbeat(std::string_view worker, std::string_view info_json, std::int64_t now,
+                               std::int64_t lease_ms) override;
+  void cancel_attempt(std::int64_t id, std::int64_t at) override;
 
   const std::filesystem::path& file() const noexcept { return writer_.file(); }
 

@@ -1,0 +1,103 @@
+// `ork run --workers-only` with `ork worker` processes sharing one store:
+// every task runs exactly once on some worker, the load spreads, and the
+// attempt of a worker that dies is run again by another once its lease ends.
+#include "e2e_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace ork::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> lines_of(const fs::path& p) {
+  std::ifstream in(p);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(Workers, EveryTaskRunsExactlyOnceAcrossThreeWorkers) {
+  TempDir dir;
+  std::string yaml = "tasks:\n  root: {executor: process, command: 'echo root $ORK_WORKER >> side.log'}\n";
+  for (int i = 0; i < 60; ++i) {
+    yaml += "  t" + std::to_string(i) +
+            ": {executor: process, command: 'echo $ORK_TASK $ORK_WORKER >> side.log; sleep 0.02; echo "
+            "ORK_OUTPUT:" + std::to_string(i) + "', depends_on: [root]}\n";
+  }
+  dir.write("wf.yaml", yaml);
+  std::vector<std::unique_ptr<BackgroundOrk>> workers;
+  for (const char* name : {"w1", "w2", "w3"}) {
+    workers.push_back(std::make_unique<BackgroundOrk>(
+        std::vector<std::string>{"worker", "--slots", "2", "--name", name, "--executors", "process"}, dir.path()));
+  }
+  for (auto& w : workers) ASSERT_TRUE(w->wait_for_output("slots", 20000)) << w->out() << w->err();
+
+  CommandResult r = run_ork({"run", "wf.yaml", "--workers-only", "--json", "--concurrency", "6"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto run = parse_json(r.out);
+  EXPECT_EQ(run.at("status").as_string(), "succeeded");
+  EXPECT_EQ(run.at("tasks").at("t59").at("output").as_int64(), 59);
+
+  std::map<std::string, int> runs_of_task;
+  std::set<std::string> workers_used;
+  for (const auto& line : lines_of(dir.path() / "side.log")) {
+    std::istringstream in(line);
+    std::string task, worker;
+    in >> task >> worker;
+    runs_of_task[task]++;
+    workers_used.insert(worker);
+  }
+  EXPECT_EQ(runs_of_task.size(), 61u);
+  for (const auto& [task, n] : runs_of_task) EXPECT_EQ(n, 1) << task << " ran " << n << " times";
+  EXPECT_GE(workers_used.size(), 2u) << "the load should spread over the workers";
+
+  auto listed = parse_json(run_ork({"workers", "--json"}, dir.path()).out).at("workers").as_array();
+  EXPECT_EQ(listed.size(), 3u);
+  for (const auto& w : listed) EXPECT_TRUE(w.at("alive").as_bool()) << w;
+
+  for (auto& w : workers) w->signal(SIGTERM);
+  for (auto& w : workers) EXPECT_EQ(w->wait(20000), 0) << w->err();
+}
+
+TEST(Workers, TheAttemptOfADeadWorkerRunsAgainElsewhere) {
+  TempDir dir;
+  dir.write("task.sh", R"SH(echo "start $ORK_WORKER" >> side.log
+if [ "$ORK_WORKER" = doomed ]; then sleep 30; fi
+echo "ORK_OUTPUT:\"done by $ORK_WORKER\"")SH");
+  dir.write("wf.yaml", "tasks:\n  t: {executor: process, command: [sh, task.sh]}\n");
+  const std::vector<std::string> short_lease{"ORK_WORKER_LEASE_MS=1000"};
+  auto doomed = std::make_unique<BackgroundOrk>(
+      std::vector<std::string>{"worker", "--slots", "1", "--name", "doomed"}, dir.path(), short_lease);
+  BackgroundOrk run({"run", "wf.yaml", "--workers-only", "--json"}, dir.path());
+  ASSERT_TRUE(eventually([&] { return fs::exists(dir.path() / "side.log"); }, 20000)) << doomed->err();
+  doomed->signal(SIGKILL);
+  doomed.reset();
+  BackgroundOrk rescuer({"worker", "--slots", "1", "--name", "rescuer"}, dir.path(), short_lease);
+  ASSERT_EQ(run.wait(30000), 0) << run.out() << run.err() << rescuer.err();
+  auto result = parse_json(run.out());
+  EXPECT_EQ(result.at("tasks").at("t").at("output").as_string(), "done by rescuer");
+  EXPECT_EQ(lines_of(dir.path() / "side.log"), (std::vector<std::string>{"start doomed", "start rescuer"}));
+  rescuer.signal(SIGTERM);
+  EXPECT_EQ(rescuer.wait(20000), 0);
+}
+
+TEST(Workers, WorkersOnlyNeedsAStoreWithAQueueAndWorkersNeedKnownExecutors) {
+  TempDir dir;
+  dir.write("wf.yaml", "tasks:\n  t: {executor: process, command: 'true'}\n");
+  CommandResult bad = run_ork({"worker", "--executors", "procss"}, dir.path());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "ork: --executors: no executor 'procss' is loaded here (see `ork plugins`)\n");
+  CommandResult none = run_ork({"workers"}, dir.path());
+  EXPECT_EQ(none.exit_code, 0);
+  EXPECT_EQ(none.out, "no workers have reported to this store\n");
+}
+
+}  // namespace
+}  // namespace ork::test
