@@ -23,7 +23,7 @@
 
 /* Values that cross the boundary as numbers. */
 _Static_assert(ORK_PLUGIN_API_MAJOR == 1, "this file freezes ABI 1.x; a new major needs a new freeze");
-_Static_assert(ORK_PLUGIN_API_MINOR >= 3, "this file freezes members up to 1.3; the minor version only grows");
+_Static_assert(ORK_PLUGIN_API_MINOR >= 4, "this file freezes members up to 1.4; the minor version only grows");
 _Static_assert(sizeof(ork_status) == 4 && sizeof(ork_log_stream) == 4 && sizeof(ork_task_outcome) == 4 &&
                    sizeof(ork_query_kind) == 4,
                "enums cross the boundary as 4-byte ints");
@@ -164,7 +164,9 @@ ORK_FREEZE_OFFSET(ork_storage_vtable, claim_attempt, 128);
 ORK_FREEZE_OFFSET(ork_storage_vtable, complete_attempt, 136);
 ORK_FREEZE_OFFSET(ork_storage_vtable, worker_heartbeat, 144);
 ORK_FREEZE_OFFSET(ork_storage_vtable, cancel_attempt, 152);
-ORK_FREEZE_SIZE(ork_storage_vtable, 160);
+/* since 1.4: a 1.3 storage table is 160 bytes and ends here */
+ORK_FREEZE_OFFSET(ork_storage_vtable, wait_for_queue, 160);
+ORK_FREEZE_SIZE(ork_storage_vtable, 168);
 
 /* since 1.3 */
 ORK_FREEZE_OFFSET(ork_queued_attempt, struct_size, 0);

@@ -56,8 +56,9 @@ class WorkerLoop {
   }
 
  private:
-  // Claims the oldest attempt this worker can run; idles with a growing
-  // pause (2 ms up to 50 ms) while the queue is empty.
+  // Claims the oldest attempt this worker can run; while the queue is empty
+  // it waits for the store's notification (PostgreSQL), else for a growing
+  // pause (2 ms up to 50 ms).
   void claim_and_run() {
     auto pause = std::chrono::milliseconds(2);
     while (!stopping_) {
@@ -68,7 +69,11 @@ class WorkerLoop {
         std::cerr << "ork worker: " << e.what() << '\n';
       }
       if (!claimed) {
-        std::this_thread::sleep_for(pause);
+        try {
+          store_.wait_for_queue(pause);  // PostgreSQL wakes us when an attempt is queued
+        } catch (const std::exception& e) {
+          std::this_thread::sleep_for(pause);
+        }
         pause = std::min(pause * 2, std::chrono::milliseconds(50));
         continue;
       }

@@ -294,8 +294,9 @@ struct RunScheduler::State {
 
   // --workers-only: the attempt goes on the store's queue; an `ork worker`
   // that has the executor claims it, runs it and writes its log lines. This
-  // thread waits for the result, reading the queue row every 1 ms at first
-  // and backing off to 20 ms, and asks the worker to stop on cancellation.
+  // thread waits for the result — woken by the store's notification when it
+  // has them (PostgreSQL), else reading the queue row every 1 ms at first and
+  // backing off to 20 ms — and asks the worker to stop on cancellation.
   ExecutorRunResult run_on_worker(const TaskRuntime& task, const ExecutorRunRequest& r) {
     boost::json::array env;
     for (const auto& e : r.env) env.emplace_back(e);
@@ -323,7 +324,7 @@ struct RunScheduler::State {
         store.cancel_attempt(id, now_millis());
         cancel_sent = true;
       }
-      std::this_thread::sleep_for(pause);
+      store.wait_for_queue(pause);  // PostgreSQL wakes us when a worker completes
       pause = std::min(pause * 2, std::chrono::milliseconds(20));
     }
   }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <ctime>
+#include <thread>
 
 namespace ork::host {
 
@@ -464,6 +465,17 @@ void Store::cancel_attempt(std::int64_t id, Millis at) {
   require_queue();
   ork_error err;
   check(plugin_->storage->cancel_attempt(handle_, id, at, &err), err, "cancelling a queued attempt");
+}
+
+void Store::wait_for_queue(std::chrono::milliseconds timeout) {
+  const ork_storage_vtable* t = plugin_->storage;
+  if (t->struct_size < offsetof(ork_storage_vtable, wait_for_queue) + sizeof(t->wait_for_queue) ||
+      !t->wait_for_queue) {
+    std::this_thread::sleep_for(timeout);
+    return;
+  }
+  ork_error err;
+  check(t->wait_for_queue(handle_, timeout.count(), &err), err, "waiting for the queue");
 }
 
 QueuedAttemptState Store::queued_attempt(std::int64_t id) {

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -241,6 +242,9 @@ class Store {
   std::vector<std::int64_t> worker_heartbeat(std::string_view worker, const boost::json::object& info, Millis now,
                                              std::int64_t lease_ms);
   void cancel_attempt(std::int64_t id, Millis at);
+  // Returns when the queue may have changed or `timeout` passed (API 1.4;
+  // with an older plugin, after the timeout).
+  void wait_for_queue(std::chrono::milliseconds timeout);
   QueuedAttemptState queued_attempt(std::int64_t id);
   std::vector<WorkerRow> workers(Millis now);
 

@@ -41,7 +41,7 @@ extern "C" {
 #endif
 
 #define ORK_PLUGIN_API_MAJOR 1
-#define ORK_PLUGIN_API_MINOR 3
+#define ORK_PLUGIN_API_MINOR 4
 
 /* Fills a struct's `struct_size`: `ORK_STRUCT_SIZE(ork_task_sink)`. */
 #define ORK_STRUCT_SIZE(type) ((uint32_t)sizeof(type))
@@ -391,6 +391,13 @@ typedef struct ork_storage_vtable {
   /* Cancel a queued attempt (done at once, outcome cancelled) or ask the
    * worker holding it to stop (seen on its next heartbeat). Done: no-op. */
   ork_status (*cancel_attempt)(void* store, int64_t id, int64_t at, ork_error* err);
+
+  /* since 1.4: blocks until the queue may have changed (an attempt was
+   * enqueued or completed, by any process) or `timeout_ms` passed. Lets idle
+   * workers and waiting schedulers react in milliseconds without polling
+   * hard (PostgreSQL: LISTEN/NOTIFY). A store without notifications waits
+   * the timeout. Spurious wake-ups are allowed. */
+  ork_status (*wait_for_queue)(void* store, int64_t timeout_ms, ork_error* err);
 } ork_storage_vtable;
 
 /* ------------------------------------------------------------------------ */

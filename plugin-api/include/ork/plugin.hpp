@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace ork::plugin {
@@ -222,6 +223,11 @@ class Store {
     throw Unsupported("this storage plugin has no queue for ork worker (API 1.3)");
   }
 
+  // since 1.4 — wait for a queue change; the default just waits the timeout.
+  virtual void wait_for_queue(std::int64_t timeout_ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
+  }
+
   // since 1.2 — all in one transaction. The default applies them one by one
   // (not atomically); a store with transactions should override it.
   virtual void update_tasks(std::span<const TaskUpdate> updates) {
@@ -394,6 +400,10 @@ inline ork_status cancel_attempt(void* store, std::int64_t id, std::int64_t at, 
   return guarded(err, [&] { static_cast<Store*>(store)->cancel_attempt(id, at); });
 }
 
+inline ork_status wait_for_queue(void* store, std::int64_t timeout_ms, ork_error* err) {
+  return guarded(err, [&] { static_cast<Store*>(store)->wait_for_queue(timeout_ms); });
+}
+
 inline ork_status update_run(void* store, ork_str run_id, ork_str status, std::int64_t at, ork_str error,
                              ork_error* err) {
   return guarded(err,
@@ -469,7 +479,7 @@ const ork_plugin_descriptor* describe_storage(const char* name, const char* vers
       &detail::query,                      &detail::claim_run,          &detail::renew_leases,
       &detail::request_cancel,             &detail::set_workflow_setting, &detail::update_tasks,
       &detail::enqueue_attempt,            &detail::claim_attempt,        &detail::complete_attempt,
-      &detail::worker_heartbeat,           &detail::cancel_attempt};
+      &detail::worker_heartbeat,           &detail::cancel_attempt,       &detail::wait_for_queue};
   static const ork_plugin_descriptor descriptor = {
       ORK_STRUCT_SIZE(ork_plugin_descriptor), ORK_PLUGIN_API_MAJOR, 0, name, version, description,
       &detail::init<Plugin>, &detail::shutdown<Plugin>, nullptr, &vtable};

@@ -72,7 +72,7 @@ std::string claimed_json(const Result& row);
 
 }  // namespace
 
-PostgresStore::PostgresStore(const ServerUrl& url) : pool_(url) {
+PostgresStore::PostgresStore(const ServerUrl& url) : pool_(url), listener_(url) {
   Pool::Lease connection = pool_.acquire();
   migrate(*connection);
 }
@@ -334,12 +334,18 @@ void PostgresStore::complete_attempt(std::int64_t id, std::string_view worker, o
   in_transaction(begin_write, [&](Connection& db, bool) {
     // A worker that lost its claim (lease expired, re-queued) changes nothing;
     // neither does a retry whose first try committed.
-    db.exec(
+    const Result done = db.exec(
         "UPDATE queue SET status = 'done', outcome = $3, output_json = $4, error = $5, finished_at = $6, "
         "lease_expires_at = NULL WHERE id = $1 AND worker = $2 AND status = 'claimed'",
         {id, worker, outcome_text, outcome == ORK_TASK_SUCCEEDED ? unless_empty(output_json) : std::nullopt,
          unless_empty(error), at});
+    // Wakes the scheduler waiting for this result (see wait_for_queue).
+    if (done.affected() > 0) db.exec("SELECT pg_notify('ork_queue', 'done')", {});
   });
+}
+
+void PostgresStore::wait_for_queue(std::int64_t timeout_ms) {
+  listener_.wait(std::chrono::milliseconds(std::max<std::int64_t>(0, timeout_ms)));
 }
 
 std::string PostgresStore::worker_heartbeat(std::string_view worker, std::string_view info_json, std::int64_t now,

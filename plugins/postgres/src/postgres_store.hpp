@@ -20,6 +20,8 @@
 // row its first try claimed.
 #pragma once
 
+#include "queue_listener.hpp"
+
 #include <ork/plugin.hpp>
 
 #include <cstdint>
@@ -43,6 +45,7 @@ class PostgresStore final : public ork::plugin::Store {
   ork::plugin::CreatedRun create_run(const ork::plugin::RunRecord& run) override;
   void update_task(const ork::plugin::TaskUpdate& update) override;
   void update_tasks(std::span<const ork::plugin::TaskUpdate> updates) override;
+  void wait_for_queue(std::int64_t timeout_ms) override;
   void update_run(std::string_view run_id, std::string_view status, std::int64_t at,
                   std::string_view error) override;
   void append_logs(std::span<const ork::plugin::LogLine> lines) override;
@@ -75,6 +78,7 @@ class PostgresStore final : public ork::plugin::Store {
   auto in_transaction(std::string_view begin, Body&& body);
 
   Pool pool_;
+  QueueListener listener_;
 };
 
 }  // namespace ork::plugins::postgres
