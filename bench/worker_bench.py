@@ -82,7 +82,7 @@ def main() -> int:
     worker_counts = [int(n) for n in args.workers.split(",")]
     with tempfile.TemporaryDirectory(prefix="ork-worker-bench-") as tmp, PostgresServer(args.port) as server:
         work = Path(tmp)
-        bench = Bench(ork, server, work, args.slots, args.concurrency)
+        bench = Bench(ork, server, work, args.slots, args.concurrency, args.task_ms)
         throughput = bench.throughput(args.tasks, worker_counts, args.repeat)
         latency = bench.latency(args.chain)
     print_report(throughput, latency, args)
@@ -100,6 +100,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--port", type=int, default=55439)
+    p.add_argument("--task-ms", type=int, default=0,
+                   help="each fan task sleeps this long (0: `true`); with waiting tasks the fan shows how "
+                        "throughput scales with worker slots rather than with CPU")
     return p.parse_args()
 
 
@@ -164,7 +167,9 @@ def run_checked(cmd: list[str], cwd: Path | None = None) -> subprocess.Completed
 
 
 class Bench:
-    def __init__(self, ork: Path, server: PostgresServer, work: Path, slots: int, concurrency: int) -> None:
+    def __init__(self, ork: Path, server: PostgresServer, work: Path, slots: int, concurrency: int,
+                 task_ms: int = 0) -> None:
+        self.task_ms = task_ms
         self.ork = ork
         self.server = server
         self.work = work
@@ -173,7 +178,7 @@ class Bench:
         self.databases = 0
 
     def throughput(self, width: int, worker_counts: list[int], repeat: int) -> list[Throughput]:
-        fan = write_fan(self.work / "fan.yaml", width)
+        fan = write_fan(self.work / "fan.yaml", width, self.task_ms)
         tasks = width + 2
         results = [Throughput("ork run (local)", 0, tasks)]
         results += [Throughput("ork worker x" + str(n), n, tasks) for n in worker_counts]
@@ -299,10 +304,11 @@ class WorkerPool:
         self.processes.clear()
 
 
-def write_fan(path: Path, width: int) -> Path:
+def write_fan(path: Path, width: int, task_ms: int = 0) -> Path:
+    work = f"['sleep', '{task_ms / 1000:.3f}']" if task_ms > 0 else "['true']"
     lines = ["name: bench_fan", "tasks:", "  src: {executor: process, command: ['true']}"]
     middle = [f"m{i}" for i in range(width)]
-    lines += [f"  {name}: {{executor: process, command: ['true'], depends_on: [src]}}" for name in middle]
+    lines += [f"  {name}: {{executor: process, command: {work}, depends_on: [src]}}" for name in middle]
     lines.append(f"  sink: {{executor: process, command: ['true'], depends_on: [{', '.join(middle)}]}}")
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -336,7 +342,8 @@ def print_report(throughput: list[Throughput], latency: list[Latency], args: arg
     print(f"# worker benchmark — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}, PostgreSQL 15 (private, fsync on), "
           f"median of {args.repeat}")
-    print(f"T: 1 -> {args.tasks} -> 1 fan of `true`, scheduler --concurrency {args.concurrency}, "
+    what = f"`sleep {args.task_ms} ms`" if args.task_ms else "`true`"
+    print(f"T: 1 -> {args.tasks} -> 1 fan of {what}, scheduler --concurrency {args.concurrency}, "
           f"workers --slots {args.slots}")
     print(f"{'runner':20} {'workers':>7} {'tasks':>6} {'wall s':>8} {'tasks/s':>9}")
     for t in throughput:
