@@ -13,79 +13,38 @@
 #include <string>
 
 #include "ork_storage/json_text.hpp"
+#include "ork_storage/query_params.hpp"
 
 namespace ork::plugins::sqlite {
 
 using storage::embedded_json;
 using storage::json_text;
 using storage::valid_utf8;
+using storage::RunsCursor;
+using storage::ListRunsParams;
+using storage::GetRunParams;
+using storage::LogsParams;
+using storage::EventsParams;
+using storage::GetWorkflowParams;
+using storage::WorkflowSettingsParams;
+using storage::OrphanedRunsParams;
+using storage::QueuedAttemptParams;
+using storage::WorkersParams;
+using storage::parse_list_runs;
+using storage::parse_get_run;
+using storage::parse_logs;
+using storage::parse_events;
+using storage::parse_get_workflow;
+using storage::parse_no_params;
+using storage::parse_workflow_settings;
+using storage::parse_orphaned_runs;
+using storage::parse_queued_attempt;
+using storage::parse_workers;
+using storage::encode_runs_cursor;
 
 namespace json = boost::json;
 
 namespace {
-
-// ---- typed params, parsed at the JSON boundary --------------------------------
-
-struct RunsCursor {
-  std::int64_t created_at;
-  std::string run_id;
-};
-
-struct ListRunsParams {
-  std::optional<std::string> workflow;
-  std::optional<std::string> status;
-  std::optional<RunsCursor> cursor;
-  std::int64_t limit;
-};
-
-struct GetRunParams {
-  std::string run_id;  // or a unique prefix of one
-};
-
-struct LogsParams {
-  std::string run_id;  // or a unique prefix of one
-  std::optional<std::string> task;
-  std::optional<std::int64_t> attempt;
-  std::int64_t after_id;
-  std::int64_t limit;
-};
-
-struct EventsParams {
-  std::int64_t after_seq;
-  std::int64_t limit;
-};
-
-struct GetWorkflowParams {
-  std::optional<std::int64_t> version_id;
-  std::optional<std::string> name;
-};
-
-struct WorkflowSettingsParams {
-  std::string workflow;
-};
-
-struct OrphanedRunsParams {
-  std::int64_t now;
-};
-
-struct QueuedAttemptParams {
-  std::int64_t id;
-};
-
-struct WorkersParams {
-  std::int64_t now;
-};
-
-ListRunsParams parse_list_runs(std::string_view params_json);
-GetRunParams parse_get_run(std::string_view params_json);
-LogsParams parse_logs(std::string_view params_json);
-EventsParams parse_events(std::string_view params_json);
-GetWorkflowParams parse_get_workflow(std::string_view params_json);
-void parse_no_params(std::string_view query, std::string_view params_json);
-WorkflowSettingsParams parse_workflow_settings(std::string_view params_json);
-OrphanedRunsParams parse_orphaned_runs(std::string_view params_json);
-QueuedAttemptParams parse_queued_attempt(std::string_view params_json);
-WorkersParams parse_workers(std::string_view params_json);
 
 json::object list_runs(Connection& db, const ListRunsParams& params);
 json::object get_run(Connection& db, const GetRunParams& params);
@@ -129,163 +88,6 @@ std::string answer_query(Connection& db, ork_query_kind kind, std::string_view p
 }
 
 namespace {
-
-// ---- params parsing -------------------------------------------------------------
-
-// The params object of one query. Unknown keys are refused so that a typo in
-// a filter is an error instead of a silently unfiltered answer; a key whose
-// value is null counts as absent.
-class Params {
- public:
-  Params(std::string_view query, std::string_view params_json, std::initializer_list<std::string_view> known)
-      : query_(query) {
-    if (params_json.empty()) return;
-    json::error_code ec;
-    json::value parsed = json::parse(params_json, ec);
-    if (ec) fail("params are not valid JSON (" + ec.message() + "): " + std::string(params_json.substr(0, 200)));
-    if (!parsed.is_object()) fail("params must be a JSON object, got " + json::serialize(parsed).substr(0, 200));
-    object_ = std::move(parsed.as_object());
-    for (const auto& entry : object_) {
-      if (std::find(known.begin(), known.end(), std::string_view(entry.key())) == known.end()) {
-        std::string list;
-        for (std::string_view key : known) list += (list.empty() ? "" : ", ") + std::string(key);
-        fail("unknown param '" + std::string(entry.key()) + "' (known: " + (list.empty() ? "none" : list) + ")");
-      }
-    }
-  }
-
-  std::optional<std::string> optional_string(std::string_view key) const {
-    const json::value* value = find(key);
-    if (!value) return std::nullopt;
-    if (!value->is_string()) fail("param '" + std::string(key) + "' must be a string, got " + json::serialize(*value));
-    return std::string(value->as_string());
-  }
-
-  std::string required_string(std::string_view key) const {
-    std::optional<std::string> value = optional_string(key);
-    if (!value || value->empty()) fail("param '" + std::string(key) + "' is required");
-    return *value;
-  }
-
-  // Integers may also come as decimal strings, as they do in HTTP query strings.
-  std::optional<std::int64_t> optional_integer(std::string_view key) const {
-    const json::value* value = find(key);
-    if (!value) return std::nullopt;
-    if (value->is_int64()) return value->as_int64();
-    if (value->is_uint64() && value->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
-      return static_cast<std::int64_t>(value->as_uint64());
-    }
-    if (value->is_string()) {
-      const json::string& text = value->as_string();
-      std::int64_t parsed = 0;
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
-      if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) return parsed;
-    }
-    fail("param '" + std::string(key) + "' must be an integer, got " + json::serialize(*value));
-  }
-
-  // A page size: `fallback` when absent, at most `max`, at least 1.
-  std::int64_t limit(std::int64_t fallback, std::int64_t max) const {
-    const std::int64_t limit = optional_integer("limit").value_or(fallback);
-    if (limit < 1) fail("param 'limit' must be at least 1, got " + std::to_string(limit));
-    return std::min(limit, max);
-  }
-
-  [[noreturn]] void fail(const std::string& problem) const {
-    throw std::invalid_argument(query_ + " query: " + problem);
-  }
-
- private:
-  const json::value* find(std::string_view key) const {
-    const json::value* value = object_.if_contains(key);
-    return value && !value->is_null() ? value : nullptr;
-  }
-
-  std::string query_;
-  json::object object_;
-};
-
-std::optional<RunsCursor> parse_runs_cursor(const Params& params, std::optional<std::string> cursor);
-
-ListRunsParams parse_list_runs(std::string_view params_json) {
-  const Params params("LIST_RUNS", params_json, {"workflow", "status", "cursor", "limit"});
-  return ListRunsParams{params.optional_string("workflow"), params.optional_string("status"),
-                        parse_runs_cursor(params, params.optional_string("cursor")), params.limit(50, 1000)};
-}
-
-// The cursor is "<created_at>:<run id>" of the last run of the previous page.
-// Clients treat it as opaque; it is readable only to ease debugging.
-std::optional<RunsCursor> parse_runs_cursor(const Params& params, std::optional<std::string> cursor) {
-  if (!cursor || cursor->empty()) return std::nullopt;
-  const std::size_t colon = cursor->find(':');
-  std::int64_t created_at = 0;
-  if (colon != std::string::npos) {
-    const auto [end, ec] = std::from_chars(cursor->data(), cursor->data() + colon, created_at);
-    if (ec == std::errc() && end == cursor->data() + colon && colon > 0) {
-      return RunsCursor{created_at, cursor->substr(colon + 1)};
-    }
-  }
-  params.fail("param 'cursor' is not a cursor this store gave out: '" + *cursor +
-              "'; pass the next_cursor of a previous answer");
-}
-
-std::string encode_runs_cursor(std::int64_t created_at, std::string_view run_id) {
-  return std::to_string(created_at) + ":" + std::string(run_id);
-}
-
-GetRunParams parse_get_run(std::string_view params_json) {
-  const Params params("GET_RUN", params_json, {"run_id"});
-  return GetRunParams{params.required_string("run_id")};
-}
-
-LogsParams parse_logs(std::string_view params_json) {
-  const Params params("LOGS", params_json, {"run_id", "task", "attempt", "cursor", "limit"});
-  return LogsParams{params.required_string("run_id"), params.optional_string("task"),
-                    params.optional_integer("attempt"), params.optional_integer("cursor").value_or(0),
-                    params.limit(1000, 10000)};
-}
-
-EventsParams parse_events(std::string_view params_json) {
-  const Params params("EVENTS", params_json, {"after", "limit"});
-  return EventsParams{params.optional_integer("after").value_or(0), params.limit(1000, 10000)};
-}
-
-GetWorkflowParams parse_get_workflow(std::string_view params_json) {
-  const Params params("GET_WORKFLOW", params_json, {"version_id", "name"});
-  GetWorkflowParams parsed{params.optional_integer("version_id"), params.optional_string("name")};
-  if (parsed.version_id.has_value() == parsed.name.has_value()) {
-    params.fail("give exactly one of 'version_id' and 'name'");
-  }
-  return parsed;
-}
-
-void parse_no_params(std::string_view query, std::string_view params_json) { Params(query, params_json, {}); }
-
-WorkflowSettingsParams parse_workflow_settings(std::string_view params_json) {
-  const Params params("WORKFLOW_SETTINGS", params_json, {"workflow"});
-  return WorkflowSettingsParams{params.required_string("workflow")};
-}
-
-OrphanedRunsParams parse_orphaned_runs(std::string_view params_json) {
-  const Params params("ORPHANED_RUNS", params_json, {"now"});
-  const std::optional<std::int64_t> now = params.optional_integer("now");
-  if (!now) params.fail("param 'now' is required");
-  return OrphanedRunsParams{*now};
-}
-
-QueuedAttemptParams parse_queued_attempt(std::string_view params_json) {
-  const Params params("QUEUED_ATTEMPT", params_json, {"id"});
-  const std::optional<std::int64_t> id = params.optional_integer("id");
-  if (!id) params.fail("param 'id' is required");
-  return QueuedAttemptParams{*id};
-}
-
-WorkersParams parse_workers(std::string_view params_json) {
-  const Params params("WORKERS", params_json, {"now"});
-  const std::optional<std::int64_t> now = params.optional_integer("now");
-  if (!now) params.fail("param 'now' is required");
-  return WorkersParams{*now};
-}
 
 // ---- rows to JSON ---------------------------------------------------------------
 
