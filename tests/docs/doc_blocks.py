@@ -2,7 +2,9 @@
 
 Each page (README.md, docs/*.md) is run in a sandbox directory of its own:
 `build` links to the build tree and `examples/` is a fresh copy, so a page's
-commands read exactly as a user would type them in a clone. Blocks run in the
+commands read exactly as a user would type them in a clone. A page that
+mentions `$ORK_PREFIX` also gets ork installed there (`cmake --install`), as a
+third party building against the installed headers would have it. Blocks run in the
 order they appear. What a block does comes from its info string (the words
 after the opening fence); docs/README.md is the authors' guide.
 
@@ -223,6 +225,8 @@ def run_page(page: Path, blocks: list[Block], source: Path, build: Path) -> Page
     tally = count_only(blocks)
     with tempfile.TemporaryDirectory(prefix="ork-doc-") as directory:
         sandbox = make_sandbox(Path(directory), source, build)
+        if "ORK_PREFIX" in page.read_text(encoding="utf-8"):
+            install_ork(sandbox, build)
         try:
             for block in blocks:
                 if "illustrative" not in block.flags:
@@ -241,6 +245,18 @@ def make_sandbox(root: Path, source: Path, build: Path) -> Sandbox:
     env["NO_COLOR"] = "1"
     env["LC_ALL"] = "C.UTF-8"
     return Sandbox(root, env)
+
+
+def install_ork(sandbox: Sandbox, build: Path) -> None:
+    """Pages about building against ork get a real installed tree at $ORK_PREFIX."""
+    prefix = sandbox.root / "prefix"
+    subprocess.run(
+        ["cmake", "--install", str(build), "--prefix", str(prefix)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    sandbox.env["ORK_PREFIX"] = str(prefix)
 
 
 def run_block(block: Block, sandbox: Sandbox) -> int:
