@@ -109,6 +109,10 @@ void load_runtime_modules() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // C extensions print through libc, whose stdout would buffer 4 KiB blocks
+  // on the log pipe until the task ends; line buffering sends each line as it
+  // is printed, like the runtime's line-buffered sys.stdout.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   try {
     return serve(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::exception& error) {
