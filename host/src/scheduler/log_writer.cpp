@@ -2,6 +2,8 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
+
 namespace ork::host {
 
 namespace {
@@ -48,7 +50,7 @@ void LogWriter::flush() {
   std::uint64_t target = queued_;
   if (stored_ >= target && failure_.empty()) return;
   if (!failure_.empty()) throw Error(ErrorKind::storage, "could not record log lines: " + failure_);
-  flush_wanted_ = true;
+  flush_until_ = std::max(flush_until_, target);
   wake_.notify_one();
   written_.wait(lock, [&] { return stored_ >= target; });
   if (!failure_.empty()) throw Error(ErrorKind::storage, "could not record log lines: " + failure_);
@@ -59,10 +61,11 @@ void LogWriter::write_loop() {
   while (true) {
     wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     // Write when the oldest line has waited the window, the batch is full, or
-    // someone flushes — whichever comes first. Counting from the oldest line
-    // (not the newest) keeps a steady trickle from postponing writes forever.
+    // someone waits in flush() for a queued line — whichever comes first.
+    // Counting from the oldest line (not the newest) keeps a steady trickle
+    // from postponing writes forever.
     wake_.wait_until(lock, oldest_queued_at_ + batching_.window, [&] {
-      return stopping_ || flush_wanted_ || queue_.size() >= batching_.batch_size;
+      return stopping_ || flush_until_ > stored_ || queue_.size() >= batching_.batch_size;
     });
     if (queue_.empty()) {
       if (stopping_) return;
@@ -70,7 +73,6 @@ void LogWriter::write_loop() {
     }
     std::vector<NewLogLine> batch;
     batch.swap(queue_);
-    flush_wanted_ = false;
     lock.unlock();
     std::string error;
     if (failure_.empty()) {
