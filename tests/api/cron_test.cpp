@@ -99,6 +99,7 @@ TEST(Cron, NamedZoneAcrossDaylightSavingTime) {
 TEST(Cron, RefusesBadExpressionsAndUnknownZones) {
   EXPECT_THROW(CronSchedule::parse("61 * * * *", "UTC"), host::Error);
   EXPECT_THROW(CronSchedule::parse("* * * *", "UTC"), host::Error);
+  EXPECT_THROW(CronSchedule::parse("* * * * *", "/etc/passwd"), host::Error) << "a path is not a zone";
   try {
     CronSchedule::parse("* * * * *", "Mars/Olympus");
     FAIL() << "unknown zone accepted";
