@@ -1,10 +1,13 @@
 #include "scheduler/run_scheduler.hpp"
 
 #include "core/error.hpp"
+#include "core/output_depth.hpp"
 #include "scheduler/attempt_policy.hpp"
 #include "scheduler/lease_keeper.hpp"
 #include "scheduler/log_writer.hpp"
 #include "scheduler/slots.hpp"
+
+#include <ork/limits.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -398,9 +401,13 @@ struct RunScheduler::State {
     if (result.outcome == ORK_TASK_SUCCEEDED && !result.output_json.empty()) {
       boost::system::error_code ec;
       boost::json::parse_options opts;
-      opts.max_depth = 10000;
+      opts.max_depth = ORK_MAX_JSON_DEPTH;  // whatever the executor, so the store keeps it as it is
       e.output = boost::json::parse(result.output_json, ec, {}, opts);
-      if (ec) {
+      if (ec == boost::json::error::too_deep) {
+        e.status = "failed";
+        result.error = output_too_deep_error();
+        e.output = nullptr;
+      } else if (ec) {
         e.status = "failed";
         result.error = "executor returned output that is not valid JSON: " + ec.message();
         e.output = nullptr;

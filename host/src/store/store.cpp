@@ -1,6 +1,9 @@
 #include "store/store.hpp"
 
 #include "core/error.hpp"
+#include "core/output_depth.hpp"
+
+#include <ork/limits.h>
 
 #include <chrono>
 #include <cstddef>
@@ -11,6 +14,10 @@
 namespace ork::host {
 
 namespace {
+
+// A store's answer wraps outputs (at most ORK_MAX_JSON_DEPTH deep) in a few
+// levels of its own: {"tasks": [{"attempts": [{"output": ...}]}]}.
+constexpr int answer_max_depth = ORK_MAX_JSON_DEPTH + 16;
 
 ork_str str(std::string_view s) { return ork_str{s.data(), s.size()}; }
 
@@ -209,7 +216,7 @@ boost::json::value Store::query(ork_query_kind kind, const boost::json::object& 
   check(plugin_->storage->query(handle_, kind, str(params_json), &sink, &err), err, "reading state");
   boost::system::error_code ec;
   boost::json::parse_options options;
-  options.max_depth = 10000;
+  options.max_depth = answer_max_depth;
   boost::json::value v = boost::json::parse(answer, ec, {}, options);
   if (ec) throw Error(ErrorKind::storage, "storage plugin '" + plugin_->name + "' answered invalid JSON: " + ec.message());
   return v;
@@ -416,7 +423,7 @@ std::optional<ClaimedAttempt> Store::claim_attempt(std::string_view worker, std:
         "claiming a task attempt");
   boost::system::error_code ec;
   boost::json::parse_options options;
-  options.max_depth = 10000;
+  options.max_depth = answer_max_depth;
   boost::json::value v = boost::json::parse(answer, ec, {}, options);
   if (ec || !v.is_object()) throw Error(ErrorKind::storage, "storage plugin answered invalid JSON to claim_attempt");
   const auto& o = v.as_object();
@@ -434,6 +441,15 @@ std::optional<ClaimedAttempt> Store::claim_attempt(std::string_view worker, std:
 void Store::complete_attempt(std::int64_t id, std::string_view worker, ork_task_outcome outcome,
                              std::string_view output_json, std::string_view error, Millis at) {
   require_queue();
+  // A worker's output enters here; past the depth limit the store would keep
+  // it as a string, so the attempt fails as it would have in `ork run`.
+  std::string too_deep;
+  if (outcome == ORK_TASK_SUCCEEDED && output_too_deep(output_json)) {
+    outcome = ORK_TASK_FAILED;
+    output_json = {};
+    too_deep = output_too_deep_error();
+    error = too_deep;
+  }
   ork_error err;
   check(plugin_->storage->complete_attempt(handle_, id, str(worker), outcome, str(output_json), str(error), at, &err),
         err, "recording a worker's result");

@@ -184,13 +184,8 @@ class WorkflowCompiler {
   void read_timezone(const MapEntry& entry) {
     std::optional<std::string> timezone = read_text(entry, "");
     if (!timezone) return;
-    // Only checked where the system's time zone database is installed.
-    const fs::path zoneinfo = "/usr/share/zoneinfo";
-    std::error_code error;
-    bool known = *timezone == "UTC" || !fs::is_directory(zoneinfo, error) ||
-                 (timezone->find("..") == std::string::npos && fs::is_regular_file(zoneinfo / *timezone, error));
-    if (!known) {
-      add(entry.value_where, "timezone \"" + *timezone + "\" is not a known IANA time zone (e.g. UTC, Europe/Paris)");
+    if (std::optional<std::string> problem = timezone_problem(*timezone)) {
+      add(entry.value_where, *problem);
       return;
     }
     workflow_.timezone = *timezone;

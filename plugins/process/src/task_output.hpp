@@ -100,8 +100,9 @@ class TaskOutput {
   std::deque<std::string> stderr_tail_;
 };
 
-// Checks that `text` is one JSON value; returns "<parser message> at offset
-// K" when it is not.
+// Checks that `text` is one JSON value nesting at most ORK_MAX_JSON_DEPTH
+// levels; returns "<parser message> at offset K" when it is not JSON, "it
+// nests deeper than 512 levels" when it is too deep.
 std::optional<std::string> json_syntax_problem(std::string_view text);
 
 }  // namespace ork::plugins::process

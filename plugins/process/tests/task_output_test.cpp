@@ -153,5 +153,12 @@ TEST(JsonSyntax, AcceptsDeepDocumentsAndRejectsTrailingGarbage) {
   EXPECT_EQ(json_syntax_problem("1 2"), "extra data after the JSON value at offset 2");
 }
 
+TEST(JsonSyntax, AcceptsExactlyTheSharedDepthLimit) {
+  // ORK_MAX_JSON_DEPTH (512): what the store keeps as JSON, not as a string.
+  EXPECT_EQ(json_syntax_problem(std::string(512, '[') + std::string(512, ']')), std::nullopt);
+  EXPECT_EQ(json_syntax_problem(std::string(513, '[') + std::string(513, ']')), "it nests deeper than 512 levels");
+  EXPECT_EQ(json_syntax_problem(std::string(10000, '[') + std::string(10000, ']')), "it nests deeper than 512 levels");
+}
+
 }  // namespace
 }  // namespace ork::plugins::process
