@@ -36,7 +36,8 @@ std::uint16_t port_of(const BackgroundOrk& serve) {
 boost::json::value summary_of(std::uint16_t port, const std::string& name) {
   HttpResult list = http(port, "GET", "/api/workflows");
   if (list.status != 200) return nullptr;
-  for (const boost::json::value& w : list.json().at("workflows").as_array()) {
+  boost::json::value doc = list.json();
+  for (const boost::json::value& w : doc.at("workflows").as_array()) {
     if (w.at("name") == name.c_str()) return w;
   }
   return nullptr;

@@ -565,6 +565,9 @@ class WorkflowCompiler {
   // ---- executors and signatures ----------------------------------------------
 
   void check_with_executors() {
+    // A refused value left nulls in task settings: the executors' complaints
+    // about them would only hide the real error.
+    if (values_.refused_any()) return;
     for (TaskDraft& draft : drafts_) {
       if (draft.executor == nullptr) continue;
       TaskCheckRequest request{workflow_.name, workflow_.file.string(), workflow_.dir.string(), draft.task.name,

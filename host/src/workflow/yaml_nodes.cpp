@@ -71,6 +71,7 @@ std::optional<boost::json::value> YamlValueReader::to_json(const YAML::Node& nod
                            "(ORK_MAX_YAML_NODES); use large anchors less often or write the value out"});
   }
   path_.clear();
+  refused_any_ = true;
   return std::nullopt;
 }
 

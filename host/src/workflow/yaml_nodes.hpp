@@ -51,6 +51,8 @@ class YamlValueReader {
   std::optional<boost::json::value> to_json(const YAML::Node& node);
   // Nodes converted so far (for tests of the budget).
   std::size_t nodes_used() const { return used_; }
+  // Whether some value was refused (then the file does not compile).
+  bool refused_any() const { return refused_any_; }
 
  private:
   boost::json::value convert(const YAML::Node& node);
@@ -62,6 +64,7 @@ class YamlValueReader {
   std::size_t budget_;
   std::size_t used_ = 0;
   bool exhausted_ = false;
+  bool refused_any_ = false;
   std::vector<YAML::Node> path_;  // the containers being converted, outermost first
 };
 
