@@ -87,8 +87,8 @@ TEST(BrokenWorkflow, ServeSurvivesHostileFilesAndRestartsWithThem) {
                                          repeat("list[", 20000) + "int" + repeat("]", 20000) + "\"\n");
     dir.write("workflows/bomb.yaml", bomb);
     ASSERT_TRUE(eventually([&] { return !summary_of(port, "bomb").is_null(); }, 20000)) << serve.err();
-    ASSERT_TRUE(eventually([&] { return !summary_of(port, "deep").is_null() && !summary_of(port, "loop").is_null(); },
-                           20000));
+    ASSERT_TRUE(
+        eventually([&] { return !summary_of(port, "deep").is_null() && !summary_of(port, "loop").is_null(); }, 20000));
     expect_broken(port, "loop", "loop.yaml", 1, 13, "this value contains itself");
     expect_broken(port, "deep", "deep.yaml", 5, 18, "task \"t\": output_type: column 325: the type nests more");
     expect_broken(port, "bomb", "bomb.yaml", 7, 7, "the values of this workflow file expand to more than");

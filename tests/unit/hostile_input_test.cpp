@@ -39,10 +39,14 @@ std::string repeat(const std::string& text, int times) {
 }
 
 // `depth` lists inside each other around a 1: [[[1]]] is 3.
-std::string nested_lists(int depth) { return repeat("[", depth) + "1" + repeat("]", depth); }
+std::string nested_lists(int depth) {
+  return repeat("[", depth) + "1" + repeat("]", depth);
+}
 
 // A type string of `depth` lists inside each other: list[list[int]] is 2.
-std::string nested_list_type(int depth) { return repeat("list[", depth) + "int" + repeat("]", depth); }
+std::string nested_list_type(int depth) {
+  return repeat("list[", depth) + "int" + repeat("]", depth);
+}
 
 // ---- YAML values -------------------------------------------------------------
 
@@ -72,7 +76,8 @@ TEST(HostileYaml, ValuesNestUpToTheDepthLimit) {
 }
 
 TEST(HostileYaml, ADocumentDeeperThanYamlCppAcceptsIsASyntaxError) {
-  Errors errors = errors_of("inputs:\n  x: " + nested_lists(20000) + "\ntasks:\n  t: {executor: process, command: x}\n");
+  Errors errors =
+      errors_of("inputs:\n  x: " + nested_lists(20000) + "\ntasks:\n  t: {executor: process, command: x}\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("wf.yaml:2:"), std::string::npos) << errors[0];
   EXPECT_NE(errors[0].find("YAML syntax error"), std::string::npos) << errors[0];
@@ -167,11 +172,11 @@ TEST(HostileTypes, TypeStringsNestUpToTheDepthLimit) {
 TEST(HostileTypes, ADeepTypeStringInAWorkflowIsAnErrorWithItsPlace) {
   Errors errors = errors_of("tasks:\n  t:\n    executor: process\n    command: x\n    output_type: \"" +
                             nested_list_type(20000) + "\"\n");
-  EXPECT_EQ(errors, Errors{"wf.yaml:5:18: task \"t\": output_type: column " +
-                           std::to_string(5 * ORK_MAX_TYPE_DEPTH + 5) + ": the type nests more than " +
-                           std::to_string(ORK_MAX_TYPE_DEPTH) +
-                           " levels deep (brackets, braces, parentheses and named types; the limit is "
-                           "ORK_MAX_TYPE_DEPTH)"});
+  EXPECT_EQ(errors,
+            Errors{"wf.yaml:5:18: task \"t\": output_type: column " + std::to_string(5 * ORK_MAX_TYPE_DEPTH + 5) +
+                   ": the type nests more than " + std::to_string(ORK_MAX_TYPE_DEPTH) +
+                   " levels deep (brackets, braces, parentheses and named types; the limit is "
+                   "ORK_MAX_TYPE_DEPTH)"});
 }
 
 TEST(HostileTypes, JsonTypesNestUpToTheDepthLimit) {

@@ -14,8 +14,8 @@ struct Type::Node {
   std::vector<Field> fields;  // object
   std::string name;           // named object type
   bool variadic = false;
-  int depth = 0;          // set by Type::make
-  std::size_t size = 1;   // nodes of the tree written out, named types expanded; set by Type::make
+  int depth = 0;         // set by Type::make
+  std::size_t size = 1;  // nodes of the tree written out, named types expanded; set by Type::make
 };
 
 namespace {
@@ -38,15 +38,21 @@ Type Type::string() { return Type(primitive(TypeKind::string)); }
 Type Type::date() { return Type(primitive(TypeKind::date)); }
 Type Type::datetime() { return Type(primitive(TypeKind::datetime)); }
 
-Type Type::list(Type item) { return make(Node{TypeKind::list, {std::move(item)}, {}, {}, false}); }
+Type Type::list(Type item) {
+  return make(Node{TypeKind::list, {std::move(item)}, {}, {}, false});
+}
 
 Type Type::dict(Type key, Type value) {
   return make(Node{TypeKind::dict, {std::move(key), std::move(value)}, {}, {}, false});
 }
 
-Type Type::tuple(std::vector<Type> items) { return make(Node{TypeKind::tuple, std::move(items), {}, {}, false}); }
+Type Type::tuple(std::vector<Type> items) {
+  return make(Node{TypeKind::tuple, std::move(items), {}, {}, false});
+}
 
-Type Type::variadic_tuple(Type item) { return make(Node{TypeKind::tuple, {std::move(item)}, {}, {}, true}); }
+Type Type::variadic_tuple(Type item) {
+  return make(Node{TypeKind::tuple, {std::move(item)}, {}, {}, true});
+}
 
 Type Type::union_of(std::vector<Type> members) {
   std::vector<Type> flat;
@@ -123,8 +129,12 @@ const std::vector<Type>& Type::items() const { return node_->items; }
 bool Type::variadic() const { return node_->variadic; }
 const std::vector<Field>& Type::fields() const { return node_->fields; }
 const std::string& Type::name() const { return node_->name; }
-int Type::depth() const { return node_->depth; }
-std::size_t Type::size() const { return node_->size; }
+int Type::depth() const {
+  return node_->depth;
+}
+std::size_t Type::size() const {
+  return node_->size;
+}
 
 const Field* Type::find_field(std::string_view name) const {
   for (const Field& field : node_->fields) {
@@ -160,7 +170,9 @@ bool operator==(const Type& a, const Type& b) {
   return true;
 }
 
-Type infer_type(const boost::json::value& json) { return infer(json, 0); }
+Type infer_type(const boost::json::value& json) {
+  return infer(json, 0);
+}
 
 namespace {
 
@@ -168,9 +180,15 @@ thread_local int type_nesting = 0;
 
 }  // namespace
 
-TypeNesting::TypeNesting() { ++type_nesting; }
-TypeNesting::~TypeNesting() { --type_nesting; }
-bool TypeNesting::too_deep() const { return type_nesting > ORK_MAX_TYPE_DEPTH; }
+TypeNesting::TypeNesting() {
+  ++type_nesting;
+}
+TypeNesting::~TypeNesting() {
+  --type_nesting;
+}
+bool TypeNesting::too_deep() const {
+  return type_nesting > ORK_MAX_TYPE_DEPTH;
+}
 
 std::string TypeError::describe() const {
   if (column_ <= 0) return what();
@@ -197,12 +215,17 @@ namespace {
 Type infer(const boost::json::value& json, int depth) {
   if ((json.is_array() || json.is_object()) && depth >= ORK_MAX_TYPE_DEPTH) return Type::any();
   switch (json.kind()) {
-    case boost::json::kind::null: return Type::null();
-    case boost::json::kind::bool_: return Type::boolean();
+    case boost::json::kind::null:
+      return Type::null();
+    case boost::json::kind::bool_:
+      return Type::boolean();
     case boost::json::kind::int64:
-    case boost::json::kind::uint64: return Type::integer();
-    case boost::json::kind::double_: return Type::number();
-    case boost::json::kind::string: return Type::string();
+    case boost::json::kind::uint64:
+      return Type::integer();
+    case boost::json::kind::double_:
+      return Type::number();
+    case boost::json::kind::string:
+      return Type::string();
     case boost::json::kind::array: {
       // Items are deduplicated by their printed type: comparing each new one
       // with every distinct one seen would be quadratic in a long list.

@@ -57,8 +57,10 @@ CompileResult compile_workflow_source(std::string_view yaml, const std::filesyst
   try {
     return run_compiler(yaml, file, executors);
   } catch (const std::exception& e) {
-    return CompileResult{std::nullopt, {{{file.string(), 0, 0}, std::string("the compiler failed on this file (") +
-                                                                    e.what() + "); please report this as a bug"}}};
+    return CompileResult{
+        std::nullopt,
+        {{{file.string(), 0, 0},
+          std::string("the compiler failed on this file (") + e.what() + "); please report this as a bug"}}};
   }
 }
 
@@ -501,7 +503,8 @@ class WorkflowCompiler {
       binding.workflow_input = *name;
       return binding;
     }
-    if (keys.size() == 1 && keys.front().key == "value") return constant_binding(keys.front().value, std::move(binding));
+    if (keys.size() == 1 && keys.front().key == "value")
+      return constant_binding(keys.front().value, std::move(binding));
     return constant_binding(value, std::move(binding));
   }
 

@@ -53,7 +53,8 @@ class Resolution {
     TypeNesting level;
     if (level.too_deep()) {
       fail(definition, "type \"" + std::string(name) + "\" is defined through more than " +
-                           std::to_string(ORK_MAX_TYPE_DEPTH) + " levels of nested types and named types (the "
+                           std::to_string(ORK_MAX_TYPE_DEPTH) +
+                           " levels of nested types and named types (the "
                            "limit, ORK_MAX_TYPE_DEPTH); define it with fewer levels");
       return Type::any();
     }

@@ -52,7 +52,8 @@ std::optional<double> parse_float(std::string_view text);
 struct ValueRefused {};
 struct BudgetSpent {};
 
-static_assert(ORK_MAX_YAML_DEPTH <= ORK_MAX_TYPE_DEPTH, "the inferred type of a constant must stay within the type depth");
+static_assert(ORK_MAX_YAML_DEPTH <= ORK_MAX_TYPE_DEPTH,
+              "the inferred type of a constant must stay within the type depth");
 
 }  // namespace
 
@@ -65,10 +66,10 @@ std::optional<boost::json::value> YamlValueReader::to_json(const YAML::Node& nod
     return convert(node);
   } catch (const ValueRefused&) {
   } catch (const BudgetSpent&) {
-    errors_.push_back({location_of(node, file_),
-                       "the values of this workflow file expand to more than " + std::to_string(budget_) +
-                           " YAML nodes (each use of an alias counts every node it refers to), the limit "
-                           "(ORK_MAX_YAML_NODES); use large anchors less often or write the value out"});
+    errors_.push_back(
+        {location_of(node, file_), "the values of this workflow file expand to more than " + std::to_string(budget_) +
+                                       " YAML nodes (each use of an alias counts every node it refers to), the limit "
+                                       "(ORK_MAX_YAML_NODES); use large anchors less often or write the value out"});
   }
   path_.clear();
   refused_any_ = true;
@@ -105,8 +106,9 @@ boost::json::value YamlValueReader::convert(const YAML::Node& node) {
 void YamlValueReader::enter(const YAML::Node& node) {
   for (const YAML::Node& ancestor : path_) {
     if (ancestor.is(node)) {
-      refuse(node, "this value contains itself: an alias inside it refers back to it (or to a value around it); "
-                   "an alias must refer to a value defined before it, outside it");
+      refuse(node,
+             "this value contains itself: an alias inside it refers back to it (or to a value around it); "
+             "an alias must refer to a value defined before it, outside it");
     }
   }
   if (path_.size() >= ORK_MAX_YAML_DEPTH) {
