@@ -175,6 +175,10 @@ ApiResponse trigger_run(ApiServices s, const ApiRequest& req) {
     } else if (key == "idempotency_key") {
       if (!value.is_string()) throw HttpError(400, "\"idempotency_key\" must be a string");
       request.idempotency_key = std::string(value.as_string());
+      if (request.idempotency_key.starts_with(schedule_key_prefix)) {
+        throw HttpError(400, "idempotency keys starting with \"" + std::string(schedule_key_prefix) +
+                                 "\" are reserved for scheduled runs; choose another key");
+      }
     } else {
       throw HttpError(400, "unknown key \"" + std::string(key) + "\" in the body (expected \"inputs\", \"idempotency_key\")");
     }
