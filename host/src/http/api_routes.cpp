@@ -2,6 +2,7 @@
 
 #include "cli/json_views.hpp"
 #include "core/error.hpp"
+#include "http/graph_cache.hpp"
 #include "http/static_assets.hpp"
 
 #include <charconv>
@@ -22,7 +23,7 @@ ApiResponse get_workflow(ApiServices s, const ApiRequest& req);
 ApiResponse trigger_run(ApiServices s, const ApiRequest& req);
 ApiResponse set_paused(ApiServices s, const ApiRequest& req, bool paused);
 ApiResponse list_runs(ApiServices s, const ApiRequest& req);
-ApiResponse get_run(ApiServices s, const ApiRequest& req);
+ApiResponse get_run(ApiServices s, GraphCache& graphs, const ApiRequest& req);
 ApiResponse cancel_run(ApiServices s, const ApiRequest& req);
 ApiResponse task_logs(ApiServices s, const ApiRequest& req);
 ApiResponse event_stream(ApiServices s, const ApiRequest& req);
@@ -39,7 +40,8 @@ Router make_api_router(ApiServices s) {
   router.add("POST", "/api/workflows/{name}/pause", [s](const ApiRequest& r) { return set_paused(s, r, true); });
   router.add("POST", "/api/workflows/{name}/unpause", [s](const ApiRequest& r) { return set_paused(s, r, false); });
   router.add("GET", "/api/runs", [s](const ApiRequest& r) { return list_runs(s, r); });
-  router.add("GET", "/api/runs/{id}", [s](const ApiRequest& r) { return get_run(s, r); });
+  auto graphs = std::make_shared<GraphCache>();
+  router.add("GET", "/api/runs/{id}", [s, graphs](const ApiRequest& r) { return get_run(s, *graphs, r); });
   router.add("POST", "/api/runs/{id}/cancel", [s](const ApiRequest& r) { return cancel_run(s, r); });
   router.add("GET", "/api/runs/{id}/tasks/{task}/logs", [s](const ApiRequest& r) { return task_logs(s, r); });
   router.add("GET", "/api/events", [s](const ApiRequest& r) { return event_stream(s, r); });
@@ -250,20 +252,6 @@ json::array graph_json(Store& store, std::int64_t version_id) {
   return tasks;
 }
 
-// Workflow versions never change, so their graphs are cached.
-const json::array& cached_graph(Store& store, std::int64_t version_id) {
-  static std::mutex mutex;
-  static std::map<std::int64_t, json::array> cache;
-  {
-    std::lock_guard lock(mutex);
-    if (auto it = cache.find(version_id); it != cache.end()) return it->second;
-  }
-  json::array graph = graph_json(store, version_id);
-  std::lock_guard lock(mutex);
-  if (cache.size() > 1000) cache.clear();
-  return cache.emplace(version_id, std::move(graph)).first->second;
-}
-
 RunDetail run_or_404(ApiServices s, const std::string& run_id) {
   try {
     return s.store.get_run(run_id);
@@ -273,7 +261,7 @@ RunDetail run_or_404(ApiServices s, const std::string& run_id) {
   }
 }
 
-ApiResponse get_run(ApiServices s, const ApiRequest& req) {
+ApiResponse get_run(ApiServices s, GraphCache& graphs, const ApiRequest& req) {
   RunDetail detail = run_or_404(s, req.param("id"));
   json::object out = run_detail_json(detail);
   json::array attempts;
@@ -287,7 +275,8 @@ ApiResponse get_run(ApiServices s, const ApiRequest& req) {
   }
   out["attempts"] = std::move(attempts);
   out["workflow_version_id"] = detail.run.workflow_version_id;
-  out["graph"] = detail.run.workflow_version_id > 0 ? cached_graph(s.store, detail.run.workflow_version_id) : json::array{};
+  const std::int64_t version = detail.run.workflow_version_id;
+  out["graph"] = version > 0 ? *graphs.get(version, [&] { return graph_json(s.store, version); }) : json::array{};
   return ApiResponse::json(out);
 }
 
