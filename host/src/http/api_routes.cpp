@@ -252,17 +252,28 @@ json::array graph_json(Store& store, std::int64_t version_id) {
   return tasks;
 }
 
-RunDetail run_or_404(ApiServices s, const std::string& run_id) {
+// The run a route's {id} names: its full id or an unambiguous prefix (like
+// an abbreviated git commit), resolved once by the store for every route,
+// so that what GET shows, cancel and logs reach too. Handlers use the full
+// id from the answer from then on.
+RunDetail resolve_run(ApiServices s, const std::string& id_or_prefix) {
   try {
-    return s.store.get_run(run_id);
+    return s.store.get_run(id_or_prefix);
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::not_found) throw HttpError(404, "no run '" + run_id + "'");
+    if (e.kind() == ErrorKind::not_found) throw HttpError(404, "no run '" + id_or_prefix + "'");
+    // The storage plugins refuse an ambiguous prefix with this message; the
+    // rest of the error (the store's URL) is not for the client.
+    const std::string text = e.what();
+    std::size_t at = text.find("run id prefix '");
+    if (at != std::string::npos && text.find("is ambiguous", at) != std::string::npos) {
+      throw HttpError(409, text.substr(at));
+    }
     throw;
   }
 }
 
 ApiResponse get_run(ApiServices s, GraphCache& graphs, const ApiRequest& req) {
-  RunDetail detail = run_or_404(s, req.param("id"));
+  RunDetail detail = resolve_run(s, req.param("id"));
   json::object out = run_detail_json(detail);
   json::array attempts;
   for (const AttemptRow& a : detail.attempts) {
@@ -281,8 +292,7 @@ ApiResponse get_run(ApiServices s, GraphCache& graphs, const ApiRequest& req) {
 }
 
 ApiResponse cancel_run(ApiServices s, const ApiRequest& req) {
-  const std::string& id = req.param("id");
-  run_or_404(s, id);
+  const std::string id = resolve_run(s, req.param("id")).run.run_id;
   switch (s.launcher.cancel(id)) {
     case CancelOutcome::cancelling:
       return ApiResponse::json(json::object{{"run_id", id}, {"outcome", "cancelling"}}, 202);
@@ -295,9 +305,9 @@ ApiResponse cancel_run(ApiServices s, const ApiRequest& req) {
 }
 
 ApiResponse task_logs(ApiServices s, const ApiRequest& req) {
-  const std::string& id = req.param("id");
   const std::string& task = req.param("task");
-  RunDetail detail = run_or_404(s, id);
+  RunDetail detail = resolve_run(s, req.param("id"));
+  const std::string& id = detail.run.run_id;
   if (!detail.find_task(task)) throw HttpError(404, "run '" + id + "' has no task '" + task + "'");
   LogFilter filter;
   filter.run_id = id;
@@ -342,6 +352,7 @@ ApiResponse event_stream(ApiServices s, const ApiRequest& req) {
     if (error == std::errc() && end == last->data() + last->size() && value >= 0) after = value;
   }
   std::optional<std::string> run_filter = req.query_value("run");
+  if (run_filter) run_filter = resolve_run(s, *run_filter).run.run_id;
   std::shared_ptr<EventHub::Subscription> subscription = s.events.subscribe(after);
 
   ApiResponse response;
