@@ -2,11 +2,13 @@
 
 #include "cli/json_views.hpp"
 #include "core/error.hpp"
+#include "http/api_redaction.hpp"
 #include "http/graph_cache.hpp"
 #include "http/static_assets.hpp"
 
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <set>
 
 namespace ork::host {
@@ -28,30 +30,62 @@ ApiResponse cancel_run(ApiServices s, const ApiRequest& req);
 ApiResponse task_logs(ApiServices s, const ApiRequest& req);
 ApiResponse event_stream(ApiServices s, const ApiRequest& req);
 ApiResponse openapi(const ApiRequest&);
+Handler redacted(std::shared_ptr<const ApiRedactor> redact, bool stored_errors, Handler handler);
 
 }  // namespace
 
 Router make_api_router(ApiServices s) {
   Router router;
-  router.add("GET", "/api/health", health);
-  router.add("GET", "/api/workflows", [s](const ApiRequest& r) { return list_workflows(s, r); });
-  router.add("GET", "/api/workflows/{name}", [s](const ApiRequest& r) { return get_workflow(s, r); });
-  router.add("POST", "/api/workflows/{name}/runs", [s](const ApiRequest& r) { return trigger_run(s, r); });
-  router.add("POST", "/api/workflows/{name}/pause", [s](const ApiRequest& r) { return set_paused(s, r, true); });
-  router.add("POST", "/api/workflows/{name}/unpause", [s](const ApiRequest& r) { return set_paused(s, r, false); });
-  router.add("GET", "/api/runs", [s](const ApiRequest& r) { return list_runs(s, r); });
+  auto redact = std::make_shared<const ApiRedactor>(s.catalog.directory(), std::getenv("PATH"));
+  // Routes whose answers carry stored error text have it redacted too.
+  auto add = [&router, redact](std::string method, std::string pattern, Handler handler, bool stored_errors = false) {
+    router.add(std::move(method), std::move(pattern), redacted(redact, stored_errors, std::move(handler)));
+  };
+  add("GET", "/api/health", health);
+  add("GET", "/api/workflows", [s](const ApiRequest& r) { return list_workflows(s, r); }, true);
+  add("GET", "/api/workflows/{name}", [s](const ApiRequest& r) { return get_workflow(s, r); }, true);
+  add("POST", "/api/workflows/{name}/runs", [s](const ApiRequest& r) { return trigger_run(s, r); });
+  add("POST", "/api/workflows/{name}/pause", [s](const ApiRequest& r) { return set_paused(s, r, true); });
+  add("POST", "/api/workflows/{name}/unpause", [s](const ApiRequest& r) { return set_paused(s, r, false); });
+  add("GET", "/api/runs", [s](const ApiRequest& r) { return list_runs(s, r); }, true);
   auto graphs = std::make_shared<GraphCache>();
-  router.add("GET", "/api/runs/{id}", [s, graphs](const ApiRequest& r) { return get_run(s, *graphs, r); });
-  router.add("POST", "/api/runs/{id}/cancel", [s](const ApiRequest& r) { return cancel_run(s, r); });
-  router.add("GET", "/api/runs/{id}/tasks/{task}/logs", [s](const ApiRequest& r) { return task_logs(s, r); });
-  router.add("GET", "/api/events", [s](const ApiRequest& r) { return event_stream(s, r); });
-  router.add("GET", "/api/openapi.json", openapi);
+  add("GET", "/api/runs/{id}", [s, graphs](const ApiRequest& r) { return get_run(s, *graphs, r); }, true);
+  add("POST", "/api/runs/{id}/cancel", [s](const ApiRequest& r) { return cancel_run(s, r); });
+  add("GET", "/api/runs/{id}/tasks/{task}/logs", [s](const ApiRequest& r) { return task_logs(s, r); });
+  add("GET", "/api/events", [s](const ApiRequest& r) { return event_stream(s, r); });
+  add("GET", "/api/openapi.json", openapi);
   return router;
 }
 
 namespace {
 
 const std::set<std::string> run_statuses{"pending", "running", "succeeded", "failed", "cancelled"};
+
+// Errors meant for the client (HttpError, and the kinds http_server.cpp
+// sends as 400/404) leave with their server paths and environment redacted;
+// with `stored_errors`, so do the error fields of a JSON answer.
+Handler redacted(std::shared_ptr<const ApiRedactor> redact, bool stored_errors, Handler handler) {
+  return [redact, stored_errors, handler = std::move(handler)](const ApiRequest& request) {
+    try {
+      ApiResponse response = handler(request);
+      if (stored_errors && !response.stream && response.content_type == "application/json") {
+        json::value body = json::parse(response.body);
+        redact->redact_errors(body);
+        response.body = json::serialize(body);
+      }
+      return response;
+    } catch (const HttpError& e) {
+      throw HttpError(e.status(), (*redact)(e.what()));
+    } catch (const Error& e) {
+      switch (e.kind()) {
+        case ErrorKind::not_found: throw HttpError(404, (*redact)(e.what()));
+        case ErrorKind::usage:
+        case ErrorKind::invalid_workflow: throw HttpError(400, (*redact)(e.what()));
+        default: throw;  // logged in full, answered with a generic 500
+      }
+    }
+  };
+}
 
 // ---- small readers of query parameters ------------------------------------
 
