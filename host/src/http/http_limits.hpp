@@ -4,6 +4,8 @@
 // server, the event hub, the run-graph cache and their tests.
 #pragma once
 
+#include <ork/limits.h>
+
 #include <chrono>
 #include <cstddef>
 
@@ -11,7 +13,7 @@ namespace ork::host::http_limits {
 
 // A request body larger than this is answered 413 (HttpServerOptions can
 // lower or raise it per server).
-inline constexpr std::size_t max_body_bytes = 1u << 20;
+inline constexpr std::size_t max_body_bytes = ORK_MAX_REQUEST_BODY_BYTES;
 
 // Past max_body_bytes the body of an authorised request is still read and
 // dropped up to this much, so its client sees the 413 instead of a reset.
