@@ -278,16 +278,10 @@ struct RunScheduler::State {
     } else if (options.remote) {
       result = run_on_worker(task, request);
     } else {
-      LogBudget budget;
-      result = task.executor->run(request, [&](ork_log_stream stream, std::string_view line) {
-        if (!budget.take(line.size())) return;
+      result = run_within_log_budget(*task.executor, request, [&](ork_log_stream stream, std::string_view line) {
         logs.add(NewLogLine{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), stream,
                             now_millis(), std::string(line)});
       });
-      if (budget.dropped_lines > 0) {
-        logs.add(NewLogLine{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), ORK_LOG_SYSTEM,
-                            now_millis(), budget.note()});
-      }
     }
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     release_slots(task);

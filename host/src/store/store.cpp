@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/output_depth.hpp"
+#include "store/url_redaction.hpp"
 
 #include <ork/limits.h>
 
@@ -106,20 +107,23 @@ AttemptRow parse_attempt(const boost::json::object& o) {
 
 Store Store::open(const PluginRegistry& plugins, const std::string& url) {
   std::string scheme = scheme_of(url);
+  // Only the plugin sees the password; every message and url() show it as ***.
+  const std::string shown = redacted_url(url);
   const LoadedPlugin* plugin = plugins.storage_for_scheme(scheme);
   if (!plugin) {
     std::string known;
     for (const auto& s : plugins.storage_schemes()) known += (known.empty() ? "" : ", ") + s;
-    throw Error(ErrorKind::storage, "no storage plugin serves '" + scheme + "' URLs (database " + url +
+    throw Error(ErrorKind::storage, "no storage plugin serves '" + scheme + "' URLs (database " + shown +
                                         "); loaded storage schemes: " + (known.empty() ? "none" : known) +
                                         " — see `ork plugins`");
   }
   ork_error err;
   void* handle = nullptr;
   if (plugin->storage->open(plugin->state, str(url), &handle, &err) != ORK_STATUS_OK || !handle) {
-    throw Error(ErrorKind::storage, "cannot open database " + url + ": " + err.message);
+    throw Error(ErrorKind::storage,
+                "cannot open database " + shown + ": " + without_url_password(err.message, url));
   }
-  return Store(*plugin, handle, url);
+  return Store(*plugin, handle, shown);
 }
 
 Store::Store(Store&& other) noexcept : plugin_(other.plugin_), handle_(other.handle_), url_(std::move(other.url_)) {

@@ -15,8 +15,7 @@
 #include <utility>
 
 #include <ork/limits.h>
-
-extern char** environ;
+#include <ork/task_environment.hpp>
 
 namespace ork::plugins::python {
 
@@ -123,8 +122,13 @@ pid_t spawn_worker(const WorkerLaunch& launch, int channel, int stdout_fd, int s
   std::vector<char*> argv;
   for (auto& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);
+  // Without the host's secrets: tasks run in this process and see its
+  // environment, plus each task's own `env:`.
+  std::vector<std::string> environment = ork::plugin::inherited_environment();
+  std::vector<char*> envp = ork::plugin::envp_of(environment);
   pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, arguments[0].c_str(), &actions.actions, &attributes.attributes, argv.data(), environ);
+  int rc = ::posix_spawn(&pid, arguments[0].c_str(), &actions.actions, &attributes.attributes, argv.data(),
+                         envp.data());
   if (rc != 0) {
     throw std::runtime_error("cannot start the python worker " + launch.executable.string() + ": " +
                              std::generic_category().message(rc) +
