@@ -19,9 +19,10 @@ packages=(
 # machine's Node.js when it has one, else Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # What only the test suite needs: a real browser for the UI tests and a
-# PostgreSQL server the storage tests start on loopback.
+# PostgreSQL server the storage tests start on loopback; croniter, the independent
+# cron implementation tests/api/cron_differential_test.cpp compares with.
 if [[ ${1:-} == --with-test-tools ]]; then
-  packages+=(chromium postgresql)
+  packages+=(chromium postgresql python3-croniter)
 fi
 
 missing=()

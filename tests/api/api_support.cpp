@@ -2,6 +2,7 @@
 
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 
 #include <gtest/gtest.h>
@@ -30,6 +31,25 @@ HttpResult http(std::uint16_t port, const std::string& method, const std::string
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     result.headers[lower] = value;
   }
+  return result;
+}
+
+HttpResult raw_http(std::uint16_t port, const std::string& request) {
+  Poco::Net::StreamSocket socket;
+  socket.connect(Poco::Net::SocketAddress("127.0.0.1", port), Poco::Timespan(10, 0));
+  socket.setReceiveTimeout(Poco::Timespan(30, 0));
+  socket.sendBytes(request.data(), static_cast<int>(request.size()));
+  std::string text;
+  char buffer[4096];
+  try {
+    for (int n; (n = socket.receiveBytes(buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+  } catch (const Poco::Exception&) {
+    // a reset after the answer: keep what arrived
+  }
+  HttpResult result;
+  result.status = -1;
+  if (text.starts_with("HTTP/1.") && text.size() > 12) result.status = std::stoi(text.substr(9, 3));
+  if (std::size_t end = text.find("\r\n\r\n"); end != std::string::npos) result.body = text.substr(end + 4);
   return result;
 }
 

@@ -36,6 +36,12 @@ struct HttpResult {
 HttpResult http(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body = "",
                 const std::map<std::string, std::string>& headers = {});
 
+// Sends `request` (a whole HTTP request, as text) on a fresh connection and
+// reads the answer until the server closes it; status -1 when the connection
+// was closed without an answer. For requests the HTTP client would fix up
+// (no Content-Type, no Content-Length, a foreign Host).
+HttpResult raw_http(std::uint16_t port, const std::string& request);
+
 // Plugins of this build, loaded once per test binary.
 const host::PluginRegistry& test_plugins();
 

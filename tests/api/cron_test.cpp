@@ -55,6 +55,28 @@ TEST(Cron, DayOfMonthOrDayOfWeekWhenBothAreRestricted) {
   EXPECT_EQ(next_iso(c, at(2026, 1, 9, 0, 0)), "2026-01-13T00:00:00.000Z");  // Tuesday 13th
 }
 
+TEST(Cron, StarStepsInDayFieldsAreRestrictions) {
+  // Issue 10, finding 8: "*/10" fired every day because it starts with '*'.
+  CronSchedule tenth = CronSchedule::parse("0 0 */10 * *", "UTC");  // days 1, 11, 21, 31
+  EXPECT_EQ(next_iso(tenth, at(2026, 1, 1, 0, 0)), "2026-01-11T00:00:00.000Z");
+  EXPECT_EQ(next_iso(tenth, at(2026, 1, 21, 0, 0)), "2026-01-31T00:00:00.000Z");
+  EXPECT_EQ(next_iso(tenth, at(2026, 1, 31, 0, 0)), "2026-02-01T00:00:00.000Z");
+  CronSchedule other = CronSchedule::parse("0 0 * * */2", "UTC");  // Sun, Tue, Thu, Sat
+  EXPECT_EQ(next_iso(other, at(2026, 1, 1, 0, 0)), "2026-01-03T00:00:00.000Z");  // Thursday 1st -> Saturday
+  EXPECT_EQ(next_iso(other, at(2026, 1, 4, 0, 0)), "2026-01-06T00:00:00.000Z");  // Sunday -> Tuesday
+  // Vixie cron: a day field starting with '*' makes both apply, so this is the
+  // 1st, 11th, 21st or 31st when it is also a Monday.
+  CronSchedule both = CronSchedule::parse("0 0 */10 * mon", "UTC");
+  EXPECT_EQ(next_iso(both, at(2026, 1, 1, 0, 0)), "2026-05-11T00:00:00.000Z");
+}
+
+TEST(Cron, FindsFireTimesDecadesAway) {
+  // A Sunday 29 February: 2032, ..., 2088, then not before 2128.
+  CronSchedule c = CronSchedule::parse("0 0 29 2 */7", "UTC");
+  EXPECT_EQ(next_iso(c, at(2026, 1, 1, 0, 0)), "2032-02-29T00:00:00.000Z");
+  EXPECT_EQ(next_iso(c, at(2088, 3, 1, 0, 0)), "2128-02-29T00:00:00.000Z");
+}
+
 TEST(Cron, LeapDayAndImpossibleDates) {
   CronSchedule leap = CronSchedule::parse("0 0 29 2 *", "UTC");
   EXPECT_EQ(next_iso(leap, at(2026, 1, 1, 0, 0)), "2028-02-29T00:00:00.000Z");
@@ -77,6 +99,7 @@ TEST(Cron, NamedZoneAcrossDaylightSavingTime) {
 TEST(Cron, RefusesBadExpressionsAndUnknownZones) {
   EXPECT_THROW(CronSchedule::parse("61 * * * *", "UTC"), host::Error);
   EXPECT_THROW(CronSchedule::parse("* * * *", "UTC"), host::Error);
+  EXPECT_THROW(CronSchedule::parse("* * * * *", "/etc/passwd"), host::Error) << "a path is not a zone";
   try {
     CronSchedule::parse("* * * * *", "Mars/Olympus");
     FAIL() << "unknown zone accepted";

@@ -70,6 +70,26 @@ TEST_F(ScheduleTest, PausedWorkflowsDoNotFireAndResumeWithoutCatchingUp) {
   serve.app().launcher().wait_idle();
 }
 
+// A client that takes the key of the next slot would make the scheduled run
+// silently never happen: the scheduler's keys are reserved.
+TEST_F(ScheduleTest, ApiCallersCannotTakeTheKeyOfAScheduledRun) {
+  loop().tick(t0);
+  const std::string key = host::schedule_key("ticker", t0 + 30'000);
+  HttpResult stolen = serve.post("/api/workflows/ticker/runs", R"({"idempotency_key": ")" + key + "\"}");
+  EXPECT_EQ(stolen.status, 400) << stolen.body;
+  EXPECT_NE(stolen.body.find("reserved"), std::string::npos) << stolen.body;
+  EXPECT_EQ(serve.post("/api/workflows/ticker/runs", R"({"idempotency_key": "schedule:anything"})").status, 400);
+  EXPECT_EQ(serve.get("/api/runs").json().at("runs").as_array().size(), 0u);
+
+  std::vector<host::ScheduledRun> fired = loop().tick(t0 + 30'000);
+  ASSERT_EQ(fired.size(), 1u);
+  json::object run = serve.wait_for_run(fired[0].run_id, [](const json::object& r) { return r.at("status") == "succeeded"; });
+  EXPECT_EQ(run.at("trigger"), "schedule") << "the scheduled run happened";
+  EXPECT_EQ(serve.post("/api/workflows/ticker/runs", R"({"idempotency_key": "my-schedule:1"})").status, 201)
+      << "other keys are the client's";
+  serve.app().launcher().wait_idle();
+}
+
 // The real loop, on a clock shifted so that a minute boundary is ~1.5 s away.
 TEST(ScheduleRealTime, FiresWithinOneSecondOfTheMinute) {
   ServeFixture serve;

@@ -99,5 +99,37 @@ TEST(Workers, WorkersOnlyNeedsAStoreWithAQueueAndWorkersNeedKnownExecutors) {
   EXPECT_EQ(none.out, "no workers have reported to this store\n");
 }
 
+// The recorded log of the one task of the one run in `dir`'s store: stream and line.
+std::vector<std::vector<std::string>> recorded_log(const fs::path& dir) {
+  return sqlite_rows(dir / ".ork" / "ork.db", "SELECT stream, line FROM logs ORDER BY id");
+}
+
+TEST(Workers, AWorkerRecordsNoMoreOfAnAttemptsOutputThanOrkRun) {
+  const std::string yaml =
+      "tasks:\n  flood: {executor: process, command: 'for i in $(seq 100); do printf \"%099d\\\\n\" $i; done; "
+      "echo ORK_OUTPUT:1'}\n";
+  const std::vector<std::string> small_limit{"ORK_LOG_LIMIT_BYTES=2000"};
+  TempDir local;
+  local.write("wf.yaml", yaml);
+  CommandResult here = run_ork({"run", "wf.yaml"}, local.path(), small_limit);
+  ASSERT_EQ(here.exit_code, 0) << here.err;
+  const auto expected = recorded_log(local.path());
+  ASSERT_FALSE(expected.empty());
+  const std::string note_end = "were not recorded: this attempt's output exceeded the log limit of 2000 bytes "
+                               "(ORK_LOG_LIMIT_BYTES)";
+  ASSERT_NE(expected.back()[1].find(note_end), std::string::npos) << expected.back()[1];
+  ASSERT_LT(expected.size(), 20u);
+
+  TempDir queued;
+  queued.write("wf.yaml", yaml);
+  BackgroundOrk worker({"worker", "--slots", "1", "--name", "w1"}, queued.path(), small_limit);
+  ASSERT_TRUE(worker.wait_for_output("slots", 20000)) << worker.out() << worker.err();
+  CommandResult r = run_ork({"run", "wf.yaml", "--workers-only", "--json"}, queued.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << worker.err();
+  EXPECT_EQ(recorded_log(queued.path()), expected) << "the worker must cap the log as `ork run` does";
+  worker.signal(SIGTERM);
+  EXPECT_EQ(worker.wait(20000), 0) << worker.err();
+}
+
 }  // namespace
 }  // namespace ork::test

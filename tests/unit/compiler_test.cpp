@@ -264,6 +264,21 @@ tasks:
                     "a letter or \"_\" (a \".\" would read as a path in {from: ...})"}));
 }
 
+TEST(CompilerErrors, TimezoneIsAnIanaNameNeverAPath) {
+  // Issue 10, finding 15: any existing absolute path validated, a missing one
+  // did not, which told a workflow author whether a file exists.
+  for (const char* path : {"/etc/passwd", "/etc/no-such-file", "/usr/share/zoneinfo/UTC"}) {
+    EXPECT_EQ(errors_of("timezone: " + std::string(path) + "\ntasks:\n  a: {executor: process, command: x}\n"),
+              (Errors{"wf.yaml:1:11: timezone \"" + std::string(path) +
+                      "\" is not a known IANA time zone (e.g. UTC, Europe/Paris)"}))
+        << path;
+  }
+  EXPECT_EQ(errors_of("timezone: America/New_Yrok\ntasks:\n  a: {executor: process, command: x}\n"),
+            (Errors{"wf.yaml:1:11: timezone \"America/New_Yrok\" is not a known IANA time zone (e.g. UTC, "
+                    "Europe/Paris) (did you mean \"America/New_York\"?)"}));
+  EXPECT_TRUE(errors_of("timezone: Australia/Lord_Howe\ntasks:\n  a: {executor: process, command: x}\n").empty());
+}
+
 TEST(CompilerErrors, TypesBlockAndDeclaredTypes) {
   EXPECT_EQ(errors_of(yaml(R"(
 types:

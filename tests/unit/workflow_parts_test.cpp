@@ -57,6 +57,45 @@ TEST(Cron, ExplainsWhatIsWrong) {
   EXPECT_TRUE(cron_problem("1,,2 * * * *").has_value());
 }
 
+TEST(Cron, StarStepsInDayFieldsRestrictTheDays) {
+  // "*/10" starts with '*' but allows only days 1, 11, 21 and 31.
+  std::variant<CronFields, std::string> parsed = parse_cron("0 0 */10 * */2");
+  ASSERT_TRUE(std::holds_alternative<CronFields>(parsed)) << std::get<std::string>(parsed);
+  const CronFields& fields = std::get<CronFields>(parsed);
+  EXPECT_EQ(fields.days.to_string(), "10000000001000000000100000000010");  // bits 31..0
+  EXPECT_EQ(fields.weekdays.to_string(), "1010101");                       // Sat, Thu, Tue, Sun
+  EXPECT_TRUE(fields.days_start_with_star);
+  EXPECT_TRUE(fields.weekdays_start_with_star);
+  EXPECT_EQ(cron_problem("0 0 1, * *"),
+            "day-of-month field \"1,\" is not valid: expected *, a number in 1-31, a range a-b, a step */n or a list");
+}
+
+TEST(Timezone, AcceptsIanaNamesOnly) {
+  for (const char* good : {"UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Etc/GMT+5"}) {
+    EXPECT_EQ(timezone_problem(good), std::nullopt) << good;
+  }
+  // Existing files outside the database and missing ones get the same answer,
+  // so a workflow cannot probe the file system.
+  for (const char* path : {"/etc/passwd", "/etc/no-such-file", "/usr/share/zoneinfo/UTC", "../../../etc/passwd",
+                           "Europe/../../../etc/passwd", "", "Mars/Olympus_Mons"}) {
+    EXPECT_EQ(timezone_problem(path),
+              "timezone \"" + std::string(path) + "\" is not a known IANA time zone (e.g. UTC, Europe/Paris)")
+        << path;
+  }
+}
+
+TEST(Timezone, SuggestsTheClosestZone) {
+  EXPECT_EQ(timezone_problem("Europe/Pariss"),
+            "timezone \"Europe/Pariss\" is not a known IANA time zone (e.g. UTC, Europe/Paris) (did you mean "
+            "\"Europe/Paris\"?)");
+  EXPECT_EQ(timezone_problem("europe/paris"),
+            "timezone \"europe/paris\" is not a known IANA time zone (e.g. UTC, Europe/Paris) (did you mean "
+            "\"Europe/Paris\"?)");
+  EXPECT_EQ(timezone_problem("Lord_Howe"),
+            "timezone \"Lord_Howe\" is not a known IANA time zone (e.g. UTC, Europe/Paris) (did you mean "
+            "\"Australia/Lord_Howe\"?)");
+}
+
 TEST(Suggest, FindsCloseNames) {
   std::vector<std::string> keys{"name", "description", "tasks", "command"};
   EXPECT_EQ(closest_match("taks", keys), "tasks");
@@ -87,8 +126,12 @@ map: {a: {b: null}}
 block: |
   line
 )");
-  boost::json::value json = yaml_to_json(node);
-  EXPECT_EQ(boost::json::serialize(json),
+  std::vector<Diagnostic> errors;
+  YamlValueReader values("f.yaml", errors);
+  std::optional<boost::json::value> json = values.to_json(node);
+  ASSERT_TRUE(json);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(boost::json::serialize(*json),
             R"({"quoted":"123","int":123,"negative":-7,"hex":31,"float":1.5E0,"exp":1E3,"yes_word":"yes",)"
             R"("bool":true,"tilde":null,"empty":null,"text":"hello world","list":[1,"two",3E0],)"
             R"("map":{"a":{"b":null}},"block":"line\n"})");

@@ -11,7 +11,7 @@ namespace {
 
 const std::set<std::string> value_flags = {"--plugin-dir", "--db",    "--input",  "--concurrency", "--workflow",
                                            "--status",     "--limit", "--format", "--attempt",     "--idempotency-key", "--executors", "--slots", "--name",
-                                           "--bind",       "--workflows", "--token-file", "--server"};
+                                           "--bind",       "--workflows", "--token-file", "--server", "--allowed-host", "--ca-file"};
 const std::set<std::string> switch_flags = {"--json", "-f", "--follow", "-v", "--verbose", "-h", "--help", "--version", "--workers-only"};
 
 }  // namespace

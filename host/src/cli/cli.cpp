@@ -25,10 +25,11 @@ Commands:
   plugins [--json]                                        loaded and refused plugins
   worker [--executors a,b] [--slots N] [--name W]         run task attempts queued in a shared store
   workers [--json]                                        workers sharing the store, with their last heartbeat
-  serve [--bind HOST:PORT] [--workflows DIR] [--token-file F] [--workers-only]
+  serve [--bind HOST:PORT] [--workflows DIR] [--token-file F] [--allowed-host NAME]... [--workers-only]
                                                           HTTP API, web UI and cron schedules
-  trigger NAME [--input k=v]... [--server URL] [--json]   start a run on a running ork serve (else run it here)
-  cancel RUN [--server URL]                               cancel a run (through ork serve when it answers)
+  trigger NAME [--input k=v]... [--server URL] [--ca-file F] [--json]
+                                                          start a run on a running ork serve (else run it here)
+  cancel RUN [--server URL] [--ca-file F]                 cancel a run (through ork serve when it answers)
 
 Global options:
   --plugin-dir DIR   load plugins from DIR (repeatable; default: the plugins installed beside ork)

@@ -3,6 +3,9 @@
 // when one answers; otherwise act on the store directly — trigger runs the
 // workflow in the foreground like `ork run`, cancel asks the run's owner
 // through the store (or marks the run cancelled when its owner is gone).
+// An https:// server must present a certificate that verifies (system CA
+// store, plus --ca-file / $ORK_CA_FILE) for its host name before the token
+// is sent; one that does not is an error, never a fallback.
 #include "cli/cli.hpp"
 #include "cli/json_views.hpp"
 #include "cli/run_setup.hpp"
@@ -11,16 +14,21 @@
 #include "http/auth.hpp"
 #include "serve/workflow_catalog.hpp"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <cerrno>
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <thread>
 #include <unistd.h>
 
@@ -41,9 +49,15 @@ class ServerClient {
   const std::string& url() const { return url_; }
 
  private:
+  std::unique_ptr<Poco::Net::HTTPClientSession> open_session(const Poco::URI& uri);
+
   std::string url_;
   std::optional<std::string> token_;
+  std::optional<std::string> ca_file_;
+  Poco::Net::Context::Ptr tls_;
 };
+
+Poco::Net::Context::Ptr verifying_tls_context(const std::optional<std::string>& ca_file);
 
 std::string error_message(const ServerAnswer& answer);
 int trigger_locally(CliContext& ctx, const std::string& name);
@@ -114,19 +128,34 @@ ServerClient::ServerClient(const CliContext& ctx) {
   std::optional<std::filesystem::path> token_file;
   if (auto f = ctx.cl.value("--token-file")) token_file = *f;
   token_ = configured_api_token(token_file);
+  if (auto flag = ctx.cl.value("--ca-file")) {
+    ca_file_ = *flag;
+  } else if (const char* env = std::getenv("ORK_CA_FILE"); env && *env) {
+    ca_file_ = env;
+  }
 }
 
 std::optional<ServerAnswer> ServerClient::call(const std::string& method, const std::string& path,
                                                const std::string& body) {
   Poco::URI uri(url_ + path);
-  Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+  std::unique_ptr<Poco::Net::HTTPClientSession> session_owner = open_session(uri);
+  Poco::Net::HTTPClientSession& session = *session_owner;
   session.setTimeout(Poco::Timespan(2, 0), Poco::Timespan(30, 0), Poco::Timespan(30, 0));
   Poco::Net::HTTPRequest request(method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
   request.setContentType("application/json");
   request.setContentLength(static_cast<std::streamsize>(body.size()));
   if (token_) request.set("Authorization", "Bearer " + *token_);
   try {
+    // Over https the TLS handshake, certificate and host name checks
+    // included, completes before the first byte of the request is written.
     session.sendRequest(request) << body;
+  } catch (const Poco::Net::SSLException& e) {
+    // Before NetException, its base: a server that fails verification is
+    // refused, not taken for "no server here".
+    throw Error(ErrorKind::usage,
+                "refused " + url_ + ": its TLS certificate did not verify (" + e.displayText() +
+                    "); nothing was sent. If the server uses a private CA, trust it with --ca-file FILE or "
+                    "ORK_CA_FILE=FILE (PEM)");
   } catch (const Poco::Net::ConnectionRefusedException&) {
     return std::nullopt;
   } catch (const Poco::Net::HostNotFoundException&) {
@@ -153,6 +182,47 @@ std::optional<ServerAnswer> ServerClient::call(const std::string& method, const 
                                          "JSON (HTTP " + std::to_string(answer.status) + "); is it an ork serve?");
   }
   return answer;
+}
+
+// http:// gets a plain session; https:// one that verifies the server.
+std::unique_ptr<Poco::Net::HTTPClientSession> ServerClient::open_session(const Poco::URI& uri) {
+  if (uri.getScheme() == "http") return std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+  if (uri.getScheme() != "https") {
+    throw Error(ErrorKind::usage, "the server URL " + url_ + " must start with http:// or https:// (--server or "
+                                  "ORK_SERVER)");
+  }
+  if (!tls_) tls_ = verifying_tls_context(ca_file_);
+  return std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_);
+}
+
+// The system CA store (OpenSSL's default paths), plus `ca_file`; the peer's
+// chain must verify and its certificate must name the host. With no
+// handler registered for SSLManager's ClientVerificationError, a failed
+// check fails the handshake instead of asking anyone.
+Poco::Net::Context::Ptr verifying_tls_context(const std::optional<std::string>& ca_file) {
+  static const bool initialised = [] {
+    Poco::Net::initializeSSL();
+    return true;
+  }();
+  (void)initialised;
+  Poco::Net::Context::Params params;
+  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+  params.loadDefaultCAs = true;
+  if (ca_file) {
+    if (!std::filesystem::exists(*ca_file)) {
+      throw Error(ErrorKind::usage, "the CA file " + *ca_file + " does not exist (--ca-file or ORK_CA_FILE)");
+    }
+    params.caLocation = *ca_file;
+  }
+  Poco::Net::Context::Ptr context;
+  try {
+    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+  } catch (const Poco::Exception& e) {
+    throw Error(ErrorKind::usage, "cannot set up TLS" + (ca_file ? " with the CA file " + *ca_file : std::string()) +
+                                      ": " + e.displayText());
+  }
+  context->enableExtendedCertificateVerification(true);
+  return context;
 }
 
 std::string error_message(const ServerAnswer& answer) {

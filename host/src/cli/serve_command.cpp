@@ -1,4 +1,5 @@
-// `ork serve [--bind HOST:PORT] [--workflows DIR] [--token-file FILE]`: runs
+// `ork serve [--bind HOST:PORT] [--workflows DIR] [--token-file FILE]
+// [--allowed-host NAME]...`: runs
 // the HTTP API, the web UI and the cron schedules of every workflow in DIR
 // until SIGINT/SIGTERM. Refuses a non-loopback address without an API token.
 #include "cli/cli.hpp"
@@ -42,6 +43,9 @@ int serve_command(CliContext& ctx) {
   options.http.host = bind.host;
   options.http.port = bind.port;
   options.http.api_token = token;
+  // Names (or name:port) besides the bound address that the Host header may
+  // carry, e.g. a reverse proxy's; see the Security section of docs/serve.md.
+  options.http.allowed_hosts = ctx.cl.values("--allowed-host");
   options.workflows_directory =
       ctx.cl.value("--workflows") ? std::filesystem::path(*ctx.cl.value("--workflows")) : default_workflows_directory();
   options.workers_only = ctx.cl.has("--workers-only");

@@ -7,6 +7,7 @@
 #include "cli/run_setup.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
+#include "scheduler/attempt_policy.hpp"
 #include "scheduler/log_writer.hpp"
 
 #include <atomic>
@@ -93,7 +94,8 @@ class WorkerLoop {
         std::lock_guard lock(mutex_);
         running_[claimed.id] = {executor, request.attempt_token};
       }
-      result = executor->run(request, [&](ork_log_stream stream, std::string_view line) {
+      // The same log budget as under `ork run`.
+      result = run_within_log_budget(*executor, request, [&](ork_log_stream stream, std::string_view line) {
         logs_.add(NewLogLine{claimed.run_id, claimed.task, claimed.attempt, stream, now_millis(), std::string(line)});
       });
       std::lock_guard lock(mutex_);

@@ -2,10 +2,13 @@
 
 #include "cli/json_views.hpp"
 #include "core/error.hpp"
+#include "http/api_redaction.hpp"
+#include "http/graph_cache.hpp"
 #include "http/static_assets.hpp"
 
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <set>
 
 namespace ork::host {
@@ -22,34 +25,67 @@ ApiResponse get_workflow(ApiServices s, const ApiRequest& req);
 ApiResponse trigger_run(ApiServices s, const ApiRequest& req);
 ApiResponse set_paused(ApiServices s, const ApiRequest& req, bool paused);
 ApiResponse list_runs(ApiServices s, const ApiRequest& req);
-ApiResponse get_run(ApiServices s, const ApiRequest& req);
+ApiResponse get_run(ApiServices s, GraphCache& graphs, const ApiRequest& req);
 ApiResponse cancel_run(ApiServices s, const ApiRequest& req);
 ApiResponse task_logs(ApiServices s, const ApiRequest& req);
 ApiResponse event_stream(ApiServices s, const ApiRequest& req);
 ApiResponse openapi(const ApiRequest&);
+Handler redacted(std::shared_ptr<const ApiRedactor> redact, bool stored_errors, Handler handler);
 
 }  // namespace
 
 Router make_api_router(ApiServices s) {
   Router router;
-  router.add("GET", "/api/health", health);
-  router.add("GET", "/api/workflows", [s](const ApiRequest& r) { return list_workflows(s, r); });
-  router.add("GET", "/api/workflows/{name}", [s](const ApiRequest& r) { return get_workflow(s, r); });
-  router.add("POST", "/api/workflows/{name}/runs", [s](const ApiRequest& r) { return trigger_run(s, r); });
-  router.add("POST", "/api/workflows/{name}/pause", [s](const ApiRequest& r) { return set_paused(s, r, true); });
-  router.add("POST", "/api/workflows/{name}/unpause", [s](const ApiRequest& r) { return set_paused(s, r, false); });
-  router.add("GET", "/api/runs", [s](const ApiRequest& r) { return list_runs(s, r); });
-  router.add("GET", "/api/runs/{id}", [s](const ApiRequest& r) { return get_run(s, r); });
-  router.add("POST", "/api/runs/{id}/cancel", [s](const ApiRequest& r) { return cancel_run(s, r); });
-  router.add("GET", "/api/runs/{id}/tasks/{task}/logs", [s](const ApiRequest& r) { return task_logs(s, r); });
-  router.add("GET", "/api/events", [s](const ApiRequest& r) { return event_stream(s, r); });
-  router.add("GET", "/api/openapi.json", openapi);
+  auto redact = std::make_shared<const ApiRedactor>(s.catalog.directory(), std::getenv("PATH"));
+  // Routes whose answers carry stored error text have it redacted too.
+  auto add = [&router, redact](std::string method, std::string pattern, Handler handler, bool stored_errors = false) {
+    router.add(std::move(method), std::move(pattern), redacted(redact, stored_errors, std::move(handler)));
+  };
+  add("GET", "/api/health", health);
+  add("GET", "/api/workflows", [s](const ApiRequest& r) { return list_workflows(s, r); }, true);
+  add("GET", "/api/workflows/{name}", [s](const ApiRequest& r) { return get_workflow(s, r); }, true);
+  add("POST", "/api/workflows/{name}/runs", [s](const ApiRequest& r) { return trigger_run(s, r); });
+  add("POST", "/api/workflows/{name}/pause", [s](const ApiRequest& r) { return set_paused(s, r, true); });
+  add("POST", "/api/workflows/{name}/unpause", [s](const ApiRequest& r) { return set_paused(s, r, false); });
+  add("GET", "/api/runs", [s](const ApiRequest& r) { return list_runs(s, r); }, true);
+  auto graphs = std::make_shared<GraphCache>();
+  add("GET", "/api/runs/{id}", [s, graphs](const ApiRequest& r) { return get_run(s, *graphs, r); }, true);
+  add("POST", "/api/runs/{id}/cancel", [s](const ApiRequest& r) { return cancel_run(s, r); });
+  add("GET", "/api/runs/{id}/tasks/{task}/logs", [s](const ApiRequest& r) { return task_logs(s, r); });
+  add("GET", "/api/events", [s](const ApiRequest& r) { return event_stream(s, r); });
+  add("GET", "/api/openapi.json", openapi);
   return router;
 }
 
 namespace {
 
 const std::set<std::string> run_statuses{"pending", "running", "succeeded", "failed", "cancelled"};
+
+// Errors meant for the client (HttpError, and the kinds http_server.cpp
+// sends as 400/404) leave with their server paths and environment redacted;
+// with `stored_errors`, so do the error fields of a JSON answer.
+Handler redacted(std::shared_ptr<const ApiRedactor> redact, bool stored_errors, Handler handler) {
+  return [redact, stored_errors, handler = std::move(handler)](const ApiRequest& request) {
+    try {
+      ApiResponse response = handler(request);
+      if (stored_errors && !response.stream && response.content_type == "application/json") {
+        json::value body = json::parse(response.body);
+        redact->redact_errors(body);
+        response.body = json::serialize(body);
+      }
+      return response;
+    } catch (const HttpError& e) {
+      throw HttpError(e.status(), (*redact)(e.what()));
+    } catch (const Error& e) {
+      switch (e.kind()) {
+        case ErrorKind::not_found: throw HttpError(404, (*redact)(e.what()));
+        case ErrorKind::usage:
+        case ErrorKind::invalid_workflow: throw HttpError(400, (*redact)(e.what()));
+        default: throw;  // logged in full, answered with a generic 500
+      }
+    }
+  };
+}
 
 // ---- small readers of query parameters ------------------------------------
 
@@ -175,6 +211,10 @@ ApiResponse trigger_run(ApiServices s, const ApiRequest& req) {
     } else if (key == "idempotency_key") {
       if (!value.is_string()) throw HttpError(400, "\"idempotency_key\" must be a string");
       request.idempotency_key = std::string(value.as_string());
+      if (request.idempotency_key.starts_with(schedule_key_prefix)) {
+        throw HttpError(400, "idempotency keys starting with \"" + std::string(schedule_key_prefix) +
+                                 "\" are reserved for scheduled runs; choose another key");
+      }
     } else {
       throw HttpError(400, "unknown key \"" + std::string(key) + "\" in the body (expected \"inputs\", \"idempotency_key\")");
     }
@@ -246,31 +286,28 @@ json::array graph_json(Store& store, std::int64_t version_id) {
   return tasks;
 }
 
-// Workflow versions never change, so their graphs are cached.
-const json::array& cached_graph(Store& store, std::int64_t version_id) {
-  static std::mutex mutex;
-  static std::map<std::int64_t, json::array> cache;
-  {
-    std::lock_guard lock(mutex);
-    if (auto it = cache.find(version_id); it != cache.end()) return it->second;
-  }
-  json::array graph = graph_json(store, version_id);
-  std::lock_guard lock(mutex);
-  if (cache.size() > 1000) cache.clear();
-  return cache.emplace(version_id, std::move(graph)).first->second;
-}
-
-RunDetail run_or_404(ApiServices s, const std::string& run_id) {
+// The run a route's {id} names: its full id or an unambiguous prefix (like
+// an abbreviated git commit), resolved once by the store for every route,
+// so that what GET shows, cancel and logs reach too. Handlers use the full
+// id from the answer from then on.
+RunDetail resolve_run(ApiServices s, const std::string& id_or_prefix) {
   try {
-    return s.store.get_run(run_id);
+    return s.store.get_run(id_or_prefix);
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::not_found) throw HttpError(404, "no run '" + run_id + "'");
+    if (e.kind() == ErrorKind::not_found) throw HttpError(404, "no run '" + id_or_prefix + "'");
+    // The storage plugins refuse an ambiguous prefix with this message; the
+    // rest of the error (the store's URL) is not for the client.
+    const std::string text = e.what();
+    std::size_t at = text.find("run id prefix '");
+    if (at != std::string::npos && text.find("is ambiguous", at) != std::string::npos) {
+      throw HttpError(409, text.substr(at));
+    }
     throw;
   }
 }
 
-ApiResponse get_run(ApiServices s, const ApiRequest& req) {
-  RunDetail detail = run_or_404(s, req.param("id"));
+ApiResponse get_run(ApiServices s, GraphCache& graphs, const ApiRequest& req) {
+  RunDetail detail = resolve_run(s, req.param("id"));
   json::object out = run_detail_json(detail);
   json::array attempts;
   for (const AttemptRow& a : detail.attempts) {
@@ -283,13 +320,13 @@ ApiResponse get_run(ApiServices s, const ApiRequest& req) {
   }
   out["attempts"] = std::move(attempts);
   out["workflow_version_id"] = detail.run.workflow_version_id;
-  out["graph"] = detail.run.workflow_version_id > 0 ? cached_graph(s.store, detail.run.workflow_version_id) : json::array{};
+  const std::int64_t version = detail.run.workflow_version_id;
+  out["graph"] = version > 0 ? *graphs.get(version, [&] { return graph_json(s.store, version); }) : json::array{};
   return ApiResponse::json(out);
 }
 
 ApiResponse cancel_run(ApiServices s, const ApiRequest& req) {
-  const std::string& id = req.param("id");
-  run_or_404(s, id);
+  const std::string id = resolve_run(s, req.param("id")).run.run_id;
   switch (s.launcher.cancel(id)) {
     case CancelOutcome::cancelling:
       return ApiResponse::json(json::object{{"run_id", id}, {"outcome", "cancelling"}}, 202);
@@ -302,9 +339,9 @@ ApiResponse cancel_run(ApiServices s, const ApiRequest& req) {
 }
 
 ApiResponse task_logs(ApiServices s, const ApiRequest& req) {
-  const std::string& id = req.param("id");
   const std::string& task = req.param("task");
-  RunDetail detail = run_or_404(s, id);
+  RunDetail detail = resolve_run(s, req.param("id"));
+  const std::string& id = detail.run.run_id;
   if (!detail.find_task(task)) throw HttpError(404, "run '" + id + "' has no task '" + task + "'");
   LogFilter filter;
   filter.run_id = id;
@@ -349,6 +386,7 @@ ApiResponse event_stream(ApiServices s, const ApiRequest& req) {
     if (error == std::errc() && end == last->data() + last->size() && value >= 0) after = value;
   }
   std::optional<std::string> run_filter = req.query_value("run");
+  if (run_filter) run_filter = resolve_run(s, *run_filter).run.run_id;
   std::shared_ptr<EventHub::Subscription> subscription = s.events.subscribe(after);
 
   ApiResponse response;

@@ -1,5 +1,7 @@
 #include "http/event_hub.hpp"
 
+#include "http/http_limits.hpp"
+
 #include <algorithm>
 #include <iostream>
 #include <limits>
@@ -8,18 +10,40 @@ namespace ork::host {
 
 namespace {
 
-constexpr std::size_t max_queued_events = 100'000;
-constexpr int catch_up_page = 1000;
+using http_limits::catch_up_page_events;
+using http_limits::max_queued_events;
 
 }  // namespace
 
 std::optional<std::vector<StoreEvent>> EventHub::Subscription::next(std::chrono::milliseconds timeout) {
+  if (catching_up_) {
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return std::nullopt;
+    }
+    std::optional<std::vector<StoreEvent>> page = next_catch_up_page();
+    if (!page || !page->empty()) return page;
+  }
   std::unique_lock lock(mutex_);
   ready_.wait_for(lock, timeout, [this] { return closed_ || !queue_.empty(); });
   if (closed_ && queue_.empty()) return std::nullopt;
   std::vector<StoreEvent> events(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
   queue_.clear();
   return events;
+}
+
+std::optional<std::vector<StoreEvent>> EventHub::Subscription::next_catch_up_page() {
+  EventPage page = store_->events(catch_up_after_, catch_up_page_events);
+  std::vector<StoreEvent> missed;
+  for (auto& e : page.events) {
+    if (e.seq <= live_from_) missed.push_back(std::move(e));
+  }
+  if (page.events.empty() || page.events.back().seq >= live_from_) {
+    catching_up_ = false;
+  } else {
+    catch_up_after_ = page.events.back().seq;
+  }
+  return missed;
 }
 
 EventHub::EventHub(Store& store, std::chrono::milliseconds poll_interval)
@@ -57,20 +81,13 @@ std::shared_ptr<EventHub::Subscription> EventHub::subscribe(std::optional<std::i
     if (stopping_) subscription->closed_ = true;
     subscribers_.push_back(subscription);
   }
-  // Events up to `live_from` come from the store; later ones from the poller.
+  // Events up to `live_from` come from the store, a page at a time as the
+  // reader asks (Subscription::next); later ones from the poller.
   if (after && *after < live_from) {
-    std::vector<StoreEvent> missed;
-    for (std::int64_t cursor = *after; cursor < live_from;) {
-      EventPage page = store_.events(cursor, catch_up_page);
-      if (page.events.empty()) break;
-      for (auto& e : page.events) {
-        if (e.seq <= live_from) missed.push_back(std::move(e));
-      }
-      cursor = page.events.back().seq;
-    }
-    std::lock_guard lock(subscription->mutex_);
-    subscription->queue_.insert(subscription->queue_.begin(), std::make_move_iterator(missed.begin()),
-                                std::make_move_iterator(missed.end()));
+    subscription->store_ = &store_;
+    subscription->catching_up_ = true;
+    subscription->catch_up_after_ = *after;
+    subscription->live_from_ = live_from;
   }
   return subscription;
 }
@@ -92,7 +109,7 @@ void EventHub::poll_loop() {
     lock.unlock();
     EventPage page;
     try {
-      page = store_.events(after, catch_up_page);
+      page = store_.events(after, catch_up_page_events);
     } catch (const std::exception& e) {
       std::cerr << "ork serve: reading events: " << e.what() << '\n';
     }
@@ -109,7 +126,7 @@ void EventHub::poll_loop() {
         }
         s->ready_.notify_all();
       }
-      if (page.events.size() == static_cast<std::size_t>(catch_up_page)) continue;  // more are waiting
+      if (page.events.size() == static_cast<std::size_t>(catch_up_page_events)) continue;  // more are waiting
     }
     stop_signal_.wait_for(lock, poll_interval_, [this] { return stopping_; });
   }

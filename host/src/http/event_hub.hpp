@@ -4,7 +4,9 @@
 // than listening inside this process, runs executed by other processes that
 // share the store (an `ork run` in another terminal) show up live too.
 // Subscribers catch up from any earlier sequence number (SSE
-// `Last-Event-ID`) by reading the store directly before going live.
+// `Last-Event-ID`) by reading the store directly, one page at a time as the
+// client takes them, before going live: a client never holds more than a
+// page of old events plus its bounded live queue (http/http_limits.hpp).
 #pragma once
 
 #include "store/store.hpp"
@@ -27,10 +29,20 @@ class EventHub {
    public:
     // The events after the last one returned, waiting up to `timeout` for
     // some; an empty vector on timeout; nullopt once the hub has stopped.
+    // While catching up, a page of at most catch_up_page_events old events.
+    // Called by one reader thread.
     std::optional<std::vector<StoreEvent>> next(std::chrono::milliseconds timeout);
 
    private:
     friend class EventHub;
+    std::optional<std::vector<StoreEvent>> next_catch_up_page();
+
+    // Catch-up state, touched only by the reader thread.
+    Store* store_ = nullptr;
+    bool catching_up_ = false;
+    std::int64_t catch_up_after_ = 0;
+    std::int64_t live_from_ = 0;  // events up to here come from the store, later ones from the queue
+
     std::mutex mutex_;
     std::condition_variable ready_;
     std::deque<StoreEvent> queue_;
@@ -46,8 +58,9 @@ class EventHub {
   void start();
   void stop();
 
-  // A live subscription; events with seq <= `after` are first read from the
-  // store (catch-up), then live ones follow without gaps or duplicates.
+  // A live subscription; events after `after` up to the live point are
+  // first read from the store (catch-up, paged), then live ones follow
+  // without gaps or duplicates.
   std::shared_ptr<Subscription> subscribe(std::optional<std::int64_t> after = std::nullopt);
   void unsubscribe(const std::shared_ptr<Subscription>& subscription);
 

@@ -1,12 +1,13 @@
 #include "http/http_server.hpp"
 
 #include "core/error.hpp"
-#include "http/auth.hpp"
+#include "http/connection_limit.hpp"
+#include "http/request_guard.hpp"
 #include "http/static_assets.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -16,42 +17,64 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include <chrono>
 #include <iostream>
 
 namespace ork::host {
 
 namespace {
 
-// Bodies past the limit are still read (and dropped) up to this much, so the
-// client gets its 413 instead of a reset connection.
-constexpr std::size_t max_drained_bytes = 64u << 20;
+using clock = std::chrono::steady_clock;
 
-ApiResponse dispatch_api(const Router& router, const HttpServerOptions& options, ApiRequest& request);
+enum class BodyRead { complete, too_large, too_slow };
+
+ApiResponse route(const Router& router, ApiRequest& request);
+ApiResponse dispatch_api(const Router& router, ApiRequest& request);
 ApiResponse static_file(const ApiRequest& request);
-void check_token(const HttpServerOptions& options, const ApiRequest& request);
+RequestGuardOptions guard_options(const HttpServerOptions& options, std::uint16_t port);
+BodyRead read_body(std::istream& in, std::string& body, std::size_t keep_at_most, std::size_t read_at_most);
 
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
   RequestHandler(const Router& router, const HttpServerOptions& options) : router_(router), options_(options) {}
 
+  // Headers first: a request refused by them is answered before a byte of
+  // its body is read, so a client without the token cannot hold a thread by
+  // sending a slow or endless body.
   void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
     ApiRequest request;
     ApiResponse response;
-    bool body_too_large = false;
     try {
-      read_request(req, request, body_too_large);
-      response = body_too_large ? ApiResponse::error(413, "the request body is larger than " +
-                                                              std::to_string(options_.max_body_bytes) + " bytes")
-                                : handle_request(router_, options_, request);
+      read_headers(req, request);
+      if (std::optional<ApiResponse> refusal = refuse_before_body(guard_options(options_, options_.port), router_, request)) {
+        send(res, *refusal, /*close=*/true);
+        drain_refused_body(req);
+        return;
+      }
+      if (req.hasContentLength() && static_cast<std::uint64_t>(req.getContentLength64()) > http_limits::max_drained_bytes) {
+        send(res, too_large(), /*close=*/true);
+        return;
+      }
+      switch (read_body(req.stream(), request.body, options_.max_body_bytes, http_limits::max_drained_bytes)) {
+        case BodyRead::too_large: send(res, too_large(), /*close=*/true); return;
+        case BodyRead::too_slow:
+          send(res, ApiResponse::error(408, "the request body did not arrive within " +
+                                                std::to_string(http_limits::body_read_deadline.count()) + " s"),
+               /*close=*/true);
+          return;
+        case BodyRead::complete: break;
+      }
+      response = route(router_, request);
     } catch (const std::exception& e) {
       std::cerr << "ork serve: reading a request: " << e.what() << '\n';
-      response = ApiResponse::error(400, "malformed request");
+      send(res, ApiResponse::error(400, "malformed request"), /*close=*/true);
+      return;
     }
-    send(res, response);
+    send(res, response, /*close=*/false);
   }
 
  private:
-  void read_request(Poco::Net::HTTPServerRequest& req, ApiRequest& request, bool& too_large) {
+  void read_headers(Poco::Net::HTTPServerRequest& req, ApiRequest& request) {
     request.method = req.getMethod();
     Poco::URI uri(req.getURI());
     request.path = uri.getPath();
@@ -61,30 +84,34 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
       for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       request.headers[lower] = value;
     }
-    // Always read the whole body: an unread body would be taken for the next
-    // request on a keep-alive connection.
-    std::istream& in = req.stream();
-    char buffer[16384];
-    std::size_t total = 0;
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-      std::size_t n = static_cast<std::size_t>(in.gcount());
-      total += n;
-      if (total <= options_.max_body_bytes) {
-        request.body.append(buffer, n);
-      } else {
-        too_large = true;
-        request.body.clear();
-        if (total > max_drained_bytes) break;
-      }
+  }
+
+  ApiResponse too_large() const {
+    return ApiResponse::error(413, "the request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+  }
+
+  // The refusal is sent; a small declared body is read and dropped (within
+  // the body deadline) so that closing the socket does not reset it before
+  // the client has read the answer. Larger or undeclared bodies are not waited for.
+  void drain_refused_body(Poco::Net::HTTPServerRequest& req) {
+    if (!req.hasContentLength() || req.getContentLength64() <= 0 ||
+        static_cast<std::uint64_t>(req.getContentLength64()) > http_limits::max_refused_drain_bytes) {
+      return;
+    }
+    std::string dropped;
+    try {
+      read_body(req.stream(), dropped, 0, http_limits::max_refused_drain_bytes);
+    } catch (const std::exception&) {
+      // The client went away; the answer was sent.
     }
   }
 
-  void send(Poco::Net::HTTPServerResponse& res, const ApiResponse& response) {
+  void send(Poco::Net::HTTPServerResponse& res, const ApiResponse& response, bool close) {
     res.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
     res.setContentType(response.content_type);
     for (const auto& [name, value] : response.headers) res.set(name, value);
     res.set("X-Content-Type-Options", "nosniff");
-    if (response.status == 413) res.setKeepAlive(false);
+    if (close || response.status == 413) res.setKeepAlive(false);
     if (response.stream) {
       res.setChunkedTransferEncoding(true);
       res.setKeepAlive(false);
@@ -99,7 +126,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
       return;
     }
     res.setContentLength(static_cast<std::streamsize>(response.body.size()));
-    res.send() << response.body;
+    res.send() << response.body << std::flush;
   }
 
   const Router& router_;
@@ -112,6 +139,8 @@ class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
     return new RequestHandler(router_, options_);  // Poco owns and deletes it
   }
+  // What Poco::Net::HTTPServer::stopAll does: open connections end.
+  void stop_connections(bool abort_current) { serverStopped.notify(this, abort_current); }
 
  private:
   const Router& router_;
@@ -124,8 +153,8 @@ struct HttpServer::Impl {
   Router router;
   HttpServerOptions options;
   Poco::ThreadPool pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
-  std::uint16_t port = 0;
+  Poco::SharedPtr<HandlerFactory> handlers;
+  std::unique_ptr<Poco::Net::TCPServer> server;
 
   Impl(Router r, HttpServerOptions o)
       : router(std::move(r)), options(std::move(o)), pool(4, options.max_threads) {}
@@ -146,43 +175,54 @@ void HttpServer::start() {
                                       std::to_string(impl_->options.port) + ": " + e.displayText() +
                                       " (is another ork serve running? choose another port with --bind)");
   }
-  impl_->port = socket.address().port();
+  // The Host check compares with the port really listened on (--bind HOST:0).
+  impl_->options.port = socket.address().port();
   auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
   params->setMaxThreads(impl_->options.max_threads);
   params->setMaxQueued(256);
   params->setKeepAlive(true);
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(impl_->router, impl_->options),
-                                                           impl_->pool, socket, params);
+  params->setTimeout(Poco::Timespan(std::chrono::seconds(http_limits::socket_read_timeout).count(), 0));
+  params->setKeepAliveTimeout(Poco::Timespan(std::chrono::seconds(http_limits::keep_alive_timeout).count(), 0));
+  params->setMaxKeepAliveRequests(http_limits::max_keep_alive_requests);
+  impl_->handlers = new HandlerFactory(impl_->router, impl_->options);
+  // Poco::Net::HTTPServer with a factory that caps connections per address.
+  impl_->server = std::make_unique<Poco::Net::TCPServer>(
+      new PerAddressConnectionFactory(params, impl_->handlers, impl_->options.max_connections_per_address),
+      impl_->pool, socket, params);
   impl_->server->start();
 }
 
 void HttpServer::stop() {
   if (!impl_ || !impl_->server) return;
-  impl_->server->stopAll(/*abortCurrent=*/true);
+  impl_->server->stop();
+  impl_->handlers->stop_connections(/*abort_current=*/true);
   impl_->pool.joinAll();
   impl_->server.reset();
 }
 
-std::uint16_t HttpServer::port() const { return impl_->port; }
+std::uint16_t HttpServer::port() const { return impl_->options.port; }
 
-ApiResponse handle_request(const Router& router, const HttpServerOptions& options, ApiRequest& request) {
-  if (request.path == "/api" || request.path.starts_with("/api/")) return dispatch_api(router, options, request);
-  return static_file(request);
+ApiResponse handle_request(const Router& router, const HttpServerOptions& options, std::uint16_t port,
+                           ApiRequest& request) {
+  if (std::optional<ApiResponse> refusal = refuse_before_body(guard_options(options, port), router, request)) return *refusal;
+  return route(router, request);
 }
 
 namespace {
 
-ApiResponse dispatch_api(const Router& router, const HttpServerOptions& options, ApiRequest& request) {
+ApiResponse route(const Router& router, ApiRequest& request) {
+  if (request.path == "/api" || request.path.starts_with("/api/")) return dispatch_api(router, request);
+  return static_file(request);
+}
+
+ApiResponse dispatch_api(const Router& router, ApiRequest& request) {
   try {
-    check_token(options, request);
     const Route& route = router.match(request);
     ApiResponse response = route.handler(request);
     response.headers.emplace("Cache-Control", "no-store");
     return response;
   } catch (const HttpError& e) {
-    ApiResponse response = ApiResponse::error(e.status(), e.what());
-    if (e.status() == 401) response.headers["WWW-Authenticate"] = "Bearer realm=\"ork\"";
-    return response;
+    return ApiResponse::error(e.status(), e.what());
   } catch (const Error& e) {
     switch (e.kind()) {
       case ErrorKind::not_found: return ApiResponse::error(404, e.what());
@@ -198,14 +238,39 @@ ApiResponse dispatch_api(const Router& router, const HttpServerOptions& options,
   }
 }
 
-void check_token(const HttpServerOptions& options, const ApiRequest& request) {
-  if (!options.api_token) return;
-  std::optional<std::string> given;
-  if (auto authorization = request.header("authorization")) given = bearer_token(*authorization);
-  // EventSource cannot send headers, so the UI's event stream passes the token in the URL.
-  if (!given && request.path == "/api/events") given = request.query_value("access_token");
-  if (!given) throw HttpError(401, "this server needs an API token: send 'Authorization: Bearer TOKEN'");
-  if (!tokens_equal(*options.api_token, *given)) throw HttpError(401, "the API token is not valid");
+RequestGuardOptions guard_options(const HttpServerOptions& options, std::uint16_t port) {
+  return RequestGuardOptions{options.host, port, options.allowed_hosts, options.api_token};
+}
+
+// Reads at most `read_at_most` bytes, keeping the first `keep_at_most`. Each
+// step waits for one network read at most (peek, then what is buffered), so
+// the whole-body deadline is checked between reads even for a client that
+// trickles bytes.
+BodyRead read_body(std::istream& in, std::string& body, std::size_t keep_at_most, std::size_t read_at_most) {
+  const auto deadline = clock::now() + http_limits::body_read_deadline;
+  char buffer[16384];
+  std::size_t total = 0;
+  bool too_large = false;
+  for (;;) {
+    if (clock::now() > deadline) return BodyRead::too_slow;
+    if (in.peek() == std::char_traits<char>::eof()) break;
+    std::streamsize n = in.readsome(buffer, sizeof buffer);
+    if (n <= 0) {
+      buffer[0] = static_cast<char>(in.get());
+      n = 1;
+    }
+    total += static_cast<std::size_t>(n);
+    if (total <= keep_at_most) {
+      body.append(buffer, static_cast<std::size_t>(n));
+    } else {
+      too_large = true;
+      body.clear();
+      if (total > read_at_most) break;
+    }
+  }
+  // A read that timed out leaves the stream bad rather than at its end.
+  if (in.bad()) return BodyRead::too_slow;
+  return too_large ? BodyRead::too_large : BodyRead::complete;
 }
 
 ApiResponse static_file(const ApiRequest& request) {

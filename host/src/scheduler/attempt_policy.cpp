@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <random>
 
+#include "ork/limits.h"
+
 namespace ork::host {
 
 std::uint64_t log_limit_bytes() {
@@ -11,7 +13,7 @@ std::uint64_t log_limit_bytes() {
     if (const char* env = std::getenv("ORK_LOG_LIMIT_BYTES"); env && *env) {
       return static_cast<std::uint64_t>(std::strtoull(env, nullptr, 10));
     }
-    return std::uint64_t{64} << 20;
+    return std::uint64_t{ORK_DEFAULT_ATTEMPT_LOG_BYTES};
   }();
   return limit;
 }
@@ -31,6 +33,16 @@ std::string LogBudget::note() const {
   return std::to_string(dropped_lines) + " more lines (" + std::to_string(dropped_bytes) +
          " bytes) were not recorded: this attempt's output exceeded the log limit of " +
          std::to_string(log_limit_bytes()) + " bytes (ORK_LOG_LIMIT_BYTES)";
+}
+
+ExecutorRunResult run_within_log_budget(const Executor& executor, const ExecutorRunRequest& request,
+                                        const LogCallback& record) {
+  LogBudget budget;
+  ExecutorRunResult result = executor.run(request, [&](ork_log_stream stream, std::string_view line) {
+    if (budget.take(line.size())) record(stream, line);
+  });
+  if (budget.dropped_lines > 0) record(ORK_LOG_SYSTEM, budget.note());
+  return result;
 }
 
 std::chrono::milliseconds retry_backoff(const CompiledTask& task, int failed_attempts) {

@@ -1,21 +1,22 @@
 #include "scheduler/log_writer.hpp"
 
-#include <chrono>
 #include "core/error.hpp"
 
-#include <iostream>
+#include <algorithm>
 
 namespace ork::host {
 
 namespace {
-constexpr std::size_t batch_size = 2000;
-constexpr auto batch_delay = std::chrono::milliseconds(50);
 // A producer faster than the store waits here instead of growing the queue
 // without bound (a task flooding stdout then blocks on its pipe).
 constexpr std::size_t max_queued = 20000;
 }  // namespace
 
-LogWriter::LogWriter(Store& store) : store_(store), thread_([this] { write_loop(); }) {}
+LogWriter::LogWriter(Store& store, LogBatching batching)
+    : LogWriter([&store](std::span<const NewLogLine> lines) { store.append_logs(lines); }, batching) {}
+
+LogWriter::LogWriter(LogBatchSink sink, LogBatching batching)
+    : sink_(std::move(sink)), batching_(batching), thread_([this] { write_loop(); }) {}
 
 LogWriter::~LogWriter() {
   {
@@ -34,9 +35,12 @@ void LogWriter::add(NewLogLine line) {
       wake_.notify_one();
       written_.wait(lock, [&] { return queue_.size() < max_queued || stopping_; });
     }
+    // The first line of a batch starts its window: the writer thread sleeps
+    // until then (or until the batch is full), so it must hear about both.
+    if (queue_.empty()) oldest_queued_at_ = std::chrono::steady_clock::now();
     queue_.push_back(std::move(line));
     ++queued_;
-    wake = queue_.size() >= batch_size;
+    wake = queue_.size() == 1 || queue_.size() >= batching_.batch_size;
   }
   if (wake) wake_.notify_one();
 }
@@ -46,7 +50,7 @@ void LogWriter::flush() {
   std::uint64_t target = queued_;
   if (stored_ >= target && failure_.empty()) return;
   if (!failure_.empty()) throw Error(ErrorKind::storage, "could not record log lines: " + failure_);
-  flush_wanted_ = true;
+  flush_until_ = std::max(flush_until_, target);
   wake_.notify_one();
   written_.wait(lock, [&] { return stored_ >= target; });
   if (!failure_.empty()) throw Error(ErrorKind::storage, "could not record log lines: " + failure_);
@@ -55,24 +59,25 @@ void LogWriter::flush() {
 void LogWriter::write_loop() {
   std::unique_lock lock(mutex_);
   while (true) {
-    // Wait for a full batch, a flush, or the batch delay after the first line.
     wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (!stopping_ && queue_.size() < batch_size) {
-      wake_.wait_for(lock, batch_delay,
-                     [&] { return stopping_ || flush_wanted_ || queue_.size() >= batch_size; });
-    }
+    // Write when the oldest line has waited the window, the batch is full, or
+    // someone waits in flush() for a queued line — whichever comes first.
+    // Counting from the oldest line (not the newest) keeps a steady trickle
+    // from postponing writes forever.
+    wake_.wait_until(lock, oldest_queued_at_ + batching_.window, [&] {
+      return stopping_ || flush_until_ > stored_ || queue_.size() >= batching_.batch_size;
+    });
     if (queue_.empty()) {
       if (stopping_) return;
       continue;
     }
     std::vector<NewLogLine> batch;
     batch.swap(queue_);
-    flush_wanted_ = false;
     lock.unlock();
     std::string error;
     if (failure_.empty()) {
       try {
-        store_.append_logs(batch);
+        sink_(batch);
       } catch (const std::exception& e) {
         error = e.what();
       }

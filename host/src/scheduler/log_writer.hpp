@@ -1,25 +1,43 @@
 // Batches task log lines into the store from one background thread, so that a
-// chatty task costs one transaction per batch instead of one per line, and
-// lines still appear within ~50 ms (for `ork logs -f` and the live UI).
+// chatty task costs one transaction per batch instead of one per line, while
+// a quiet task's line is still stored (and so visible to `ork logs -f`, the
+// API, the UI and `ork resume` after a SIGKILL) within ~100 ms of being
+// printed: a batch is written when its oldest line has waited the window, or
+// when it holds `batch_size` lines, whichever comes first.
 // `flush()` waits until everything queued so far is stored: the scheduler
 // calls it before recording a task's final state, so a finished task never
-// has logs missing.
+// has logs missing. Included by the run scheduler and `ork worker`.
 #pragma once
 
 #include "store/store.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <string>
+#include <functional>
 #include <mutex>
+#include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace ork::host {
 
+struct LogBatching {
+  // The longest a line waits in memory: what a SIGKILL of ork can lose, and
+  // how far `ork logs -f` can lag behind the task.
+  std::chrono::milliseconds window{100};
+  // A flood is written in batches of this many lines without waiting the window.
+  std::size_t batch_size = 2000;
+};
+
+// Where batches go: the store in production, a recorder in unit tests.
+using LogBatchSink = std::function<void(std::span<const NewLogLine>)>;
+
 class LogWriter {
  public:
-  explicit LogWriter(Store& store);
+  explicit LogWriter(Store& store, LogBatching batching = {});
+  LogWriter(LogBatchSink sink, LogBatching batching);
   ~LogWriter();
   LogWriter(const LogWriter&) = delete;
   LogWriter& operator=(const LogWriter&) = delete;
@@ -33,17 +51,19 @@ class LogWriter {
  private:
   void write_loop();
 
-  Store& store_;
+  LogBatchSink sink_;
+  LogBatching batching_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable written_;
   std::vector<NewLogLine> queue_;
+  std::chrono::steady_clock::time_point oldest_queued_at_;  // of queue_.front()
   std::uint64_t queued_ = 0;   // lines ever queued
   std::uint64_t stored_ = 0;   // lines ever written (or dropped on a store error)
-  bool flush_wanted_ = false;
+  std::uint64_t flush_until_ = 0;  // flush() waits until this many lines are stored
   std::string failure_;  // the first store error; lines after it are not stored
   bool stopping_ = false;
-  std::thread thread_;
+  std::thread thread_;  // last: it starts running in the constructor
 };
 
 }  // namespace ork::host

@@ -1,10 +1,13 @@
 #include "scheduler/run_scheduler.hpp"
 
 #include "core/error.hpp"
+#include "core/output_depth.hpp"
 #include "scheduler/attempt_policy.hpp"
 #include "scheduler/lease_keeper.hpp"
 #include "scheduler/log_writer.hpp"
 #include "scheduler/slots.hpp"
+
+#include <ork/limits.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -275,16 +278,10 @@ struct RunScheduler::State {
     } else if (options.remote) {
       result = run_on_worker(task, request);
     } else {
-      LogBudget budget;
-      result = task.executor->run(request, [&](ork_log_stream stream, std::string_view line) {
-        if (!budget.take(line.size())) return;
+      result = run_within_log_budget(*task.executor, request, [&](ork_log_stream stream, std::string_view line) {
         logs.add(NewLogLine{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), stream,
                             now_millis(), std::string(line)});
       });
-      if (budget.dropped_lines > 0) {
-        logs.add(NewLogLine{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), ORK_LOG_SYSTEM,
-                            now_millis(), budget.note()});
-      }
     }
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     release_slots(task);
@@ -398,9 +395,13 @@ struct RunScheduler::State {
     if (result.outcome == ORK_TASK_SUCCEEDED && !result.output_json.empty()) {
       boost::system::error_code ec;
       boost::json::parse_options opts;
-      opts.max_depth = 10000;
+      opts.max_depth = ORK_MAX_JSON_DEPTH;  // whatever the executor, so the store keeps it as it is
       e.output = boost::json::parse(result.output_json, ec, {}, opts);
-      if (ec) {
+      if (ec == boost::json::error::too_deep) {
+        e.status = "failed";
+        result.error = output_too_deep_error();
+        e.output = nullptr;
+      } else if (ec) {
         e.status = "failed";
         result.error = "executor returned output that is not valid JSON: " + ec.message();
         e.output = nullptr;

@@ -1,16 +1,16 @@
-// Cron schedules for `ork serve`: parses a workflow's 5-field `schedule:`
-// (minute hour day-of-month month day-of-week; `*`, `*/n`, `a-b`, `a-b/n`,
-// `a/n`, lists, month and weekday names) and computes fire times in the
-// workflow's `timezone:` (an IANA name) or the machine's local zone. Fire
-// times are found on the civil clock of that zone, so DST is handled the way
-// Vixie cron does: a time skipped by a spring-forward fires at the jump, a
-// time repeated by a fall-back fires once. Used by the schedule loop
-// (serve/schedule_loop.hpp) and the API (next scheduled time).
+// Cron schedules for `ork serve`: computes the fire times of a workflow's
+// 5-field `schedule:` (parsed by workflow/cron_check.hpp, the parser the
+// compiler validates with) in the workflow's `timezone:` (an IANA name) or
+// the machine's local zone. Fire times are found on the civil clock of that
+// zone: a civil time skipped by a spring-forward fires once, at the jump; a
+// civil time repeated by a fall-back fires once, at its first occurrence.
+// Used by the schedule loop (serve/schedule_loop.hpp) and the API (next
+// scheduled time).
 #pragma once
 
 #include "store/store.hpp"
+#include "workflow/cron_check.hpp"
 
-#include <bitset>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,7 +29,7 @@ class CronSchedule {
   static CronSchedule parse(std::string_view expression, std::string_view timezone = "");
 
   // The first fire time strictly after `after`; nullopt when there is none in
-  // the next eight years (e.g. "0 0 31 2 *").
+  // the next 41 years, i.e. never (e.g. "0 0 31 2 *").
   std::optional<Millis> next_after(Millis after) const;
 
   const std::string& expression() const { return expression_; }
@@ -40,13 +40,7 @@ class CronSchedule {
   bool day_matches(int day_of_month, int weekday) const;
 
   std::string expression_;
-  std::bitset<60> minutes_;
-  std::bitset<24> hours_;
-  std::bitset<32> days_;      // 1..31
-  std::bitset<13> months_;    // 1..12
-  std::bitset<7> weekdays_;   // 0 = Sunday
-  bool any_day_ = true;       // day-of-month field starts with '*'
-  bool any_weekday_ = true;   // day-of-week field starts with '*'
+  CronFields fields_;
   const date::time_zone* zone_ = nullptr;
 };
 

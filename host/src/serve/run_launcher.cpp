@@ -72,6 +72,11 @@ void RunLauncher::launch(std::shared_ptr<const CompiledWorkflow> workflow, RunOp
 }
 
 CancelOutcome RunLauncher::cancel(std::string_view run_id) {
+  // The store decides whether the run is over: its thread records the final
+  // status a moment before it marks itself done, and a second cancel in that
+  // moment must hear "finished", not "cancelling".
+  RunDetail detail = store_.get_run(run_id);  // throws not_found
+  if (detail.run.status != "running" && detail.run.status != "pending") return CancelOutcome::finished;
   {
     std::lock_guard lock(mutex_);
     auto it = active_.find(std::string(run_id));
@@ -80,8 +85,6 @@ CancelOutcome RunLauncher::cancel(std::string_view run_id) {
       return CancelOutcome::cancelling;
     }
   }
-  RunDetail detail = store_.get_run(run_id);  // throws not_found
-  if (detail.run.status != "running" && detail.run.status != "pending") return CancelOutcome::finished;
   store_.request_cancel(run_id, now_millis());
   return CancelOutcome::requested;
 }

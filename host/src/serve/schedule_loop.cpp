@@ -16,6 +16,10 @@ constexpr int max_missed_walk = 1'000'000;
 
 }  // namespace
 
+std::string schedule_key(std::string_view workflow, Millis due_at) {
+  return std::string(schedule_key_prefix) + std::string(workflow) + ":" + iso8601(due_at);
+}
+
 ScheduleLoop::ScheduleLoop(WorkflowCatalog& catalog, RunLauncher& launcher, Store& store, Clock clock)
     : catalog_(catalog), launcher_(launcher), store_(store), clock_(std::move(clock)) {}
 
@@ -136,7 +140,7 @@ std::optional<ScheduledRun> ScheduleLoop::fire_if_due(const CatalogEntry& entry,
     RunRequest request;
     request.inputs = check_workflow_inputs(*entry.workflow, {});
     request.trigger = run.late ? "schedule-late" : "schedule";
-    request.idempotency_key = "schedule:" + entry.name + ":" + iso8601(*due);
+    request.idempotency_key = schedule_key(entry.name, *due);
     run.run_id = launcher_.start(entry.workflow, std::move(request)).run_id;
   } catch (const Error& e) {
     std::cerr << "ork serve: " << entry.name << ": scheduled run at " << iso8601(*due) << " not started: " << e.what()

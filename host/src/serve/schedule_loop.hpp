@@ -20,10 +20,19 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 namespace ork::host {
+
+// The idempotency keys of scheduled runs start with this; API callers may
+// not use it (400), so no client can take a future slot's key and make the
+// scheduled run silently never happen.
+inline constexpr std::string_view schedule_key_prefix = "schedule:";
+
+// The key of the run `workflow` gets for its fire time `due_at`.
+std::string schedule_key(std::string_view workflow, Millis due_at);
 
 struct ScheduledRun {
   std::string workflow;

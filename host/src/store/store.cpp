@@ -1,6 +1,10 @@
 #include "store/store.hpp"
 
 #include "core/error.hpp"
+#include "core/output_depth.hpp"
+#include "store/url_redaction.hpp"
+
+#include <ork/limits.h>
 
 #include <chrono>
 #include <cstddef>
@@ -11,6 +15,10 @@
 namespace ork::host {
 
 namespace {
+
+// A store's answer wraps outputs (at most ORK_MAX_JSON_DEPTH deep) in a few
+// levels of its own: {"tasks": [{"attempts": [{"output": ...}]}]}.
+constexpr int answer_max_depth = ORK_MAX_JSON_DEPTH + 16;
 
 ork_str str(std::string_view s) { return ork_str{s.data(), s.size()}; }
 
@@ -99,20 +107,23 @@ AttemptRow parse_attempt(const boost::json::object& o) {
 
 Store Store::open(const PluginRegistry& plugins, const std::string& url) {
   std::string scheme = scheme_of(url);
+  // Only the plugin sees the password; every message and url() show it as ***.
+  const std::string shown = redacted_url(url);
   const LoadedPlugin* plugin = plugins.storage_for_scheme(scheme);
   if (!plugin) {
     std::string known;
     for (const auto& s : plugins.storage_schemes()) known += (known.empty() ? "" : ", ") + s;
-    throw Error(ErrorKind::storage, "no storage plugin serves '" + scheme + "' URLs (database " + url +
+    throw Error(ErrorKind::storage, "no storage plugin serves '" + scheme + "' URLs (database " + shown +
                                         "); loaded storage schemes: " + (known.empty() ? "none" : known) +
                                         " — see `ork plugins`");
   }
   ork_error err;
   void* handle = nullptr;
   if (plugin->storage->open(plugin->state, str(url), &handle, &err) != ORK_STATUS_OK || !handle) {
-    throw Error(ErrorKind::storage, "cannot open database " + url + ": " + err.message);
+    throw Error(ErrorKind::storage,
+                "cannot open database " + shown + ": " + without_url_password(err.message, url));
   }
-  return Store(*plugin, handle, url);
+  return Store(*plugin, handle, shown);
 }
 
 Store::Store(Store&& other) noexcept : plugin_(other.plugin_), handle_(other.handle_), url_(std::move(other.url_)) {
@@ -209,7 +220,7 @@ boost::json::value Store::query(ork_query_kind kind, const boost::json::object& 
   check(plugin_->storage->query(handle_, kind, str(params_json), &sink, &err), err, "reading state");
   boost::system::error_code ec;
   boost::json::parse_options options;
-  options.max_depth = 10000;
+  options.max_depth = answer_max_depth;
   boost::json::value v = boost::json::parse(answer, ec, {}, options);
   if (ec) throw Error(ErrorKind::storage, "storage plugin '" + plugin_->name + "' answered invalid JSON: " + ec.message());
   return v;
@@ -416,7 +427,7 @@ std::optional<ClaimedAttempt> Store::claim_attempt(std::string_view worker, std:
         "claiming a task attempt");
   boost::system::error_code ec;
   boost::json::parse_options options;
-  options.max_depth = 10000;
+  options.max_depth = answer_max_depth;
   boost::json::value v = boost::json::parse(answer, ec, {}, options);
   if (ec || !v.is_object()) throw Error(ErrorKind::storage, "storage plugin answered invalid JSON to claim_attempt");
   const auto& o = v.as_object();
@@ -434,6 +445,15 @@ std::optional<ClaimedAttempt> Store::claim_attempt(std::string_view worker, std:
 void Store::complete_attempt(std::int64_t id, std::string_view worker, ork_task_outcome outcome,
                              std::string_view output_json, std::string_view error, Millis at) {
   require_queue();
+  // A worker's output enters here; past the depth limit the store would keep
+  // it as a string, so the attempt fails as it would have in `ork run`.
+  std::string too_deep;
+  if (outcome == ORK_TASK_SUCCEEDED && output_too_deep(output_json)) {
+    outcome = ORK_TASK_FAILED;
+    output_json = {};
+    too_deep = output_too_deep_error();
+    error = too_deep;
+  }
   ork_error err;
   check(plugin_->storage->complete_attempt(handle_, id, str(worker), outcome, str(output_json), str(error), at, &err),
         err, "recording a worker's result");

@@ -248,6 +248,7 @@ class Store {
   QueuedAttemptState queued_attempt(std::int64_t id);
   std::vector<WorkerRow> workers(Millis now);
 
+  // The database URL with its password shown as *** (store/url_redaction.hpp).
   const std::string& url() const { return url_; }
 
  private:

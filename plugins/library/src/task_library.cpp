@@ -1,5 +1,9 @@
 #include "task_library.hpp"
 
+#include "worker_process.hpp"  // UniqueFd
+
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/core/demangle.hpp>
@@ -8,6 +12,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 
 namespace ork::plugins::library {
 namespace {
@@ -240,13 +246,79 @@ std::int64_t modification_time(const std::filesystem::path& file) {
   return static_cast<std::int64_t>(time.time_since_epoch().count());
 }
 
+void copy_contents(int from, int to, const std::filesystem::path& file, const std::filesystem::path& copy);
+
+// The copy is created, never reused (O_EXCL), in reload_directory(): no
+// other user can enter it, plant a link there or swap the file before
+// dlopen. O_NOFOLLOW is belt and braces: O_EXCL already refuses a link.
 std::filesystem::path private_copy(const std::filesystem::path& file, unsigned serial) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ork-library-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::filesystem::path copy = dir / (std::to_string(serial) + "-" + file.filename().string());
-  std::filesystem::copy_file(file, copy, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::path copy = reload_directory() / (std::to_string(serial) + "-" + file.filename().string());
+  UniqueFd source(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (source.get() < 0) {
+    throw TaskProblemError("file", "cannot read task library " + file.string() + ": " + std::strerror(errno));
+  }
+  UniqueFd target(::open(copy.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IXUSR));
+  if (target.get() < 0) {
+    throw TaskProblemError("file", "cannot reload task library " + file.string() + ": cannot create " +
+                                       copy.string() + ": " + std::strerror(errno));
+  }
+  copy_contents(source.get(), target.get(), file, copy);
   return copy;
 }
+
+void copy_contents(int from, int to, const std::filesystem::path& file, const std::filesystem::path& copy) {
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t got = ::read(from, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      throw TaskProblemError("file", "cannot read task library " + file.string() + ": " + std::strerror(errno));
+    }
+    if (got == 0) return;
+    for (ssize_t done = 0; done < got;) {
+      ssize_t put = ::write(to, buffer + done, static_cast<std::size_t>(got - done));
+      if (put < 0 && errno == EINTR) continue;
+      if (put < 0) {
+        throw TaskProblemError("file", "cannot reload task library " + file.string() + ": writing " +
+                                           copy.string() + ": " + std::strerror(errno));
+      }
+      done += put;
+    }
+  }
+}
+
+// A directory made by mkdtemp: mode 0700 and a name no one can predict, made
+// on first use and removed (with any copy left in it) when the process exits.
+class ReloadDirectory {
+ public:
+  ReloadDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ork-library-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw TaskProblemError("file", "cannot reload a task library: cannot create a private directory " + pattern +
+                                         ": " + std::strerror(errno) + "; check TMPDIR");
+    }
+    path_ = pattern;
+  }
+  ~ReloadDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ReloadDirectory(const ReloadDirectory&) = delete;
+  ReloadDirectory& operator=(const ReloadDirectory&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+const std::filesystem::path& reload_directory() {
+  static const ReloadDirectory directory;
+  return directory.path();
+}
+
+namespace {
 
 std::optional<std::string> signature_problem(std::string_view signature) {
   boost::system::error_code error;

@@ -105,6 +105,11 @@ TaskDescription describe_task(LibraryCache& cache, const std::filesystem::path& 
 // when it does not exist.
 std::int64_t file_version(const std::filesystem::path& file);
 
+// Where a library replaced on disk is copied before it is loaded again
+// (dlopen would hand back the old mapping for the old path): a private
+// directory from mkdtemp, mode 0700, made on first use and removed at exit.
+const std::filesystem::path& reload_directory();
+
 // The dlerror text inside a Boost.DLL exception, without the unrelated errno
 // text Boost.DLL appends.
 std::string dl_error_text(const std::system_error& error);

@@ -31,6 +31,10 @@ extern "C" const char* __asan_default_options() { return "handle_segv=0"; }
 #endif
 
 int main() {
+  // stdout is a pipe, which C stdio would buffer in 4 KiB blocks until the
+  // call returns; line buffering sends each printed line to the task's log as
+  // it is printed (stderr is unbuffered already).
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   // Processes the library starts must not inherit the protocol pipes.
   fcntl(request_fd, F_SETFD, FD_CLOEXEC);
   fcntl(reply_fd, F_SETFD, FD_CLOEXEC);

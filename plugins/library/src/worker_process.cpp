@@ -13,7 +13,7 @@
 #include <system_error>
 #include <vector>
 
-extern char** environ;
+#include <ork/task_environment.hpp>
 
 namespace ork::plugins::library {
 namespace {
@@ -285,8 +285,11 @@ pid_t spawn_worker(const std::filesystem::path& executable, const std::array<int
 
   std::string program = executable.string();
   std::array<char*, 2> argv{program.data(), nullptr};
+  // Without the host's secrets: the task libraries it loads see its environment.
+  std::vector<std::string> environment = ork::plugin::inherited_environment();
+  std::vector<char*> envp = ork::plugin::envp_of(environment);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), environ);
+  int rc = posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), envp.data());
   if (rc != 0) throw std::system_error(rc, std::generic_category(), "cannot start library worker " + program);
   return pid;
 }

@@ -4,6 +4,8 @@
 #include "command.hpp"
 #include "task_output.hpp"
 
+#include <ork/task_environment.hpp>
+
 #include <boost/json.hpp>
 
 #include <sys/stat.h>
@@ -16,8 +18,6 @@
 #include <cstring>
 #include <optional>
 #include <stdexcept>
-
-extern char** environ;
 
 namespace ork::plugins::process {
 namespace {
@@ -230,8 +230,8 @@ void RunningTasks::remove(std::uint64_t token) {
 
 namespace {
 
-// The host's environment with the task's variables on top (same name: the
-// task's value wins).
+// The host's environment without its secrets (ork/task_environment.hpp),
+// with the task's variables on top (same name: the task's value wins).
 std::vector<std::string> task_environment(const std::vector<std::string_view>& extra) {
   std::vector<std::string> environment;
   environment.reserve(64);
@@ -241,9 +241,8 @@ std::vector<std::string> task_environment(const std::vector<std::string_view>& e
     }
     return false;
   };
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    std::string_view variable(*entry);
-    if (!overridden(variable_name(variable), 0)) environment.emplace_back(variable);
+  for (std::string& variable : ork::plugin::inherited_environment()) {
+    if (!overridden(variable_name(variable), 0)) environment.push_back(std::move(variable));
   }
   for (std::size_t i = 0; i < extra.size(); ++i) {
     if (!overridden(variable_name(extra[i]), i + 1)) environment.emplace_back(extra[i]);

@@ -1,5 +1,7 @@
 #include "task_output.hpp"
 
+#include <ork/limits.h>
+
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
@@ -117,6 +119,12 @@ std::variant<TaskResult, ResultProblem> TaskOutput::result() const {
   }
   if (result_line_ == 0) return TaskResult{};
   if (std::optional<std::string> problem = json_syntax_problem(result_json_)) {
+    if (problem->starts_with("it nests deeper")) {
+      // Valid JSON, but deeper than the store keeps: refused here rather than changing type later.
+      return ResultProblem{"output nests deeper than " + std::to_string(ORK_MAX_JSON_DEPTH) +
+                           " levels (arrays and objects inside one another); flatten it, or write it to a file "
+                           "and return the file's path"};
+    }
     return ResultProblem{"ORK_OUTPUT line is not valid JSON: " + *problem};
   }
   return TaskResult{result_json_};
@@ -178,10 +186,13 @@ void TaskOutput::note_truncation(std::string_view stream, std::size_t line_numbe
 
 std::optional<std::string> json_syntax_problem(std::string_view text) {
   boost::json::parse_options options;
-  options.max_depth = 10000;  // the default 32 refuses reasonable documents
+  options.max_depth = ORK_MAX_JSON_DEPTH;  // what the store keeps as JSON; Boost.JSON's default is 32
   boost::json::basic_parser<DiscardingHandler> parser(options);
   boost::system::error_code ec;
   std::size_t consumed = parser.write_some(false, text.data(), text.size(), ec);
+  if (ec == boost::json::error::too_deep) {
+    return "it nests deeper than " + std::to_string(ORK_MAX_JSON_DEPTH) + " levels";
+  }
   if (ec) return ec.message() + " at offset " + std::to_string(consumed);
   // The parser stops after one complete value (and the whitespace after it).
   if (consumed < text.size()) return "extra data after the JSON value at offset " + std::to_string(consumed);

@@ -111,6 +111,16 @@ TEST_F(TaskOutputTest, EmptyResultIsInvalidJson) {
             "ORK_OUTPUT line is not valid JSON: incomplete JSON at offset 0");
 }
 
+TEST_F(TaskOutputTest, ALogLineOfExactlyTheLimitIsKeptWhole) {
+  static_assert(log_line_limit == ORK_MAX_LOG_LINE_BYTES);
+  std::string line(ORK_MAX_LOG_LINE_BYTES, 'x');
+  output.stderr_bytes(line + "\n");
+  close();
+  std::vector<LogEntry> logs = recorder.logs();
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].line, line);
+}
+
 TEST_F(TaskOutputTest, LongLogLineIsTruncatedWithANote) {
   std::string long_line(log_line_limit + 10, 'x');
   output.stderr_bytes(long_line + "\nnext\n");
@@ -151,6 +161,13 @@ TEST(JsonSyntax, AcceptsDeepDocumentsAndRejectsTrailingGarbage) {
   EXPECT_EQ(json_syntax_problem(" {\"a\":1} "), std::nullopt);
   EXPECT_EQ(json_syntax_problem("{} x"), "extra data after the JSON value at offset 3");
   EXPECT_EQ(json_syntax_problem("1 2"), "extra data after the JSON value at offset 2");
+}
+
+TEST(JsonSyntax, AcceptsExactlyTheSharedDepthLimit) {
+  // ORK_MAX_JSON_DEPTH (512): what the store keeps as JSON, not as a string.
+  EXPECT_EQ(json_syntax_problem(std::string(512, '[') + std::string(512, ']')), std::nullopt);
+  EXPECT_EQ(json_syntax_problem(std::string(513, '[') + std::string(513, ']')), "it nests deeper than 512 levels");
+  EXPECT_EQ(json_syntax_problem(std::string(10000, '[') + std::string(10000, ']')), "it nests deeper than 512 levels");
 }
 
 }  // namespace

@@ -15,10 +15,19 @@ import datetime
 import enum
 import json
 import math
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 _SCALARS: frozenset[type] = frozenset({str, int, bool, type(None)})
+
+# How deeply lists and dicts may nest in a result: ORK_MAX_JSON_DEPTH from
+# ork/limits.h, set in this module's globals by ork-python-worker before it
+# runs. A deeper result fails the task here, not later as a string in the store.
+MAX_DEPTH: int = globals()["ORK_MAX_JSON_DEPTH"]
+
+# to_plain recurses through three frames per level, and json.dumps once more.
+_FRAMES_NEEDED = 4 * MAX_DEPTH + 500
 
 
 class SerialiseError(Exception):
@@ -27,6 +36,8 @@ class SerialiseError(Exception):
 
 def to_json_text(value: Any) -> str:
     """One line of JSON text for `value`; raises SerialiseError."""
+    if sys.getrecursionlimit() < _FRAMES_NEEDED:
+        sys.setrecursionlimit(_FRAMES_NEEDED)
     plain = to_plain(value, "")
     try:
         return json.dumps(plain, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -34,18 +45,31 @@ def to_json_text(value: Any) -> str:
         raise SerialiseError(f"cannot serialise return value: {error}") from error
 
 
-def to_plain(value: Any, path: str) -> Any:
-    """`value` as plain JSON-compatible Python data (dict, list, str, int, float, bool, None)."""
+def to_plain(value: Any, path: str, depth: int = 0) -> Any:
+    """`value` as plain JSON-compatible Python data (dict, list, str, int, float, bool, None).
+
+    `depth` counts the lists and dicts around `value`.
+    """
     kind = type(value)
     if kind in _SCALARS:
         return value
     if kind is float:
         return _finite(value, path)
     if kind is list or kind is tuple:
-        return _sequence(value, path)
+        return _sequence(value, path, _inside(depth, path))
     if kind is dict:
-        return _mapping(value, path)
-    return _other(value, path)
+        return _mapping(value, path, _inside(depth, path))
+    return _other(value, path, depth)
+
+
+def _inside(depth: int, path: str) -> int:
+    """The depth inside one more list or dict; refuses to pass MAX_DEPTH (the path would be too long to show)."""
+    if depth >= MAX_DEPTH:
+        raise SerialiseError(
+            f"output nests deeper than {MAX_DEPTH} levels (arrays and objects inside one another); "
+            "flatten it, or write it to a file and return the file's path"
+        )
+    return depth + 1
 
 
 def _finite(value: float, path: str) -> float:
@@ -57,18 +81,19 @@ def _finite(value: float, path: str) -> float:
     return value
 
 
-def _sequence(value: list[Any] | tuple[Any, ...], path: str) -> list[Any]:
+def _sequence(value: list[Any] | tuple[Any, ...], path: str, depth: int) -> list[Any]:
     # Plain scalars are the common case in big outputs; skip the recursive call for them.
     return [
-        item if type(item) in _SCALARS else to_plain(item, f"{path}[{index}]") for index, item in enumerate(value)
+        item if type(item) in _SCALARS else to_plain(item, f"{path}[{index}]", depth)
+        for index, item in enumerate(value)
     ]
 
 
-def _mapping(value: Mapping[Any, Any], path: str) -> dict[str, Any]:
+def _mapping(value: Mapping[Any, Any], path: str, depth: int) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, item in value.items():
         name = _key(key, path)
-        result[name] = item if type(item) in _SCALARS else to_plain(item, f"{path}.{name}" if path else name)
+        result[name] = item if type(item) in _SCALARS else to_plain(item, f"{path}.{name}" if path else name, depth)
     return result
 
 
@@ -84,9 +109,9 @@ def _key(key: Any, path: str) -> str:
     )
 
 
-def _other(value: Any, path: str) -> Any:
+def _other(value: Any, path: str, depth: int) -> Any:
     if isinstance(value, enum.Enum):
-        return to_plain(value.value, path)
+        return to_plain(value.value, path, depth)
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, bool):
@@ -96,20 +121,24 @@ def _other(value: Any, path: str) -> Any:
     if isinstance(value, float):
         return _finite(float(value), path)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        inside = _inside(depth, path)
         return {
-            field.name: to_plain(getattr(value, field.name), _join(path, field.name))
+            field.name: to_plain(getattr(value, field.name), _join(path, field.name), inside)
             for field in dataclasses.fields(value)
         }
     if isinstance(value, tuple) and hasattr(type(value), "_fields"):
-        return {name: to_plain(item, _join(path, name)) for name, item in zip(getattr(value, "_fields"), value)}
+        inside = _inside(depth, path)
+        return {
+            name: to_plain(item, _join(path, name), inside) for name, item in zip(getattr(value, "_fields"), value)
+        }
     if hasattr(value, "model_dump") and hasattr(type(value), "model_fields"):
-        return to_plain(value.model_dump(mode="json"), path)
+        return to_plain(value.model_dump(mode="json"), path, depth)
     if hasattr(value, "dict") and hasattr(type(value), "__fields__"):
-        return to_plain(value.dict(), path)
+        return to_plain(value.dict(), path, depth)
     if isinstance(value, Mapping):
-        return _mapping(value, path)
+        return _mapping(value, path, _inside(depth, path))
     if isinstance(value, (list, tuple)):
-        return _sequence(value, path)
+        return _sequence(value, path, _inside(depth, path))
     kind = type(value)
     raise SerialiseError(
         f"cannot serialise return value of type '{kind.__name__}' ({kind.__module__}.{kind.__qualname__}){_at(path)}; "

@@ -14,7 +14,7 @@
 
 #include "worker_process.hpp"  // UniqueFd
 
-extern char** environ;
+#include <ork/task_environment.hpp>
 
 namespace ork::plugins::python {
 
@@ -170,8 +170,10 @@ std::string run_and_capture(const std::filesystem::path& program, const std::vec
   std::vector<char*> argv;
   for (auto& argument : storage) argv.push_back(argument.data());
   argv.push_back(nullptr);
+  std::vector<std::string> environment = ork::plugin::inherited_environment();
+  std::vector<char*> envp = ork::plugin::envp_of(environment);
   pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, storage[0].c_str(), &actions, nullptr, argv.data(), environ);
+  int rc = ::posix_spawn(&pid, storage[0].c_str(), &actions, nullptr, argv.data(), envp.data());
   ::posix_spawn_file_actions_destroy(&actions);
   write_end.reset();  // so the read below ends when the program exits
   if (rc != 0) {

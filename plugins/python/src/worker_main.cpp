@@ -18,6 +18,8 @@
 
 #include "ork_python_runtime.hpp"
 
+#include <ork/limits.h>
+
 namespace py = pybind11;
 
 namespace {
@@ -100,6 +102,8 @@ void load_runtime_modules() {
     std::string filename = std::string("<ork-runtime>/") + source.name + ".py";
     py::object module = types.attr("ModuleType")(source.name);
     module.attr("__file__") = filename;
+    // The one depth limit (ork/limits.h), for ork_serialise to enforce on results.
+    module.attr("ORK_MAX_JSON_DEPTH") = ORK_MAX_JSON_DEPTH;
     sys.attr("modules")[py::str(source.name)] = module;
     py::object code = builtins.attr("compile")(py::str(source.text), filename, "exec");
     builtins.attr("exec")(code, module.attr("__dict__"));
@@ -109,6 +113,10 @@ void load_runtime_modules() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // C extensions print through libc, whose stdout would buffer 4 KiB blocks
+  // on the log pipe until the task ends; line buffering sends each line as it
+  // is printed, like the runtime's line-buffered sys.stdout.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   try {
     return serve(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::exception& error) {

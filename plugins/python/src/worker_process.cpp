@@ -14,7 +14,8 @@
 #include <system_error>
 #include <utility>
 
-extern char** environ;
+#include <ork/limits.h>
+#include <ork/task_environment.hpp>
 
 namespace ork::plugins::python {
 
@@ -22,7 +23,7 @@ namespace {
 
 constexpr std::size_t kChannelChunk = 256 * 1024;
 constexpr std::size_t kLogChunk = 64 * 1024;
-constexpr std::size_t kMaxLogLine = 1024 * 1024;  // longer output without a newline is cut into lines
+constexpr std::size_t kMaxLogLine = ORK_MAX_LOG_LINE_BYTES;  // longer output without a newline is cut into lines
 constexpr std::size_t kRecentLines = 8;
 constexpr std::string_view kEndMarker = std::string_view("\0ork-task-end\0", 14);
 constexpr auto kStartupTimeout = std::chrono::seconds(60);
@@ -121,8 +122,13 @@ pid_t spawn_worker(const WorkerLaunch& launch, int channel, int stdout_fd, int s
   std::vector<char*> argv;
   for (auto& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);
+  // Without the host's secrets: tasks run in this process and see its
+  // environment, plus each task's own `env:`.
+  std::vector<std::string> environment = ork::plugin::inherited_environment();
+  std::vector<char*> envp = ork::plugin::envp_of(environment);
   pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, arguments[0].c_str(), &actions.actions, &attributes.attributes, argv.data(), environ);
+  int rc = ::posix_spawn(&pid, arguments[0].c_str(), &actions.actions, &attributes.attributes, argv.data(),
+                         envp.data());
   if (rc != 0) {
     throw std::runtime_error("cannot start the python worker " + launch.executable.string() + ": " +
                              std::generic_category().message(rc) +

@@ -1,5 +1,7 @@
 #include "ork_storage/json_text.hpp"
 
+#include <ork/limits.h>
+
 #include <cstdint>
 
 namespace ork::plugins::storage {
@@ -40,7 +42,7 @@ boost::json::value json_text(std::optional<std::string_view> bytes) {
 boost::json::value embedded_json(std::optional<std::string_view> document) {
   if (!document || document->empty()) return nullptr;
   boost::json::parse_options options;
-  options.max_depth = 512;  // outputs nest deeper than Boost.JSON's default of 32
+  options.max_depth = ORK_MAX_JSON_DEPTH;  // what executors and the scheduler accept as an output
   boost::json::error_code ec;
   boost::json::value value = boost::json::parse(*document, ec, {}, options);
   if (ec) return json_text(document);

@@ -25,6 +25,7 @@
 // failure by throwing; no exception ever crosses the C ABI.
 #pragma once
 
+#include <ork/limits.h>
 #include <ork/task.h>
 
 #include <boost/core/demangle.hpp>
@@ -251,7 +252,7 @@ boost::json::value call_task(Fn& fn, const boost::json::value& input_json) {
 inline boost::json::value parse_input(std::string_view text) {
   boost::system::error_code error;
   boost::json::parse_options options;
-  options.max_depth = 512;
+  options.max_depth = ORK_MAX_JSON_DEPTH + 16;  // the inputs object wraps values of up to ORK_MAX_JSON_DEPTH
   boost::json::value json = boost::json::parse(text, error, {}, options);
   if (error) throw InputError("input is not valid JSON (" + error.message() + ")");
   if (!json.is_object()) fail_type({}, "a JSON object", json);
