@@ -468,7 +468,7 @@ def substitute_run_ids(command: str, run_ids: dict[str, str]) -> str:
 def describe_mismatch(
     block: Block, step: TranscriptStep, command: str, result: subprocess.CompletedProcess[str], actual: list[str]
 ) -> str:
-    expected = "\n".join("    " + line for line in step.expected) or "    (no output)"
+    expected = "\n".join("    " + normalise(line) for line in step.expected) or "    (no output)"
     got = "\n".join("    " + line for line in actual) or "    (no output)"
     return (
         f"{block.page}:{step.line}: `{command}` does not do what the page shows\n"
