@@ -173,16 +173,20 @@ class TypeParser {
     return parse_identifier();
   }
 
+  // A quoted field name is a JSON string literal, the form the printer writes
+  // (types/type.cpp), so every printed type parses back.
   std::string parse_quoted() {
     std::size_t start = pos_++;
-    std::string out;
-    while (!at_end() && text_[pos_] != '"') {
-      if (text_[pos_] == '\\' && pos_ + 1 < text_.size()) ++pos_;
-      out += text_[pos_++];
-    }
+    while (!at_end() && text_[pos_] != '"') pos_ += (text_[pos_] == '\\' && pos_ + 1 < text_.size()) ? 2 : 1;
     if (at_end()) fail_at(start, "unterminated quoted field name");
     ++pos_;
-    return out;
+    boost::system::error_code error;
+    boost::json::value name = boost::json::parse(text_.substr(start, pos_ - start), error);
+    if (error || !name.is_string()) {
+      fail_at(start, "a quoted field name is a JSON string: valid UTF-8, escapes such as \\\" and \\n (" +
+                         error.message() + ")");
+    }
+    return std::string(name.get_string());
   }
 
   std::string parse_identifier() {
