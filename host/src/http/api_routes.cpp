@@ -2,7 +2,6 @@
 
 #include "cli/json_views.hpp"
 #include "core/error.hpp"
-#include "http/request_parsing.hpp"
 #include "http/static_assets.hpp"
 
 #include <charconv>
@@ -51,6 +50,21 @@ Router make_api_router(ApiServices s) {
 namespace {
 
 const std::set<std::string> run_statuses{"pending", "running", "succeeded", "failed", "cancelled"};
+
+// ---- small readers of query parameters ------------------------------------
+
+std::optional<std::int64_t> integer_param(const ApiRequest& req, const std::string& name, std::int64_t min,
+                                          std::int64_t max) {
+  std::optional<std::string> text = req.query_value(name);
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    throw HttpError(400, "query parameter '" + name + "' must be an integer from " + std::to_string(min) + " to " +
+                             std::to_string(max));
+  }
+  return value;
+}
 
 json::value optional_time(std::optional<Millis> at) { return at ? time_json(*at) : json::value(nullptr); }
 
@@ -150,15 +164,26 @@ ApiResponse get_workflow(ApiServices s, const ApiRequest& req) {
 
 ApiResponse trigger_run(ApiServices s, const ApiRequest& req) {
   CatalogEntry entry = served_workflow(s, req.param("name"));
-  TriggerBody body = parse_trigger_body(req);
+  json::object body = req.json_body();
+  json::object given;
   RunRequest request;
   request.trigger = "api";
-  request.idempotency_key = std::move(body.idempotency_key);
+  for (const auto& [key, value] : body) {
+    if (key == "inputs") {
+      if (!value.is_object()) throw HttpError(400, "\"inputs\" must be a JSON object of input name to value");
+      given = value.as_object();
+    } else if (key == "idempotency_key") {
+      if (!value.is_string()) throw HttpError(400, "\"idempotency_key\" must be a string");
+      request.idempotency_key = std::string(value.as_string());
+    } else {
+      throw HttpError(400, "unknown key \"" + std::string(key) + "\" in the body (expected \"inputs\", \"idempotency_key\")");
+    }
+  }
   if (!entry.workflow) {
     throw HttpError(409, "workflow '" + entry.name + "' does not compile (" + std::to_string(entry.errors.size()) +
                              " errors); see GET /api/workflows/" + entry.name);
   }
-  request.inputs = check_workflow_inputs(*entry.workflow, body.inputs);
+  request.inputs = check_workflow_inputs(*entry.workflow, given);
   CreatedRunId created = s.launcher.start(entry.workflow, std::move(request));
   return ApiResponse::json(json::object{{"run_id", created.run_id},
                                         {"workflow", entry.name},
@@ -185,7 +210,7 @@ ApiResponse list_runs(ApiServices s, const ApiRequest& req) {
     throw HttpError(400, "query parameter 'status' must be one of pending, running, succeeded, failed, cancelled");
   }
   filter.cursor = req.query_value("cursor");
-  filter.limit = static_cast<int>(integer_query_param(req, "limit", 1, 500).value_or(50));
+  filter.limit = static_cast<int>(integer_param(req, "limit", 1, 500).value_or(50));
   RunPage page = s.store.list_runs(filter);
   json::array runs;
   for (const RunRow& run : page.runs) runs.push_back(run_summary_json(run));
@@ -284,9 +309,9 @@ ApiResponse task_logs(ApiServices s, const ApiRequest& req) {
   LogFilter filter;
   filter.run_id = id;
   filter.task = task;
-  if (auto attempt = integer_query_param(req, "attempt", 1, 1'000'000)) filter.attempt = static_cast<int>(*attempt);
-  filter.cursor = integer_query_param(req, "cursor", 0, std::numeric_limits<std::int64_t>::max());
-  filter.limit = static_cast<int>(integer_query_param(req, "limit", 1, 5000).value_or(1000));
+  if (auto attempt = integer_param(req, "attempt", 1, 1'000'000)) filter.attempt = static_cast<int>(*attempt);
+  filter.cursor = integer_param(req, "cursor", 0, std::numeric_limits<std::int64_t>::max());
+  filter.limit = static_cast<int>(integer_param(req, "limit", 1, 5000).value_or(1000));
   LogPage page = s.store.logs(filter);
   json::array lines;
   for (const StoredLogLine& l : page.lines) {
@@ -317,7 +342,7 @@ std::string event_data(const StoreEvent& e) {
 }
 
 ApiResponse event_stream(ApiServices s, const ApiRequest& req) {
-  std::optional<std::int64_t> after = integer_query_param(req, "after", 0, std::numeric_limits<std::int64_t>::max());
+  std::optional<std::int64_t> after = integer_param(req, "after", 0, std::numeric_limits<std::int64_t>::max());
   if (auto last = req.header("last-event-id")) {
     std::int64_t value = 0;
     auto [end, error] = std::from_chars(last->data(), last->data() + last->size(), value);
