@@ -1,7 +1,7 @@
 /*
  * Compile test of the plugin ABI header as C11 (-std=c11 -Wall -Wextra
- * -Wpedantic -Werror): proves ork/plugin.h stays plain C that any C compiler
- * accepts, and freezes the layout of ABI 1.x on x86_64. Every member of every
+ * -Wpedantic -Werror): proves ork/plugin.h and ork/limits.h stay plain C
+ * that any C compiler accepts, and freezes the layout of ABI 1.x on x86_64. Every member of every
  * struct keeps its offset and every struct its size: members may only be
  * added at the end (with a `since 1.N` comment), which changes the frozen
  * size on purpose and must then be reflected here. A failing assert breaks
@@ -9,6 +9,7 @@
  * counts it. The numbers were measured with offsetof/sizeof on x86_64 (LP64,
  * g++/clang) from the header as it stood at API 1.1.
  */
+#include <ork/limits.h>
 #include <ork/plugin.h>
 
 #include <stddef.h>
@@ -20,6 +21,13 @@
 #define ORK_FREEZE_SIZE(type, size)                                                                \
   _Static_assert(sizeof(type) == (size), "sizeof(" #type ") changed: a member was added, removed " \
                  "or resized; appending (since 1.N) is a minor bump, anything else a major one")
+
+/* ork/limits.h is plain C too: every limit is an integer constant expression. */
+_Static_assert(ORK_MAX_YAML_NODES > 0 && ORK_MAX_YAML_DEPTH > 0 && ORK_MAX_TYPE_DEPTH > 0 && ORK_MAX_TYPE_NODES > 0 &&
+                   ORK_MAX_JSON_DEPTH > 0 && ORK_MAX_OUTPUT_BYTES > 0 && ORK_MAX_LOG_LINE_BYTES > 0 &&
+                   ORK_DEFAULT_ATTEMPT_LOG_BYTES > 0 && ORK_MAX_REQUEST_BODY_BYTES > 0,
+               "limits are positive integer constants");
+_Static_assert(ORK_MAX_YAML_DEPTH <= ORK_MAX_TYPE_DEPTH, "a constant's inferred type is as deep as the constant");
 
 /* Values that cross the boundary as numbers. */
 _Static_assert(ORK_PLUGIN_API_MAJOR == 1, "this file freezes ABI 1.x; a new major needs a new freeze");

@@ -87,8 +87,12 @@ map: {a: {b: null}}
 block: |
   line
 )");
-  boost::json::value json = yaml_to_json(node);
-  EXPECT_EQ(boost::json::serialize(json),
+  std::vector<Diagnostic> errors;
+  YamlValueReader values("f.yaml", errors);
+  std::optional<boost::json::value> json = values.to_json(node);
+  ASSERT_TRUE(json);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(boost::json::serialize(*json),
             R"({"quoted":"123","int":123,"negative":-7,"hex":31,"float":1.5E0,"exp":1E3,"yes_word":"yes",)"
             R"("bool":true,"tilde":null,"empty":null,"text":"hello world","list":[1,"two",3E0],)"
             R"("map":{"a":{"b":null}},"block":"line\n"})");

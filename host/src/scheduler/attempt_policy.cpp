@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <random>
 
+#include "ork/limits.h"
+
 namespace ork::host {
 
 std::uint64_t log_limit_bytes() {
@@ -11,7 +13,7 @@ std::uint64_t log_limit_bytes() {
     if (const char* env = std::getenv("ORK_LOG_LIMIT_BYTES"); env && *env) {
       return static_cast<std::uint64_t>(std::strtoull(env, nullptr, 10));
     }
-    return std::uint64_t{64} << 20;
+    return std::uint64_t{ORK_DEFAULT_ATTEMPT_LOG_BYTES};
   }();
   return limit;
 }

@@ -14,7 +14,8 @@
 namespace ork::host {
 
 // How much of one attempt's output is recorded: a task flooding stdout must
-// not fill the disk or the memory. ORK_LOG_LIMIT_BYTES overrides 64 MiB.
+// not fill the disk or the memory. The environment variable
+// ORK_LOG_LIMIT_BYTES overrides ORK_DEFAULT_ATTEMPT_LOG_BYTES (ork/limits.h).
 std::uint64_t log_limit_bytes();
 
 struct LogBudget {

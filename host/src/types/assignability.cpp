@@ -83,14 +83,18 @@ std::optional<Mismatch> check_from_union(const Type& from, const Type& to) {
 }
 
 std::optional<Mismatch> check_to_union(const Type& from, const Type& to) {
-  for (const Type& member : to.items()) {
-    if (!check(from, member)) return std::nullopt;
-  }
-  // With one real alternative (`T | None`), the reason against T is the useful one.
+  // With one real alternative (`T | None`), the reason against T is the useful
+  // one. It is kept from the loop, not checked again: checking twice per
+  // level would make nested optionals cost 2^depth.
   Type target = to.without_null();
-  if (target.kind() != TypeKind::union_ && from.kind() != TypeKind::null) {
-    std::optional<Mismatch> mismatch = check(from, target);
-    if (mismatch && !mismatch->plain) return mismatch;
+  std::optional<Mismatch> against_target;
+  for (const Type& member : to.items()) {
+    std::optional<Mismatch> mismatch = check(from, member);
+    if (!mismatch) return std::nullopt;
+    if (member == target) against_target = std::move(mismatch);
+  }
+  if (target.kind() != TypeKind::union_ && from.kind() != TypeKind::null && against_target && !against_target->plain) {
+    return against_target;
   }
   return plain_mismatch(from, to);
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <unordered_set>
 
 namespace ork::host {
 
@@ -13,12 +14,15 @@ struct Type::Node {
   std::vector<Field> fields;  // object
   std::string name;           // named object type
   bool variadic = false;
+  int depth = 0;         // set by Type::make
+  std::size_t size = 1;  // nodes of the tree written out, named types expanded; set by Type::make
 };
 
 namespace {
 
 std::string print(const Type& type, bool structural);
 bool is_identifier(std::string_view text);
+Type infer(const boost::json::value& json, int depth);
 
 }  // namespace
 
@@ -35,19 +39,19 @@ Type Type::date() { return Type(primitive(TypeKind::date)); }
 Type Type::datetime() { return Type(primitive(TypeKind::datetime)); }
 
 Type Type::list(Type item) {
-  return Type(std::make_shared<const Node>(Node{TypeKind::list, {std::move(item)}, {}, {}, false}));
+  return make(Node{TypeKind::list, {std::move(item)}, {}, {}, false});
 }
 
 Type Type::dict(Type key, Type value) {
-  return Type(std::make_shared<const Node>(Node{TypeKind::dict, {std::move(key), std::move(value)}, {}, {}, false}));
+  return make(Node{TypeKind::dict, {std::move(key), std::move(value)}, {}, {}, false});
 }
 
 Type Type::tuple(std::vector<Type> items) {
-  return Type(std::make_shared<const Node>(Node{TypeKind::tuple, std::move(items), {}, {}, false}));
+  return make(Node{TypeKind::tuple, std::move(items), {}, {}, false});
 }
 
 Type Type::variadic_tuple(Type item) {
-  return Type(std::make_shared<const Node>(Node{TypeKind::tuple, {std::move(item)}, {}, {}, true}));
+  return make(Node{TypeKind::tuple, {std::move(item)}, {}, {}, true});
 }
 
 Type Type::union_of(std::vector<Type> members) {
@@ -65,13 +69,41 @@ Type Type::union_of(std::vector<Type> members) {
   }
   assert(!flat.empty() && "a union needs at least one member");
   if (flat.size() == 1) return flat.front();
-  return Type(std::make_shared<const Node>(Node{TypeKind::union_, std::move(flat), {}, {}, false}));
+  return make(Node{TypeKind::union_, std::move(flat), {}, {}, false});
 }
 
 Type Type::optional(Type type) { return union_of({std::move(type), null()}); }
 
 Type Type::object(std::vector<Field> fields, std::string name) {
-  return Type(std::make_shared<const Node>(Node{TypeKind::object, {}, std::move(fields), std::move(name), false}));
+  return make(Node{TypeKind::object, {}, std::move(fields), std::move(name), false});
+}
+
+Type Type::make(Node node) {
+  int depth = 0;
+  std::size_t size = 1;
+  for (const Type& item : node.items) {
+    depth = std::max(depth, item.depth());
+    size += item.node_->size;
+  }
+  for (const Field& field : node.fields) {
+    depth = std::max(depth, field.type.depth());
+    size += field.type.node_->size;
+  }
+  if (node.kind != TypeKind::union_) ++depth;  // a union only lists alternatives
+  if (depth > ORK_MAX_TYPE_DEPTH) {
+    throw TypeError("the type nests more than " + std::to_string(ORK_MAX_TYPE_DEPTH) +
+                    " levels of lists, dicts, tuples and objects (the limit, ORK_MAX_TYPE_DEPTH)");
+  }
+  // Named types share nodes, so a few short definitions can stand for a tree
+  // of exponential size (T2: "list[T1] | tuple[T1, ...]", T3: ... T1 twice):
+  // printing or checking it would never end.
+  if (size > ORK_MAX_TYPE_NODES) {
+    throw TypeError("the type is too large: written out, with its named types expanded, it has more than " +
+                    std::to_string(ORK_MAX_TYPE_NODES) + " parts (the limit, ORK_MAX_TYPE_NODES)");
+  }
+  node.depth = depth;
+  node.size = size;
+  return Type(std::make_shared<const Node>(std::move(node)));
 }
 
 TypeKind Type::kind() const { return node_->kind; }
@@ -97,6 +129,12 @@ const std::vector<Type>& Type::items() const { return node_->items; }
 bool Type::variadic() const { return node_->variadic; }
 const std::vector<Field>& Type::fields() const { return node_->fields; }
 const std::string& Type::name() const { return node_->name; }
+int Type::depth() const {
+  return node_->depth;
+}
+std::size_t Type::size() const {
+  return node_->size;
+}
 
 const Field* Type::find_field(std::string_view name) const {
   for (const Field& field : node_->fields) {
@@ -133,27 +171,23 @@ bool operator==(const Type& a, const Type& b) {
 }
 
 Type infer_type(const boost::json::value& json) {
-  switch (json.kind()) {
-    case boost::json::kind::null: return Type::null();
-    case boost::json::kind::bool_: return Type::boolean();
-    case boost::json::kind::int64:
-    case boost::json::kind::uint64: return Type::integer();
-    case boost::json::kind::double_: return Type::number();
-    case boost::json::kind::string: return Type::string();
-    case boost::json::kind::array: {
-      const boost::json::array& array = json.get_array();
-      if (array.empty()) return Type::list(Type::any());
-      std::vector<Type> members;
-      for (const boost::json::value& item : array) members.push_back(infer_type(item));
-      return Type::list(Type::union_of(std::move(members)));
-    }
-    case boost::json::kind::object: {
-      std::vector<Field> fields;
-      for (const auto& [key, value] : json.get_object()) fields.push_back(Field{std::string(key), infer_type(value), false});
-      return Type::object(std::move(fields));
-    }
-  }
-  return Type::any();
+  return infer(json, 0);
+}
+
+namespace {
+
+thread_local int type_nesting = 0;
+
+}  // namespace
+
+TypeNesting::TypeNesting() {
+  ++type_nesting;
+}
+TypeNesting::~TypeNesting() {
+  --type_nesting;
+}
+bool TypeNesting::too_deep() const {
+  return type_nesting > ORK_MAX_TYPE_DEPTH;
 }
 
 std::string TypeError::describe() const {
@@ -174,6 +208,58 @@ const std::shared_ptr<const Type::Node>& Type::primitive(TypeKind kind) {
 }
 
 namespace {
+
+// `depth` containers enclose `json`. A constant too deep or too large to be
+// typed in detail gets a coarser type (Any, list[Any], dict[str, Any]) rather
+// than an error: the constant itself is valid, only its type is summarized.
+Type infer(const boost::json::value& json, int depth) {
+  if ((json.is_array() || json.is_object()) && depth >= ORK_MAX_TYPE_DEPTH) return Type::any();
+  switch (json.kind()) {
+    case boost::json::kind::null:
+      return Type::null();
+    case boost::json::kind::bool_:
+      return Type::boolean();
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+      return Type::integer();
+    case boost::json::kind::double_:
+      return Type::number();
+    case boost::json::kind::string:
+      return Type::string();
+    case boost::json::kind::array: {
+      // Items are deduplicated by their printed type: comparing each new one
+      // with every distinct one seen would be quadratic in a long list.
+      std::vector<Type> members;
+      std::unordered_set<std::string> seen;
+      std::size_t size = 0;
+      for (const boost::json::value& item : json.get_array()) {
+        Type type = infer(item, depth + 1);
+        if (!seen.insert(type.to_structural_string()).second) continue;
+        size += type.size();
+        if (size > ORK_MAX_TYPE_NODES) return Type::list(Type::any());
+        members.push_back(std::move(type));
+      }
+      if (members.empty()) return Type::list(Type::any());
+      try {
+        return Type::list(Type::union_of(std::move(members)));
+      } catch (const TypeError&) {
+        return Type::list(Type::any());
+      }
+    }
+    case boost::json::kind::object: {
+      std::vector<Field> fields;
+      for (const auto& [key, value] : json.get_object()) {
+        fields.push_back(Field{std::string(key), infer(value, depth + 1), false});
+      }
+      try {
+        return Type::object(std::move(fields));
+      } catch (const TypeError&) {
+        return Type::dict(Type::string(), Type::any());
+      }
+    }
+  }
+  return Type::any();
+}
 
 std::string print_field_name(const std::string& name);
 

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ork/limits.h"
+
 namespace ork::host {
 
 enum class TypeKind {
@@ -76,6 +78,12 @@ class Type {
   const std::vector<Field>& fields() const;  // object
   const Field* find_field(std::string_view name) const;
   const std::string& name() const;  // named object type; "" otherwise
+  // Levels of lists, dicts, tuples and objects (`list[{id: int}]` is 2; a
+  // union adds none); never more than ORK_MAX_TYPE_DEPTH.
+  int depth() const;
+  // Parts of the type written out, named types expanded (`list[int]` is 2);
+  // never more than ORK_MAX_TYPE_NODES.
+  std::size_t size() const;
 
   // The syntax of DESIGN §4, with named types shown by name.
   std::string to_string() const;
@@ -93,6 +101,10 @@ class Type {
  private:
   struct Node;
   explicit Type(std::shared_ptr<const Node> node);
+  // Every composite type is made here, which refuses (TypeError) one deeper
+  // than ORK_MAX_TYPE_DEPTH: all the recursive walks over types (printing,
+  // assignability, equality) then stay within a bounded stack.
+  static Type make(Node node);
   static const std::shared_ptr<const Node>& primitive(TypeKind kind);
   std::shared_ptr<const Node> node_;
 };
@@ -116,6 +128,20 @@ class TypeError : public std::runtime_error {
   int column_;
 };
 
+// One level of nested type parsing on the current thread, held while that
+// level is parsed. Type strings, JSON types and named types parse into each
+// other (a named type is resolved while parsing the type that names it), so
+// their nesting counts together: it is what bounds the parsers' recursion on
+// hostile input. A parser refuses the input when `too_deep()`.
+class TypeNesting {
+ public:
+  TypeNesting();
+  ~TypeNesting();
+  TypeNesting(const TypeNesting&) = delete;
+  TypeNesting& operator=(const TypeNesting&) = delete;
+  bool too_deep() const;
+};
+
 // Looks up a named type (from a workflow's `types:` block); nullopt = unknown.
 using TypeResolver = std::function<std::optional<Type>(std::string_view name)>;
 
@@ -129,7 +155,9 @@ Type parse_type(std::string_view text, const TypeResolver& resolve = {});
 Type parse_type_json(const boost::json::value& json, const TypeResolver& resolve = {});
 
 // The type of a JSON constant: int, float, str, bool, null, list[...] (the
-// union of its items' types; list[Any] when empty) or an object type.
+// union of its items' types; list[Any] when empty) or an object type. Parts
+// nested deeper than ORK_MAX_TYPE_DEPTH are Any; a list or object whose type
+// would have more than ORK_MAX_TYPE_NODES parts is list[Any] / dict[str, Any].
 Type infer_type(const boost::json::value& json);
 
 }  // namespace ork::host

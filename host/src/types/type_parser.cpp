@@ -1,7 +1,9 @@
 // Parsers for the type syntax and the JSON type encoding (declared in
 // types/type.hpp). The syntax is small enough (identifiers, brackets, braces,
 // `|`) that a recursive-descent parser is shorter and gives better column
-// errors than any grammar library would.
+// errors than any grammar library would. Each level of brackets, braces,
+// parentheses or JSON objects holds a TypeNesting, so hostile nesting is a
+// TypeError, not a stack overflow.
 #include <boost/json.hpp>
 
 #include <array>
@@ -45,6 +47,8 @@ class TypeParser {
     char c = text_[pos_];
     if (c == '{') return parse_object();
     if (c == '(') {
+      TypeNesting level;
+      check_nesting(level);
       ++pos_;
       Type inner = parse_union();
       expect(')', "to close \"(\"");
@@ -101,6 +105,8 @@ class TypeParser {
   }
 
   Type parse_list() {
+    TypeNesting level;
+    check_nesting(level);
     expect('[', "after list");
     Type item = parse_union();
     expect(']', "to close \"list[\"");
@@ -108,6 +114,8 @@ class TypeParser {
   }
 
   Type parse_dict() {
+    TypeNesting level;
+    check_nesting(level);
     expect('[', "after dict");
     Type key = parse_union();
     expect(',', "between the key and value types of dict[K, V]");
@@ -117,6 +125,8 @@ class TypeParser {
   }
 
   Type parse_tuple() {
+    TypeNesting level;
+    check_nesting(level);
     expect('[', "after tuple");
     skip_space();
     if (accept('(')) {  // `tuple[()]`, the empty tuple
@@ -142,6 +152,8 @@ class TypeParser {
   }
 
   Type parse_object() {
+    TypeNesting level;
+    check_nesting(level);
     expect('{', "");
     std::vector<Field> fields;
     skip_space();
@@ -164,6 +176,13 @@ class TypeParser {
       skip_space();
     }
     return Type::object(std::move(fields));
+  }
+
+  void check_nesting(const TypeNesting& level) const {
+    if (level.too_deep()) {
+      fail("the type nests more than " + std::to_string(ORK_MAX_TYPE_DEPTH) +
+           " levels deep (brackets, braces, parentheses and named types; the limit is ORK_MAX_TYPE_DEPTH)");
+    }
   }
 
   std::string parse_field_name() {
@@ -247,6 +266,11 @@ Type parse_type_json(const boost::json::value& json, const TypeResolver& resolve
 namespace {
 
 Type parse_json_object(const boost::json::object& object, const TypeResolver& resolve) {
+  TypeNesting level;
+  if (level.too_deep()) {
+    throw TypeError("the type nests more than " + std::to_string(ORK_MAX_TYPE_DEPTH) +
+                    " levels of objects and named types (the limit, ORK_MAX_TYPE_DEPTH)");
+  }
   const boost::json::value* name = object.if_contains("$name");
   if (name == nullptr) return Type::object(parse_json_fields(object, resolve));
   if (!name->is_string() || name->get_string().empty()) throw TypeError("\"$name\" must be a non-empty string");

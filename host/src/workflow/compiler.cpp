@@ -52,7 +52,16 @@ CompileResult compile_workflow(const std::filesystem::path& file, const Executor
 
 CompileResult compile_workflow_source(std::string_view yaml, const std::filesystem::path& file,
                                       const ExecutorCatalog& executors) {
-  return run_compiler(yaml, file, executors);
+  // The limits of ork/limits.h keep hostile files from exhausting memory or
+  // the stack; anything still thrown must not take `ork serve` down with it.
+  try {
+    return run_compiler(yaml, file, executors);
+  } catch (const std::exception& e) {
+    return CompileResult{
+        std::nullopt,
+        {{{file.string(), 0, 0},
+          std::string("the compiler failed on this file (") + e.what() + "); please report this as a bug"}}};
+  }
 }
 
 
@@ -88,7 +97,7 @@ struct TaskDefaults {
 class WorkflowCompiler {
  public:
   WorkflowCompiler(std::string_view yaml, const fs::path& file, const ExecutorCatalog& executors)
-      : yaml_(yaml), file_(file.string()), executors_(executors) {
+      : yaml_(yaml), file_(file.string()), executors_(executors), values_(file_, errors_) {
     workflow_.file = fs::absolute(file).lexically_normal();
     workflow_.dir = workflow_.file.parent_path();
     workflow_.source = std::string(yaml);
@@ -100,7 +109,7 @@ class WorkflowCompiler {
     if (!root) return finish({});
     std::map<std::string, MapEntry> top = read_top_level(*root);
     read_header(top);
-    named_types_ = NamedTypes::from_yaml(entry_value(top, "types"), file_, errors_);
+    named_types_ = NamedTypes::from_yaml(entry_value(top, "types"), file_, values_, errors_);
     if (top.count("inputs")) read_workflow_inputs(top.at("inputs"));
     if (top.count("pools")) read_pools(top.at("pools"));
     if (top.count("concurrency")) read_positive(top.at("concurrency"), workflow_.concurrency);
@@ -215,8 +224,8 @@ class WorkflowCompiler {
     std::string context = "workflow input \"" + entry.key + "\": ";
     bool spec_form = entry.value.IsMap() && (entry.value["type"] || entry.value["default"]);
     if (!spec_form) {  // `name: V` shorthand: a default whose type is inferred
-      input.default_value = yaml_to_json(entry.value);
-      input.type = infer_type(*input.default_value);
+      input.default_value = values_.to_json(entry.value);
+      if (input.default_value) input.type = infer_type(*input.default_value);
       return input;
     }
     bool has_type = false;
@@ -227,13 +236,13 @@ class WorkflowCompiler {
         input.type = *type;
         has_type = true;
       } else if (key.key == "default") {
-        input.default_value = yaml_to_json(key.value);
+        input.default_value = values_.to_json(key.value);
       } else if (key.key != "description") {
         add(key.key_where, unknown_key(context, key.key, {"type", "default", "description"}, "key"));
       }
     }
     if (!has_type) {
-      input.type = infer_type(*input.default_value);
+      if (input.default_value) input.type = infer_type(*input.default_value);
     } else if (input.default_value) {
       Assignability fits = is_assignable(infer_type(*input.default_value), input.type);
       if (!fits) {
@@ -261,7 +270,7 @@ class WorkflowCompiler {
   }
 
   bool read_positive(const MapEntry& entry, int& out) {
-    boost::json::value value = entry.value.IsScalar() ? yaml_to_json(entry.value) : boost::json::value();
+    boost::json::value value = entry.value.IsScalar() ? scalar_to_json(entry.value) : boost::json::value();
     if (value.is_int64() && value.get_int64() >= 1 && value.get_int64() <= 1'000'000) {
       out = static_cast<int>(value.get_int64());
       return true;
@@ -438,10 +447,10 @@ class WorkflowCompiler {
     } else if (name == "output_type") {
       draft.output_type = read_type(key, context);
     } else if (draft.executor == nullptr) {
-      task.config[name] = yaml_to_json(key.value);  // unknown executor: its keys cannot be checked
+      task.config[name] = values_.to_json(key.value).value_or(nullptr);  // unknown executor: keys cannot be checked
     } else if (std::find(draft.executor->task_keys.begin(), draft.executor->task_keys.end(), name) !=
                draft.executor->task_keys.end()) {
-      task.config[name] = yaml_to_json(key.value);
+      task.config[name] = values_.to_json(key.value).value_or(nullptr);
     } else {
       std::vector<std::string> allowed = task_host_keys;
       allowed.insert(allowed.end(), draft.executor->task_keys.begin(), draft.executor->task_keys.end());
@@ -474,10 +483,7 @@ class WorkflowCompiler {
     binding.where = entry.value_where;
     binding.kind = InputBinding::Kind::constant;
     const YAML::Node& value = entry.value;
-    if (!value.IsMap()) {
-      binding.constant = yaml_to_json(value);
-      return binding;
-    }
+    if (!value.IsMap()) return constant_binding(value, std::move(binding));
     std::vector<MapEntry> keys = map_entries(value, file_, errors_, context);
     auto has = [&keys](const char* key) {
       return std::any_of(keys.begin(), keys.end(), [key](const MapEntry& k) { return k.key == key; });
@@ -497,11 +503,15 @@ class WorkflowCompiler {
       binding.workflow_input = *name;
       return binding;
     }
-    if (keys.size() == 1 && keys.front().key == "value") {
-      binding.constant = yaml_to_json(keys.front().value);
-      return binding;
-    }
-    binding.constant = yaml_to_json(value);
+    if (keys.size() == 1 && keys.front().key == "value")
+      return constant_binding(keys.front().value, std::move(binding));
+    return constant_binding(value, std::move(binding));
+  }
+
+  std::optional<InputBinding> constant_binding(const YAML::Node& value, InputBinding binding) {
+    std::optional<boost::json::value> constant = values_.to_json(value);
+    if (!constant) return std::nullopt;
+    binding.constant = std::move(*constant);
     return binding;
   }
 
@@ -558,6 +568,9 @@ class WorkflowCompiler {
   // ---- executors and signatures ----------------------------------------------
 
   void check_with_executors() {
+    // A refused value left nulls in task settings: the executors' complaints
+    // about them would only hide the real error.
+    if (values_.refused_any()) return;
     for (TaskDraft& draft : drafts_) {
       if (draft.executor == nullptr) continue;
       TaskCheckRequest request{workflow_.name, workflow_.file.string(), workflow_.dir.string(), draft.task.name,
@@ -620,7 +633,7 @@ class WorkflowCompiler {
   }
 
   std::optional<int> read_count(const MapEntry& entry, const std::string& context) {
-    boost::json::value value = entry.value.IsScalar() ? yaml_to_json(entry.value) : boost::json::value();
+    boost::json::value value = entry.value.IsScalar() ? scalar_to_json(entry.value) : boost::json::value();
     if (value.is_int64() && value.get_int64() >= 0 && value.get_int64() <= 1'000'000) {
       return static_cast<int>(value.get_int64());
     }
@@ -673,8 +686,10 @@ class WorkflowCompiler {
                                        "mapping of field -> type, not " + describe_node(entry.value));
       return std::nullopt;
     }
+    std::optional<boost::json::value> json = values_.to_json(entry.value);
+    if (!json) return std::nullopt;
     try {
-      return parse_type_json(yaml_to_json(entry.value), named_types_.resolver());
+      return parse_type_json(*json, named_types_.resolver());
     } catch (const TypeError& e) {
       add(entry.value_where, context + entry.key + ": " + e.describe());
       return std::nullopt;
@@ -709,6 +724,7 @@ class WorkflowCompiler {
   std::string file_;  // as the user gave it, for messages
   const ExecutorCatalog& executors_;
   std::vector<Diagnostic> errors_;
+  YamlValueReader values_;  // after errors_, which it reports into
   CompiledWorkflow workflow_;
   TaskDefaults defaults_;
   NamedTypes named_types_;

@@ -13,7 +13,7 @@ bool is_builtin_type_name(std::string_view name);
 // Resolves definitions on demand, depth first, so they may appear in any order.
 class Resolution {
  public:
-  explicit Resolution(std::vector<Diagnostic>& errors) : errors_(errors) {}
+  Resolution(YamlValueReader& values, std::vector<Diagnostic>& errors) : values_(values), errors_(errors) {}
 
   void add(MapEntry entry) {
     if (is_builtin_type_name(entry.key)) {
@@ -48,6 +48,16 @@ class Resolution {
       report_cycle(std::string(name));
       return Type::any();
     }
+    // A chain of definitions referring to each other (A: B, B: C, ...) is
+    // resolved by recursion: it counts against the type depth like brackets.
+    TypeNesting level;
+    if (level.too_deep()) {
+      fail(definition, "type \"" + std::string(name) + "\" is defined through more than " +
+                           std::to_string(ORK_MAX_TYPE_DEPTH) +
+                           " levels of nested types and named types (the "
+                           "limit, ORK_MAX_TYPE_DEPTH); define it with fewer levels");
+      return Type::any();
+    }
     definition.state = State::resolving;
     stack_.push_back(std::string(name));
     Type type = parse_definition(definition);
@@ -66,9 +76,13 @@ class Resolution {
                            describe_node(entry.value));
       return Type::any();
     }
+    std::optional<boost::json::value> json = values_.to_json(entry.value);
+    if (!json) {
+      definition.state = State::failed;  // already reported
+      return Type::any();
+    }
     try {
-      Type type = parse_type_json(yaml_to_json(entry.value),
-                                  [this](std::string_view other) { return resolve(other); });
+      Type type = parse_type_json(*json, [this](std::string_view other) { return resolve(other); });
       if (type.kind() == TypeKind::object) return Type::object(type.fields(), entry.key);
       return type;  // an alias of a non-object type is transparent (`Id: "int"` is int)
     } catch (const TypeError& e) {
@@ -93,6 +107,7 @@ class Resolution {
     errors_.push_back({definition.entry.value_where, std::move(message)});
   }
 
+  YamlValueReader& values_;
   std::vector<Diagnostic>& errors_;
   std::map<std::string, Definition, std::less<>> definitions_;
   std::vector<std::string> stack_;
@@ -100,14 +115,15 @@ class Resolution {
 
 }  // namespace
 
-NamedTypes NamedTypes::from_yaml(const YAML::Node& types, const std::string& file, std::vector<Diagnostic>& errors) {
+NamedTypes NamedTypes::from_yaml(const YAML::Node& types, const std::string& file, YamlValueReader& values,
+                                 std::vector<Diagnostic>& errors) {
   NamedTypes result;
   if (!types || types.IsNull()) return result;
   if (!types.IsMap()) {
     errors.push_back({location_of(types, file), "\"types\" must be a mapping of type name -> type, not " + describe_node(types)});
     return result;
   }
-  Resolution resolution(errors);
+  Resolution resolution(values, errors);
   for (MapEntry& entry : map_entries(types, file, errors, "types: ", "type")) resolution.add(std::move(entry));
   result.types_ = resolution.resolve_all();
   return result;

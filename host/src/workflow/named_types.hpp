@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "types/type.hpp"
+#include "workflow/yaml_nodes.hpp"
 
 namespace ork::host {
 
@@ -21,7 +22,9 @@ class NamedTypes {
  public:
   // Reads the `types:` mapping. A bad definition is reported into `errors`
   // and then behaves as Any, so one mistake does not cascade.
-  static NamedTypes from_yaml(const YAML::Node& types, const std::string& file, std::vector<Diagnostic>& errors);
+  // `values` converts the definitions (and counts them against the file's budget).
+  static NamedTypes from_yaml(const YAML::Node& types, const std::string& file, YamlValueReader& values,
+                              std::vector<Diagnostic>& errors);
 
   std::optional<Type> find(std::string_view name) const;
   // For parse_type / parse_type_json; refers to this object, which must outlive it.

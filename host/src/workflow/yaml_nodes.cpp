@@ -44,27 +44,83 @@ std::vector<MapEntry> map_entries(const YAML::Node& map, const std::string& file
 
 namespace {
 
-boost::json::value scalar_to_json(const YAML::Node& node);
 std::optional<std::int64_t> parse_integer(std::string_view text);
 std::optional<double> parse_float(std::string_view text);
 
+// Unwind a conversion that went over a limit: a refused value is already
+// reported; the spent budget is reported by to_json at the value it converts.
+struct ValueRefused {};
+struct BudgetSpent {};
+
+static_assert(ORK_MAX_YAML_DEPTH <= ORK_MAX_TYPE_DEPTH,
+              "the inferred type of a constant must stay within the type depth");
+
 }  // namespace
 
-boost::json::value yaml_to_json(const YAML::Node& node) {
+YamlValueReader::YamlValueReader(std::string file, std::vector<Diagnostic>& errors, std::size_t node_budget)
+    : file_(std::move(file)), errors_(errors), budget_(node_budget) {}
+
+std::optional<boost::json::value> YamlValueReader::to_json(const YAML::Node& node) {
+  if (exhausted_) return std::nullopt;
+  try {
+    return convert(node);
+  } catch (const ValueRefused&) {
+  } catch (const BudgetSpent&) {
+    errors_.push_back(
+        {location_of(node, file_), "the values of this workflow file expand to more than " + std::to_string(budget_) +
+                                       " YAML nodes (each use of an alias counts every node it refers to), the limit "
+                                       "(ORK_MAX_YAML_NODES); use large anchors less often or write the value out"});
+  }
+  path_.clear();
+  refused_any_ = true;
+  return std::nullopt;
+}
+
+boost::json::value YamlValueReader::convert(const YAML::Node& node) {
+  if (++used_ > budget_) {
+    exhausted_ = true;
+    throw BudgetSpent{};
+  }
   switch (node.Type()) {
     case YAML::NodeType::Scalar: return scalar_to_json(node);
     case YAML::NodeType::Sequence: {
+      enter(node);
       boost::json::array array;
-      for (const YAML::Node& item : node) array.push_back(yaml_to_json(item));
+      for (const YAML::Node& item : node) array.push_back(convert(item));
+      path_.pop_back();
       return array;
     }
     case YAML::NodeType::Map: {
+      enter(node);
       boost::json::object object;
-      for (auto it = node.begin(); it != node.end(); ++it) object[it->first.Scalar()] = yaml_to_json(it->second);
+      for (auto it = node.begin(); it != node.end(); ++it) object[it->first.Scalar()] = convert(it->second);
+      path_.pop_back();
       return object;
     }
     default: return nullptr;
   }
+}
+
+// Recursion happens once per container: refuse a container that is one of
+// its own ancestors (an alias inside its anchor) or nests too deep.
+void YamlValueReader::enter(const YAML::Node& node) {
+  for (const YAML::Node& ancestor : path_) {
+    if (ancestor.is(node)) {
+      refuse(node,
+             "this value contains itself: an alias inside it refers back to it (or to a value around it); "
+             "an alias must refer to a value defined before it, outside it");
+    }
+  }
+  if (path_.size() >= ORK_MAX_YAML_DEPTH) {
+    refuse(node, "this value nests more than " + std::to_string(ORK_MAX_YAML_DEPTH) +
+                     " lists and mappings deep, the limit (ORK_MAX_YAML_DEPTH); flatten it");
+  }
+  path_.push_back(node);
+}
+
+void YamlValueReader::refuse(const YAML::Node& node, std::string message) {
+  errors_.push_back({location_of(node, file_), std::move(message)});
+  throw ValueRefused{};
 }
 
 bool is_string_scalar(const YAML::Node& node) {
@@ -86,8 +142,6 @@ std::string describe_node(const YAML::Node& node) {
   }
 }
 
-namespace {
-
 boost::json::value scalar_to_json(const YAML::Node& node) {
   const std::string& text = node.Scalar();
   if (node.Tag() == "!") return boost::json::value(text);  // quoted or block scalar: always a string
@@ -98,6 +152,8 @@ boost::json::value scalar_to_json(const YAML::Node& node) {
   if (std::optional<double> number = parse_float(text)) return *number;
   return boost::json::value(text);
 }
+
+namespace {
 
 std::optional<std::int64_t> parse_integer(std::string_view text) {
   int base = 10;

@@ -1,17 +1,21 @@
 // Reading yaml-cpp nodes the way the workflow compiler needs: 1-based source
 // locations, mapping entries in file order with duplicate keys reported (a
 // plain yaml-cpp lookup would silently keep one), and YAML values converted to
-// JSON with YAML 1.2 core-schema scalars (quoted scalars stay strings).
+// JSON with YAML 1.2 core-schema scalars (quoted scalars stay strings) under
+// the limits of ork/limits.h, because a workflow file may be hostile: an
+// alias can contain itself or repeat a large node many times.
 #pragma once
 
 #include <boost/json/value.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
+#include "ork/limits.h"
 
 namespace ork::host {
 
@@ -32,8 +36,41 @@ struct MapEntry {
 std::vector<MapEntry> map_entries(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
                                   std::string_view context, std::string_view noun = "key");
 
-// int64, double, bool, null or string for scalars; arrays; objects.
-boost::json::value yaml_to_json(const YAML::Node& node);
+// Converts the YAML values of one workflow file to JSON: int64, double, bool,
+// null or string for scalars; arrays; objects. All conversions of one file
+// share one budget of expanded nodes (each use of an alias counts every node
+// it reaches), and a value may nest at most ORK_MAX_YAML_DEPTH levels, so
+// neither an alias bomb nor an alias that contains itself can exhaust memory
+// or the stack. A value over a limit is reported into `errors` at its
+// file:line:col and converts to nullopt; once the budget is spent, every
+// later conversion is nullopt too (reported once).
+class YamlValueReader {
+ public:
+  YamlValueReader(std::string file, std::vector<Diagnostic>& errors, std::size_t node_budget = ORK_MAX_YAML_NODES);
+
+  std::optional<boost::json::value> to_json(const YAML::Node& node);
+  // Nodes converted so far (for tests of the budget).
+  std::size_t nodes_used() const { return used_; }
+  // Whether some value was refused (then the file does not compile).
+  bool refused_any() const { return refused_any_; }
+
+ private:
+  boost::json::value convert(const YAML::Node& node);
+  void enter(const YAML::Node& node);
+  [[noreturn]] void refuse(const YAML::Node& node, std::string message);
+
+  std::string file_;
+  std::vector<Diagnostic>& errors_;
+  std::size_t budget_;
+  std::size_t used_ = 0;
+  bool exhausted_ = false;
+  bool refused_any_ = false;
+  std::vector<YAML::Node> path_;  // the containers being converted, outermost first
+};
+
+// A scalar as YAML 1.2 reads it: int64, double, bool, null or string. Needs
+// no budget: it does not recurse.
+boost::json::value scalar_to_json(const YAML::Node& node);
 
 // A scalar that YAML reads as a string (quoted, or plain but not a number,
 // bool or null).

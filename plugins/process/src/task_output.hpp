@@ -4,6 +4,7 @@
 // messages. Used by the process executor's run path and its tests.
 #pragma once
 
+#include <ork/limits.h>
 #include <ork/plugin.hpp>
 
 #include <cstddef>
@@ -52,9 +53,9 @@ class LineSplitter {
 // The marker that makes a stdout line the task's result.
 inline constexpr std::string_view result_marker = "ORK_OUTPUT:";
 // A log line longer than this is truncated (a result line is not).
-inline constexpr std::size_t log_line_limit = 64 * 1024;
+inline constexpr std::size_t log_line_limit = ORK_MAX_LOG_LINE_BYTES;
 // A result line longer than this fails the task instead of exhausting memory.
-inline constexpr std::size_t result_line_limit = 256 * 1024 * 1024;
+inline constexpr std::size_t result_line_limit = ORK_MAX_OUTPUT_BYTES;
 
 // The JSON text of the result line; empty when the task printed none (null).
 struct TaskResult {

@@ -111,6 +111,16 @@ TEST_F(TaskOutputTest, EmptyResultIsInvalidJson) {
             "ORK_OUTPUT line is not valid JSON: incomplete JSON at offset 0");
 }
 
+TEST_F(TaskOutputTest, ALogLineOfExactlyTheLimitIsKeptWhole) {
+  static_assert(log_line_limit == ORK_MAX_LOG_LINE_BYTES);
+  std::string line(ORK_MAX_LOG_LINE_BYTES, 'x');
+  output.stderr_bytes(line + "\n");
+  close();
+  std::vector<LogEntry> logs = recorder.logs();
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].line, line);
+}
+
 TEST_F(TaskOutputTest, LongLogLineIsTruncatedWithANote) {
   std::string long_line(log_line_limit + 10, 'x');
   output.stderr_bytes(long_line + "\nnext\n");

@@ -14,6 +14,8 @@
 #include <system_error>
 #include <utility>
 
+#include <ork/limits.h>
+
 extern char** environ;
 
 namespace ork::plugins::python {
@@ -22,7 +24,7 @@ namespace {
 
 constexpr std::size_t kChannelChunk = 256 * 1024;
 constexpr std::size_t kLogChunk = 64 * 1024;
-constexpr std::size_t kMaxLogLine = 1024 * 1024;  // longer output without a newline is cut into lines
+constexpr std::size_t kMaxLogLine = ORK_MAX_LOG_LINE_BYTES;  // longer output without a newline is cut into lines
 constexpr std::size_t kRecentLines = 8;
 constexpr std::string_view kEndMarker = std::string_view("\0ork-task-end\0", 14);
 constexpr auto kStartupTimeout = std::chrono::seconds(60);
