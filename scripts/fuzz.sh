@@ -9,7 +9,9 @@
 # a crash is saved there as crash-*/oom-*/timeout-* and stops the script with
 # its exit code. To keep a crash as a regression input:
 #   cp build-fuzz/findings/T/crash-... tests/fuzz/regressions/T/<name>
-# Environment: ORK_FUZZ_ARGS adds libFuzzer flags (e.g. -max_len=8192).
+# Environment: ORK_FUZZ_ARGS adds libFuzzer flags (e.g. -seed=1); ORK_FUZZ_MAX_LEN
+# caps generated inputs (8192 bytes; the large regression inputs are replayed
+# whole by the ctest replays, label `fuzz`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,7 +52,7 @@ for t in "${targets[@]}"; do
   echo "== fuzzing $t for ${seconds}s (new inputs and crashes in $findings)"
   # Corpus directories: the first is written to, the others only read.
   # shellcheck disable=SC2086
-  "$build/bin/ork_fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "$build/bin/ork_fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="${ORK_FUZZ_MAX_LEN:-8192}" \
     -artifact_prefix="$findings/" -print_final_stats=1 ${ORK_FUZZ_ARGS:-} \
     "$findings" "tests/fuzz/corpus/$t" $( [[ -d tests/fuzz/regressions/$t ]] && echo "tests/fuzz/regressions/$t" )
 done
