@@ -34,6 +34,18 @@ TEST(TypeParse, QuotedFieldNamesRoundTrip) {
   EXPECT_THROW(parse_type("{\"bad \xff\": int}"), TypeError);
 }
 
+// Found by the type fuzz target: a quoted field name ending in "?" was
+// encoded in JSON as an optional field, and two JSON keys "a" and "a?" made
+// two fields named a.
+TEST(TypeParse, FieldNamesCannotEndWithTheOptionalMarker) {
+  EXPECT_THROW(parse_type(R"({"a?": int})"), TypeError);
+  EXPECT_THROW(parse_type_json(boost::json::parse(R"({"a??": "int"})")), TypeError);
+  EXPECT_THROW(parse_type_json(boost::json::parse(R"({"a": "int", "a?": "str"})")), TypeError);
+  Type empty_optional = parse_type_json(boost::json::parse(R"({"?": "int"})"));
+  EXPECT_TRUE(empty_optional.fields().at(0).optional);
+  EXPECT_EQ(parse_type(empty_optional.to_string()), empty_optional);
+}
+
 TEST(TypeParse, NormalisesEquivalentSpellings) {
   EXPECT_EQ(parse_type("None").to_string(), "null");
   EXPECT_EQ(parse_type("int|None").to_string(), "int | None");

@@ -162,6 +162,9 @@ class TypeParser {
       std::size_t start = pos_;
       Field field;
       field.name = parse_field_name();
+      if (field.name.ends_with('?')) {
+        fail_at(start, "a field name cannot end with \"?\" (write `name?: T` for an optional field)");
+      }
       for (const Field& other : fields) {
         if (other.name == field.name) fail_at(start, "duplicate field \"" + field.name + "\"");
       }
@@ -292,9 +295,17 @@ std::vector<Field> parse_json_fields(const boost::json::object& object, const Ty
   for (const auto& [key, value] : object) {
     Field field;
     field.name = std::string(key);
-    if (field.name.size() > 1 && field.name.back() == '?') {
+    if (!field.name.empty() && field.name.back() == '?') {
       field.name.pop_back();
       field.optional = true;
+    }
+    // `"a??"` could only mean a field named `a?`, which the type syntax cannot
+    // tell from an optional `a`: refused in both, so every type prints back.
+    if (!field.name.empty() && field.name.back() == '?') {
+      throw TypeError("field \"" + std::string(key) + "\": a field name cannot end with \"?\" (one \"?\" at the end marks an optional field)");
+    }
+    for (const Field& other : fields) {
+      if (other.name == field.name) throw TypeError("duplicate field \"" + field.name + "\"");
     }
     try {
       field.type = parse_type_json(value, resolve);
