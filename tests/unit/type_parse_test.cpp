@@ -35,8 +35,8 @@ TEST(TypeParse, QuotedFieldNamesRoundTrip) {
 }
 
 // Found by the type fuzz target: a quoted field name ending in "?" was
-// encoded in JSON as an optional field, and two JSON keys "a" and "a?" made
-// two fields named a.
+// encoded in JSON as an optional field, two JSON keys "a" and "a?" made two
+// fields named a, and a field "$name" turned into a type name.
 TEST(TypeParse, FieldNamesCannotEndWithTheOptionalMarker) {
   EXPECT_THROW(parse_type(R"({"a?": int})"), TypeError);
   EXPECT_THROW(parse_type_json(boost::json::parse(R"({"a??": "int"})")), TypeError);
@@ -44,6 +44,9 @@ TEST(TypeParse, FieldNamesCannotEndWithTheOptionalMarker) {
   Type empty_optional = parse_type_json(boost::json::parse(R"({"?": "int"})"));
   EXPECT_TRUE(empty_optional.fields().at(0).optional);
   EXPECT_EQ(parse_type(empty_optional.to_string()), empty_optional);
+  // An anonymous object with a field "$name" was encoded as a named type.
+  EXPECT_THROW(parse_type(R"({"$name": {}})"), TypeError);
+  EXPECT_THROW(parse_type_json(boost::json::parse(R"({"$name?": "str"})")), TypeError);
 }
 
 TEST(TypeParse, NormalisesEquivalentSpellings) {

@@ -165,6 +165,7 @@ class TypeParser {
       if (field.name.ends_with('?')) {
         fail_at(start, "a field name cannot end with \"?\" (write `name?: T` for an optional field)");
       }
+      if (field.name == "$name") fail_at(start, "\"$name\" cannot be a field name (the JSON encoding of types uses it)");
       for (const Field& other : fields) {
         if (other.name == field.name) fail_at(start, "duplicate field \"" + field.name + "\"");
       }
@@ -304,6 +305,8 @@ std::vector<Field> parse_json_fields(const boost::json::object& object, const Ty
     if (!field.name.empty() && field.name.back() == '?') {
       throw TypeError("field \"" + std::string(key) + "\": a field name cannot end with \"?\" (one \"?\" at the end marks an optional field)");
     }
+    // Only an anonymous object gets here with a "$name" key, as "$name?".
+    if (field.name == "$name") throw TypeError("\"$name\" cannot be a field name (it names an object type)");
     for (const Field& other : fields) {
       if (other.name == field.name) throw TypeError("duplicate field \"" + field.name + "\"");
     }
