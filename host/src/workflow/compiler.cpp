@@ -561,7 +561,8 @@ class WorkflowCompiler {
     for (TaskDraft& draft : drafts_) {
       if (draft.executor == nullptr) continue;
       TaskCheckRequest request{workflow_.name, workflow_.file.string(), workflow_.dir.string(), draft.task.name,
-                               boost::json::serialize(draft.task.config)};
+                               boost::json::serialize(draft.task.config), draft.task.workdir.string(), {}};
+      for (const auto& [key, value] : draft.task.env) request.env.push_back(key + "=" + value);
       const std::string context = "task \"" + draft.task.name + "\": ";
       TaskCheckResult result;
       try {
