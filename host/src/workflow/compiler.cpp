@@ -14,6 +14,7 @@
 
 #include "types/assignability.hpp"
 #include "types/signature.hpp"
+#include "types/temporal.hpp"
 #include "workflow/binding_check.hpp"
 #include "workflow/content_hash.hpp"
 #include "workflow/cron_check.hpp"
@@ -235,12 +236,14 @@ class WorkflowCompiler {
     if (!has_type) {
       input.type = infer_type(*input.default_value);
     } else if (input.default_value) {
-      Assignability fits = is_assignable(infer_type(*input.default_value), input.type);
-      if (!fits) {
+      GivenType given = type_of_given(*input.default_value, input.type);  // "2024-05-01" is a date
+      Assignability fits = is_assignable(given.type, input.type);
+      if (!given.problem.empty()) {
+        add(location_of(entry.value["default"], file_), context + "the default " + given.problem);
+      } else if (!fits) {
         add(location_of(entry.value["default"], file_),
-            context + "the default " + short_json(*input.default_value) + " is " +
-                infer_type(*input.default_value).to_string() + ", but the input is " + input.type.to_string() +
-                (fits.plain ? "" : ": " + fits.reason));
+            context + "the default " + short_json(*input.default_value) + " is " + given.type.to_string() +
+                ", but the input is " + input.type.to_string() + (fits.plain ? "" : ": " + fits.reason));
       }
     }
     return input;
