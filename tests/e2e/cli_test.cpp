@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <map>
 
 namespace ork::test {
@@ -90,6 +91,41 @@ TEST(Cli, RunHeaderShowsTheConcurrencyApplied) {
   EXPECT_NE(capped.out.find(" of wf (1 task, concurrency 2, the workflow's limit)\n"), std::string::npos) << capped.out;
   CommandResult under = run_ork({"run", "wf.yaml", "--concurrency", "1"}, dir.path());
   EXPECT_NE(under.out.find(" of wf (1 task, concurrency 1)\n"), std::string::npos) << under.out;
+}
+
+// docs/cli.md: graph nodes show the output type when it is known — also a
+// process task's that declares only output_type.
+TEST(Cli, GraphNodesShowKnownOutputTypes) {
+  TempDir dir;
+  dir.write("wf.yaml", "tasks:\n"
+                       "  typed: {executor: process, command: \"echo 'ORK_OUTPUT:[1]'\", output_type: \"list[int]\"}\n"
+                       "  loose: {executor: process, command: \"true\", depends_on: [typed]}\n");
+  CommandResult r = run_ork({"graph", "wf.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"typed\" [label=\"typed\\n[process]\\n→ list[int]\"];"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"loose\" [label=\"loose\\n[process]\"];"), std::string::npos) << r.out;
+}
+
+// docs/cli.md: `ork workers` lists each worker's executors and slots.
+TEST(Cli, WorkersListsExecutorsAndSlots) {
+  TempDir dir;
+  BackgroundOrk worker({"worker", "--slots", "3", "--name", "w1", "--executors", "process"}, dir.path());
+  ASSERT_TRUE(worker.wait_for_output("slots", 20000)) << worker.out() << worker.err();
+  std::string listed;
+  ASSERT_TRUE(eventually(
+      [&] {
+        listed = run_ork({"workers"}, dir.path()).out;
+        return listed.find("w1") != std::string::npos;
+      },
+      10000))
+      << listed;
+  EXPECT_NE(listed.find("SLOTS"), std::string::npos) << listed;
+  EXPECT_NE(listed.find("EXECUTORS"), std::string::npos) << listed;
+  std::string row = listed.substr(listed.find("\nw1"));
+  EXPECT_NE(row.find(" 3 "), std::string::npos) << row;
+  EXPECT_NE(row.find("process\n"), std::string::npos) << row;
+  worker.signal(SIGTERM);
+  EXPECT_EQ(worker.wait(20000), 0) << worker.err();
 }
 
 }  // namespace

@@ -44,7 +44,11 @@ int graph_command(CliContext& ctx) {
   std::cout << "digraph " << dot_quote(workflow->name) << " {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
   for (const auto& task : workflow->tasks) {
     std::string label = task.name + "\\n[" + task.executor + "]";
-    if (task.signature.declared) label += "\\n→ " + task.signature.output.to_string();
+    // The output type whenever one is known: a process task with only
+    // output_type has no declared parameters but a typed output.
+    if (task.signature.declared || !task.signature.output.is_any()) {
+      label += "\\n→ " + task.signature.output.to_string();
+    }
     std::cout << "  " << dot_quote(task.name) << " [label=" << dot_quote(label) << "];\n";
   }
   for (const auto& task : workflow->tasks) {
