@@ -14,20 +14,20 @@ constexpr const char* usage_text = R"(ork — a typed, polyglot workflow orchest
 Usage: ork [--plugin-dir DIR]... [--db URL] [-v] COMMAND [ARGS]
 
 Commands:
-  run FILE [--input k=v]... [--json] [--concurrency N] [--workers-only]
+  run FILE [--input k=v]... [--json] [--concurrency N] [--idempotency-key K] [--workers-only]
                                                           compile, record and execute a workflow
   validate FILE [--json]                                  compile and type-check only; print the typed DAG
   graph FILE [--format dot]                               print the DAG in Graphviz dot
   runs [--workflow NAME] [--status S] [--limit N] [--json]   list runs, newest first
   tasks RUN [--json]                                      a run's tasks with status, attempts, output, error
-  resume RUN                                              continue a run whose process died
+  resume RUN [--json] [--concurrency N]                   continue a run whose process died
   logs RUN [TASK] [--attempt N] [-f]                      a run's log lines (-f: follow until the run ends)
   plugins [--json]                                        loaded and refused plugins
   worker [--executors a,b] [--slots N] [--name W]         run task attempts queued in a shared store
   workers [--json]                                        workers sharing the store, with their last heartbeat
-  serve [--bind HOST:PORT] [--workflows DIR] [--token-file F] [--allowed-host NAME]... [--workers-only]
+  serve [--bind HOST:PORT] [--workflows DIR] [--token-file F] [--allowed-host NAME]... [--concurrency N] [--workers-only]
                                                           HTTP API, web UI and cron schedules
-  trigger NAME [--input k=v]... [--server URL] [--ca-file F] [--json]
+  trigger NAME [--input k=v]... [--idempotency-key K] [--server URL] [--ca-file F] [--json]
                                                           start a run on a running ork serve (else run it here)
   cancel RUN [--server URL] [--ca-file F]                 cancel a run (through ork serve when it answers)
 
