@@ -1,7 +1,7 @@
 """Runs the fenced blocks of ork's Markdown pages, so that a doc that lies fails the suite.
 
 Each page (README.md, docs/*.md) is run in a sandbox directory of its own:
-`build` links to the build tree and `examples/` is a fresh copy, so a page's
+`build` links to the build tree, `sdk` to the SDKs and `examples/` is a fresh copy, so a page's
 commands read exactly as a user would type them in a clone. A page that
 mentions `$ORK_PREFIX` also gets ork installed there (`cmake --install`), as a
 third party building against the installed headers would have it. Blocks run in the
@@ -239,6 +239,7 @@ def run_page(page: Path, blocks: list[Block], source: Path, build: Path) -> Page
 def make_sandbox(root: Path, source: Path, build: Path) -> Sandbox:
     (root / "build").symlink_to(build.resolve())
     shutil.copytree(source / "examples", root / "examples", symlinks=True)
+    (root / "sdk").symlink_to((source / "sdk").resolve())  # read-only use: SDK tests, PYTHONPATH
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORK_")}
     env["PATH"] = f"{(build / 'bin').resolve()}:{env.get('PATH', '/usr/bin:/bin')}"
     env["ORK_DOC_SOURCE"] = str(source.resolve())
