@@ -76,7 +76,7 @@ std::optional<int> answer_about_the_command_line(const CommandLine& cl) {
     std::cout << command_help(*about);
     return exit_ok;
   }
-  if (command && command->name != "help" && cl.has("--help")) {
+  if (command && cl.has("--help")) {
     std::cout << command_help(*command);
     return exit_ok;
   }

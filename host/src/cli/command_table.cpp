@@ -12,7 +12,7 @@ std::vector<FlagSpec> build_global_flags();
 FlagSpec json_flag(const std::string& help);
 FlagSpec input_flag();
 FlagSpec idempotency_flag();
-FlagSpec concurrency_flag(const std::string& what);
+FlagSpec concurrency_flag();
 FlagSpec workers_only_flag();
 FlagSpec server_flag();
 FlagSpec token_file_flag(const std::string& what);
@@ -84,7 +84,7 @@ std::vector<CommandSpec> build_table() {
        "describing the run is printed when it ends and progress goes to stderr.\n\n"
        "Ctrl-C (SIGINT) or SIGTERM cancels the run: running tasks are stopped, the rest are marked cancelled, "
        "and ork exits 130.",
-       {input_flag(), json_flag("print the finished run as JSON on stdout (progress goes to stderr)"), concurrency_flag("in this process"),
+       {input_flag(), json_flag("print the finished run as JSON on stdout (progress goes to stderr)"), concurrency_flag(),
         idempotency_flag(), workers_only_flag()}},
       {"resume", "RUN", "continue a run whose process died",
        "Continues a run whose owner process died (kill -9, a crash, a reboot). Tasks recorded succeeded keep "
@@ -92,7 +92,7 @@ std::vector<CommandSpec> build_table() {
        "log lines they printed, and run again as a new attempt that does not count against retries.\n\n"
        "A run is resumed only when its owner's lease expired or its owner was a process on this host that no "
        "longer exists; resuming a run whose owner is alive, or one that already ended, is refused (exit 2).",
-       {json_flag("print the finished run as JSON on stdout (progress goes to stderr)"), concurrency_flag("in this process")}},
+       {json_flag("print the finished run as JSON on stdout (progress goes to stderr)"), concurrency_flag()}},
       {"validate", "FILE", "compile and type-check only; print the typed DAG",
        "Compiles and type-checks the workflow FILE; records nothing. Prints each task with its executor, its "
        "upstream tasks and its typed signature; tasks with no known signature are flagged (their edges are not "
@@ -102,7 +102,7 @@ std::vector<CommandSpec> build_table() {
        "Prints the DAG of the workflow FILE: each node shows the task's executor and signature. dot is Graphviz "
        "source text; svg and png are rendered by ork itself through the Graphviz library and written to stdout "
        "(redirect it to a file).",
-       {{"--format", "", "FORMAT", "dot (the default), svg or png", false, {"dot", "svg", "png"}}}},
+       {{"--format", "", "dot|svg|png", "the output format: dot (the default), svg or png", false, {"dot", "svg", "png"}}}},
       {"runs", "", "list runs, newest first",
        "Lists recorded runs, newest first, with their workflow, status, trigger and times (at most 20 unless "
        "--limit says otherwise).",
@@ -149,7 +149,7 @@ std::vector<CommandSpec> build_table() {
         token_file_flag("that requests must carry"),
         {"--allowed-host", "", "NAME", "also accept requests whose Host header is NAME (e.g. a reverse proxy's)",
          true},
-        workers_only_flag(), concurrency_flag("per run")}},
+        workers_only_flag(), {"--concurrency", "", "N", "run at most N tasks of each run at once (default 4)"}}},
       {"trigger", "NAME", "start a run on a running ork serve (else run it here)",
        "Starts a run of the workflow NAME through a running ork serve. When no server answers, runs the "
        "workflow here like ork run. An https:// server's certificate is verified before anything is sent; a "
@@ -165,7 +165,8 @@ std::vector<CommandSpec> build_table() {
        "a .gitignore that ignores .ork/ and a README saying how to validate, run and serve it. ork run on the "
        "new workflow then succeeds with no other step. Existing files are never overwritten unless --force is "
        "given; the ones in the way are listed.",
-       {{"--template", "", "TEMPLATE", "python (the default: typed Python functions), polyglot or process", false,
+       {{"--template", "", "python|polyglot|process",
+         "the project template: python (the default: typed Python functions), polyglot or process", false,
          {"python", "polyglot", "process"}},
         {"--force", "", "", "overwrite files that already exist"}}},
       {"help", "[COMMAND]", "show the help of ork or of one command",
@@ -201,8 +202,8 @@ FlagSpec idempotency_flag() {
   return {"--idempotency-key", "", "KEY",
           "when a run of this workflow with KEY exists, start none and report that run"};
 }
-FlagSpec concurrency_flag(const std::string& what) {
-  return {"--concurrency", "", "N", "run at most N tasks at once " + what + " (default: the number of cores)"};
+FlagSpec concurrency_flag() {
+  return {"--concurrency", "", "N", "run at most N tasks at once (default: the number of cores)"};
 }
 FlagSpec workers_only_flag() {
   return {"--workers-only", "", "",
