@@ -1,155 +1,131 @@
-// The command line as a user meets it: `ork CMD --help` for every command,
-// flags refused per command with a suggestion, and what the build generates
-// from the same command table — the man pages (rendered with groff when it is
-// installed) and the bash completion script (driven through COMP_WORDS).
+// Command-line promises of docs/cli.md: --json keeps stdout for the final
+// object and sends progress to stderr; an ambiguous run-id prefix is a usage
+// error listing the candidates; an in-memory SQLite URL is refused; --help
+// lists every flag the commands take; the run header shows the concurrency
+// actually applied.
 #include "e2e_support.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-#include <sys/wait.h>
+#include <algorithm>
+#include <csignal>
+#include <map>
 
 namespace ork::test {
 namespace {
 
-namespace fs = std::filesystem;
-
-const fs::path share_dir = fs::path(ORK_BINARY).parent_path().parent_path() / "share";
-
-std::vector<std::string> commands() {
-  CommandResult r = run_ork({"--list-commands"}, fs::current_path());
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::vector<std::string> out;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);) out.push_back(line);
-  EXPECT_GT(out.size(), 10u);
-  return out;
-}
-
-// Runs `sh -c script`; returns its exit code and stdout+stderr.
-CommandResult shell(const std::string& script) {
-  CommandResult r;
-  FILE* pipe = popen(("(" + script + ") 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) r.out.append(buffer, n);
-  int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-bool have(const std::string& program) { return shell("command -v " + program + " >/dev/null").exit_code == 0; }
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-TEST(Cli, EveryCommandHasHelp) {
+TEST(Cli, JsonKeepsStdoutForTheObjectAndSendsProgressToStderr) {
   TempDir dir;
-  CommandResult overview = run_ork({"--help"}, dir.path());
-  EXPECT_EQ(overview.exit_code, 0);
-  for (const std::string& c : commands()) {
-    CommandResult help = run_ork({c, "--help"}, dir.path());
-    EXPECT_EQ(help.exit_code, 0) << c << ": " << help.err;
-    EXPECT_TRUE(help.out.starts_with("Usage: ork " + c)) << help.out;
-    EXPECT_EQ(run_ork({"help", c}, dir.path()).out, help.out) << c;
-    EXPECT_NE(overview.out.find("\n  " + c + " "), std::string::npos) << "ork --help does not list " << c << ":\n"
-                                                                       << overview.out;
-  }
-  CommandResult serve = run_ork({"serve", "-h"}, dir.path());
-  for (const char* flag : {"--allowed-host", "--concurrency", "--workers-only", "--token-file"}) {
-    EXPECT_NE(serve.out.find(flag), std::string::npos) << flag;
-  }
-  EXPECT_FALSE(fs::exists(dir.path() / ".ork" / "ork.db")) << "help opened the store";
+  dir.write("wf.yaml", "tasks:\n  greet: {executor: process, command: \"echo 'ORK_OUTPUT:1'\"}\n");
+  CommandResult r = run_ork({"run", "wf.yaml", "--json"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  boost::json::value run = parse_json(r.out);  // stdout is exactly one JSON object
+  const std::string run_id(run.at("run_id").as_string());
+  EXPECT_NE(r.err.find("run " + run_id + " of wf (1 task, concurrency "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("greet started\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("greet succeeded in "), std::string::npos) << r.err;
 }
 
-TEST(Cli, AFlagTheCommandDoesNotTakeIsRefusedWithASuggestion) {
+TEST(Cli, AmbiguousRunIdPrefixExitsTwoListingTheCandidates) {
   TempDir dir;
-  dir.write("wf.yaml", "name: wf\ntasks:\n  a:\n    executor: process\n    command: [\"true\"]\n");
-  CommandResult slots = run_ork({"run", "wf.yaml", "--slots", "3"}, dir.path());
-  EXPECT_EQ(slots.exit_code, 2);
-  EXPECT_NE(slots.err.find("`ork run` takes no flag --slots (`ork worker` takes it)"), std::string::npos) << slots.err;
-  EXPECT_FALSE(fs::exists(dir.path() / ".ork" / "ork.db")) << "a refused command line must record nothing";
-  CommandResult typo = run_ork({"worker", "--slot", "3"}, dir.path());
-  EXPECT_EQ(typo.exit_code, 2);
-  EXPECT_NE(typo.err.find("did you mean --slots?"), std::string::npos) << typo.err;
-  CommandResult help = run_ork({"help", "serv"}, dir.path());
-  EXPECT_EQ(help.exit_code, 2);
-  EXPECT_NE(help.err.find("did you mean `ork serve`?"), std::string::npos) << help.err;
+  dir.write("wf.yaml", "tasks:\n  t: {executor: process, command: \"true\"}\n");
+  // Run ids are random hex: among 17 runs two share their first character.
+  std::map<char, std::vector<std::string>> by_first;
+  std::string prefix;
+  for (int i = 0; i < 17 && prefix.empty(); ++i) {
+    CommandResult r = run_ork({"run", "wf.yaml", "--json"}, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::string id(parse_json(r.out).at("run_id").as_string());
+    by_first[id[0]].push_back(id);
+    if (by_first[id[0]].size() == 2) prefix = std::string(1, id[0]);
+  }
+  ASSERT_FALSE(prefix.empty());
+  std::vector<std::string> ids = by_first[prefix[0]];
+  std::sort(ids.begin(), ids.end());
+  CommandResult r = run_ork({"tasks", prefix}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "ork: run id prefix '" + prefix + "' is ambiguous; it matches:\n  " + ids[0] + "\n  " + ids[1] +
+                       "\ngive more characters of the id\n");
 }
 
-TEST(Cli, ManPagesAreGeneratedForEveryCommandAndRender) {
-  const fs::path man1 = share_dir / "man" / "man1";
-  std::vector<std::string> pages{"ork"};
-  for (const std::string& c : commands()) pages.push_back("ork-" + c);
-  for (const std::string& page : pages) {
-    const fs::path file = man1 / (page + ".1");
-    ASSERT_TRUE(fs::exists(file)) << file;
-    std::string roff = read_file(file);
-    EXPECT_NE(roff.find("\n.TH "), std::string::npos) << page;
-    EXPECT_NE(roff.find("\n.SH NAME\n"), std::string::npos) << page;
-    EXPECT_NE(roff.find("\n.SH SYNOPSIS\n"), std::string::npos) << page;
-    if (!have("groff")) continue;
-    // -ww: every warning; a malformed request or escape shows up here.
-    CommandResult warnings = shell("groff -man -Tutf8 -ww -z '" + file.string() + "'");
-    EXPECT_EQ(warnings.exit_code, 0) << page;
-    EXPECT_EQ(warnings.out, "") << page;
-    CommandResult text = shell("groff -man -Tascii -P-cbou '" + file.string() + "'");
-    EXPECT_NE(text.out.find("NAME"), std::string::npos) << text.out;
-  }
-  if (have("groff")) {
-    CommandResult run = shell("groff -man -Tascii -P-cbou '" + (man1 / "ork-run.1").string() + "'");
-    for (const char* flag : {"--input K=V", "--concurrency N", "--idempotency-key KEY", "--workers-only", "--db URL"}) {
-      EXPECT_NE(run.out.find(flag), std::string::npos) << flag << " missing from ork-run(1):\n" << run.out;
-    }
-  }
-}
-
-TEST(Cli, BashCompletionCompletesCommandsFlagsValuesAndWorkflowFiles) {
-  if (!have("bash")) GTEST_SKIP() << "no bash";
-  const fs::path script = share_dir / "bash-completion" / "completions" / "ork";
-  ASSERT_TRUE(fs::exists(script)) << script;
-  CommandResult syntax = shell("bash -n '" + script.string() + "'");
-  EXPECT_EQ(syntax.exit_code, 0) << syntax.out;
-
+TEST(Cli, InMemorySqliteIsRefusedAndCreatesNoFile) {
   TempDir dir;
-  dir.write("flow.yaml", "");
-  dir.write("other.yml", "");
-  dir.write("notes.txt", "");
-  fs::path driver = dir.write("driver.sh", R"(source "$1"
-complete_words() {
-  COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMPREPLY=()
-  _ork
-  printf '%s;' "${COMPREPLY[@]}" | tr ';' '\n' | sort | tr '\n' ' '; echo
+  dir.write("wf.yaml", "tasks:\n  t: {executor: process, command: \"true\"}\n");
+  CommandResult r = run_ork({"run", "wf.yaml", "--db", "sqlite::memory:"}, dir.path());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("an in-memory database is not supported"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("lost when ork exits"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / ":memory:"));
 }
-complete_words ork ru
-complete_words ork run --con
-complete_words ork run --sl
-complete_words ork worker --sl
-complete_words ork graph flow.yaml --format ''
-complete_words ork --db x.db validate ''
-complete_words ork init --template p
-complete_words ork logs abc -
-)");
-  CommandResult r = shell("cd '" + dir.path().string() + "' && bash '" + driver.string() + "' '" + script.string() + "'");
-  ASSERT_EQ(r.exit_code, 0) << r.out;
-  std::istringstream lines(r.out);
-  std::vector<std::string> got;
-  for (std::string line; std::getline(lines, line);) got.push_back(line);
-  ASSERT_EQ(got.size(), 8u) << r.out;
-  EXPECT_EQ(got[0], "run runs ");  // `ork ru<TAB>` completes to `run` (the common prefix), then offers both
-  EXPECT_EQ(got[1], "--concurrency ");
-  EXPECT_EQ(got[2], " ");  // --slots is a flag of `ork worker`, not of `ork run`
-  EXPECT_EQ(got[3], "--slots ");
-  EXPECT_EQ(got[4], "dot png svg ");
-  EXPECT_EQ(got[5], "flow.yaml other.yml ");
-  EXPECT_EQ(got[6], "polyglot process python ");
-  EXPECT_EQ(got[7], "--attempt --db --follow --help --plugin-dir --verbose --version -f -h -v ");
+
+// The usage line of `command` in `ork --help` (with its continuation line).
+std::string help_line(const std::string& help, const std::string& command) {
+  std::size_t at = help.find("\n  " + command + " ");
+  if (at == std::string::npos) return "";
+  std::size_t end = help.find("\n  ", at + 3);
+  return help.substr(at, end - at);
+}
+
+TEST(Cli, HelpListsEveryFlagOfEachCommand) {
+  TempDir dir;
+  CommandResult r = run_ork({"--help"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0);
+  const std::map<std::string, std::vector<std::string>> flags = {
+      {"run", {"--input", "--json", "--concurrency", "--idempotency-key", "--workers-only"}},
+      {"resume", {"--json", "--concurrency"}},
+      {"serve", {"--bind", "--workflows", "--token-file", "--concurrency", "--workers-only"}},
+      {"trigger", {"--input", "--idempotency-key", "--server", "--json"}},
+  };
+  for (const auto& [command, names] : flags) {
+    const std::string line = help_line(r.out, command);
+    ASSERT_FALSE(line.empty()) << command;
+    for (const std::string& flag : names) EXPECT_NE(line.find(flag), std::string::npos) << command << ": " << flag;
+  }
+}
+
+TEST(Cli, RunHeaderShowsTheConcurrencyApplied) {
+  TempDir dir;
+  dir.write("wf.yaml", "concurrency: 2\ntasks:\n  t: {executor: process, command: \"true\"}\n");
+  CommandResult capped = run_ork({"run", "wf.yaml", "--concurrency", "8"}, dir.path());
+  ASSERT_EQ(capped.exit_code, 0) << capped.err;
+  EXPECT_NE(capped.out.find(" of wf (1 task, concurrency 2, the workflow's limit)\n"), std::string::npos) << capped.out;
+  CommandResult under = run_ork({"run", "wf.yaml", "--concurrency", "1"}, dir.path());
+  EXPECT_NE(under.out.find(" of wf (1 task, concurrency 1)\n"), std::string::npos) << under.out;
+}
+
+// docs/cli.md: graph nodes show the output type when it is known — also a
+// process task's that declares only output_type.
+TEST(Cli, GraphNodesShowKnownOutputTypes) {
+  TempDir dir;
+  dir.write("wf.yaml", "tasks:\n"
+                       "  typed: {executor: process, command: \"echo 'ORK_OUTPUT:[1]'\", output_type: \"list[int]\"}\n"
+                       "  loose: {executor: process, command: \"true\", depends_on: [typed]}\n");
+  CommandResult r = run_ork({"graph", "wf.yaml"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"typed\" [label=\"typed\\n[process]\\n→ list[int]\"];"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"loose\" [label=\"loose\\n[process]\"];"), std::string::npos) << r.out;
+}
+
+// docs/cli.md: `ork workers` lists each worker's executors and slots.
+TEST(Cli, WorkersListsExecutorsAndSlots) {
+  TempDir dir;
+  BackgroundOrk worker({"worker", "--slots", "3", "--name", "w1", "--executors", "process"}, dir.path());
+  ASSERT_TRUE(worker.wait_for_output("slots", 20000)) << worker.out() << worker.err();
+  std::string listed;
+  ASSERT_TRUE(eventually(
+      [&] {
+        listed = run_ork({"workers"}, dir.path()).out;
+        return listed.find("w1") != std::string::npos;
+      },
+      10000))
+      << listed;
+  EXPECT_NE(listed.find("SLOTS"), std::string::npos) << listed;
+  EXPECT_NE(listed.find("EXECUTORS"), std::string::npos) << listed;
+  std::string row = listed.substr(listed.find("\nw1"));
+  EXPECT_NE(row.find(" 3 "), std::string::npos) << row;
+  EXPECT_NE(row.find("process\n"), std::string::npos) << row;
+  worker.signal(SIGTERM);
+  EXPECT_EQ(worker.wait(20000), 0) << worker.err();
 }
 
 }  // namespace

@@ -244,7 +244,7 @@ class GoodPluginRegistry : public ::testing::Test {
   GoodPluginRegistry() : plugins_(PluginSet::load({fake_dir("good")})), registry_(plugins_, refused_) {}
 
   static TaskCheckRequest check_request(std::string config_json) {
-    return TaskCheckRequest{"wf", "/tmp/wf.yaml", "/tmp", "t", std::move(config_json)};
+    return TaskCheckRequest{"wf", "/tmp/wf.yaml", "/tmp", "t", std::move(config_json), "/tmp", {}};
   }
 
   static ExecutorRunRequest run_request(std::string input_json) {

@@ -14,7 +14,6 @@ constexpr const char* exit_codes =
     "0 succeeded, 1 a run failed, 2 invalid workflow or usage (or an unknown run or task id), 130 interrupted";
 
 std::string global_synopsis();
-std::string command_label(const CommandSpec& c);
 std::string flag_label(const FlagSpec& f);
 std::string flag_help(const FlagSpec& f);
 void write_flag_list(std::ostringstream& out, const std::vector<FlagSpec>& flags);
@@ -29,11 +28,10 @@ std::string roff_flag(const FlagSpec& f);
 std::string overview_help() {
   std::ostringstream out;
   out << "ork — " << tagline << "\n\nUsage: " << global_synopsis() << "\n\nCommands:\n";
-  std::size_t width = 0;
-  for (const CommandSpec& c : command_table()) width = std::max(width, command_label(c).size());
+  // Each command's whole synopsis on one line (so every flag is listed and
+  // can be searched for), its summary below.
   for (const CommandSpec& c : command_table()) {
-    std::string label = command_label(c);
-    out << "  " << label << std::string(width - label.size() + 2, ' ') << c.summary << '\n';
+    out << "  " << c.synopsis().substr(4) << "\n        " << c.summary << '\n';
   }
   out << "\nGlobal flags (before or after the command):\n";
   write_flag_list(out, global_flags());
@@ -130,8 +128,6 @@ std::string global_synopsis() {
   }
   return s + " COMMAND [ARGS]";
 }
-
-std::string command_label(const CommandSpec& c) { return c.operands.empty() ? c.name : c.name + " " + c.operands; }
 
 std::string flag_label(const FlagSpec& f) {
   std::string label = f.short_name.empty() ? "    " + f.name : f.short_name + ", " + f.name;

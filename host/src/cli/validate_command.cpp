@@ -4,6 +4,7 @@
 #include "cli/json_views.hpp"
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 namespace ork::host {
@@ -11,7 +12,8 @@ namespace ork::host {
 namespace {
 
 boost::json::object validate_json(const CompileResult& result, const std::string& file);
-void print_typed_dag(const CompiledWorkflow& workflow);
+void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow);
+std::string introspect_hint(const CliContext& ctx, const CompiledTask& task);
 std::string dot_quote(const std::string& s);
 
 }  // namespace
@@ -30,7 +32,7 @@ int validate_command(CliContext& ctx) {
               << ")\n";
     return exit_invalid;
   }
-  print_typed_dag(*result.workflow);
+  print_typed_dag(ctx, *result.workflow);
   return exit_ok;
 }
 
@@ -42,7 +44,11 @@ int graph_command(CliContext& ctx) {
   std::cout << "digraph " << dot_quote(workflow->name) << " {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
   for (const auto& task : workflow->tasks) {
     std::string label = task.name + "\\n[" + task.executor + "]";
-    if (task.signature.declared) label += "\\n→ " + task.signature.output.to_string();
+    // The output type whenever one is known: a process task with only
+    // output_type has no declared parameters but a typed output.
+    if (task.signature.declared || !task.signature.output.is_any()) {
+      label += "\\n→ " + task.signature.output.to_string();
+    }
     std::cout << "  " << dot_quote(task.name) << " [label=" << dot_quote(label) << "];\n";
   }
   for (const auto& task : workflow->tasks) {
@@ -86,7 +92,7 @@ boost::json::object validate_json(const CompileResult& result, const std::string
   return out;
 }
 
-void print_typed_dag(const CompiledWorkflow& workflow) {
+void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow) {
   std::cout << "workflow " << workflow.name << " is valid: " << workflow.tasks.size()
             << (workflow.tasks.size() == 1 ? " task" : " tasks") << "\n";
   int untyped = 0;
@@ -105,7 +111,7 @@ void print_typed_dag(const CompiledWorkflow& workflow) {
     }
     std::cout << ") -> " << task.signature.output.to_string();
     if (!task.signature.declared && (task.signature.output.is_any() || !task.inputs.empty())) {
-      std::cout << "   ! untyped: declare input_type/output_type";
+      std::cout << "   ! untyped: declare input_type/output_type" << introspect_hint(ctx, task);
       ++untyped;
     }
     std::cout << "\n";
@@ -114,6 +120,17 @@ void print_typed_dag(const CompiledWorkflow& workflow) {
     std::cout << untyped << (untyped == 1 ? " task has" : " tasks have")
               << " no declared signature; its edges are not type-checked\n";
   }
+}
+
+// An executor with an `introspect` key (process) can ask an SDK-built program
+// for its signature, but only when told to: running every untyped program
+// with an unknown flag at validate time could have effects.
+std::string introspect_hint(const CliContext& ctx, const CompiledTask& task) {
+  const ExecutorInfo* info = ctx.registry->find_executor(task.executor);
+  if (info == nullptr) return "";
+  const std::vector<std::string>& keys = info->task_keys;
+  if (std::find(keys.begin(), keys.end(), "introspect") == keys.end()) return "";
+  return ", or set introspect: true for a program built with an ork SDK";
 }
 
 std::string dot_quote(const std::string& s) {

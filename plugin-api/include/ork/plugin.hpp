@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <span>
@@ -49,11 +50,20 @@ struct TaskSpec {
   std::string_view workflow_dir;
   std::string_view task_name;
   std::string_view config_json;  // executor-specific keys as a JSON object
+  // since 1.5; empty from an older host (then the task runs in workflow_dir).
+  std::string_view workdir;
+  std::vector<std::string_view> env;  // "KEY=VALUE", on top of the host's environment
 };
 
 inline TaskSpec to_task_spec(const ork_task_spec& s) {
-  return TaskSpec{view(s.workflow_name), view(s.workflow_file), view(s.workflow_dir), view(s.task_name),
-                  view(s.config_json)};
+  TaskSpec spec{view(s.workflow_name), view(s.workflow_file), view(s.workflow_dir), view(s.task_name),
+                view(s.config_json), {}, {}};
+  if (s.struct_size >= offsetof(ork_task_spec, env_count) + sizeof(s.env_count)) {
+    spec.workdir = view(s.workdir);
+    spec.env.reserve(s.env_count);
+    for (std::size_t i = 0; i < s.env_count; ++i) spec.env.push_back(view(s.env[i]));
+  }
+  return spec;
 }
 
 struct TaskRequest {
@@ -410,6 +420,25 @@ inline ork_status update_run(void* store, ork_str run_id, ork_str status, std::i
                  [&] { static_cast<Store*>(store)->update_run(view(run_id), view(status), at, view(error)); });
 }
 
+// A C enum member may hold any int (a newer host may send a value this plugin
+// does not know), but loading an out-of-range value as a C++ enum is
+// undefined behaviour: read the bytes as an int and check them first.
+static_assert(sizeof(ork_log_stream) == sizeof(int) && sizeof(ork_query_kind) == sizeof(int));
+template <typename Enum>
+inline int raw_enum(const Enum& value) {
+  int raw = 0;
+  std::memcpy(&raw, &value, sizeof raw);
+  return raw;
+}
+
+inline ork_log_stream checked_stream(const ork_log_stream& stream) {
+  int raw = raw_enum(stream);
+  if (raw != ORK_LOG_STDOUT && raw != ORK_LOG_STDERR && raw != ORK_LOG_SYSTEM) {
+    throw std::invalid_argument("unknown log stream " + std::to_string(raw));
+  }
+  return static_cast<ork_log_stream>(raw);
+}
+
 inline ork_status append_logs(void* store, const ork_log_line* lines, std::size_t count, ork_error* err) {
   return guarded(err, [&] {
     std::vector<LogLine> converted;
@@ -417,7 +446,7 @@ inline ork_status append_logs(void* store, const ork_log_line* lines, std::size_
     for (std::size_t i = 0; i < count; ++i) {
       const ork_log_line& l = lines[i];
       converted.push_back(
-          LogLine{view(l.run_id), view(l.task_name), l.attempt, l.stream, l.at, view(l.line)});
+          LogLine{view(l.run_id), view(l.task_name), l.attempt, checked_stream(l.stream), l.at, view(l.line)});
     }
     static_cast<Store*>(store)->append_logs(converted);
   });
@@ -425,7 +454,11 @@ inline ork_status append_logs(void* store, const ork_log_line* lines, std::size_
 
 inline ork_status query(void* store, ork_query_kind kind, ork_str params, const ork_json_sink* out, ork_error* err) {
   return guarded(err, [&] {
-    std::string answer = static_cast<Store*>(store)->query(kind, view(params));
+    int raw = raw_enum(kind);
+    if (raw < ORK_QUERY_LIST_RUNS || raw > ORK_QUERY_WORKERS) {
+      throw std::invalid_argument("unknown query kind " + std::to_string(raw));
+    }
+    std::string answer = static_cast<Store*>(store)->query(static_cast<ork_query_kind>(raw), view(params));
     out->write(out->ctx, str(answer));
   });
 }
