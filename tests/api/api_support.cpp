@@ -121,7 +121,11 @@ SseReader::~SseReader() {
     // never connected, or already closed by the server
   }
   if (thread_.joinable()) thread_.join();
-  session_->abort();
+  try {
+    session_->socket().close();
+  } catch (const std::exception&) {
+    // already closed
+  }
 }
 
 std::optional<SseReader::Event> SseReader::wait_for(const std::function<bool(const Event&)>& match,
