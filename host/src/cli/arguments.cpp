@@ -11,8 +11,10 @@ namespace {
 
 const std::set<std::string> value_flags = {"--plugin-dir", "--db",    "--input",  "--concurrency", "--workflow",
                                            "--status",     "--limit", "--format", "--attempt",     "--idempotency-key", "--executors", "--slots", "--name",
-                                           "--bind",       "--workflows", "--token-file", "--server", "--allowed-host", "--ca-file"};
-const std::set<std::string> switch_flags = {"--json", "-f", "--follow", "-v", "--verbose", "-h", "--help", "--version", "--workers-only"};
+                                           "--bind",       "--workflows", "--token-file", "--server", "--allowed-host", "--ca-file",
+                                           "--template"};
+const std::set<std::string> switch_flags = {"--json", "-f", "--follow", "-v", "--verbose", "-h", "--help", "--version", "--workers-only",
+                                            "--force", "--gantt"};  // init, tasks (issue 15)
 
 }  // namespace
 

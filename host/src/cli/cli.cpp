@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 
+#include "cli/build_info.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
 
@@ -30,6 +31,7 @@ Commands:
   trigger NAME [--input k=v]... [--server URL] [--ca-file F] [--json]
                                                           start a run on a running ork serve (else run it here)
   cancel RUN [--server URL] [--ca-file F]                 cancel a run (through ork serve when it answers)
+  init [DIR] [--template python|polyglot|process] [--force]   create a ready-to-run project
 
 Global options:
   --plugin-dir DIR   load plugins from DIR (repeatable; default: the plugins installed beside ork)
@@ -54,6 +56,7 @@ int dispatch(CliContext& ctx) {
   if (c == "serve") return serve_command(ctx);
   if (c == "trigger") return trigger_command(ctx);
   if (c == "cancel") return cancel_command(ctx);
+  if (c == "init") return init_command(ctx);
   throw Error(ErrorKind::usage, "unknown command '" + c + "' (see `ork --help`)");
 }
 
@@ -83,7 +86,7 @@ int run_cli(int argc, char** argv) {
   try {
     ctx.cl = parse_command_line(args);
     if (ctx.cl.has("--version")) {
-      std::cout << "ork " << ORK_VERSION << " (plugin API " << ORK_PLUGIN_API_MAJOR << "." << ORK_PLUGIN_API_MINOR
+      std::cout << "ork " << ORK_VERSION << " (commit " << build_commit() << ", plugin API " << ORK_PLUGIN_API_MAJOR << "." << ORK_PLUGIN_API_MINOR
                 << ")\n";
       return exit_ok;
     }

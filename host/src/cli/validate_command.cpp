@@ -1,5 +1,5 @@
-// `ork validate FILE` (the typed DAG, or why it is refused) and
-// `ork graph FILE` (the DAG in Graphviz dot).
+// `ork validate FILE`: the typed DAG, or why it is refused.
+// (`ork graph FILE` is in graph_command.cpp.)
 #include "cli/cli.hpp"
 #include "cli/json_views.hpp"
 #include "core/error.hpp"
@@ -12,7 +12,6 @@ namespace {
 
 boost::json::object validate_json(const CompileResult& result, const std::string& file);
 void print_typed_dag(const CompiledWorkflow& workflow);
-std::string dot_quote(const std::string& s);
 
 }  // namespace
 
@@ -31,24 +30,6 @@ int validate_command(CliContext& ctx) {
     return exit_invalid;
   }
   print_typed_dag(*result.workflow);
-  return exit_ok;
-}
-
-int graph_command(CliContext& ctx) {
-  std::string format = ctx.cl.value("--format").value_or("dot");
-  if (format != "dot") throw Error(ErrorKind::usage, "--format supports dot (pipe it to `dot -Tsvg` for SVG)");
-  std::optional<CompiledWorkflow> workflow = ctx.compile_or_report();
-  if (!workflow) return exit_invalid;
-  std::cout << "digraph " << dot_quote(workflow->name) << " {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
-  for (const auto& task : workflow->tasks) {
-    std::string label = task.name + "\\n[" + task.executor + "]";
-    if (task.signature.declared) label += "\\n→ " + task.signature.output.to_string();
-    std::cout << "  " << dot_quote(task.name) << " [label=" << dot_quote(label) << "];\n";
-  }
-  for (const auto& task : workflow->tasks) {
-    for (const auto& dep : task.depends_on) std::cout << "  " << dot_quote(dep) << " -> " << dot_quote(task.name) << ";\n";
-  }
-  std::cout << "}\n";
   return exit_ok;
 }
 
@@ -114,15 +95,6 @@ void print_typed_dag(const CompiledWorkflow& workflow) {
     std::cout << untyped << (untyped == 1 ? " task has" : " tasks have")
               << " no declared signature; its edges are not type-checked\n";
   }
-}
-
-std::string dot_quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += "\\\"";
-    else out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace
