@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 
 #include "cli/help_text.hpp"
+#include "cli/build_info.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
 
@@ -27,6 +28,7 @@ int dispatch(CliContext& ctx) {
   if (c == "serve") return serve_command(ctx);
   if (c == "trigger") return trigger_command(ctx);
   if (c == "cancel") return cancel_command(ctx);
+  if (c == "init") return init_command(ctx);
   // In the command table (so the parser accepted it) but not built into this ork.
   throw Error(ErrorKind::usage, "`ork " + c + "` is not available in this build of ork (see `ork --help`)");
 }
@@ -54,8 +56,8 @@ void load_plugins(CliContext& ctx) {
 std::optional<int> answer_about_the_command_line(const CommandLine& cl) {
   const CommandSpec* command = find_command(cl.command);
   if (cl.has("--version")) {
-    std::cout << "ork " << ORK_VERSION << " (plugin API " << ORK_PLUGIN_API_MAJOR << "." << ORK_PLUGIN_API_MINOR
-              << ")\n";
+    std::cout << "ork " << ORK_VERSION << " (commit " << build_commit() << ", plugin API " << ORK_PLUGIN_API_MAJOR
+              << "." << ORK_PLUGIN_API_MINOR << ")\n";
     return exit_ok;
   }
   if (cl.has("--man-page")) {
