@@ -29,13 +29,16 @@ std::vector<std::string> ork_mentions(const std::string& doc) {
   std::istringstream lines(doc);
   std::string line;
   bool in_block = false;
+  bool transcript = false;  // a console block: only its `$ ` lines are commands, the rest is output
   static const std::regex span("`(ork [^`]*)`");
   while (std::getline(lines, line)) {
     if (line.starts_with("```")) {
       in_block = !in_block;
+      transcript = in_block && line.starts_with("```console");
       continue;
     }
     if (in_block) {
+      if (transcript && !line.starts_with("$ ")) continue;
       std::string command = line.starts_with("$ ") ? line.substr(2) : line;
       if (command.starts_with("ork ")) out.push_back(command);
       continue;
