@@ -149,6 +149,16 @@ TEST(PluginLoader, AcceptsAStorageTableBuiltAgainstAnOlderMinor) {
   ASSERT_NE(plugin.storage, nullptr);
   EXPECT_EQ(plugin.storage->struct_size, offsetof(ork_storage_vtable, claim_run));
   EXPECT_EQ(plugin.executor, nullptr);
+  // Normalised at load: the bytes past struct_size (a non-NULL claim_run in
+  // the fake) are not copied, so every later member reads as NULL.
+  auto describe = plugin.library->get<const ork_plugin_descriptor*()>(ORK_PLUGIN_ENTRY_SYMBOL);
+  const ork_storage_vtable* in_plugin = describe()->storage;
+  ASSERT_NE(in_plugin->claim_run, nullptr) << "the fixture must hold a pointer past its struct_size";
+  EXPECT_NE(plugin.storage, in_plugin) << "the host must use its own normalised copy";
+  EXPECT_EQ(plugin.storage->claim_run, nullptr);
+  EXPECT_EQ(plugin.storage->update_tasks, nullptr);
+  EXPECT_EQ(plugin.storage->wait_for_queue, nullptr);
+  EXPECT_NE(plugin.storage->open, nullptr);
 
   std::vector<RefusedPlugin> refused;
   PluginRegistry registry(set, refused);
