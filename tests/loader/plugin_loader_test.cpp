@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "plugins/registry.hpp"
+#include "store/store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -164,6 +165,31 @@ TEST(PluginLoader, AcceptsAStorageTableBuiltAgainstAnOlderMinor) {
   PluginRegistry registry(set, refused);
   EXPECT_TRUE(refused.empty());
   EXPECT_EQ(registry.storage_for_scheme("fakestore"), &plugin);
+}
+
+TEST(PluginLoader, ACppStoreLeavesTheOptionalGroupsItDoesNotImplementNull) {
+  // plugin.hpp fills a slot only when the store class implements its group,
+  // so the host's capability checks tell the truth about C++ stores.
+  PluginSet set = PluginSet::load({fake_dir("cpp_store")});
+  ASSERT_TRUE(set.refused().empty()) << set.refused().front().to_string();
+  ASSERT_EQ(set.loaded().size(), 1u);
+  const ork_storage_vtable* t = set.loaded().front().storage;
+  ASSERT_NE(t, nullptr);
+  EXPECT_NE(t->open, nullptr);
+  EXPECT_NE(t->update_task, nullptr);
+  EXPECT_NE(t->query, nullptr);
+  EXPECT_EQ(t->claim_run, nullptr);
+  EXPECT_EQ(t->set_workflow_setting, nullptr);
+  EXPECT_EQ(t->update_tasks, nullptr) << "no default that would apply a batch one by one";
+  EXPECT_EQ(t->enqueue_attempt, nullptr);
+  EXPECT_EQ(t->cancel_attempt, nullptr);
+  EXPECT_EQ(t->wait_for_queue, nullptr);
+
+  std::vector<RefusedPlugin> refused;
+  PluginRegistry registry(set, refused);
+  Store store = Store::open(registry, "plainstore://x");
+  EXPECT_FALSE(store.supports_queue());
+  EXPECT_FALSE(store.supports_ownership());
 }
 
 TEST(PluginLoader, RefusalLineNamesTheFileAndTheReason) {

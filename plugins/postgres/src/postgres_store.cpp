@@ -58,7 +58,7 @@ void insert_tasks(Connection& db, const ork::plugin::RunRecord& run);
 void check_streams(std::span<const ork::plugin::LogLine> lines);
 std::string new_batch_id();
 std::int64_t wall_clock_ms();
-void check_attempt(const ork::plugin::Store::QueuedAttempt& attempt);
+void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt);
 void check_json(std::string_view what, std::string_view document);
 void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms);
 std::string executor_list(std::string_view executors);
@@ -578,7 +578,7 @@ std::int64_t wall_clock_ms() {
 
 // ---- API 1.3 helpers, in the order the queue calls use them --------------------
 
-void check_attempt(const ork::plugin::Store::QueuedAttempt& attempt) {
+void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt) {
   const std::string which = "attempt " + std::to_string(attempt.attempt) + " of task '" +
                             std::string(attempt.task_name) + "' of run '" + std::string(attempt.run_id) + "'";
   if (attempt.run_id.empty() || attempt.task_name.empty() || attempt.attempt == 0) {

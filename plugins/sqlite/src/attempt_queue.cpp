@@ -20,7 +20,7 @@ using ork::plugin::NotFound;
 
 namespace {
 
-void check_attempt(const ork::plugin::Store::QueuedAttempt& attempt);
+void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt);
 void check_json(std::string_view what, std::string_view document);
 void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms);
 std::string executor_list(std::string_view executors);
@@ -138,7 +138,7 @@ void SqliteStore::cancel_attempt(std::int64_t id, std::int64_t at) {
 
 namespace {
 
-void check_attempt(const ork::plugin::Store::QueuedAttempt& attempt) {
+void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt) {
   const std::string which = "attempt " + std::to_string(attempt.attempt) + " of task '" +
                             std::string(attempt.task_name) + "' of run '" + std::string(attempt.run_id) + "'";
   if (attempt.run_id.empty() || attempt.task_name.empty() || attempt.attempt == 0) {
