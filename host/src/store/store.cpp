@@ -5,6 +5,7 @@
 #include "store/url_redaction.hpp"
 
 #include <ork/limits.h>
+#include <ork/storage_queries.h>
 
 #include <chrono>
 #include <cstddef>
@@ -211,6 +212,15 @@ void Store::append_logs(std::span<const NewLogLine> lines) {
 }
 
 boost::json::value Store::query(ork_query_kind kind, const boost::json::object& params) {
+  // Every param the host sends is one ork/storage_queries.h lists for the kind,
+  // so the table stays the one place that says what a store must accept.
+  const ork_query_schema* schema = ork_query_schema_of(kind);
+  for (const auto& entry : params) {
+    if (!schema || !ork_query_param_of(schema, entry.key().data(), entry.key().size())) {
+      throw Error(ErrorKind::internal, "query " + std::to_string(kind) + " sent param '" + std::string(entry.key()) +
+                                           "', which ork/storage_queries.h does not list");
+    }
+  }
   std::string params_json = boost::json::serialize(params);
   std::string answer;
   ork_json_sink sink{ORK_STRUCT_SIZE(ork_json_sink), &answer, &write_string};

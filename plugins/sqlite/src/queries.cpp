@@ -70,7 +70,7 @@ std::string answer_query(Connection& db, ork_query_kind kind, std::string_view p
     case ORK_QUERY_EVENTS:
       return json::serialize(events(db, parse_events(params_json)));
     case ORK_QUERY_LIST_WORKFLOWS:
-      parse_no_params("LIST_WORKFLOWS", params_json);
+      parse_no_params(ORK_QUERY_LIST_WORKFLOWS, params_json);
       return json::serialize(list_workflows(db));
     case ORK_QUERY_GET_WORKFLOW:
       return json::serialize(get_workflow(db, parse_get_workflow(params_json)));
