@@ -11,14 +11,14 @@
 #include <vector>
 
 #include "ork_storage/json_text.hpp"
+#include "ork_storage/write_checks.hpp"
 #include "migrations.hpp"
 #include "queries.hpp"
 
 namespace ork::plugins::postgres {
 
-using storage::embedded_json;
-using storage::json_text;
-using storage::valid_utf8;
+// The status tables, write checks and JSON helpers both stores share.
+using namespace storage;
 
 using ork::plugin::Conflict;
 using ork::plugin::NotFound;
@@ -29,24 +29,11 @@ constexpr std::string_view begin_write = "BEGIN";
 constexpr std::string_view begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 constexpr int max_tries = 3;
 
-enum class TaskStatus { pending, running, retrying, succeeded, failed, cancelled, skipped };
-enum class RunStatus { running, succeeded, failed, cancelled };
 
 bool is_retryable(const PgError& e);
-TaskStatus parse_task_status(std::string_view status);
-RunStatus parse_run_status(std::string_view status);
-std::string_view name_of(TaskStatus status);
-bool is_final(TaskStatus status);
-std::optional<std::string_view> unless_empty(std::string_view text);
-std::optional<std::int64_t> unless_zero(std::int64_t time);
 
-struct TaskState {
-  TaskStatus status;
-  std::uint32_t attempts;
-};
 std::optional<TaskState> lock_task_state(Connection& db, std::string_view run_id, std::string_view task);
 bool run_exists(Connection& db, std::string_view run_id);
-bool is_late(const TaskState& current, std::uint32_t attempt);
 void write_attempt_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status);
 void write_task_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status);
 void append_event(Connection& db, std::string_view run_id, std::optional<std::string_view> task,
@@ -58,9 +45,6 @@ void insert_tasks(Connection& db, const ork::plugin::RunRecord& run);
 void check_streams(std::span<const ork::plugin::LogLine> lines);
 std::string new_batch_id();
 std::int64_t wall_clock_ms();
-void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt);
-void check_json(std::string_view what, std::string_view document);
-void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms);
 std::string executor_list(std::string_view executors);
 std::string_view outcome_name(ork_task_outcome outcome);
 std::optional<std::string> reclaim_own_claim(Connection& db, std::string_view worker, std::int64_t now,
@@ -399,52 +383,6 @@ namespace {
 // serialization conflict; running it again is the documented remedy.
 bool is_retryable(const PgError& e) { return e.sqlstate() == "40P01" || e.sqlstate() == "40001"; }
 
-constexpr std::pair<std::string_view, TaskStatus> task_statuses[] = {
-    {"pending", TaskStatus::pending},     {"running", TaskStatus::running},
-    {"retrying", TaskStatus::retrying},   {"succeeded", TaskStatus::succeeded},
-    {"failed", TaskStatus::failed},       {"cancelled", TaskStatus::cancelled},
-    {"skipped", TaskStatus::skipped}};
-
-TaskStatus parse_task_status(std::string_view status) {
-  for (const auto& [name, value] : task_statuses) {
-    if (name == status) return value;
-  }
-  throw std::invalid_argument("update_task: unknown task status '" + std::string(status) +
-                              "' (expected pending, running, retrying, succeeded, failed, cancelled or skipped)");
-}
-
-RunStatus parse_run_status(std::string_view status) {
-  if (status == "running") return RunStatus::running;
-  if (status == "succeeded") return RunStatus::succeeded;
-  if (status == "failed") return RunStatus::failed;
-  if (status == "cancelled") return RunStatus::cancelled;
-  throw std::invalid_argument("update_run: unknown run status '" + std::string(status) +
-                              "' (expected running, succeeded, failed or cancelled)");
-}
-
-std::string_view name_of(TaskStatus status) {
-  for (const auto& [name, value] : task_statuses) {
-    if (value == status) return name;
-  }
-  return "unknown";
-}
-
-bool is_final(TaskStatus status) {
-  return status == TaskStatus::succeeded || status == TaskStatus::failed || status == TaskStatus::cancelled ||
-         status == TaskStatus::skipped;
-}
-
-// The host passes "" for "no error" and 0 for "no time"; the schema says NULL.
-std::optional<std::string_view> unless_empty(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  return text;
-}
-
-std::optional<std::int64_t> unless_zero(std::int64_t time) {
-  if (time == 0) return std::nullopt;
-  return time;
-}
-
 // FOR UPDATE: two processes updating one task apply their updates one after
 // the other, each seeing the state the other left.
 std::optional<TaskState> lock_task_state(Connection& db, std::string_view run_id, std::string_view task) {
@@ -456,13 +394,6 @@ std::optional<TaskState> lock_task_state(Connection& db, std::string_view run_id
 
 bool run_exists(Connection& db, std::string_view run_id) {
   return db.exec("SELECT 1 FROM runs WHERE id = $1", {run_id}).rows() > 0;
-}
-
-bool is_late(const TaskState& current, std::uint32_t attempt) {
-  if (is_final(current.status)) return attempt <= current.attempts;
-  // An attempt-less update (0) may still move a task that is not final, e.g.
-  // cancel a task waiting to retry.
-  return attempt > 0 && attempt < current.attempts;
 }
 
 void write_attempt_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status) {
@@ -577,37 +508,6 @@ std::int64_t wall_clock_ms() {
 }
 
 // ---- API 1.3 helpers, in the order the queue calls use them --------------------
-
-void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt) {
-  const std::string which = "attempt " + std::to_string(attempt.attempt) + " of task '" +
-                            std::string(attempt.task_name) + "' of run '" + std::string(attempt.run_id) + "'";
-  if (attempt.run_id.empty() || attempt.task_name.empty() || attempt.attempt == 0) {
-    throw std::invalid_argument("enqueue_attempt: " + which + " needs a run id, a task name and an attempt >= 1");
-  }
-  if (attempt.executor.empty()) throw std::invalid_argument("enqueue_attempt: " + which + " names no executor");
-  if (attempt.executor.find(',') != std::string_view::npos) {
-    throw std::invalid_argument("enqueue_attempt: " + which + " names executor '" + std::string(attempt.executor) +
-                                "'; executor names cannot contain ','");
-  }
-  check_json("enqueue_attempt: the payload of " + which, attempt.payload_json);
-}
-
-void check_json(std::string_view what, std::string_view document) {
-  boost::json::error_code ec;
-  boost::json::parse(document, ec);
-  if (ec) {
-    throw std::invalid_argument(std::string(what) + " is not valid JSON (" + ec.message() +
-                                "): " + std::string(document.substr(0, 200)));
-  }
-}
-
-void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms) {
-  if (worker.empty()) throw std::invalid_argument(std::string(call) + ": no worker name given");
-  if (lease_ms <= 0) {
-    throw std::invalid_argument(std::string(call) + ": the lease of worker '" + std::string(worker) +
-                                "' must be positive, got " + std::to_string(lease_ms));
-  }
-}
 
 // "process, python" -> "process,python", for string_to_array($n, ',').
 std::string executor_list(std::string_view executors) {

@@ -13,78 +13,24 @@
 #include <string>
 
 #include "ork_storage/json_text.hpp"
+#include "ork_storage/query_dispatch.hpp"
 #include "ork_storage/query_params.hpp"
 
 namespace ork::plugins::postgres {
 
-using storage::embedded_json;
-using storage::json_text;
-using storage::valid_utf8;
-using storage::RunsCursor;
-using storage::ListRunsParams;
-using storage::GetRunParams;
-using storage::LogsParams;
-using storage::EventsParams;
-using storage::GetWorkflowParams;
-using storage::WorkflowSettingsParams;
-using storage::OrphanedRunsParams;
-using storage::QueuedAttemptParams;
-using storage::WorkersParams;
-using storage::parse_list_runs;
-using storage::parse_get_run;
-using storage::parse_logs;
-using storage::parse_events;
-using storage::parse_get_workflow;
-using storage::parse_no_params;
-using storage::parse_workflow_settings;
-using storage::parse_orphaned_runs;
-using storage::parse_queued_attempt;
-using storage::parse_workers;
-using storage::encode_runs_cursor;
+// The params parsers, the dispatch and the JSON helpers both stores share.
+using namespace storage;
 
 namespace json = boost::json;
 
 namespace {
 
-json::object list_runs(Connection& db, const ListRunsParams& params);
-json::object get_run(Connection& db, const GetRunParams& params);
-json::object logs(Connection& db, const LogsParams& params);
-json::object events(Connection& db, const EventsParams& params);
-json::object list_workflows(Connection& db);
-json::object get_workflow(Connection& db, const GetWorkflowParams& params);
-json::object workflow_settings(Connection& db, const WorkflowSettingsParams& params);
-json::object orphaned_runs(Connection& db, const OrphanedRunsParams& params);
-json::object queued_attempt(Connection& db, const QueuedAttemptParams& params);
-json::object workers(Connection& db, const WorkersParams& params);
+extern const QueryAnswers<Connection> answers;  // this store's answer to each kind, at the end of this file
 
 }  // namespace
 
 std::string answer_query(Connection& db, ork_query_kind kind, std::string_view params_json) {
-  switch (kind) {
-    case ORK_QUERY_LIST_RUNS:
-      return json::serialize(list_runs(db, parse_list_runs(params_json)));
-    case ORK_QUERY_GET_RUN:
-      return json::serialize(get_run(db, parse_get_run(params_json)));
-    case ORK_QUERY_LOGS:
-      return json::serialize(logs(db, parse_logs(params_json)));
-    case ORK_QUERY_EVENTS:
-      return json::serialize(events(db, parse_events(params_json)));
-    case ORK_QUERY_LIST_WORKFLOWS:
-      parse_no_params(ORK_QUERY_LIST_WORKFLOWS, params_json);
-      return json::serialize(list_workflows(db));
-    case ORK_QUERY_GET_WORKFLOW:
-      return json::serialize(get_workflow(db, parse_get_workflow(params_json)));
-    case ORK_QUERY_WORKFLOW_SETTINGS:
-      return json::serialize(workflow_settings(db, parse_workflow_settings(params_json)));
-    case ORK_QUERY_ORPHANED_RUNS:
-      return json::serialize(orphaned_runs(db, parse_orphaned_runs(params_json)));
-    case ORK_QUERY_QUEUED_ATTEMPT:
-      return json::serialize(queued_attempt(db, parse_queued_attempt(params_json)));
-    case ORK_QUERY_WORKERS:
-      return json::serialize(workers(db, parse_workers(params_json)));
-  }
-  throw std::invalid_argument("query: unknown query kind " + std::to_string(static_cast<int>(kind)) +
-                              " (this postgres plugin answers kinds 1 to 10)");
+  return storage::answer_query(answers, db, kind, params_json, "postgres");
 }
 
 namespace {
@@ -431,6 +377,10 @@ json::object workers(Connection& db, const WorkersParams& params) {
   }
   return json::object{{"workers", std::move(workers)}};
 }
+
+const QueryAnswers<Connection> answers{&list_runs,    &get_run,           &logs,          &events,
+                                       &list_workflows, &get_workflow,    &workflow_settings, &orphaned_runs,
+                                       &queued_attempt, &workers};
 
 }  // namespace
 

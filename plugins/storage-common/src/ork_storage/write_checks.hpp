@@ -1,0 +1,43 @@
+// What both stores check and decide the same way before they write: the
+// status names of tasks and runs, whether a transition arrives late, and the
+// argument checks of the queue calls, with the same messages in sqlite and
+// postgres. Shared by their *_store.cpp and attempt_queue code.
+#pragma once
+
+#include <ork/plugin.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace ork::plugins::storage {
+
+enum class TaskStatus { pending, running, retrying, succeeded, failed, cancelled, skipped };
+enum class RunStatus { running, succeeded, failed, cancelled };
+
+// A task row's status and how many attempts it has had.
+struct TaskState {
+  TaskStatus status;
+  std::uint32_t attempts;
+};
+
+// Throws std::invalid_argument naming the accepted statuses.
+TaskStatus parse_task_status(std::string_view status);
+RunStatus parse_run_status(std::string_view status);
+std::string_view name_of(TaskStatus status);
+bool is_final(TaskStatus status);
+
+// The host passes "" for "no error" and 0 for "no time"; the schemas say NULL.
+std::optional<std::string_view> unless_empty(std::string_view text);
+std::optional<std::int64_t> unless_zero(std::int64_t time);
+
+// An update for an attempt older than the task's state (a late result after
+// a retry or a cancel) must not move the task back.
+bool is_late(const TaskState& current, std::uint32_t attempt);
+
+// The checks of enqueue_attempt, and of the calls a worker makes.
+void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt);
+void check_json(std::string_view what, std::string_view document);
+void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms);
+
+}  // namespace ork::plugins::storage
