@@ -22,7 +22,6 @@ using ork::plugin::NotFound;
 namespace {
 
 std::string executor_list(std::string_view executors);
-std::string_view outcome_name(ork_task_outcome outcome);
 void requeue_expired_claims(Connection& db, std::int64_t now);
 std::string claim_oldest(Connection& db, std::string_view worker, const std::string& executors, std::int64_t now,
                          std::int64_t lease_ms);
@@ -151,21 +150,6 @@ std::string executor_list(std::string_view executors) {
                                 "executors this worker runs, e.g. \"process,python\"");
   }
   return boost::json::serialize(names);
-}
-
-std::string_view outcome_name(ork_task_outcome outcome) {
-  switch (outcome) {
-    case ORK_TASK_SUCCEEDED:
-      return "succeeded";
-    case ORK_TASK_FAILED:
-      return "failed";
-    case ORK_TASK_TIMED_OUT:
-      return "timed_out";
-    case ORK_TASK_CANCELLED:
-      return "cancelled";
-  }
-  throw std::invalid_argument("complete_attempt: unknown outcome " + std::to_string(static_cast<int>(outcome)) +
-                              " (expected 0 to 3)");
 }
 
 // Claims of workers that stopped heartbeating go back to the queue; one whose

@@ -95,4 +95,19 @@ void check_worker_and_lease(std::string_view call, std::string_view worker, std:
   }
 }
 
+std::string_view outcome_name(ork_task_outcome outcome) {
+  switch (outcome) {
+    case ORK_TASK_SUCCEEDED:
+      return "succeeded";
+    case ORK_TASK_FAILED:
+      return "failed";
+    case ORK_TASK_TIMED_OUT:
+      return "timed_out";
+    case ORK_TASK_CANCELLED:
+      return "cancelled";
+  }
+  throw std::invalid_argument("complete_attempt: unknown outcome " + std::to_string(static_cast<int>(outcome)) +
+                              " (expected 0 to 3)");
+}
+
 }  // namespace ork::plugins::storage

@@ -40,4 +40,7 @@ void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt);
 void check_json(std::string_view what, std::string_view document);
 void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms);
 
+// The name complete_attempt stores for an outcome; throws for an unknown one.
+std::string_view outcome_name(ork_task_outcome outcome);
+
 }  // namespace ork::plugins::storage
