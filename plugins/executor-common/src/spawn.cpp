@@ -69,10 +69,11 @@ void set_attributes(posix_spawnattr_t* attributes) {
   check(posix_spawnattr_setsigdefault(attributes, &all), "posix_spawnattr_setsigdefault");
 }
 
-std::vector<char*> pointers(std::vector<std::string>& strings) {
+std::vector<char*> pointers(const std::vector<std::string>& strings) {
   std::vector<char*> out;
   out.reserve(strings.size() + 1);
-  for (std::string& s : strings) out.push_back(s.data());
+  // posix_spawn's prototype takes char* const[], but never writes through it.
+  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
   out.push_back(nullptr);
   return out;
 }
@@ -84,10 +85,8 @@ int spawn_process(const SpawnRecipe& recipe, pid_t& pid) {
   add_file_actions(recipe, actions.get());
   Attributes attributes;
   set_attributes(attributes.get());
-  std::vector<std::string> argv = recipe.argv;
-  std::vector<std::string> env = recipe.env;
-  std::vector<char*> argv_pointers = pointers(argv);
-  std::vector<char*> env_pointers = pointers(env);
+  std::vector<char*> argv_pointers = pointers(recipe.argv);
+  std::vector<char*> env_pointers = pointers(recipe.env);
   return posix_spawn(&pid, recipe.program.c_str(), actions.get(), attributes.get(), argv_pointers.data(),
                      env_pointers.data());
 }
