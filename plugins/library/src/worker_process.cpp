@@ -59,16 +59,6 @@ ReadResult read_available(int fd, std::string& into);
 
 }  // namespace
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) reset(std::exchange(other.fd_, -1));
-  return *this;
-}
-
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
 std::unique_ptr<WorkerProcess> WorkerProcess::start(const std::filesystem::path& executable) {
   Pipe requests = make_pipe(), replies = make_pipe(), out = make_pipe(), err = make_pipe();
   // The worker's fds: 0 requests, 1 its stdout, 2 its stderr, 3 replies.

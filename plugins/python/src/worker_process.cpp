@@ -126,20 +126,6 @@ std::string WorkerLaunch::key() const {
   return key;
 }
 
-// ---- UniqueFd -------------------------------------------------------------
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) reset(other.release());
-  return *this;
-}
-
-int UniqueFd::release() { return std::exchange(fd_, -1); }
-
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
 // ---- LogLineSplitter ------------------------------------------------------
 
 void LogLineSplitter::feed(std::string_view bytes, const LogHandler& emit) {
