@@ -14,15 +14,17 @@ packages=(
   python3-pydantic
   librust-serde-dev librust-serde-json-dev librust-serde-derive-dev
   libhowardhinnant-date-dev
+  libgraphviz-dev dpkg-dev
 )
 # The web UI's front-end library comes from npm at build time; use the
 # machine's Node.js when it has one, else Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
-# What only the test suite needs: a real browser for the UI tests and a
-# PostgreSQL server the storage tests start on loopback; croniter, the independent
-# cron implementation tests/api/cron_differential_test.cpp compares with.
+# What only the test suite needs: a real browser for the UI tests, a
+# PostgreSQL server the storage tests start on loopback, croniter (the
+# independent cron implementation tests/api/cron_differential_test.cpp
+# compares with), and clang with libFuzzer for scripts/fuzz.sh.
 if [[ ${1:-} == --with-test-tools ]]; then
-  packages+=(chromium postgresql python3-croniter)
+  packages+=(chromium postgresql python3-croniter clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

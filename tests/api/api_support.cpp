@@ -113,8 +113,19 @@ SseReader::SseReader(std::uint16_t port, const std::string& path, const std::map
 
 SseReader::~SseReader() {
   stop_ = true;
-  session_->abort();
+  // Wake the reader with a shutdown, join it, and only then close the socket:
+  // closing it while the reader thread is still in recv() is a race (TSan).
+  try {
+    session_->socket().shutdown();
+  } catch (const std::exception&) {
+    // never connected, or already closed by the server
+  }
   if (thread_.joinable()) thread_.join();
+  try {
+    session_->socket().close();
+  } catch (const std::exception&) {
+    // already closed
+  }
 }
 
 std::optional<SseReader::Event> SseReader::wait_for(const std::function<bool(const Event&)>& match,

@@ -168,5 +168,68 @@ TEST(ProcessProtocol, IntrospectOnAProgramWithoutSignatureIsACompileError) {
             "ork: workflow refused (2 errors)\n");
 }
 
+// docs/sdk-python.md: a program built with the Python SDK, found through the
+// task's own `env: {PYTHONPATH: ...}`, declares its types with
+// `introspect: true`, and its edges are checked. --ork-signature runs with the
+// task's env and workdir, as the task itself will.
+TEST(ProcessProtocol, IntrospectRunsWithTheTasksEnvAndWorkdir) {
+  TempDir dir;
+  dir.write("tasks/words.py", R"PY(from ork_sdk import run
+
+
+def words() -> list[str]:
+    return ["a", "b"]
+
+
+if __name__ == "__main__":
+    run(words)
+)PY");
+  dir.write("tasks/total.py", R"PY(from ork_sdk import run
+
+
+def total(numbers: list[int]) -> int:
+    return sum(numbers)
+
+
+if __name__ == "__main__":
+    run(total)
+)PY");
+  const std::string sdk = std::string(ORK_SOURCE_DIR) + "/sdk/python";
+  dir.write("wf.yaml", "defaults: {env: {PYTHONPATH: '" + sdk + "'}}\n" + R"(tasks:
+  words: {executor: process, command: [python3, words.py], workdir: tasks, introspect: true}
+  total: {executor: process, command: [python3, tasks/total.py], introspect: true, inputs: {numbers: {from: words}}}
+)");
+  CommandResult r = run_ork({"validate", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_EQ(r.err, "wf.yaml:4:109: task \"total\" input \"numbers\": the output of words is list[str], but parameter "
+                   "\"numbers\" expects list[int]\n"
+                   "ork: workflow refused (1 error)\n");
+}
+
+// Without `introspect: true` (or input_type/output_type) the same program is
+// untyped: the edge is not checked, and `ork validate` says so.
+TEST(ProcessProtocol, SdkProgramWithoutIntrospectIsUntypedAndFlagged) {
+  TempDir dir;
+  dir.write("wf.yaml", "tasks:\n"
+                       "  words: {executor: process, command: 'echo ORK_OUTPUT:[1]'}\n");
+  CommandResult r = run_ork({"validate", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("introspect: true"), std::string::npos) << r.out;
+}
+
+// docs/executors/process.md: a bare program name is searched on the task's
+// own PATH when `env:` sets one — when ork validates and when it runs.
+TEST(ProcessProtocol, BareProgramIsFoundOnTheTasksOwnPath) {
+  TempDir dir;
+  dir.write("bin/crunchy", "#!/bin/sh\necho 'ORK_OUTPUT:\"crunched\"'\n", true);
+  dir.write("wf.yaml", "tasks:\n  t: {executor: process, command: [crunchy], env: {PATH: '" + (dir.path() / "bin").string() +
+                           ":/usr/bin:/bin'}}\n");
+  CommandResult validated = run_ork({"validate", "wf.yaml"}, dir.path());
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
+  CommandResult r = run_ork({"run", "wf.yaml", "--json"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(parse_json(r.out).at("tasks").at("t").at("output"), boost::json::value("crunched"));
+}
+
 }  // namespace
 }  // namespace ork::test

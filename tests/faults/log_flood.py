@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from faults_support import (STDOUT_STREAM, SYSTEM_STREAM, OrkCommand, check, main_wrapper, only_run_id,
+from faults_support import (STDOUT_STREAM, SYSTEM_STREAM, OrkCommand, check, check_peak_rss, main_wrapper, only_run_id,
                             open_store, ork_environment, parse_common_arguments, run_ork, work_folder)
 
 LINES = 1_000_000
@@ -44,8 +44,7 @@ def main() -> int:
         print(f"1 GB flood: ork took {outcome.seconds:.1f} s; host peak RSS {outcome.peak_rss_kib / 1024:.1f} MiB "
               f"(sampled VmHWM {outcome.sampled_hwm_kib / 1024:.1f} MiB)", flush=True)
         check(outcome.returncode == 0, f"ork exited with {outcome.returncode}; stderr:\n{outcome.stderr}")
-        check(outcome.peak_bytes < RSS_LIMIT_BYTES,
-              f"ork's peak RSS was {outcome.peak_bytes} bytes, over the {RSS_LIMIT_BYTES} byte limit")
+        check_peak_rss(outcome.peak_bytes, RSS_LIMIT_BYTES)
         check_recorded_logs(command.db)
     return 0
 

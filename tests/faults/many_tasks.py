@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from faults_support import (OrkCommand, check, main_wrapper, only_run_id, open_store, ork_environment,
+from faults_support import (OrkCommand, check, check_peak_rss, main_wrapper, only_run_id, open_store, ork_environment,
                             parse_common_arguments, run_ork, work_folder)
 
 CHAINS = 100
@@ -32,8 +32,7 @@ def main() -> int:
               f"host peak RSS {outcome.peak_rss_kib / 1024:.1f} MiB (sampled VmHWM "
               f"{outcome.sampled_hwm_kib / 1024:.1f} MiB)", flush=True)
         check(outcome.returncode == 0, f"ork exited with {outcome.returncode}; stderr:\n{outcome.stderr[-4000:]}")
-        check(outcome.peak_bytes < RSS_LIMIT_BYTES,
-              f"ork's peak RSS was {outcome.peak_bytes} bytes, over the {RSS_LIMIT_BYTES} byte limit")
+        check_peak_rss(outcome.peak_bytes, RSS_LIMIT_BYTES)
         check_all_succeeded(command.db, total)
     return 0
 

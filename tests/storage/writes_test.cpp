@@ -308,7 +308,7 @@ TEST_P(StoreWrites, AppendLogsForAnUnknownRunWritesNothing) {
 
 TEST_P(StoreWrites, AppendLogsRefusesAnUnknownStream) {
   create_run("r1", {"a"});
-  const std::vector<LogLine> lines = {{"r1", "a", 1, static_cast<ork_log_stream>(9), 10, "x"}};
+  const std::vector<LogLine> lines = {{"r1", "a", 1, 9, 10, "x"}};
   expect_error([&] { store().append_logs(lines); }, ORK_STATUS_ERROR, "");
 }
 

@@ -19,6 +19,36 @@ TEST(TypeParse, CanonicalStringsRoundTrip) {
   }
 }
 
+// Found by the type fuzz target (tests/fuzz/regressions/type): a field name
+// with a control character, a quote or a backslash printed as a JSON string
+// but parsed back with other escaping rules, giving another type.
+TEST(TypeParse, QuotedFieldNamesRoundTrip) {
+  for (std::string name : {std::string("a\0\0\0\x03", 5), std::string("say \"hi\""), std::string("back\\slash"),
+                           std::string("two\nlines"), std::string("caf\xc3\xa9")}) {
+    Type type = Type::object({Field{name, Type::integer(), false}});
+    Type reparsed = parse_type(type.to_string());
+    EXPECT_EQ(reparsed, type) << type.to_string();
+    EXPECT_EQ(reparsed.fields().at(0).name, name);
+  }
+  EXPECT_EQ(parse_type(R"({"a\u0041": int})").fields().at(0).name, "aA");
+  EXPECT_THROW(parse_type("{\"bad \xff\": int}"), TypeError);
+}
+
+// Found by the type fuzz target: a quoted field name ending in "?" was
+// encoded in JSON as an optional field, two JSON keys "a" and "a?" made two
+// fields named a, and a field "$name" turned into a type name.
+TEST(TypeParse, FieldNamesCannotEndWithTheOptionalMarker) {
+  EXPECT_THROW(parse_type(R"({"a?": int})"), TypeError);
+  EXPECT_THROW(parse_type_json(boost::json::parse(R"({"a??": "int"})")), TypeError);
+  EXPECT_THROW(parse_type_json(boost::json::parse(R"({"a": "int", "a?": "str"})")), TypeError);
+  Type empty_optional = parse_type_json(boost::json::parse(R"({"?": "int"})"));
+  EXPECT_TRUE(empty_optional.fields().at(0).optional);
+  EXPECT_EQ(parse_type(empty_optional.to_string()), empty_optional);
+  // An anonymous object with a field "$name" was encoded as a named type.
+  EXPECT_THROW(parse_type(R"({"$name": {}})"), TypeError);
+  EXPECT_THROW(parse_type_json(boost::json::parse(R"({"$name?": "str"})")), TypeError);
+}
+
 TEST(TypeParse, NormalisesEquivalentSpellings) {
   EXPECT_EQ(parse_type("None").to_string(), "null");
   EXPECT_EQ(parse_type("int|None").to_string(), "int | None");

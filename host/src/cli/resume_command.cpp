@@ -17,6 +17,7 @@ namespace ork::host {
 int resume_command(CliContext& ctx) {
   if (ctx.cl.positional.empty()) throw Error(ErrorKind::usage, "`ork resume` needs a RUN id (see `ork runs`)");
   const bool json = ctx.cl.has("--json");
+  const int concurrency = concurrency_option(ctx);
   Store store = ctx.open_store();
   RunDetail detail = store.get_run(ctx.cl.positional[0]);
   const std::string run_id = detail.run.run_id;
@@ -42,9 +43,8 @@ int resume_command(CliContext& ctx) {
   }
   detail = store.get_run(run_id);  // the state as of our claim
   boost::json::object inputs = detail.run.inputs.is_object() ? detail.run.inputs.as_object() : boost::json::object{};
-  int concurrency = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (auto c = ctx.cl.value("--concurrency")) concurrency = std::max(1, std::atoi(c->c_str()));
-  if (!json) std::cout << "resuming run " << run_id << " of " << compiled.workflow->name << "\n";
+  progress_stream(json) << "resuming run " << run_id << " of " << compiled.workflow->name << " (concurrency "
+                        << applied_concurrency(concurrency, *compiled.workflow) << ")\n";
   RunOptions options;
   options.run_id = run_id;
   options.concurrency = concurrency;

@@ -6,15 +6,8 @@
 #include "core/error.hpp"
 
 #include <iostream>
-#include <thread>
 
 namespace ork::host {
-
-namespace {
-
-int concurrency_option(const CliContext& ctx);
-
-}  // namespace
 
 int run_command(CliContext& ctx) {
   const bool json = ctx.cl.has("--json");
@@ -34,14 +27,14 @@ int run_command(CliContext& ctx) {
   }
   CreatedRunId created = record_run(store, *workflow, request);
   if (created.existing) {
-    if (!json) std::cerr << "ork: run " << created.run_id << " already exists for this idempotency key\n";
+    std::cerr << "ork: run " << created.run_id << " already exists for this idempotency key\n";
     return report_run(store, created.run_id, json, std::nullopt);
   }
   claim_new_run(store, created.run_id, request.owner);
-  if (!json) {
-    std::cout << "run " << created.run_id << " of " << workflow->name << " (" << workflow->tasks.size()
-              << (workflow->tasks.size() == 1 ? " task" : " tasks") << ", concurrency " << concurrency << ")\n";
-  }
+  const int applied = applied_concurrency(concurrency, *workflow);
+  progress_stream(json) << "run " << created.run_id << " of " << workflow->name << " (" << workflow->tasks.size()
+                        << (workflow->tasks.size() == 1 ? " task" : " tasks") << ", concurrency " << applied
+                        << (applied < concurrency ? ", the workflow's limit" : "") << ")\n";
   RunOptions options;
   options.run_id = created.run_id;
   options.concurrency = concurrency;
@@ -51,22 +44,5 @@ int run_command(CliContext& ctx) {
   RunOutcome outcome = execute_run(*workflow, ctx, store, std::move(options), json);
   return report_run(store, created.run_id, json, outcome);
 }
-
-namespace {
-
-int concurrency_option(const CliContext& ctx) {
-  auto c = ctx.cl.value("--concurrency");
-  if (!c) return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  int n = 0;
-  try {
-    n = std::stoi(*c);
-  } catch (const std::exception&) {
-    n = 0;
-  }
-  if (n < 1) throw Error(ErrorKind::usage, "--concurrency needs a positive number, got '" + *c + "'");
-  return n;
-}
-
-}  // namespace
 
 }  // namespace ork::host

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "types/assignability.hpp"
+#include "types/temporal.hpp"
 #include "types/type.hpp"
 
 #include <algorithm>
@@ -102,9 +103,12 @@ boost::json::value parse_input_value(const std::string& text) {
   return boost::json::value(text);  // not JSON: a plain string
 }
 
+// ISO-8601 text counts as the date/datetime an input expects (types/temporal.hpp).
 void check_fits(const WorkflowInput& input, const boost::json::value& value, std::string_view how_given) {
-  if (Assignability fit = is_assignable(infer_type(value), input.type); !fit) {
-    throw Error(ErrorKind::usage, std::string(how_given) + ": " + infer_type(value).to_string() + " does not fit " +
+  GivenType given = type_of_given(value, input.type);
+  if (!given.problem.empty()) throw Error(ErrorKind::usage, std::string(how_given) + ": " + given.problem);
+  if (Assignability fit = is_assignable(given.type, input.type); !fit) {
+    throw Error(ErrorKind::usage, std::string(how_given) + ": " + given.type.to_string() + " does not fit " +
                                       input.type.to_string() + (fit.plain ? "" : " (" + fit.reason + ")"));
   }
 }

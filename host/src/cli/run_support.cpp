@@ -118,6 +118,21 @@ std::string provably_dead_owner(const std::string& owner) {
   return owner;
 }
 
+int concurrency_option(const CliContext& ctx) {
+  auto c = ctx.cl.value("--concurrency");
+  if (!c) return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = 0;
+  try {
+    n = std::stoi(*c);
+  } catch (const std::exception&) {
+    n = 0;
+  }
+  if (n < 1) throw Error(ErrorKind::usage, "--concurrency needs a positive number, got '" + *c + "'");
+  return n;
+}
+
+std::ostream& progress_stream(bool json) { return json ? std::cerr : std::cout; }
+
 void claim_new_run(Store& store, const std::string& run_id, const std::string& owner) {
   if (!store.supports_ownership()) return;
   if (!store.claim_run(run_id, owner, "", now_millis(), RunOptions{}.lease.count())) {
@@ -128,10 +143,9 @@ void claim_new_run(Store& store, const std::string& run_id, const std::string& o
 RunOutcome execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options,
                        bool json) {
   block_interrupt_signals();
-  ProgressPrinter printer(std::cout, isatty(STDOUT_FILENO));
-  NullObserver quiet;
-  RunScheduler scheduler(workflow, *ctx.registry, store, std::move(options),
-                         json ? static_cast<RunObserver&>(quiet) : printer);
+  // With --json, stdout holds only the final object; progress goes to stderr.
+  ProgressPrinter printer(progress_stream(json), isatty(json ? STDERR_FILENO : STDOUT_FILENO));
+  RunScheduler scheduler(workflow, *ctx.registry, store, std::move(options), printer);
   InterruptWatcher watcher(scheduler);
   RunOutcome outcome;
   outcome.status = scheduler.execute();

@@ -7,6 +7,7 @@
 #include "scheduler/run_scheduler.hpp"
 
 #include <map>
+#include <ostream>
 #include <optional>
 #include <string>
 
@@ -33,7 +34,15 @@ struct RunOutcome {
   bool interrupted = false;
 };
 
-// Executes the run to its end with progress on stdout (nothing when `json`),
+// `--concurrency N` (a positive number; throws a usage Error otherwise), or
+// the number of cores when it is not given.
+int concurrency_option(const CliContext& ctx);
+
+// Where progress lines go: stdout, or stderr with --json (stdout then holds
+// only the final JSON object, so `ork run --json > out.json` still shows progress).
+std::ostream& progress_stream(bool json);
+
+// Executes the run to its end with progress on progress_stream(json),
 // cancelling it on SIGINT/SIGTERM.
 RunOutcome execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options,
                        bool json);

@@ -1,9 +1,10 @@
-// `ork validate FILE` (the typed DAG, or why it is refused) and
-// `ork graph FILE` (the DAG in Graphviz dot).
+// `ork validate FILE`: the typed DAG, or why it is refused.
+// (`ork graph FILE` is in graph_command.cpp.)
 #include "cli/cli.hpp"
 #include "cli/json_views.hpp"
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 namespace ork::host {
@@ -11,8 +12,8 @@ namespace ork::host {
 namespace {
 
 boost::json::object validate_json(const CompileResult& result, const std::string& file);
-void print_typed_dag(const CompiledWorkflow& workflow);
-std::string dot_quote(const std::string& s);
+void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow);
+std::string introspect_hint(const CliContext& ctx, const CompiledTask& task);
 
 }  // namespace
 
@@ -30,25 +31,7 @@ int validate_command(CliContext& ctx) {
               << ")\n";
     return exit_invalid;
   }
-  print_typed_dag(*result.workflow);
-  return exit_ok;
-}
-
-int graph_command(CliContext& ctx) {
-  std::string format = ctx.cl.value("--format").value_or("dot");
-  if (format != "dot") throw Error(ErrorKind::usage, "--format supports dot (pipe it to `dot -Tsvg` for SVG)");
-  std::optional<CompiledWorkflow> workflow = ctx.compile_or_report();
-  if (!workflow) return exit_invalid;
-  std::cout << "digraph " << dot_quote(workflow->name) << " {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
-  for (const auto& task : workflow->tasks) {
-    std::string label = task.name + "\\n[" + task.executor + "]";
-    if (task.signature.declared) label += "\\n→ " + task.signature.output.to_string();
-    std::cout << "  " << dot_quote(task.name) << " [label=" << dot_quote(label) << "];\n";
-  }
-  for (const auto& task : workflow->tasks) {
-    for (const auto& dep : task.depends_on) std::cout << "  " << dot_quote(dep) << " -> " << dot_quote(task.name) << ";\n";
-  }
-  std::cout << "}\n";
+  print_typed_dag(ctx, *result.workflow);
   return exit_ok;
 }
 
@@ -86,7 +69,7 @@ boost::json::object validate_json(const CompileResult& result, const std::string
   return out;
 }
 
-void print_typed_dag(const CompiledWorkflow& workflow) {
+void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow) {
   std::cout << "workflow " << workflow.name << " is valid: " << workflow.tasks.size()
             << (workflow.tasks.size() == 1 ? " task" : " tasks") << "\n";
   int untyped = 0;
@@ -105,7 +88,7 @@ void print_typed_dag(const CompiledWorkflow& workflow) {
     }
     std::cout << ") -> " << task.signature.output.to_string();
     if (!task.signature.declared && (task.signature.output.is_any() || !task.inputs.empty())) {
-      std::cout << "   ! untyped: declare input_type/output_type";
+      std::cout << "   ! untyped: declare input_type/output_type" << introspect_hint(ctx, task);
       ++untyped;
     }
     std::cout << "\n";
@@ -116,13 +99,15 @@ void print_typed_dag(const CompiledWorkflow& workflow) {
   }
 }
 
-std::string dot_quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += "\\\"";
-    else out += c;
-  }
-  return out + "\"";
+// An executor with an `introspect` key (process) can ask an SDK-built program
+// for its signature, but only when told to: running every untyped program
+// with an unknown flag at validate time could have effects.
+std::string introspect_hint(const CliContext& ctx, const CompiledTask& task) {
+  const ExecutorInfo* info = ctx.registry->find_executor(task.executor);
+  if (info == nullptr) return "";
+  const std::vector<std::string>& keys = info->task_keys;
+  if (std::find(keys.begin(), keys.end(), "introspect") == keys.end()) return "";
+  return ", or set introspect: true for a program built with an ork SDK";
 }
 
 }  // namespace

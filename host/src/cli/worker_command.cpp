@@ -212,10 +212,22 @@ int workers_command(CliContext& ctx) {
     return exit_ok;
   }
   std::cout << std::left << std::setw(32) << "WORKER" << std::setw(8) << "ALIVE" << std::setw(26) << "LAST HEARTBEAT"
-            << "RUNNING\n";
+            << std::setw(9) << "RUNNING" << std::setw(7) << "SLOTS" << "EXECUTORS\n";
   for (const auto& w : rows) {
+    // What the worker reported in its last heartbeat ({"executors", "slots"}).
+    const boost::json::object* info = w.info.if_object();
+    const boost::json::value* slots = info ? info->if_contains("slots") : nullptr;
+    const boost::json::value* executors = info ? info->if_contains("executors") : nullptr;
+    std::string executor_list;
+    if (executors && executors->is_array()) {
+      for (const auto& e : executors->get_array()) {
+        if (e.is_string()) executor_list += (executor_list.empty() ? "" : ",") + std::string(e.get_string());
+      }
+    }
     std::cout << std::setw(32) << w.name << std::setw(8) << (w.alive ? "yes" : "no") << std::setw(26)
-              << iso8601(w.last_heartbeat) << w.claimed << "\n";
+              << iso8601(w.last_heartbeat) << std::setw(9) << w.claimed << std::setw(7)
+              << (slots && slots->is_int64() ? std::to_string(slots->get_int64()) : "?")
+              << (executor_list.empty() ? "?" : executor_list) << "\n";
   }
   return exit_ok;
 }

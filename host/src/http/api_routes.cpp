@@ -294,14 +294,15 @@ RunDetail resolve_run(ApiServices s, const std::string& id_or_prefix) {
   try {
     return s.store.get_run(id_or_prefix);
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::not_found) throw HttpError(404, "no run '" + id_or_prefix + "'");
-    // The storage plugins refuse an ambiguous prefix with this message; the
-    // rest of the error (the store's URL) is not for the client.
+    // The storage plugins refuse an ambiguous prefix (as not found, with the
+    // candidates) with this message; the rest of the error (the store's URL)
+    // is not for the client. It is a conflict, not an unknown run.
     const std::string text = e.what();
     std::size_t at = text.find("run id prefix '");
     if (at != std::string::npos && text.find("is ambiguous", at) != std::string::npos) {
       throw HttpError(409, text.substr(at));
     }
+    if (e.kind() == ErrorKind::not_found) throw HttpError(404, "no run '" + id_or_prefix + "'");
     throw;
   }
 }

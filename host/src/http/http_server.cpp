@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "http/connection_limit.hpp"
 #include "http/request_guard.hpp"
+#include "http/request_parsing.hpp"
 #include "http/static_assets.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -15,7 +16,6 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
-#include <Poco/URI.h>
 
 #include <chrono>
 #include <iostream>
@@ -76,9 +76,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  private:
   void read_headers(Poco::Net::HTTPServerRequest& req, ApiRequest& request) {
     request.method = req.getMethod();
-    Poco::URI uri(req.getURI());
-    request.path = uri.getPath();
-    for (const auto& [key, value] : uri.getQueryParameters()) request.query[key] = value;
+    parse_request_target(req.getURI(), request);
     for (const auto& [name, value] : req) {
       std::string lower = name;
       for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

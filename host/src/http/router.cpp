@@ -6,6 +6,8 @@ namespace ork::host {
 
 namespace {
 
+std::string with_valid_utf8(std::string text);
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
 std::vector<std::string_view> split_path(std::string_view path);
 bool match_pattern(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& params);
 
@@ -41,7 +43,7 @@ boost::json::object ApiRequest::json_body() const {
 ApiResponse ApiResponse::json(const boost::json::value& value, int status) {
   ApiResponse response;
   response.status = status;
-  response.body = boost::json::serialize(value);
+  response.body = with_valid_utf8(boost::json::serialize(value));
   return response;
 }
 
@@ -85,6 +87,58 @@ std::string url_decode(std::string_view text) {
 }
 
 namespace {
+
+// Boost.JSON writes the bytes of a string as they are, so a string that is
+// not UTF-8 (a task's log line, bytes decoded from a URL) would make the body
+// invalid JSON that clients refuse. Each byte outside a valid sequence
+// becomes U+FFFD; outside strings a JSON text is ASCII, so the body stays
+// JSON. Found by the router fuzz target.
+std::string with_valid_utf8(std::string text) {
+  std::size_t at = 0;
+  for (std::size_t length; at < text.size() && (length = utf8_sequence_length(text, at)) > 0;) at += length;
+  if (at == text.size()) return text;
+  std::string out = text.substr(0, at);
+  out.reserve(text.size() + 16);
+  while (at < text.size()) {
+    std::size_t length = utf8_sequence_length(text, at);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";
+      ++at;
+    } else {
+      out.append(text, at, length);
+      at += length;
+    }
+  }
+  return out;
+}
+
+// The length of the well-formed UTF-8 sequence starting at `at` (Unicode
+// table 3-7: no overlong forms, surrogates or code points past U+10FFFF), or 0.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (at + length > text.size() || byte(at + 1) < low || byte(at + 1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if ((byte(at + i) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> segments;

@@ -55,6 +55,8 @@ struct ApiResponse {
   // headers, then calls this with the connection's stream until it returns.
   std::function<void(std::ostream&)> stream;
 
+  // Bytes of strings that are not UTF-8 are sent as U+FFFD, so the body is
+  // always valid JSON.
   static ApiResponse json(const boost::json::value& value, int status = 200);
   static ApiResponse error(int status, std::string_view message);
 };

@@ -1,5 +1,7 @@
 #include "plugins/plugin_loader.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <atomic>
@@ -113,7 +115,10 @@ void PluginSet::load_file(const std::filesystem::path& file) {
   auto refuse = [&](std::string reason) { refused_.push_back({file, std::move(reason)}); };
   auto library = std::make_unique<boost::dll::shared_library>();
   try {
-    library->load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    // RTLD_NODELETE: a plugin's code stays mapped after its handle is
+    // closed (see ~PluginSet), without leaking the handle.
+    library->load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local |
+                            static_cast<boost::dll::load_mode::type>(RTLD_NODELETE));
   } catch (const std::system_error& e) {
     return refuse("not loadable: " + loader_message(e));
   }
@@ -184,9 +189,9 @@ void PluginSet::load_file(const std::filesystem::path& file) {
 PluginSet::~PluginSet() {
   // Shut plugins down in reverse load order, but never unload their code:
   // a plugin may own threads or atexit handlers that still point into it.
+  // The handles close with loaded_; RTLD_NODELETE keeps the code mapped.
   for (auto it = loaded_.rbegin(); it != loaded_.rend(); ++it) {
     if (it->descriptor && it->descriptor->shutdown) it->descriptor->shutdown(it->state);
-    (void)it->library.release();  // intentionally kept mapped until process exit
   }
 }
 

@@ -11,6 +11,14 @@ namespace {
 ork_str str(std::string_view s) { return ork_str{s.data(), s.size()}; }
 std::string_view view(ork_str s) { return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view(); }
 
+// Borrowed views of `items`, for an ork_str array the plugin reads during the call.
+std::vector<ork_str> str_list(const std::vector<std::string>& items) {
+  std::vector<ork_str> out;
+  out.reserve(items.size());
+  for (const std::string& item : items) out.push_back(str(item));
+  return out;
+}
+
 std::vector<std::string> key_list(const char* const* keys) {
   std::vector<std::string> out;
   for (; keys && *keys; ++keys) out.emplace_back(*keys);
@@ -55,8 +63,10 @@ void run_finish(void* ctx, ork_task_outcome outcome, ork_str output, ork_str err
 TaskCheckResult Executor::check(const TaskCheckRequest& request) const {
   CheckContext ctx;
   if (!plugin_->executor->check_task) return ctx.result;
+  std::vector<ork_str> env = str_list(request.env);
   ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str(request.workflow_name), str(request.workflow_file),
-                     str(request.workflow_dir),      str(request.task_name),     str(request.config_json)};
+                     str(request.workflow_dir),      str(request.task_name),     str(request.config_json),
+                     str(request.workdir),           env.data(),                 env.size()};
   ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &ctx, &check_error, &check_signature};
   ork_error err;
   ork_status status = plugin_->executor->check_task(plugin_->state, &spec, &sink, &err);
@@ -68,11 +78,10 @@ TaskCheckResult Executor::check(const TaskCheckRequest& request) const {
 }
 
 ExecutorRunResult Executor::run(const ExecutorRunRequest& request, const LogCallback& on_log) const {
+  std::vector<ork_str> env = str_list(request.env);
   ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str(request.workflow_name), str(request.workflow_file),
-                     str(request.workflow_dir),      str(request.task_name),     str(request.config_json)};
-  std::vector<ork_str> env;
-  env.reserve(request.env.size());
-  for (const auto& e : request.env) env.push_back(str(e));
+                     str(request.workflow_dir),      str(request.task_name),     str(request.config_json),
+                     str(request.workdir),           env.data(),                 env.size()};
   ork_task_request req{ORK_STRUCT_SIZE(ork_task_request),
                        request.attempt_token,
                        &spec,

@@ -675,6 +675,10 @@ struct RunScheduler::State {
 };
 
 
+int applied_concurrency(int requested, const CompiledWorkflow& workflow) {
+  return workflow.concurrency > 0 ? std::min(requested, workflow.concurrency) : requested;
+}
+
 RunScheduler::RunScheduler(const CompiledWorkflow& workflow, const PluginRegistry& executors, Store& store,
                            RunOptions options, RunObserver& observer)
     : state_(std::make_unique<State>(workflow, executors, store, std::move(options), observer)) {}
@@ -695,8 +699,7 @@ std::string RunScheduler::execute() {
       }
     }
   }
-  int concurrency = s.options.concurrency;
-  if (s.workflow.concurrency > 0) concurrency = std::min(concurrency, s.workflow.concurrency);
+  int concurrency = applied_concurrency(s.options.concurrency, s.workflow);
   int workers = std::max(1, std::min<int>(concurrency, static_cast<int>(s.tasks.size())));
   std::vector<std::thread> threads;
   std::exception_ptr failure;

@@ -21,6 +21,10 @@
 
 namespace ork::host {
 
+// How many tasks of one run may run at once: the requested number (`--concurrency`,
+// default the number of cores), capped by the workflow's `concurrency:`.
+int applied_concurrency(int requested, const CompiledWorkflow& workflow);
+
 struct RunOptions {
   std::string run_id;
   int concurrency = 1;

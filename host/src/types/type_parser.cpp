@@ -162,6 +162,10 @@ class TypeParser {
       std::size_t start = pos_;
       Field field;
       field.name = parse_field_name();
+      if (field.name.ends_with('?')) {
+        fail_at(start, "a field name cannot end with \"?\" (write `name?: T` for an optional field)");
+      }
+      if (field.name == "$name") fail_at(start, "\"$name\" cannot be a field name (the JSON encoding of types uses it)");
       for (const Field& other : fields) {
         if (other.name == field.name) fail_at(start, "duplicate field \"" + field.name + "\"");
       }
@@ -192,16 +196,20 @@ class TypeParser {
     return parse_identifier();
   }
 
+  // A quoted field name is a JSON string literal, the form the printer writes
+  // (types/type.cpp), so every printed type parses back.
   std::string parse_quoted() {
     std::size_t start = pos_++;
-    std::string out;
-    while (!at_end() && text_[pos_] != '"') {
-      if (text_[pos_] == '\\' && pos_ + 1 < text_.size()) ++pos_;
-      out += text_[pos_++];
-    }
+    while (!at_end() && text_[pos_] != '"') pos_ += (text_[pos_] == '\\' && pos_ + 1 < text_.size()) ? 2 : 1;
     if (at_end()) fail_at(start, "unterminated quoted field name");
     ++pos_;
-    return out;
+    boost::system::error_code error;
+    boost::json::value name = boost::json::parse(text_.substr(start, pos_ - start), error);
+    if (error || !name.is_string()) {
+      fail_at(start, "a quoted field name is a JSON string: valid UTF-8, escapes such as \\\" and \\n (" +
+                         error.message() + ")");
+    }
+    return std::string(name.get_string());
   }
 
   std::string parse_identifier() {
@@ -288,9 +296,19 @@ std::vector<Field> parse_json_fields(const boost::json::object& object, const Ty
   for (const auto& [key, value] : object) {
     Field field;
     field.name = std::string(key);
-    if (field.name.size() > 1 && field.name.back() == '?') {
+    if (!field.name.empty() && field.name.back() == '?') {
       field.name.pop_back();
       field.optional = true;
+    }
+    // `"a??"` could only mean a field named `a?`, which the type syntax cannot
+    // tell from an optional `a`: refused in both, so every type prints back.
+    if (!field.name.empty() && field.name.back() == '?') {
+      throw TypeError("field \"" + std::string(key) + "\": a field name cannot end with \"?\" (one \"?\" at the end marks an optional field)");
+    }
+    // Only an anonymous object gets here with a "$name" key, as "$name?".
+    if (field.name == "$name") throw TypeError("\"$name\" cannot be a field name (it names an object type)");
+    for (const Field& other : fields) {
+      if (other.name == field.name) throw TypeError("duplicate field \"" + field.name + "\"");
     }
     try {
       field.type = parse_type_json(value, resolve);

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "types/assignability.hpp"
+#include "types/temporal.hpp"
 #include "workflow/suggest.hpp"
 
 namespace ork::host {
@@ -115,7 +116,13 @@ class TaskBindingChecker {
     const std::string context = "task \"" + task_.name + "\" input \"" + binding.name + "\": ";
     switch (binding.kind) {
       case InputBinding::Kind::constant: {
-        Type type = infer_type(binding.constant);
+        GivenType given = type_of_given(binding.constant, parameter.type);  // "2024-05-01" is a date
+        if (!given.problem.empty()) {
+          errors_.push_back({binding.where, context + "the constant " + given.problem + " (" + parameter.label +
+                                                " is " + parameter.type.to_string() + ")"});
+          return;
+        }
+        const Type& type = given.type;
         check(binding.where, context, "the constant " + short_json(binding.constant) + " is " + type.to_string(), type,
               parameter);
         return;

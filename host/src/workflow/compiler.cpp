@@ -14,6 +14,7 @@
 
 #include "types/assignability.hpp"
 #include "types/signature.hpp"
+#include "types/temporal.hpp"
 #include "workflow/binding_check.hpp"
 #include "workflow/content_hash.hpp"
 #include "workflow/cron_check.hpp"
@@ -239,12 +240,14 @@ class WorkflowCompiler {
     if (!has_type) {
       if (input.default_value) input.type = infer_type(*input.default_value);
     } else if (input.default_value) {
-      Assignability fits = is_assignable(infer_type(*input.default_value), input.type);
-      if (!fits) {
+      GivenType given = type_of_given(*input.default_value, input.type);  // "2024-05-01" is a date
+      Assignability fits = is_assignable(given.type, input.type);
+      if (!given.problem.empty()) {
+        add(location_of(entry.value["default"], file_), context + "the default " + given.problem);
+      } else if (!fits) {
         add(location_of(entry.value["default"], file_),
-            context + "the default " + short_json(*input.default_value) + " is " +
-                infer_type(*input.default_value).to_string() + ", but the input is " + input.type.to_string() +
-                (fits.plain ? "" : ": " + fits.reason));
+            context + "the default " + short_json(*input.default_value) + " is " + given.type.to_string() +
+                ", but the input is " + input.type.to_string() + (fits.plain ? "" : ": " + fits.reason));
       }
     }
     return input;
@@ -569,7 +572,8 @@ class WorkflowCompiler {
     for (TaskDraft& draft : drafts_) {
       if (draft.executor == nullptr) continue;
       TaskCheckRequest request{workflow_.name, workflow_.file.string(), workflow_.dir.string(), draft.task.name,
-                               boost::json::serialize(draft.task.config)};
+                               boost::json::serialize(draft.task.config), draft.task.workdir.string(), {}};
+      for (const auto& [key, value] : draft.task.env) request.env.push_back(key + "=" + value);
       const std::string context = "task \"" + draft.task.name + "\": ";
       TaskCheckResult result;
       try {

@@ -24,6 +24,8 @@ struct TaskCheckRequest {
   std::string workflow_dir;   // absolute
   std::string task_name;
   std::string config_json;  // JSON object of the task's executor-specific keys
+  std::string workdir;      // absolute: the task's `workdir:`, else the workflow's directory
+  std::vector<std::string> env;  // the task's `env:` as "KEY=VALUE", in file order
 };
 
 struct TaskCheckResult {

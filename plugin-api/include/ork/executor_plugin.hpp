@@ -9,6 +9,7 @@
 #include <ork/plugin_support.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -22,11 +23,22 @@ struct TaskSpec {
   std::string_view workflow_dir;
   std::string_view task_name;
   std::string_view config_json;  // executor-specific keys as a JSON object
+  // since 1.5; empty from an older host (then the task runs in workflow_dir).
+  std::string_view workdir;
+  std::vector<std::string_view> env;  // "KEY=VALUE", on top of the host's environment
 };
 
 inline TaskSpec to_task_spec(const ork_task_spec& s) {
-  return TaskSpec{view(s.workflow_name), view(s.workflow_file), view(s.workflow_dir), view(s.task_name),
-                  view(s.config_json)};
+  TaskSpec spec{view(s.workflow_name), view(s.workflow_file), view(s.workflow_dir), view(s.task_name),
+                view(s.config_json), {}, {}};
+  // The host's struct, not normalised by anyone: a plugin checks its size
+  // before reading a member newer than the minor it requires.
+  if (s.struct_size >= offsetof(ork_task_spec, env_count) + sizeof(s.env_count)) {
+    spec.workdir = view(s.workdir);
+    spec.env.reserve(s.env_count);
+    for (std::size_t i = 0; i < s.env_count; ++i) spec.env.push_back(view(s.env[i]));
+  }
+  return spec;
 }
 
 // One attempt, viewing the host's ork_task_request: borrowed until `run` returns.

@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define ORK_PLUGIN_API_MAJOR 1
-#define ORK_PLUGIN_API_MINOR 4
+#define ORK_PLUGIN_API_MINOR 5
 
 /* Fills a struct's `struct_size`: `ORK_STRUCT_SIZE(ork_task_sink)`. */
 #define ORK_STRUCT_SIZE(type) ((uint32_t)sizeof(type))
@@ -108,6 +108,16 @@ typedef struct ork_task_spec {
   /* JSON object holding the task's executor-specific keys (those listed in
    * `ork_executor_vtable.task_keys`) with their YAML values. */
   ork_str config_json;
+  /* since 1.5: how the task runs, given at check time too so that an executor
+   * can check (or introspect) a task the way it will run: `workdir` is the
+   * task's absolute working directory (its `workdir:`, else workflow_dir);
+   * `env` holds what the task gets on top of the host's environment, as
+   * "KEY=VALUE" (at check time its `env:` entries, a later one winning; at
+   * run time the same list as ork_task_request.env). Ownership: host-owned,
+   * borrowed for the call. */
+  ork_str workdir;
+  const ork_str* env;
+  size_t env_count;
 } ork_task_spec;
 
 /* Where `check_task` reports. Ownership: host-owned, borrowed for the call;

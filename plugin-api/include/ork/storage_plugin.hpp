@@ -18,8 +18,10 @@
 
 #include <concepts>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -203,13 +205,33 @@ inline ork_status update_run(void* store, ork_str run_id, ork_str status, std::i
   return guarded(err, [&] { as<Store>(store).update_run(view(run_id), view(status), at, view(error)); });
 }
 
+// A C enum member may hold any int (a newer host may send a value this plugin
+// does not know), but loading an out-of-range value as a C++ enum is
+// undefined behaviour: read the bytes as an int and check them first.
+static_assert(sizeof(ork_log_stream) == sizeof(int) && sizeof(ork_query_kind) == sizeof(int));
+template <typename Enum>
+inline int raw_enum(const Enum& value) {
+  int raw = 0;
+  std::memcpy(&raw, &value, sizeof raw);
+  return raw;
+}
+
+inline ork_log_stream checked_stream(const ork_log_stream& stream) {
+  int raw = raw_enum(stream);
+  if (raw != ORK_LOG_STDOUT && raw != ORK_LOG_STDERR && raw != ORK_LOG_SYSTEM) {
+    throw std::invalid_argument("unknown log stream " + std::to_string(raw));
+  }
+  return static_cast<ork_log_stream>(raw);
+}
+
 inline ork_status append_logs(void* store, const ork_log_line* lines, std::size_t count, ork_error* err) {
   return guarded(err, [&] {
     std::vector<LogLine> converted;
     converted.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
       const ork_log_line& l = lines[i];
-      converted.push_back(LogLine{view(l.run_id), view(l.task_name), l.attempt, l.stream, l.at, view(l.line)});
+      converted.push_back(
+          LogLine{view(l.run_id), view(l.task_name), l.attempt, checked_stream(l.stream), l.at, view(l.line)});
     }
     as<Store>(store).append_logs(converted);
   });
@@ -217,7 +239,11 @@ inline ork_status append_logs(void* store, const ork_log_line* lines, std::size_
 
 inline ork_status query(void* store, ork_query_kind kind, ork_str params, const ork_json_sink* out, ork_error* err) {
   return guarded(err, [&] {
-    std::string answer = as<Store>(store).query(kind, view(params));
+    int raw = raw_enum(kind);
+    if (raw < ORK_QUERY_LIST_RUNS || raw > ORK_QUERY_WORKERS) {
+      throw std::invalid_argument("unknown query kind " + std::to_string(raw));
+    }
+    std::string answer = as<Store>(store).query(static_cast<ork_query_kind>(raw), view(params));
     out->write(out->ctx, str(answer));
   });
 }

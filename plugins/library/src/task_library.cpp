@@ -2,6 +2,7 @@
 
 #include "worker_process.hpp"  // UniqueFd
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,6 +53,18 @@ TaskLibrary::TaskLibrary(const std::filesystem::path& file, const std::filesyste
                                    "visibility)");
   }
   last_error_ = optional_symbol<ork_task_last_error_fn>(library_, ORK_TASK_LAST_ERROR_SYMBOL);
+  keep_mapped_until_exit(load_from);
+}
+
+// An accepted library stays in the cache until the executor shuts down; at
+// that point its code must stay mapped too: its statics (a Rust task's
+// signature in a OnceLock, C++ function-local statics) own heap memory that
+// only they point to, and unmapping them at exit turned that memory into
+// leaks LeakSanitizer reports (scripts/sanitize.sh asan). Re-opening the
+// loaded object with RTLD_NODELETE marks it so; a refused library (thrown
+// above) is still unloaded, so a fixed file at the same path loads afresh.
+void TaskLibrary::keep_mapped_until_exit(const std::filesystem::path& load_from) {
+  if (void* handle = ::dlopen(load_from.c_str(), RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)) ::dlclose(handle);
 }
 
 ork_task_run_fn TaskLibrary::function(std::string_view name) const {

@@ -40,6 +40,8 @@ class TaskLibrary {
   ork_task_last_error_fn last_error_function() const { return last_error_; }
 
  private:
+  static void keep_mapped_until_exit(const std::filesystem::path& load_from);
+
   std::filesystem::path file_;
   boost::dll::shared_library library_;
   ork_task_free_fn free_ = nullptr;

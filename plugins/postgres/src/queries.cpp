@@ -139,19 +139,18 @@ std::string resolve_run_id(Connection& db, std::string_view id_or_prefix) {
   // A range scan on the primary key (byte order: the column is COLLATE "C");
   // LIKE would need escaping.
   const std::optional<std::string> upper = byte_after_prefix(id_or_prefix);
+  const std::string limit = " ORDER BY id LIMIT " + std::to_string(storage::ambiguous_prefix_listed + 1);
   const Result matches =
-      upper ? db.exec("SELECT id FROM runs WHERE id >= $1 AND id < $2 AND starts_with(id, $1) ORDER BY id LIMIT 2",
+      upper ? db.exec("SELECT id FROM runs WHERE id >= $1 AND id < $2 AND starts_with(id, $1)" + limit,
                       {id_or_prefix, *upper})
-            : db.exec("SELECT id FROM runs WHERE id >= $1 AND starts_with(id, $1) ORDER BY id LIMIT 2",
-                      {id_or_prefix});
+            : db.exec("SELECT id FROM runs WHERE id >= $1 AND starts_with(id, $1)" + limit, {id_or_prefix});
   if (matches.rows() == 0) throw ork::plugin::NotFound("no run '" + valid_utf8(id_or_prefix) + "'");
-  std::string first(matches.text(0, 0));
   if (matches.rows() > 1) {
-    throw std::runtime_error("run id prefix '" + valid_utf8(id_or_prefix) + "' is ambiguous: it matches '" +
-                             valid_utf8(first) + "', '" + valid_utf8(matches.text(1, 0)) +
-                             "' and maybe more; give more characters of the id");
+    std::vector<std::string> ids;
+    for (int row = 0; row < matches.rows(); ++row) ids.emplace_back(matches.text(row, 0));
+    throw ork::plugin::NotFound(storage::ambiguous_run_id_message(id_or_prefix, ids));
   }
-  return first;
+  return std::string(matches.text(0, 0));
 }
 
 json::object run_tasks(Connection& db, std::string_view run_id) {

@@ -53,6 +53,12 @@ ProcessExecutor::Options ProcessExecutor::Options::from_environment() {
 
 namespace {
 
+// Where the task runs: its `workdir:`; an older host (API < 1.5) does not
+// say, and ran every check in the workflow's directory.
+std::string_view task_workdir(const ork::plugin::TaskSpec& spec) {
+  return spec.workdir.empty() ? spec.workflow_dir : spec.workdir;
+}
+
 // The task's `introspect:` key: absent = false; nullopt when not a boolean.
 std::optional<bool> introspect_flag(std::string_view config_json) {
   boost::system::error_code ec;
@@ -85,17 +91,19 @@ void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
     }
     return;  // the shell finds its programs when it runs
   }
+  // Looked up as the run will: in the task's workdir, on the task's own PATH.
   const std::string& program = command.program();
-  std::string workflow_dir(spec.workflow_dir);
+  std::string workdir(task_workdir(spec));
   if (names_a_path(program)) {
-    if (std::optional<std::string> problem = explicit_program_problem(program, workflow_dir)) {
+    if (std::optional<std::string> problem = explicit_program_problem(program, workdir)) {
       sink.error("command", *problem);
       return;
     }
   } else {
-    const char* path = std::getenv("PATH");
-    std::string search_path = path != nullptr ? path : default_search_path();
-    if (!find_on_path(program, search_path, workflow_dir)) {
+    std::vector<std::string> environment = task_environment(spec.env);
+    std::string fallback = default_search_path();
+    std::string search_path(search_path_of(environment, fallback));
+    if (!find_on_path(program, search_path, workdir)) {
       sink.error("command", "program not found on PATH: " + program + " (PATH=" + search_path +
                                 "); install it, or give its path, e.g. [./bin/" + program + "]");
       return;
@@ -138,7 +146,8 @@ void ProcessExecutor::ask_signature(const ork::plugin::TaskSpec& spec, const Com
   request.spec.config_json = config;
   request.run_id = "introspection";
   request.input_json = "{}";
-  request.workdir = spec.workflow_dir;
+  request.workdir = task_workdir(spec);
+  request.env = spec.env;  // e.g. the PYTHONPATH that finds the SDK
   request.timeout = std::chrono::seconds(10);
   SignatureCapture capture;
   ork_task_sink raw{ORK_STRUCT_SIZE(ork_task_sink), &capture, &capture_log, &capture_finish};

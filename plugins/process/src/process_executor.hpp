@@ -66,7 +66,7 @@ class ProcessExecutor final : public ork::plugin::Executor {
   explicit ProcessExecutor(Options options) : options_(options) {}
 
   void check(const ork::plugin::TaskSpec& spec, const ork::plugin::CheckSink& sink) override;
-  // Runs `argv --ork-signature` in the workflow directory and reports what it printed.
+  // Runs `argv --ork-signature` as the task would run (its workdir and env) and reports what it printed.
   void ask_signature(const ork::plugin::TaskSpec& spec, const Command& command, const ork::plugin::CheckSink& sink);
   void run(const ork::plugin::TaskRequest& request, ork::plugin::TaskSink& sink) override;
   void cancel(std::uint64_t attempt_token) override { running_.cancel(attempt_token); }

@@ -20,7 +20,9 @@ namespace ork::plugins::process {
 // Cuts a byte stream into lines: "\n" ends a line, a "\r" before it is
 // dropped, and a last line without "\n" is a line too. A line longer than
 // `line_limit` keeps only its first `line_limit` bytes, except a line starting
-// with `exempt_prefix`, which may grow to `exempt_limit`.
+// with `exempt_prefix`, which may grow to `exempt_limit`. Both limits must be
+// at least the prefix's length: that much of a line is read before the
+// splitter knows which limit applies.
 class LineSplitter {
  public:
   struct Limits {

@@ -15,10 +15,12 @@ using testing::RecordingCheckSink;
 using testing::shell_config;
 using testing::TempDir;
 
-std::vector<CheckError> check(const std::string& config_json, const std::string& workflow_dir) {
+// `env`: the task's `env:` entries ("KEY=VALUE"); `workdir`: its `workdir:` ("" = the workflow's directory).
+std::vector<CheckError> check(const std::string& config_json, const std::string& workflow_dir,
+                              std::vector<std::string_view> env = {}, std::string_view workdir = {}) {
   ProcessExecutor executor;
   RecordingCheckSink recorder;
-  ork::plugin::TaskSpec spec{"wf", workflow_dir + "/wf.yaml", workflow_dir, "crunch", config_json};
+  ork::plugin::TaskSpec spec{"wf", workflow_dir + "/wf.yaml", workflow_dir, "crunch", config_json, workdir, env};
   executor.check(spec, ork::plugin::CheckSink(recorder.c_sink()));
   EXPECT_EQ(recorder.signature_calls(), 0) << "the process executor has no signature of its own";
   return recorder.errors();
@@ -123,6 +125,27 @@ TEST(CheckTask, BareProgramIsSearchedOnPath) {
   expect_single_error(check(argv_config({"ork-no-such-program"}), dir.str()), "command",
                       "program not found on PATH: ork-no-such-program (PATH=" + std::string(path) +
                           "); install it, or give its path, e.g. [./bin/ork-no-such-program]");
+}
+
+// docs/executors/process.md: a bare name is searched on the task's own PATH
+// when `env:` sets one, at compile time as at run time.
+TEST(CheckTask, BareProgramIsSearchedOnTheTasksOwnPath) {
+  TempDir dir;
+  dir.write("tools/bin/crunchy", "#!/bin/sh\necho hi\n", true);
+  std::string task_path = "PATH=" + dir.str() + "/tools/bin";
+  EXPECT_TRUE(check(argv_config({"crunchy"}), dir.str(), {task_path}).empty());
+  EXPECT_TRUE(check(argv_config({"crunchy"}), dir.str(), {"PATH=tools/bin"}).empty()) << "relative to the workdir";
+  expect_single_error(check(argv_config({"crunchy"}), dir.str(), {"PATH=/nonexistent"}), "command",
+                      "program not found on PATH: crunchy (PATH=/nonexistent); install it, or give its path, e.g. "
+                      "[./bin/crunchy]");
+}
+
+TEST(CheckTask, RelativeProgramIsFoundFromTheTasksWorkdir) {
+  TempDir dir;
+  dir.write("data/bin/crunch", "#!/bin/sh\necho hi\n", true);
+  EXPECT_TRUE(check(argv_config({"./bin/crunch"}), dir.str(), {}, dir.str() + "/data").empty());
+  expect_single_error(check(argv_config({"./data/bin/crunch"}), dir.str(), {}, dir.str() + "/data"), "command",
+                      "file not found: ./data/bin/crunch (relative to " + dir.str() + "/data)");
 }
 
 TEST(CheckTask, ShellFormIsNotChecked) {

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -59,7 +60,7 @@ class LoadedPlugin : public ::testing::Test {
                  RecordingTaskSink& sink, ork_error_slot& error) {
     std::string dir = scratch_.str();
     ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str("wf"),   str(scratch_file_), str(dir),
-                       str("task"),                    str(config_json)};
+                       str("task"),                    str(config_json), str(dir), nullptr, 0};
     std::string env_entry = "ORK_TASK=task";
     ork_str env[] = {str(env_entry)};
     ork_task_request request{ORK_STRUCT_SIZE(ork_task_request),
@@ -157,11 +158,42 @@ TEST_F(LoadedPlugin, ChecksTasksThroughTheCAbi) {
   std::string dir = scratch_.str();
   std::string config = argv_config({"./bin/crunch", "--fast"});
   ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str("wf"), str(scratch_file_), str(dir), str("crunch"),
-                     str(config)};
+                     str(config), str(dir), nullptr, 0};
   ASSERT_EQ(executor_->check_task(state_, &spec, &sink.c_sink(), reinterpret_cast<ork_error*>(&error)), ORK_STATUS_OK);
   ASSERT_EQ(sink.errors().size(), 1u);
   EXPECT_EQ(sink.errors()[0].key, "command");
   EXPECT_EQ(sink.errors()[0].message, "file not found: ./bin/crunch (relative to " + dir + ")");
+}
+
+// Since 1.5 the spec carries the task's env and workdir; a bare name is
+// looked up on the task's own PATH, relative entries from its workdir.
+TEST_F(LoadedPlugin, ChecksWithTheTasksEnvAndWorkdir) {
+  std::string dir = scratch_.str();
+  scratch_.write("data/tools/crunchy", "#!/bin/sh\n", true);
+  std::string config = argv_config({"crunchy"});
+  std::string workdir = dir + "/data";
+  std::string path = "PATH=tools";
+  ork_str env[] = {str(path)};
+  ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str("wf"), str(scratch_file_), str(dir), str("crunch"),
+                     str(config), str(workdir), env, 1};
+  RecordingCheckSink sink;
+  ork_error_slot error;
+  ASSERT_EQ(executor_->check_task(state_, &spec, &sink.c_sink(), reinterpret_cast<ork_error*>(&error)), ORK_STATUS_OK);
+  EXPECT_TRUE(sink.errors().empty()) << sink.errors()[0].message;
+}
+
+// A host older than 1.5 passes a shorter spec: the plugin must not read past
+// it, and checks as before (the host's PATH, the workflow's directory).
+TEST_F(LoadedPlugin, AcceptsASpecFromAnOlderHost) {
+  std::string dir = scratch_.str();
+  scratch_.write("bin/crunch", "#!/bin/sh\n", true);
+  std::string config = argv_config({"./bin/crunch"});
+  ork_task_spec spec{static_cast<uint32_t>(offsetof(ork_task_spec, workdir)), str("wf"), str(scratch_file_), str(dir),
+                     str("crunch"), str(config), str("/nonexistent"), reinterpret_cast<const ork_str*>(8), 99};
+  RecordingCheckSink sink;
+  ork_error_slot error;
+  ASSERT_EQ(executor_->check_task(state_, &spec, &sink.c_sink(), reinterpret_cast<ork_error*>(&error)), ORK_STATUS_OK);
+  EXPECT_TRUE(sink.errors().empty()) << sink.errors()[0].message;
 }
 
 TEST_F(LoadedPlugin, BrokenConfigFromTheHostIsAnExecutorError) {
@@ -169,7 +201,8 @@ TEST_F(LoadedPlugin, BrokenConfigFromTheHostIsAnExecutorError) {
   ork_error_slot error;
   std::string dir = scratch_.str();
   std::string config = "not json";
-  ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str("wf"), str(scratch_file_), str(dir), str("t"), str(config)};
+  ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str("wf"), str(scratch_file_), str(dir), str("t"), str(config),
+                     str(dir), nullptr, 0};
   EXPECT_EQ(executor_->check_task(state_, &spec, &sink.c_sink(), reinterpret_cast<ork_error*>(&error)),
             ORK_STATUS_ERROR);
   EXPECT_EQ(error.message, "process executor received a task config that is not a JSON object: not json");

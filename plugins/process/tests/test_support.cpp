@@ -115,7 +115,7 @@ void run_task(ProcessExecutor& executor, const TaskSetup& setup, RecordingTaskSi
   if (workdir.empty()) workdir = scratch.emplace().str();
   ork::plugin::TaskRequest request;
   request.attempt_token = setup.token;
-  request.spec = ork::plugin::TaskSpec{"wf", workdir + "/wf.yaml", workdir, "task", setup.config_json};
+  request.spec = ork::plugin::TaskSpec{"wf", workdir + "/wf.yaml", workdir, "task", setup.config_json, workdir, {}};
   request.run_id = "run-1";
   request.attempt = 1;
   request.input_json = setup.input_json;

@@ -112,6 +112,14 @@ void load_runtime_modules() {
 
 }  // namespace
 
+#if defined(__SANITIZE_ADDRESS__)
+// In an ASan build (scripts/sanitize.sh), a task that segfaults (ctypes, a
+// broken extension module) must still kill the worker with SIGSEGV, as in
+// production, instead of becoming ASan's exit code 1; ork-library-worker does
+// the same. ASAN_OPTIONS from the environment still override this.
+extern "C" const char* __asan_default_options() { return "handle_segv=0"; }
+#endif
+
 int main(int argc, char** argv) {
   // C extensions print through libc, whose stdout would buffer 4 KiB blocks
   // on the log pipe until the task ends; line buffering sends each line as it

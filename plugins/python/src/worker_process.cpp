@@ -169,6 +169,33 @@ void LogLineSplitter::emit_line(std::string_view line, const LogHandler& emit) {
   if (emit) emit(stream_, line);
 }
 
+// ---- reply frames ----------------------------------------------------------
+
+std::optional<Reply> take_reply_frame(std::string& inbox, std::size_t& scanned) {
+  std::size_t header_end = inbox.find('\n');
+  if (header_end == std::string::npos) return std::nullopt;
+  boost::system::error_code error;
+  boost::json::value header = boost::json::parse(std::string_view(inbox.data(), header_end), error);
+  if (error || !header.is_object()) {
+    throw MalformedReply("it sent a malformed message (did the task write to file descriptor 3?): " +
+                         inbox.substr(0, std::min<std::size_t>(header_end, 200)));
+  }
+  Reply reply{std::move(header.as_object()), {}};
+  std::size_t consumed = header_end + 1;
+  if (const auto* payload = reply.header.if_contains("payload"); payload && payload->is_bool() && payload->as_bool()) {
+    std::size_t payload_end = inbox.find('\n', std::max(consumed, scanned));
+    if (payload_end == std::string::npos) {
+      scanned = inbox.size();  // a 16 MiB output arrives in many reads; don't rescan it each time
+      return std::nullopt;
+    }
+    reply.payload.assign(inbox, consumed, payload_end - consumed);
+    consumed = payload_end + 1;
+  }
+  inbox.erase(0, consumed);
+  scanned = 0;
+  return reply;
+}
+
 // ---- WorkerProcess --------------------------------------------------------
 
 std::unique_ptr<WorkerProcess> WorkerProcess::start(const WorkerLaunch& launch) {
@@ -306,29 +333,12 @@ void WorkerProcess::read_channel() {
 }
 
 std::optional<Reply> WorkerProcess::take_reply() {
-  std::size_t header_end = inbox_.find('\n');
-  if (header_end == std::string::npos) return std::nullopt;
-  boost::system::error_code error;
-  boost::json::value header = boost::json::parse(std::string_view(inbox_.data(), header_end), error);
-  if (error || !header.is_object()) {
+  try {
+    return take_reply_frame(inbox_, scanned_);
+  } catch (const MalformedReply& malformed) {
     kill();
-    throw WorkerDied("it sent a malformed message (did the task write to file descriptor 3?): " +
-                     inbox_.substr(0, std::min<std::size_t>(header_end, 200)));
+    throw WorkerDied(malformed.what());
   }
-  Reply reply{std::move(header.as_object()), {}};
-  std::size_t consumed = header_end + 1;
-  if (const auto* payload = reply.header.if_contains("payload"); payload && payload->is_bool() && payload->as_bool()) {
-    std::size_t payload_end = inbox_.find('\n', std::max(consumed, scanned_));
-    if (payload_end == std::string::npos) {
-      scanned_ = inbox_.size();  // a 16 MiB output arrives in many reads; don't rescan it each time
-      return std::nullopt;
-    }
-    reply.payload.assign(inbox_, consumed, payload_end - consumed);
-    consumed = payload_end + 1;
-  }
-  inbox_.erase(0, consumed);
-  scanned_ = 0;
-  return reply;
 }
 
 bool WorkerProcess::drain_request_logs(Clock::time_point deadline, const LogHandler& on_log) {

@@ -58,6 +58,21 @@ struct Reply {
   std::string payload;
 };
 
+// A reply whose header line is not a JSON object: the worker (or a task
+// writing to its fd 3) broke the protocol.
+class MalformedReply : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Removes the first complete reply (header line, and its payload line when
+// the header says "payload": true) from `inbox`, the bytes read from the
+// worker's channel so far; nullopt while it is incomplete. `scanned` carries
+// how much of a pending payload was already searched for its newline, so a
+// large output is not rescanned on every read (0 for a fresh inbox). Throws
+// MalformedReply. A free function so the fuzz target can drive it.
+std::optional<Reply> take_reply_frame(std::string& inbox, std::size_t& scanned);
+
 using UniqueFd = executor::UniqueFd;
 
 // Splits one output stream of the worker into lines and spots the marker the

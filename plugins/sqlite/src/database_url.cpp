@@ -27,6 +27,13 @@ DatabaseUrl parse_database_url(std::string_view url) {
   const bool is_url = path_part.size() != location.size();
   std::string path = is_url ? percent_decode(url, path_part) : std::string(path_part);
   if (path.empty()) refuse(url, "it names no file");
+  // SQLite's own name for an in-memory database; taken as a file name it
+  // would quietly create a file called ":memory:".
+  if (path == ":memory:") {
+    refuse(url, "an in-memory database is not supported: the store opens several connections to one file, and "
+                "runs kept in memory would be lost when ork exits (`ork tasks`, `ork logs` and `ork resume` "
+                "could never see them)");
+  }
   return DatabaseUrl{std::filesystem::path(path), parse_options(url, query)};
 }
 

@@ -114,21 +114,19 @@ std::string resolve_run_id(Connection& db, std::string_view id_or_prefix) {
   }
   // A range scan on the primary key; LIKE/GLOB would need escaping.
   const std::optional<std::string> upper = byte_after_prefix(id_or_prefix);
-  CachedStatement matches = db.statement(upper ? "SELECT id FROM runs WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 2"
-                                               : "SELECT id FROM runs WHERE id >= ?1 ORDER BY id LIMIT 2");
+  const std::string limit = " ORDER BY id LIMIT " + std::to_string(storage::ambiguous_prefix_listed + 1);
+  CachedStatement matches = db.statement(upper ? "SELECT id FROM runs WHERE id >= ?1 AND id < ?2" + limit
+                                               : "SELECT id FROM runs WHERE id >= ?1" + limit);
   if (upper) {
     matches->bind_all(id_or_prefix, *upper);
   } else {
     matches->bind_all(id_or_prefix);
   }
-  if (!matches->step()) throw ork::plugin::NotFound("no run '" + valid_utf8(id_or_prefix) + "'");
-  std::string first(matches->text(0));
-  if (matches->step()) {
-    throw std::runtime_error("run id prefix '" + valid_utf8(id_or_prefix) + "' is ambiguous: it matches '" +
-                             valid_utf8(first) + "', '" + valid_utf8(matches->text(0)) +
-                             "' and maybe more; give more characters of the id");
-  }
-  return first;
+  std::vector<std::string> ids;
+  while (matches->step()) ids.emplace_back(matches->text(0));
+  if (ids.empty()) throw ork::plugin::NotFound("no run '" + valid_utf8(id_or_prefix) + "'");
+  if (ids.size() > 1) throw ork::plugin::NotFound(storage::ambiguous_run_id_message(id_or_prefix, ids));
+  return ids.front();
 }
 
 json::object run_tasks(Connection& db, std::string_view run_id) {

@@ -67,5 +67,15 @@ TEST(DatabaseUrl, EmptyPathIsRefused) {
   EXPECT_NE(error_of("").find("names no file"), std::string::npos);
 }
 
+// SQLite's ":memory:" would otherwise become a file of that name in the
+// current directory; it is refused, saying why.
+TEST(DatabaseUrl, InMemoryDatabaseIsRefusedSayingWhy) {
+  for (const char* url : {"sqlite::memory:", ":memory:", "sqlite://:memory:", "file::memory:"}) {
+    const std::string error = error_of(url);
+    EXPECT_NE(error.find("an in-memory database is not supported"), std::string::npos) << url << ": " << error;
+    EXPECT_NE(error.find("lost when ork exits"), std::string::npos) << error;
+  }
+}
+
 }  // namespace
 }  // namespace ork::plugins::sqlite

@@ -2,6 +2,8 @@
 
 #include <ork/storage_queries.h>
 
+#include "ork_storage/json_text.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -176,6 +178,14 @@ WorkersParams parse_workers(std::string_view params_json) {
   const Params params(ORK_QUERY_WORKERS, params_json);
   const std::optional<std::int64_t> now = params.optional_integer("now");  // required: checked by Params
   return WorkersParams{*now};
+}
+
+std::string ambiguous_run_id_message(std::string_view prefix, const std::vector<std::string>& matches) {
+  std::string message = "run id prefix '" + valid_utf8(prefix) + "' is ambiguous; it matches:";
+  const std::size_t listed = std::min<std::size_t>(matches.size(), ambiguous_prefix_listed);
+  for (std::size_t i = 0; i < listed; ++i) message += "\n  " + valid_utf8(matches[i]);
+  if (matches.size() > listed) message += "\n  ... and more";
+  return message + "\ngive more characters of the id";
 }
 
 }  // namespace ork::plugins::storage

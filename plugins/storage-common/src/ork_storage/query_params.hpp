@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ork::plugins::storage {
 
@@ -78,5 +79,16 @@ QueuedAttemptParams parse_queued_attempt(std::string_view params_json);
 WorkersParams parse_workers(std::string_view params_json);
 
 std::string encode_runs_cursor(std::int64_t created_at, std::string_view run_id);
+
+// ---- run ids given by prefix ----------------------------------------------------
+
+// How many runs an ambiguous run-id prefix lists; a query fetches one more, to
+// know whether there are others.
+inline constexpr int ambiguous_prefix_listed = 10;
+
+// The message for a run-id prefix that several runs start with (thrown as
+// NotFound, so the CLI exits 2 and the API answers 404): `matches` are the
+// first matching ids in id order, at most ambiguous_prefix_listed + 1.
+std::string ambiguous_run_id_message(std::string_view prefix, const std::vector<std::string>& matches);
 
 }  // namespace ork::plugins::storage
