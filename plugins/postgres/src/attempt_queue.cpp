@@ -137,20 +137,9 @@ namespace {
 
 // "process, python" -> "process,python", for string_to_array($n, ',').
 std::string executor_list(std::string_view executors) {
-  std::string names;
-  while (!executors.empty()) {
-    const std::size_t comma = executors.find(',');
-    std::string_view name = executors.substr(0, comma);
-    executors = comma == std::string_view::npos ? std::string_view() : executors.substr(comma + 1);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (!name.empty()) names += (names.empty() ? "" : ",") + std::string(name);
-  }
-  if (names.empty()) {
-    throw std::invalid_argument("claim_attempt: no executors given; pass the comma-separated names of the "
-                                "executors this worker runs, e.g. \"process,python\"");
-  }
-  return names;
+  std::string joined;
+  for (const std::string& name : executor_names(executors)) joined += (joined.empty() ? "" : ",") + name;
+  return joined;
 }
 
 constexpr std::string_view claimed_columns = "id, run_id, task, attempt, executor, payload_json";

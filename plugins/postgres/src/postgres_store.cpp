@@ -227,16 +227,7 @@ void PostgresStore::request_cancel(std::string_view run_id, std::int64_t at) {
 
 void PostgresStore::set_workflow_setting(std::string_view workflow, std::string_view key,
                                          std::string_view value_json) {
-  const std::string where = "setting '" + std::string(key) + "' of workflow '" + std::string(workflow) + "'";
-  if (workflow.empty() || key.empty()) {
-    throw std::invalid_argument("set_workflow_setting: both the workflow and the key must be given (" + where + ")");
-  }
-  boost::json::error_code ec;
-  boost::json::parse(value_json, ec);
-  if (ec) {
-    throw std::invalid_argument("set_workflow_setting: the value of " + where + " is not valid JSON (" +
-                                ec.message() + "): " + std::string(value_json.substr(0, 200)));
-  }
+  check_workflow_setting(workflow, key, value_json);
   in_transaction(begin_write, [&](Connection& db, bool) {
     db.exec(
         "INSERT INTO workflow_settings (workflow, key, value_json) VALUES ($1, $2, $3) "

@@ -137,18 +137,7 @@ namespace {
 // "process, python" -> ["process","python"] as JSON text, for json_each().
 std::string executor_list(std::string_view executors) {
   boost::json::array names;
-  while (!executors.empty()) {
-    const std::size_t comma = executors.find(',');
-    std::string_view name = executors.substr(0, comma);
-    executors = comma == std::string_view::npos ? std::string_view() : executors.substr(comma + 1);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (!name.empty()) names.emplace_back(name);
-  }
-  if (names.empty()) {
-    throw std::invalid_argument("claim_attempt: no executors given; pass the comma-separated names of the "
-                                "executors this worker runs, e.g. \"process,python\"");
-  }
+  for (std::string& name : executor_names(executors)) names.emplace_back(name);
   return boost::json::serialize(names);
 }
 

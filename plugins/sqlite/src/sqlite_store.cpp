@@ -240,16 +240,7 @@ void SqliteStore::request_cancel(std::string_view run_id, std::int64_t at) {
 
 void SqliteStore::set_workflow_setting(std::string_view workflow, std::string_view key,
                                        std::string_view value_json) {
-  const std::string where = "setting '" + std::string(key) + "' of workflow '" + std::string(workflow) + "'";
-  if (workflow.empty() || key.empty()) {
-    throw std::invalid_argument("set_workflow_setting: both the workflow and the key must be given (" + where + ")");
-  }
-  boost::json::error_code ec;
-  boost::json::parse(value_json, ec);
-  if (ec) {
-    throw std::invalid_argument("set_workflow_setting: the value of " + where + " is not valid JSON (" +
-                                ec.message() + "): " + std::string(value_json.substr(0, 200)));
-  }
+  check_workflow_setting(workflow, key, value_json);
   std::lock_guard lock(write_mutex_);
   writer_.write_transaction([&] {
     CachedStatement upsert = writer_.statement(

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace ork::plugins::storage {
 
@@ -108,6 +109,36 @@ std::string_view outcome_name(ork_task_outcome outcome) {
   }
   throw std::invalid_argument("complete_attempt: unknown outcome " + std::to_string(static_cast<int>(outcome)) +
                               " (expected 0 to 3)");
+}
+
+void check_workflow_setting(std::string_view workflow, std::string_view key, std::string_view value_json) {
+  const std::string where = "setting '" + std::string(key) + "' of workflow '" + std::string(workflow) + "'";
+  if (workflow.empty() || key.empty()) {
+    throw std::invalid_argument("set_workflow_setting: both the workflow and the key must be given (" + where + ")");
+  }
+  boost::json::error_code ec;
+  boost::json::parse(value_json, ec);
+  if (ec) {
+    throw std::invalid_argument("set_workflow_setting: the value of " + where + " is not valid JSON (" +
+                                ec.message() + "): " + std::string(value_json.substr(0, 200)));
+  }
+}
+
+std::vector<std::string> executor_names(std::string_view executors) {
+  std::vector<std::string> names;
+  while (!executors.empty()) {
+    const std::size_t comma = executors.find(',');
+    std::string_view name = executors.substr(0, comma);
+    executors = comma == std::string_view::npos ? std::string_view() : executors.substr(comma + 1);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (!name.empty()) names.emplace_back(name);
+  }
+  if (names.empty()) {
+    throw std::invalid_argument("claim_attempt: no executors given; pass the comma-separated names of the "
+                                "executors this worker runs, e.g. \"process,python\"");
+  }
+  return names;
 }
 
 }  // namespace ork::plugins::storage

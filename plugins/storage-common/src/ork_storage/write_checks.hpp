@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace ork::plugins::storage {
 
@@ -39,6 +41,13 @@ bool is_late(const TaskState& current, std::uint32_t attempt);
 void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt);
 void check_json(std::string_view what, std::string_view document);
 void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms);
+
+// set_workflow_setting's arguments: a workflow, a key and a JSON value.
+void check_workflow_setting(std::string_view workflow, std::string_view key, std::string_view value_json);
+
+// "process, python" -> {"process", "python"}: the executors a claiming worker
+// runs; throws when there are none.
+std::vector<std::string> executor_names(std::string_view executors);
 
 // The name complete_attempt stores for an outcome; throws for an unknown one.
 std::string_view outcome_name(ork_task_outcome outcome);
