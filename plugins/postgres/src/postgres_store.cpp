@@ -138,22 +138,10 @@ void PostgresStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
   if (lines.empty()) return;
   check_streams(lines);
   // One "log" event per (run, task) in the batch, stamped with its last line.
-  struct Touched {
-    std::string_view run_id, task;
-    std::int64_t at;
-  };
-  std::vector<Touched> touched;
+  const std::vector<TouchedTask> touched = tasks_touched_by(lines);
   std::vector<std::string_view> runs;
-  for (const ork::plugin::LogLine& line : lines) {
-    auto found = std::find_if(touched.begin(), touched.end(), [&](const Touched& t) {
-      return t.run_id == line.run_id && t.task == line.task_name;
-    });
-    if (found == touched.end()) {
-      touched.push_back({line.run_id, line.task_name, line.at});
-    } else {
-      found->at = std::max(found->at, line.at);
-    }
-    if (std::find(runs.begin(), runs.end(), line.run_id) == runs.end()) runs.push_back(line.run_id);
+  for (const TouchedTask& t : touched) {
+    if (std::find(runs.begin(), runs.end(), t.run_id) == runs.end()) runs.push_back(t.run_id);
   }
   const std::string batch_id = new_batch_id();
   const std::int64_t now = wall_clock_ms();
@@ -174,7 +162,7 @@ void PostgresStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
     db.exec("INSERT INTO log_batches (id, at) VALUES ($1, $2)", {batch_id, now});
     // Batch ids matter only for a retry seconds later; keep the table small.
     if (batch_id.back() == '0') db.exec("DELETE FROM log_batches WHERE at < $1", {now - 3'600'000});
-    for (const Touched& t : touched) append_event(db, t.run_id, t.task, "log", std::nullopt, t.at);
+    for (const TouchedTask& t : touched) append_event(db, t.run_id, t.task, "log", std::nullopt, t.at);
   });
 }
 

@@ -145,21 +145,7 @@ void SqliteStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
     }
   }
   // One "log" event per (run, task) in the batch, stamped with its last line.
-  struct Touched {
-    std::string_view run_id, task;
-    std::int64_t at;
-  };
-  std::vector<Touched> touched;
-  for (const ork::plugin::LogLine& line : lines) {
-    auto found = std::find_if(touched.begin(), touched.end(), [&](const Touched& t) {
-      return t.run_id == line.run_id && t.task == line.task_name;
-    });
-    if (found == touched.end()) {
-      touched.push_back({line.run_id, line.task_name, line.at});
-    } else {
-      found->at = std::max(found->at, line.at);
-    }
-  }
+  const std::vector<TouchedTask> touched = tasks_touched_by(lines);
 
   std::lock_guard lock(write_mutex_);
   writer_.write_transaction([&] {
@@ -175,7 +161,7 @@ void SqliteStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
         throw NotFound("append_logs: no run '" + std::string(line.run_id) + "'");
       }
     }
-    for (const Touched& t : touched) append_event(writer_, t.run_id, t.task, "log", std::nullopt, t.at);
+    for (const TouchedTask& t : touched) append_event(writer_, t.run_id, t.task, "log", std::nullopt, t.at);
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -139,6 +140,21 @@ std::vector<std::string> executor_names(std::string_view executors) {
                                 "executors this worker runs, e.g. \"process,python\"");
   }
   return names;
+}
+
+std::vector<TouchedTask> tasks_touched_by(std::span<const ork::plugin::LogLine> lines) {
+  std::vector<TouchedTask> touched;
+  for (const ork::plugin::LogLine& line : lines) {
+    auto found = std::find_if(touched.begin(), touched.end(), [&](const TouchedTask& t) {
+      return t.run_id == line.run_id && t.task == line.task_name;
+    });
+    if (found == touched.end()) {
+      touched.push_back({line.run_id, line.task_name, line.at});
+    } else {
+      found->at = std::max(found->at, line.at);
+    }
+  }
+  return touched;
 }
 
 }  // namespace ork::plugins::storage

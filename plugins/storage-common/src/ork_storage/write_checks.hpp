@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,14 @@ void check_workflow_setting(std::string_view workflow, std::string_view key, std
 // "process, python" -> {"process", "python"}: the executors a claiming worker
 // runs; throws when there are none.
 std::vector<std::string> executor_names(std::string_view executors);
+
+// The (run, task) pairs a batch of log lines writes to, each with its last
+// line's time, in first-seen order: append_logs writes one "log" event each.
+struct TouchedTask {
+  std::string_view run_id, task;
+  std::int64_t at;
+};
+std::vector<TouchedTask> tasks_touched_by(std::span<const ork::plugin::LogLine> lines);
 
 // The name complete_attempt stores for an outcome; throws for an unknown one.
 std::string_view outcome_name(ork_task_outcome outcome);
