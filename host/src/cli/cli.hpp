@@ -4,8 +4,8 @@
 #pragma once
 
 #include "cli/arguments.hpp"
-#include "plugins/plugin_loader.hpp"
-#include "plugins/registry.hpp"
+#include "loader/plugin_loader.hpp"
+#include "loader/registry.hpp"
 #include "store/store.hpp"
 #include "workflow/compiler.hpp"
 

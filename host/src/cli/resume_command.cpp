@@ -2,7 +2,7 @@
 // Succeeded tasks keep their recorded outputs and never run again; attempts
 // that were running when the owner died are closed and queued anew.
 #include "cli/cli.hpp"
-#include "cli/run_setup.hpp"
+#include "scheduler/run_setup.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
 

@@ -1,7 +1,7 @@
 #include "cli/run_support.hpp"
 
-#include "cli/json_views.hpp"
-#include "cli/run_setup.hpp"
+#include "store/json_views.hpp"
+#include "scheduler/run_setup.hpp"
 
 #include <cerrno>
 #include <csignal>

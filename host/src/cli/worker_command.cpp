@@ -3,8 +3,8 @@
 // the workers that share the store. Runs are queued by `ork run
 // --workers-only`, whose process schedules while workers execute.
 #include "cli/cli.hpp"
-#include "cli/json_views.hpp"
-#include "cli/run_setup.hpp"
+#include "store/json_views.hpp"
+#include "scheduler/run_setup.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
 #include "scheduler/attempt_policy.hpp"

@@ -4,7 +4,7 @@
 // type, so they can be tested and tuned apart from the scheduler's threading.
 #pragma once
 
-#include "plugins/registry.hpp"
+#include "loader/registry.hpp"
 #include "workflow/compiled.hpp"
 
 #include <chrono>

@@ -6,7 +6,7 @@
 // independent branches keep running. Used by `ork run` (and later `ork serve`).
 #pragma once
 
-#include "plugins/registry.hpp"
+#include "loader/registry.hpp"
 #include "store/store.hpp"
 #include "workflow/compiled.hpp"
 

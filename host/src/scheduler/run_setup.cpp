@@ -1,4 +1,4 @@
-#include "cli/run_setup.hpp"
+#include "scheduler/run_setup.hpp"
 
 #include "core/error.hpp"
 #include "types/assignability.hpp"
