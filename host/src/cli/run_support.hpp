@@ -18,15 +18,6 @@ namespace ork::host {
 // `run_cli` calls it before loading plugins for commands that run tasks.
 void block_interrupt_signals();
 
-// `owner` ("host:pid") when it is a process on this host that no longer
-// exists, so its runs can be taken over at once instead of after its lease
-// expires; "" otherwise.
-std::string provably_dead_owner(const std::string& owner);
-
-// Takes ownership of a run just created by this process (a no-op with a
-// store that predates run ownership).
-void claim_new_run(Store& store, const std::string& run_id, const std::string& owner);
-
 // How a run executed by this process ended.
 struct RunOutcome {
   std::string status;

@@ -1,6 +1,6 @@
 #include "serve/serve_app.hpp"
 
-#include "cli/run_support.hpp"
+#include "scheduler/run_setup.hpp"
 #include "serve/api_routes.hpp"
 #include "workflow/compiler.hpp"
 
