@@ -11,3 +11,6 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/ork-config-version.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/ork-config.cmake ${CMAKE_BINARY_DIR}/ork-config-version.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ork)
+
+# The .deb (cpack -G DEB; scripts/package.sh).
+include(${CMAKE_CURRENT_LIST_DIR}/OrkPackage.cmake)

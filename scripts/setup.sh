@@ -14,6 +14,7 @@ packages=(
   python3-pydantic
   librust-serde-dev librust-serde-json-dev librust-serde-derive-dev
   libhowardhinnant-date-dev
+  libgraphviz-dev dpkg-dev
 )
 # The web UI's front-end library comes from npm at build time; use the
 # machine's Node.js when it has one, else Debian's.

@@ -91,7 +91,7 @@ TEST(BrokenWorkflow, ServeSurvivesHostileFilesAndRestartsWithThem) {
         eventually([&] { return !summary_of(port, "deep").is_null() && !summary_of(port, "loop").is_null(); }, 20000));
     expect_broken(port, "loop", "loop.yaml", 1, 13, "this value contains itself");
     expect_broken(port, "deep", "deep.yaml", 5, 18, "task \"t\": output_type: column 325: the type nests more");
-    expect_broken(port, "bomb", "bomb.yaml", 7, 7, "the values of this workflow file expand to more than");
+    expect_broken(port, "bomb", "bomb.yaml", 6, 7, "the values of this workflow file expand to more than");
     expect_serving(port);
     serve.signal(SIGTERM);
     EXPECT_EQ(serve.wait(20000), 0) << serve.err();

@@ -93,8 +93,8 @@ TEST(Cli, RunHeaderShowsTheConcurrencyApplied) {
   EXPECT_NE(under.out.find(" of wf (1 task, concurrency 1)\n"), std::string::npos) << under.out;
 }
 
-// docs/cli.md: graph nodes show the output type when it is known — also a
-// process task's that declares only output_type.
+// docs/cli.md: graph nodes show each task's typed signature, with the output
+// type whenever it is known (also for a process task with only output_type).
 TEST(Cli, GraphNodesShowKnownOutputTypes) {
   TempDir dir;
   dir.write("wf.yaml", "tasks:\n"
@@ -102,8 +102,8 @@ TEST(Cli, GraphNodesShowKnownOutputTypes) {
                        "  loose: {executor: process, command: \"true\", depends_on: [typed]}\n");
   CommandResult r = run_ork({"graph", "wf.yaml"}, dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("\"typed\" [label=\"typed\\n[process]\\n→ list[int]\"];"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\"loose\" [label=\"loose\\n[process]\"];"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"typed\" [label=\"typed [process]\\n() -> list[int]\"];"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"loose\" [label=\"loose [process]\\n() -> Any\"];"), std::string::npos) << r.out;
 }
 
 // docs/cli.md: `ork workers` lists each worker's executors and slots.

@@ -68,6 +68,32 @@ tasks:
       << make;
 }
 
+// The same limit when the attempt runs in an `ork worker` and its result
+// reaches the scheduler through the queue of a shared store.
+TEST(OutputDepth, OutputDeeperThanTheLimitFailsTheTaskOnAWorker) {
+  TempDir dir;
+  dir.write("deep.txt", "ORK_OUTPUT:" + nested_list(600) + "\n");
+  dir.write("ok.txt", "ORK_OUTPUT:" + nested_list(500) + "\n");
+  dir.write("deep.py", deep_py);
+  dir.write("wf.yaml", R"(
+tasks:
+  make: {executor: process, command: cat deep.txt}
+  fine: {executor: process, command: cat ok.txt}
+)");
+  BackgroundOrk worker({"worker", "--slots", "2", "--name", "w1", "--executors", "process"}, dir.path());
+  ASSERT_TRUE(worker.wait_for_output("slots", 20000)) << worker.out() << worker.err();
+  CommandResult r = run_ork({"run", "wf.yaml", "--workers-only", "--json"}, dir.path());
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  json::object run = parse_json(r.out).as_object();
+  const json::value& make = run.at("tasks").at("make");
+  EXPECT_EQ(make.at("status").as_string(), "failed");
+  EXPECT_NE(std::string(make.at("error").as_string()).find("output nests deeper than 512 levels"), std::string::npos)
+      << make;
+  const json::value& fine = run.at("tasks").at("fine");
+  EXPECT_EQ(fine.at("status").as_string(), "succeeded") << fine;
+  EXPECT_EQ(list_depth(fine.at("output")), 500);
+}
+
 TEST(OutputDepth, PythonOutputDeeperThanTheLimitFailsTheTask) {
   TempDir dir;
   json::object run = run_workflow(dir, R"(

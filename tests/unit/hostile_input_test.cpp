@@ -99,7 +99,7 @@ std::string alias_bomb() {
 TEST(HostileYaml, AnAliasBombIsRefusedWithTheNodeBudget) {
   Errors errors = errors_of(alias_bomb());
   ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
-  EXPECT_EQ(errors[0], "wf.yaml:7:7: the values of this workflow file expand to more than " +
+  EXPECT_EQ(errors[0], "wf.yaml:6:7: the values of this workflow file expand to more than " +
                            std::to_string(ORK_MAX_YAML_NODES) +
                            " YAML nodes (each use of an alias counts every node it refers to), the limit "
                            "(ORK_MAX_YAML_NODES); use large anchors less often or write the value out");

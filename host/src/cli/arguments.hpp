@@ -1,7 +1,9 @@
 // Command-line parsing for `ork`: global flags, a sub-command, its positional
-// arguments and its flags. Hand-written because the CLI is a handful of
-// sub-commands with a few flags each: Boost.Program_options has no
-// sub-commands and would be one more library for ~100 lines.
+// arguments and its flags — exactly the flags command_table.hpp gives that
+// command (plus the global ones), so a flag another command takes is refused
+// instead of silently ignored. Hand-written because the table is also the
+// source of the help, man pages and completion: Boost.Program_options has no
+// sub-commands and would still need that table beside it.
 #pragma once
 
 #include <map>
@@ -15,15 +17,18 @@ struct CommandLine {
   std::string command;                     // "run", "validate", …; empty = none
   std::vector<std::string> positional;     // after the command
   std::map<std::string, std::vector<std::string>> options;  // "--input" -> values
-  std::vector<std::string> switches;       // "--json", "-f"
+  std::vector<std::string> switches;       // "--json", "--follow" (long names)
 
+  // Flags by long name or short alias ("-f" and "--follow" are the same flag).
   bool has(const std::string& name) const;
   std::optional<std::string> value(const std::string& name) const;  // last value
   std::vector<std::string> values(const std::string& name) const;
 };
 
-// Flags that take a value (everything else starting with '-' is a switch).
-// Throws Error(usage) on an unknown flag or a missing value.
+// Global flags go before or after the command, a command's own flags after it.
+// Throws Error(usage) on an unknown command, a flag the command does not take
+// (naming the command and the closest flag), a missing value, or a value
+// given to a switch.
 CommandLine parse_command_line(const std::vector<std::string>& args);
 
 }  // namespace ork::host

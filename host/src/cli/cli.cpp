@@ -1,5 +1,7 @@
 #include "cli/cli.hpp"
 
+#include "cli/help_text.hpp"
+#include "cli/build_info.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
 
@@ -9,35 +11,7 @@ namespace ork::host {
 
 namespace {
 
-constexpr const char* usage_text = R"(ork — a typed, polyglot workflow orchestrator
-
-Usage: ork [--plugin-dir DIR]... [--db URL] [-v] COMMAND [ARGS]
-
-Commands:
-  run FILE [--input k=v]... [--json] [--concurrency N] [--idempotency-key K] [--workers-only]
-                                                          compile, record and execute a workflow
-  validate FILE [--json]                                  compile and type-check only; print the typed DAG
-  graph FILE [--format dot]                               print the DAG in Graphviz dot
-  runs [--workflow NAME] [--status S] [--limit N] [--json]   list runs, newest first
-  tasks RUN [--json]                                      a run's tasks with status, attempts, output, error
-  resume RUN [--json] [--concurrency N]                   continue a run whose process died
-  logs RUN [TASK] [--attempt N] [-f]                      a run's log lines (-f: follow until the run ends)
-  plugins [--json]                                        loaded and refused plugins
-  worker [--executors a,b] [--slots N] [--name W]         run task attempts queued in a shared store
-  workers [--json]                                        workers sharing the store, with their last heartbeat
-  serve [--bind HOST:PORT] [--workflows DIR] [--token-file F] [--allowed-host NAME]... [--concurrency N] [--workers-only]
-                                                          HTTP API, web UI and cron schedules
-  trigger NAME [--input k=v]... [--idempotency-key K] [--server URL] [--ca-file F] [--json]
-                                                          start a run on a running ork serve (else run it here)
-  cancel RUN [--server URL] [--ca-file F]                 cancel a run (through ork serve when it answers)
-
-Global options:
-  --plugin-dir DIR   load plugins from DIR (repeatable; default: the plugins installed beside ork)
-  --db URL           state store (default: $ORK_DATABASE_URL, else .ork/ork.db)
-  -v, --verbose      plugin diagnostics
-
-Exit codes: 0 succeeded, 1 a run failed, 2 invalid workflow or usage, 130 interrupted.
-)";
+std::optional<int> answer_about_the_command_line(const CommandLine& cl);
 
 int dispatch(CliContext& ctx) {
   const std::string& c = ctx.cl.command;
@@ -54,7 +28,9 @@ int dispatch(CliContext& ctx) {
   if (c == "serve") return serve_command(ctx);
   if (c == "trigger") return trigger_command(ctx);
   if (c == "cancel") return cancel_command(ctx);
-  throw Error(ErrorKind::usage, "unknown command '" + c + "' (see `ork --help`)");
+  if (c == "init") return init_command(ctx);
+  // In the command table (so the parser accepted it) but not built into this ork.
+  throw Error(ErrorKind::usage, "`ork " + c + "` is not available in this build of ork (see `ork --help`)");
 }
 
 // Commands that execute tasks handle SIGINT/SIGTERM themselves (cancelling
@@ -75,6 +51,45 @@ void load_plugins(CliContext& ctx) {
   }
 }
 
+// --version, the help, and the build's hidden flags (man pages, completion,
+// the command list) answer without loading any plugin; nullopt otherwise.
+std::optional<int> answer_about_the_command_line(const CommandLine& cl) {
+  const CommandSpec* command = find_command(cl.command);
+  if (cl.has("--version")) {
+    std::cout << "ork " << ORK_VERSION << " (commit " << build_commit() << ", plugin API " << ORK_PLUGIN_API_MAJOR
+              << "." << ORK_PLUGIN_API_MINOR << ")\n";
+    return exit_ok;
+  }
+  if (cl.has("--man-page")) {
+    std::cout << man_page(command);
+    return exit_ok;
+  }
+  if (cl.has("--bash-completion")) {
+    std::cout << bash_completion();
+    return exit_ok;
+  }
+  if (cl.has("--list-commands")) {
+    for (const CommandSpec& c : command_table()) std::cout << c.name << '\n';
+    return exit_ok;
+  }
+  if (cl.command == "help" && !cl.positional.empty()) {
+    const CommandSpec* about = find_command(cl.positional[0]);
+    if (!about) parse_command_line({cl.positional[0]});  // throws "unknown command …; did you mean …"
+    std::cout << command_help(*about);
+    return exit_ok;
+  }
+  if (command && cl.has("--help")) {
+    std::cout << command_help(*command);
+    return exit_ok;
+  }
+  if (cl.command.empty() || cl.command == "help" || cl.has("--help")) {
+    std::cout << overview_help();
+    // `ork` alone is a usage error: it names no command.
+    return cl.command.empty() && !cl.has("--help") ? exit_invalid : exit_ok;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -82,15 +97,7 @@ int run_cli(int argc, char** argv) {
   CliContext ctx;
   try {
     ctx.cl = parse_command_line(args);
-    if (ctx.cl.has("--version")) {
-      std::cout << "ork " << ORK_VERSION << " (plugin API " << ORK_PLUGIN_API_MAJOR << "." << ORK_PLUGIN_API_MINOR
-                << ")\n";
-      return exit_ok;
-    }
-    if (ctx.cl.command.empty() || ctx.cl.has("--help") || ctx.cl.has("-h") || ctx.cl.command == "help") {
-      std::cout << usage_text;
-      return ctx.cl.command.empty() && !ctx.cl.has("--help") && !ctx.cl.has("-h") ? exit_invalid : exit_ok;
-    }
+    if (std::optional<int> code = answer_about_the_command_line(ctx.cl)) return *code;
     set_plugin_diagnostics_verbose(ctx.cl.has("-v") || ctx.cl.has("--verbose"));
     if (runs_tasks(ctx.cl.command)) block_interrupt_signals();
     load_plugins(ctx);

@@ -49,5 +49,6 @@ int workers_command(CliContext& ctx);
 int serve_command(CliContext& ctx);    // serve_command.cpp
 int trigger_command(CliContext& ctx);  // control_commands.cpp
 int cancel_command(CliContext& ctx);   // control_commands.cpp
+int init_command(CliContext& ctx);     // init_command.cpp
 
 }  // namespace ork::host

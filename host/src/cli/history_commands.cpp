@@ -1,5 +1,6 @@
 // `ork runs`, `ork tasks RUN`, `ork logs RUN [TASK] [-f]`: read the store.
 #include "cli/cli.hpp"
+#include "cli/gantt_view.hpp"
 #include "store/json_views.hpp"
 #include "core/error.hpp"
 
@@ -55,6 +56,10 @@ int tasks_command(CliContext& ctx) {
   RunDetail detail = store.get_run(run_id_arg(ctx));
   if (ctx.cl.has("--json")) {
     std::cout << pretty_json(run_detail_json(detail));
+    return exit_ok;
+  }
+  if (ctx.cl.has("--gantt")) {
+    print_gantt(detail, std::cout, terminal_width());
     return exit_ok;
   }
   std::cout << "run " << detail.run.run_id << " of " << detail.run.workflow << ": " << detail.run.status << "\n";

@@ -1,5 +1,5 @@
-// `ork validate FILE` (the typed DAG, or why it is refused) and
-// `ork graph FILE` (the DAG in Graphviz dot).
+// `ork validate FILE`: the typed DAG, or why it is refused.
+// (`ork graph FILE` is in graph_command.cpp.)
 #include "cli/cli.hpp"
 #include "store/json_views.hpp"
 #include "core/error.hpp"
@@ -14,7 +14,6 @@ namespace {
 boost::json::object validate_json(const CompileResult& result, const std::string& file);
 void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow);
 std::string introspect_hint(const CliContext& ctx, const CompiledTask& task);
-std::string dot_quote(const std::string& s);
 
 }  // namespace
 
@@ -33,28 +32,6 @@ int validate_command(CliContext& ctx) {
     return exit_invalid;
   }
   print_typed_dag(ctx, *result.workflow);
-  return exit_ok;
-}
-
-int graph_command(CliContext& ctx) {
-  std::string format = ctx.cl.value("--format").value_or("dot");
-  if (format != "dot") throw Error(ErrorKind::usage, "--format supports dot (pipe it to `dot -Tsvg` for SVG)");
-  std::optional<CompiledWorkflow> workflow = ctx.compile_or_report();
-  if (!workflow) return exit_invalid;
-  std::cout << "digraph " << dot_quote(workflow->name) << " {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
-  for (const auto& task : workflow->tasks) {
-    std::string label = task.name + "\\n[" + task.executor + "]";
-    // The output type whenever one is known: a process task with only
-    // output_type has no declared parameters but a typed output.
-    if (task.signature.declared || !task.signature.output.is_any()) {
-      label += "\\n→ " + task.signature.output.to_string();
-    }
-    std::cout << "  " << dot_quote(task.name) << " [label=" << dot_quote(label) << "];\n";
-  }
-  for (const auto& task : workflow->tasks) {
-    for (const auto& dep : task.depends_on) std::cout << "  " << dot_quote(dep) << " -> " << dot_quote(task.name) << ";\n";
-  }
-  std::cout << "}\n";
   return exit_ok;
 }
 
@@ -131,15 +108,6 @@ std::string introspect_hint(const CliContext& ctx, const CompiledTask& task) {
   const std::vector<std::string>& keys = info->task_keys;
   if (std::find(keys.begin(), keys.end(), "introspect") == keys.end()) return "";
   return ", or set introspect: true for a program built with an ork SDK";
-}
-
-std::string dot_quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += "\\\"";
-    else out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace

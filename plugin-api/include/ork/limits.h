@@ -17,9 +17,11 @@
  * per use of an alias that reaches it. yaml-cpp shares aliased nodes, so a
  * 616-byte "alias bomb" (9 levels, each repeating the previous one 10 times)
  * stands for a billion nodes; the budget refuses it before conversion eats
- * the memory. A million is far beyond any real workflow (hundreds of tasks
- * with a few dozen nodes each) and converts in well under a second. */
-#define ORK_MAX_YAML_NODES 1000000
+ * the memory. 100,000 is far beyond any real workflow (hundreds of tasks
+ * with a few dozen nodes each) and converts in a few tens of milliseconds,
+ * so even a file right at the budget is refused or accepted at once (a
+ * budget of a million took over a second, and ten under the fuzzer). */
+#define ORK_MAX_YAML_NODES 100000
 
 /* How deeply one YAML value the compiler converts may nest (lists and
  * mappings inside each other). Conversion recurses once per level, so this
