@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/output_depth.hpp"
 #include "scheduler/attempt_policy.hpp"
+#include "scheduler/attempt_runner.hpp"
 #include "scheduler/lease_keeper.hpp"
 #include "scheduler/log_writer.hpp"
 #include "scheduler/slots.hpp"
@@ -34,8 +35,6 @@ bool is_final(Phase p) {
   return p == Phase::succeeded || p == Phase::failed || p == Phase::cancelled || p == Phase::skipped;
 }
 
-std::atomic<std::uint64_t> next_attempt_token{1};
-
 constexpr const char* interrupted_attempt_error = "the process running this attempt died; attempt re-queued";
 
 struct TaskRuntime {
@@ -48,7 +47,6 @@ struct TaskRuntime {
   int unmet_dependencies = 0;   // upstream tasks not yet succeeded
   std::vector<std::size_t> downstream;
   boost::json::value output;    // once succeeded
-  std::uint64_t token = 0;      // of the running attempt
   Clock::time_point retry_at;
 };
 
@@ -99,6 +97,7 @@ struct RunScheduler::State {
   RunOptions options;
   RunObserver& observer;
   LogWriter logs;
+  RunningAttempts running;  // by task index, for cancellation
 
   std::mutex mutex;
   std::condition_variable wake;
@@ -255,11 +254,12 @@ struct RunScheduler::State {
     }
     task.phase = Phase::running;
     task.attempt += 1;
-    task.token = next_attempt_token++;
     const int attempt = task.attempt;
     std::string input_error;
     std::string input_json = build_input(task, input_error);
-    ExecutorRunRequest request = make_request(task, attempt, std::move(input_json));
+    ExecutorRunRequest request =
+        attempt_request(workflow, *task.spec, task.config_json, options.run_id, attempt, std::move(input_json));
+    running.add(static_cast<std::int64_t>(i), *task.executor, request.attempt_token);
     lock.unlock();
 
     auto started = Clock::now();
@@ -276,54 +276,15 @@ struct RunScheduler::State {
     if (!input_error.empty()) {
       result = {ORK_TASK_FAILED, "", input_error};
     } else if (options.remote) {
-      result = run_on_worker(task, request);
+      result = run_on_queue(store, task.spec->executor, request, [this] { return cancel_requested(); });
     } else {
-      result = run_within_log_budget(*task.executor, request, [&](ork_log_stream stream, std::string_view line) {
-        logs.add(NewLogLine{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), stream,
-                            now_millis(), std::string(line)});
-      });
+      result = host::run_attempt(*task.executor, request, logs);
     }
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    running.remove(static_cast<std::int64_t>(i));
     release_slots(task);
     ended = conclude_attempt(i, attempt, std::move(result), took);
     lock.lock();
-  }
-
-  // --workers-only: the attempt goes on the store's queue; an `ork worker`
-  // that has the executor claims it, runs it and writes its log lines. This
-  // thread waits for the result — woken by the store's notification when it
-  // has them (PostgreSQL), else reading the queue row every 1 ms at first and
-  // backing off to 20 ms — and asks the worker to stop on cancellation.
-  ExecutorRunResult run_on_worker(const TaskRuntime& task, const ExecutorRunRequest& r) {
-    boost::json::array env;
-    for (const auto& e : r.env) env.emplace_back(e);
-    boost::json::object payload{{"workflow_name", r.workflow_name}, {"workflow_file", r.workflow_file},
-                                {"workflow_dir", r.workflow_dir},   {"config_json", r.config_json},
-                                {"input_json", r.input_json},       {"workdir", r.workdir},
-                                {"env", std::move(env)},            {"timeout_ms", r.timeout.count()}};
-    const std::int64_t id =
-        store.enqueue_attempt(r.run_id, r.task_name, r.attempt, task.spec->executor, payload, now_millis());
-    auto pause = std::chrono::milliseconds(1);
-    bool cancel_sent = false;
-    while (true) {
-      QueuedAttemptState state = store.queued_attempt(id);
-      if (state.status == "done") {
-        ork_task_outcome outcome = state.outcome == "succeeded"   ? ORK_TASK_SUCCEEDED
-                                   : state.outcome == "timed_out" ? ORK_TASK_TIMED_OUT
-                                   : state.outcome == "cancelled" ? ORK_TASK_CANCELLED
-                                                                  : ORK_TASK_FAILED;
-        std::string output = outcome == ORK_TASK_SUCCEEDED && !state.output.is_null()
-                                 ? boost::json::serialize(state.output)
-                                 : std::string();
-        return {outcome, std::move(output), state.error.value_or("")};
-      }
-      if (!cancel_sent && cancel_requested()) {
-        store.cancel_attempt(id, now_millis());
-        cancel_sent = true;
-      }
-      store.wait_for_queue(pause);  // PostgreSQL wakes us when a worker completes
-      pause = std::min(pause * 2, std::chrono::milliseconds(20));
-    }
   }
 
   std::string build_input(const TaskRuntime& task, std::string& error) {
@@ -360,27 +321,6 @@ struct RunScheduler::State {
     for (const auto& dep : task.spec->depends_on) upstream[dep] = tasks[index.at(dep)].output;
     input["upstream"] = std::move(upstream);
     return boost::json::serialize(input);
-  }
-
-  ExecutorRunRequest make_request(const TaskRuntime& task, int attempt, std::string input_json) {
-    ExecutorRunRequest r;
-    r.attempt_token = task.token;
-    r.workflow_name = workflow.name;
-    r.workflow_file = workflow.file.string();
-    r.workflow_dir = workflow.dir.string();
-    r.task_name = task.spec->name;
-    r.config_json = task.config_json;
-    r.run_id = options.run_id;
-    r.attempt = static_cast<std::uint32_t>(attempt);
-    r.input_json = std::move(input_json);
-    r.workdir = task.spec->workdir.string();
-    r.env.reserve(task.spec->env.size() + 3);
-    r.env.push_back("ORK_RUN_ID=" + options.run_id);
-    r.env.push_back("ORK_TASK=" + task.spec->name);
-    r.env.push_back("ORK_ATTEMPT=" + std::to_string(attempt));
-    for (const auto& [key, value] : task.spec->env) r.env.push_back(key + "=" + value);
-    r.timeout = task.spec->timeout;
-    return r;
   }
 
   // What an attempt's end means (status, output, retry) — nothing recorded yet.
@@ -616,17 +556,13 @@ struct RunScheduler::State {
   // write): start nothing more, stop what runs, and record nothing — the
   // run stays `running` in the store, for `ork resume` once it is fixed.
   void stop_after_failure() {
-    std::vector<std::pair<const Executor*, std::uint64_t>> running;
     {
       std::lock_guard lock(mutex);
       broken = true;
       cancelling = true;
-      for (const TaskRuntime& t : tasks) {
-        if (t.phase == Phase::running) running.emplace_back(t.executor, t.token);
-      }
       ready.clear();
     }
-    for (auto [executor, token] : running) executor->cancel(token);
+    running.cancel_all();
     wake.notify_all();
   }
 
@@ -643,7 +579,6 @@ struct RunScheduler::State {
   }
 
   void cancel() {
-    std::vector<std::pair<const Executor*, std::uint64_t>> running;
     std::vector<std::size_t> never_started;
     {
       std::lock_guard lock(mutex);
@@ -651,9 +586,7 @@ struct RunScheduler::State {
       cancelling = true;
       for (std::size_t i = 0; i < tasks.size(); ++i) {
         TaskRuntime& t = tasks[i];
-        if (t.phase == Phase::running) {
-          running.emplace_back(t.executor, t.token);
-        } else if (!is_final(t.phase)) {
+        if (t.phase != Phase::running && !is_final(t.phase)) {
           t.phase = Phase::cancelled;
           --unfinished;
           never_started.push_back(i);
@@ -669,7 +602,7 @@ struct RunScheduler::State {
         std::cerr << "ork: " << e.what() << '\n';
       }
     }
-    for (auto [executor, token] : running) executor->cancel(token);
+    running.cancel_all();
     wake.notify_all();
   }
 };
