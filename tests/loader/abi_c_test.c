@@ -11,6 +11,7 @@
  */
 #include <ork/limits.h>
 #include <ork/plugin.h>
+#include <ork/storage_queries.h> /* compiled as strict C11 too */
 
 #include <stddef.h>
 #include <string.h>

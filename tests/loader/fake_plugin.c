@@ -169,11 +169,20 @@ static void fake_store_close(void* store) { (void)store; }
 
 static const char* const fake_store_schemes[] = {"fakestore", NULL};
 
+/* Stands in for whatever a 1.0 plugin's memory holds after its table: the
+ * host must never call it, because it lies past struct_size. */
+static ork_status fake_store_past_its_size(void* store, ork_str run_id, ork_str owner, ork_str dead_owner,
+                                           int64_t now, int64_t lease_ms, int* out_claimed, ork_error* err) {
+  (void)store, (void)run_id, (void)owner, (void)dead_owner, (void)now, (void)lease_ms, (void)out_claimed, (void)err;
+  abort();
+}
+
 static const ork_storage_vtable fake_storage = {
     .struct_size = (uint32_t)offsetof(ork_storage_vtable, claim_run),
     .url_schemes = fake_store_schemes,
     .open = &fake_store_open,
     .close = &fake_store_close,
+    .claim_run = &fake_store_past_its_size,
 };
 #define FAKE_EXECUTOR_TABLE NULL
 #define FAKE_STORAGE_TABLE (&fake_storage)

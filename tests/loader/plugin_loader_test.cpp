@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "loader/plugin_loader.hpp"
 #include "loader/registry.hpp"
+#include "store/store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -170,11 +171,46 @@ TEST(PluginLoader, AcceptsAStorageTableBuiltAgainstAnOlderMinor) {
   ASSERT_NE(plugin.storage, nullptr);
   EXPECT_EQ(plugin.storage->struct_size, offsetof(ork_storage_vtable, claim_run));
   EXPECT_EQ(plugin.executor, nullptr);
+  // Normalised at load: the bytes past struct_size (a non-NULL claim_run in
+  // the fake) are not copied, so every later member reads as NULL.
+  auto describe = plugin.library->get<const ork_plugin_descriptor*()>(ORK_PLUGIN_ENTRY_SYMBOL);
+  const ork_storage_vtable* in_plugin = describe()->storage;
+  ASSERT_NE(in_plugin->claim_run, nullptr) << "the fixture must hold a pointer past its struct_size";
+  EXPECT_NE(plugin.storage, in_plugin) << "the host must use its own normalised copy";
+  EXPECT_EQ(plugin.storage->claim_run, nullptr);
+  EXPECT_EQ(plugin.storage->update_tasks, nullptr);
+  EXPECT_EQ(plugin.storage->wait_for_queue, nullptr);
+  EXPECT_NE(plugin.storage->open, nullptr);
 
   std::vector<RefusedPlugin> refused;
   PluginRegistry registry(set, refused);
   EXPECT_TRUE(refused.empty());
   EXPECT_EQ(registry.storage_for_scheme("fakestore"), &plugin);
+}
+
+TEST(PluginLoader, ACppStoreLeavesTheOptionalGroupsItDoesNotImplementNull) {
+  // plugin.hpp fills a slot only when the store class implements its group,
+  // so the host's capability checks tell the truth about C++ stores.
+  PluginSet set = PluginSet::load({fake_dir("cpp_store")});
+  ASSERT_TRUE(set.refused().empty()) << set.refused().front().to_string();
+  ASSERT_EQ(set.loaded().size(), 1u);
+  const ork_storage_vtable* t = set.loaded().front().storage;
+  ASSERT_NE(t, nullptr);
+  EXPECT_NE(t->open, nullptr);
+  EXPECT_NE(t->update_task, nullptr);
+  EXPECT_NE(t->query, nullptr);
+  EXPECT_EQ(t->claim_run, nullptr);
+  EXPECT_EQ(t->set_workflow_setting, nullptr);
+  EXPECT_EQ(t->update_tasks, nullptr) << "no default that would apply a batch one by one";
+  EXPECT_EQ(t->enqueue_attempt, nullptr);
+  EXPECT_EQ(t->cancel_attempt, nullptr);
+  EXPECT_EQ(t->wait_for_queue, nullptr);
+
+  std::vector<RefusedPlugin> refused;
+  PluginRegistry registry(set, refused);
+  Store store = Store::open(registry, "plainstore://x");
+  EXPECT_FALSE(store.supports_queue());
+  EXPECT_FALSE(store.supports_ownership());
 }
 
 TEST(PluginLoader, RefusalLineNamesTheFileAndTheReason) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 #include <system_error>
@@ -47,6 +48,27 @@ std::string loader_message(const std::system_error& e) {
 constexpr std::size_t descriptor_size_v1_0 = offsetof(ork_plugin_descriptor, storage) + sizeof(void*);
 constexpr std::size_t executor_size_v1_0 = offsetof(ork_executor_vtable, cancel_task) + sizeof(void*);
 constexpr std::size_t storage_size_v1_0 = offsetof(ork_storage_vtable, query) + sizeof(void*);
+
+// OBS-style normalisation: `into` is zero-filled and host-sized; copy only the
+// bytes the plugin declared, so members added after its minor read as NULL.
+template <typename Table>
+void copy_declared_part(const Table& plugin_table, Table& into) {
+  std::memcpy(&into, &plugin_table, std::min<std::size_t>(plugin_table.struct_size, sizeof(Table)));
+}
+
+std::unique_ptr<const NormalisedTables> normalise(const ork_plugin_descriptor& d) {
+  auto tables = std::make_unique<NormalisedTables>();
+  copy_declared_part(d, tables->descriptor);
+  if (d.executor) {
+    copy_declared_part(*d.executor, tables->executor);
+    tables->descriptor.executor = &tables->executor;
+  }
+  if (d.storage) {
+    copy_declared_part(*d.storage, tables->storage);
+    tables->descriptor.storage = &tables->storage;
+  }
+  return tables;
+}
 
 bool is_plugin_file(const std::filesystem::path& p) {
   std::string name = p.filename().string();
@@ -139,25 +161,28 @@ void PluginSet::load_file(const std::filesystem::path& file) {
   if (d->storage && d->storage->struct_size < storage_size_v1_0) {
     return refuse("storage table too small for API 1.0; rebuild against ork 1.x");
   }
-  if (!d->init) return refuse("descriptor has no init function");
+  std::unique_ptr<const NormalisedTables> tables = normalise(*d);
+  const ork_plugin_descriptor& nd = tables->descriptor;
+  if (!nd.init) return refuse("descriptor has no init function");
   ork_error err;
   void* state = nullptr;
-  ork_status status = d->init(&the_host_api, &state, &err);
+  ork_status status = nd.init(&the_host_api, &state, &err);
   if (status != ORK_STATUS_OK) {
     return refuse("init failed: " + (err.message.empty() ? "status " + std::to_string(status) : err.message));
   }
   LoadedPlugin plugin;
   plugin.file = file;
   plugin.name = name;
-  plugin.version = d->version ? d->version : "";
-  plugin.description = d->description ? d->description : "";
-  plugin.api_major = d->api_major;
-  plugin.min_host_minor = d->min_host_minor;
-  plugin.descriptor = d;
-  plugin.executor = d->executor;
-  plugin.storage = d->storage;
+  plugin.version = nd.version ? nd.version : "";
+  plugin.description = nd.description ? nd.description : "";
+  plugin.api_major = nd.api_major;
+  plugin.min_host_minor = nd.min_host_minor;
+  plugin.descriptor = &nd;
+  plugin.executor = nd.executor;
+  plugin.storage = nd.storage;
   plugin.state = state;
   plugin.library = std::move(library);
+  plugin.tables = std::move(tables);
   loaded_.push_back(std::move(plugin));
 }
 

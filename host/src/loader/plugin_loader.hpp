@@ -15,6 +15,13 @@
 
 namespace ork::host {
 
+// A plugin's descriptor and tables as this host's API version lays them out.
+struct NormalisedTables {
+  ork_plugin_descriptor descriptor{};
+  ork_executor_vtable executor{};
+  ork_storage_vtable storage{};
+};
+
 struct LoadedPlugin {
   std::filesystem::path file;
   std::string name;
@@ -22,11 +29,16 @@ struct LoadedPlugin {
   std::string description;
   std::uint32_t api_major = 0;
   std::uint32_t min_host_minor = 0;
+  // The plugin's tables normalised at load (OBS-style): each is a host-sized,
+  // zero-filled copy holding the first `struct_size` bytes the plugin gave, so
+  // a member the plugin's API minor lacks reads as NULL and no caller ever
+  // compares `struct_size` itself. `struct_size` keeps the plugin's value.
   const ork_plugin_descriptor* descriptor = nullptr;
   const ork_executor_vtable* executor = nullptr;  // null unless an executor
   const ork_storage_vtable* storage = nullptr;    // null unless a storage backend
   void* state = nullptr;                          // from init, passed back to every call
   std::unique_ptr<boost::dll::shared_library> library;
+  std::unique_ptr<const NormalisedTables> tables;  // owns the copies above
 };
 
 struct RefusedPlugin {

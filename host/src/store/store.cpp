@@ -6,6 +6,7 @@
 #include "store/url_redaction.hpp"
 
 #include <ork/limits.h>
+#include <ork/storage_queries.h>
 
 #include <chrono>
 #include <cstddef>
@@ -149,9 +150,7 @@ void Store::update_task(const TaskTransition& t) {
 
 void Store::update_tasks(std::span<const TaskTransition> transitions) {
   const ork_storage_vtable* t = plugin_->storage;
-  const bool batched = t->struct_size >= offsetof(ork_storage_vtable, update_tasks) + sizeof(t->update_tasks) &&
-                       t->update_tasks != nullptr;
-  if (!batched) {
+  if (!t->update_tasks) {
     for (const TaskTransition& transition : transitions) update_task(transition);
     return;
   }
@@ -184,6 +183,15 @@ void Store::append_logs(std::span<const NewLogLine> lines) {
 }
 
 boost::json::value Store::query(ork_query_kind kind, const boost::json::object& params) {
+  // Every param the host sends is one ork/storage_queries.h lists for the kind,
+  // so the table stays the one place that says what a store must accept.
+  const ork_query_schema* schema = ork_query_schema_of(kind);
+  for (const auto& entry : params) {
+    if (!schema || !ork_query_param_of(schema, entry.key().data(), entry.key().size())) {
+      throw Error(ErrorKind::internal, "query " + std::to_string(kind) + " sent param '" + std::string(entry.key()) +
+                                           "', which ork/storage_queries.h does not list");
+    }
+  }
   std::string params_json = boost::json::serialize(params);
   std::string answer;
   ork_json_sink sink{ORK_STRUCT_SIZE(ork_json_sink), &answer, &write_string};
@@ -296,8 +304,7 @@ WorkflowVersionRow Store::get_workflow_version(std::int64_t version_id) {
 
 bool Store::supports_ownership() const {
   const ork_storage_vtable* t = plugin_->storage;
-  return t->struct_size >= offsetof(ork_storage_vtable, set_workflow_setting) + sizeof(t->set_workflow_setting) &&
-         t->claim_run && t->renew_leases && t->request_cancel && t->set_workflow_setting;
+  return t->claim_run && t->renew_leases && t->request_cancel && t->set_workflow_setting;
 }
 
 void Store::require_ownership() const {
@@ -365,8 +372,7 @@ std::vector<RunRow> Store::orphaned_runs(Millis now) {
 
 bool Store::supports_queue() const {
   const ork_storage_vtable* t = plugin_->storage;
-  return t->struct_size >= offsetof(ork_storage_vtable, cancel_attempt) + sizeof(t->cancel_attempt) &&
-         t->enqueue_attempt && t->claim_attempt && t->complete_attempt && t->worker_heartbeat && t->cancel_attempt;
+  return t->enqueue_attempt && t->claim_attempt && t->complete_attempt && t->worker_heartbeat && t->cancel_attempt;
 }
 
 void Store::require_queue() const {

@@ -97,8 +97,7 @@ void Store::cancel_attempt(std::int64_t id, Millis at) {
 
 void Store::wait_for_queue(std::chrono::milliseconds timeout) {
   const ork_storage_vtable* t = plugin_->storage;
-  if (t->struct_size < offsetof(ork_storage_vtable, wait_for_queue) + sizeof(t->wait_for_queue) ||
-      !t->wait_for_queue) {
+  if (!t->wait_for_queue) {
     std::this_thread::sleep_for(timeout);
     return;
   }

@@ -13,8 +13,11 @@
  *
  * Versioning rules: every struct starts with `struct_size` (filled with
  * ORK_STRUCT_SIZE, never a literal) and only grows at its end; each member
- * added after 1.0 carries a `since 1.N` comment, and readers check
- * `struct_size` before touching it. Anything else is a major bump.
+ * added after 1.0 carries a `since 1.N` comment. The host normalises each
+ * plugin table once at load (a zero-filled host-sized copy of its first
+ * `struct_size` bytes), so a member the plugin does not have reads as NULL;
+ * a plugin checks `struct_size` of host structs before touching a member
+ * newer than the minor it requires. Anything else is a major bump.
  *
  * Memory: whoever allocates frees. Every pointer is annotated with its
  * ownership. Host pointers passed into a call are borrowed for that call only;
@@ -79,10 +82,13 @@ typedef struct ork_host_api {
   uint32_t struct_size;
   uint32_t api_major;
   uint32_t api_minor;
-  /* Copies `message` into the error slot. `slot` may be NULL (then ignored). */
+  /* Copies `message` into the error slot. `slot` may be NULL (then ignored).
+   * Ownership: `slot` is host-owned (the `err` of the call being answered);
+   * `message` is borrowed for this call and copied. */
   void (*set_error)(ork_error* slot, ork_str message);
   /* A diagnostic from the plugin itself (not a task log): level 0 debug,
-   * 1 info, 2 warning, 3 error. Shown with `ork -v`. */
+   * 1 info, 2 warning, 3 error. Shown with `ork -v`. Ownership: `message` is
+   * borrowed for this call and copied. */
   void (*log)(int level, ork_str message);
 } ork_host_api;
 
@@ -118,7 +124,7 @@ typedef struct ork_task_spec {
  * the host copies everything passed to it. */
 typedef struct ork_check_sink {
   uint32_t struct_size;
-  void* ctx;
+  void* ctx; /* Ownership: host-owned; pass it back unchanged */
   /* One problem with the task. `key` names the executor-specific key it is
    * about (the host turns it into file:line:col), or is empty for the task. */
   void (*error)(void* ctx, ork_str key, ork_str message);
@@ -137,14 +143,15 @@ typedef struct ork_task_request {
   uint32_t struct_size;
   /* Unique in this host process; the handle for `cancel_task`. */
   uint64_t attempt_token;
-  const ork_task_spec* spec;
+  const ork_task_spec* spec; /* Ownership: host-owned, borrowed for run_task */
   ork_str run_id;
   uint32_t attempt; /* 1 for the first attempt */
   /* JSON object: the task's bound inputs plus "upstream": {task: output}. */
   ork_str input_json;
   ork_str workdir; /* absolute working directory for the task */
   /* Extra environment, "KEY=VALUE" each, on top of the host's environment;
-   * already includes ORK_RUN_ID, ORK_TASK and ORK_ATTEMPT. */
+   * already includes ORK_RUN_ID, ORK_TASK and ORK_ATTEMPT. Ownership: the
+   * array and its strings are host-owned, borrowed for run_task. */
   const ork_str* env;
   size_t env_count;
   /* Wall-clock limit for this attempt in milliseconds; 0 means none. The
@@ -169,7 +176,7 @@ typedef enum ork_task_outcome {
  * `run_task` returns; callbacks are thread-safe and copy their arguments. */
 typedef struct ork_task_sink {
   uint32_t struct_size;
-  void* ctx;
+  void* ctx; /* Ownership: host-owned; pass it back unchanged */
   /* One log line, without its newline. Any bytes; the host stores them
    * as-is (invalid UTF-8 is replaced when shown). */
   void (*log)(void* ctx, ork_log_stream stream, ork_str line);
@@ -184,12 +191,19 @@ enum {
   ORK_EXECUTOR_INTROSPECTS = 1u << 0
 };
 
+/* Ownership: the table and every pointer in it are owned by the plugin and
+ * static (valid until exit); the host copies the table at load. In every
+ * call, `state` is the plugin-owned pointer from `init`; `spec`, `request`
+ * and `sink` are host-owned and borrowed for the call; `err` is the
+ * host-owned error slot of the call. */
 typedef struct ork_executor_vtable {
   uint32_t struct_size;
-  /* The `executor:` value in YAML, e.g. "process". Static. */
+  /* The `executor:` value in YAML, e.g. "process". Ownership: plugin-owned,
+   * static, NUL-terminated. */
   const char* name;
   /* NULL-terminated list of the executor-specific task keys it accepts
-   * (e.g. "command"); the host refuses other unknown keys. Static. */
+   * (e.g. "command"); the host refuses other unknown keys. Ownership: the
+   * array and its strings are plugin-owned and static. */
   const char* const* task_keys;
   uint32_t capabilities; /* ORK_EXECUTOR_* bits */
   /* Compile time: validate one task (files exist, keys well-formed, …) and
@@ -212,7 +226,12 @@ typedef struct ork_executor_vtable {
 /* Storage                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Times are milliseconds since the Unix epoch (UTC); 0 means "not set". */
+/* Times are milliseconds since the Unix epoch (UTC); 0 means "not set".
+ *
+ * Records (ork_workflow_record, ork_run_record, ork_task_update,
+ * ork_log_line, ork_queued_attempt) and every string and array in them are
+ * host-owned and borrowed for the call they are passed to: a store copies
+ * what it keeps before returning. */
 
 typedef struct ork_workflow_record {
   uint32_t struct_size;
@@ -234,7 +253,8 @@ typedef struct ork_run_record {
   ork_str trigger;         /* "cli", "api", "schedule", … */
   ork_str owner;           /* who executes it, "host:pid" */
   int64_t created_at;
-  const ork_str* task_names; /* each gets a `pending` task row */
+  /* each gets a `pending` task row. Ownership: host-owned array, borrowed */
+  const ork_str* task_names;
   size_t task_count;
 } ork_run_record;
 
@@ -263,36 +283,36 @@ typedef struct ork_log_line {
   ork_str line;
 } ork_log_line;
 
+/* The storage queries. Each one's params (a JSON object) are listed in ONE
+ * machine-readable table, ork_query_schemas() in ork/storage_queries.h; the
+ * answers' shapes are written here. */
 typedef enum ork_query_kind {
-  /* params {"workflow"?, "status"?, "cursor"?, "limit"} ->
-   * {"runs": [RUN...], "next_cursor": str|null} */
+  /* -> {"runs": [RUN...], "next_cursor": str|null} */
   ORK_QUERY_LIST_RUNS = 1,
-  /* params {"run_id"} -> RUN with "tasks": {name: TASK} and
+  /* -> RUN with "tasks": {name: TASK} and
    * "attempts": [ATTEMPT...]; NOT_FOUND if absent. A unique id prefix matches. */
   ORK_QUERY_GET_RUN = 2,
-  /* params {"run_id", "task"?, "attempt"?, "cursor"?, "limit"} ->
-   * {"lines": [{"id", "task", "attempt", "stream", "at", "line"}], "next_cursor"} */
+  /* -> {"lines": [{"id", "task", "attempt", "stream", "at", "line"}], "next_cursor"} */
   ORK_QUERY_LOGS = 3,
-  /* params {"after": seq, "limit"} -> {"events": [{"seq", "run_id", "task",
-   * "kind", "status", "at"}], "last_seq"} */
+  /* -> {"events": [{"seq", "run_id", "task", "kind", "status", "at"}], "last_seq"} */
   ORK_QUERY_EVENTS = 4,
-  /* params {} -> {"workflows": [{"name", "version_id", "content_hash", "file",
+  /* -> {"workflows": [{"name", "version_id", "content_hash", "file",
    * "created_at"}]} (latest version of each name) */
   ORK_QUERY_LIST_WORKFLOWS = 5,
-  /* params {"version_id"} -> {"version_id", "name", "content_hash", "file",
-   * "source", "spec": {...}, "created_at"} */
+  /* -> {"version_id", "name", "content_hash", "file", "source", "spec": {...},
+   * "created_at"}; by version id, or the latest version of a name */
   ORK_QUERY_GET_WORKFLOW = 6,
-  /* since 1.1: params {"workflow"} -> {"settings": {KEY: JSON value}} */
+  /* since 1.1: -> {"settings": {KEY: JSON value}} */
   ORK_QUERY_WORKFLOW_SETTINGS = 7,
-  /* since 1.1: params {"now"} -> {"runs": [RUN...]}: runs still `running`
+  /* since 1.1: -> {"runs": [RUN...]}: runs still `running`
    * whose owner's lease expired before `now` (their owner died) */
   ORK_QUERY_ORPHANED_RUNS = 8,
-  /* since 1.3: params {"id"} -> {"id", "status": "queued"|"claimed"|"done",
+  /* since 1.3: -> {"id", "status": "queued"|"claimed"|"done",
    * "worker": str|null, "outcome": "succeeded"|"failed"|"timed_out"|
    * "cancelled"|null, "output": JSON|null, "error": str|null};
    * NOT_FOUND for an unknown id */
   ORK_QUERY_QUEUED_ATTEMPT = 9,
-  /* since 1.3: params {"now"} -> {"workers": [{"name", "info": JSON,
+  /* since 1.3: -> {"workers": [{"name", "info": JSON,
    * "last_heartbeat", "alive": bool (lease not expired), "claimed": int}]} */
   ORK_QUERY_WORKERS = 10
 } ork_query_kind;
@@ -308,22 +328,35 @@ typedef struct ork_queued_attempt {
   int64_t at;
 } ork_queued_attempt;
 
-/* Where a storage query writes its JSON answer. Host-owned, borrowed. */
+/* Where a storage query writes its JSON answer. Ownership: host-owned,
+ * borrowed for the call it is passed to. */
 typedef struct ork_json_sink {
   uint32_t struct_size;
-  void* ctx;
-  void (*write)(void* ctx, ork_str json); /* exactly once on success; copied */
+  void* ctx; /* Ownership: host-owned; pass it back unchanged */
+  /* Exactly once on success. Ownership: `json` is the plugin's, borrowed for
+   * this call; the host copies it. */
+  void (*write)(void* ctx, ork_str json);
 } ork_json_sink;
 
-/* Out-parameter for strings the store produces (ids). Host-owned; copied. */
+/* Out-parameter for strings the store produces (ids). Ownership: as
+ * ork_json_sink: host-owned sink, the string is copied. */
 typedef ork_json_sink ork_str_sink;
 
+/* Ownership: the table and every pointer in it are owned by the plugin and
+ * static (valid until exit); the host copies the table at load. In every
+ * call: `store` is the plugin-owned handle from `open`; records, `ork_str`
+ * arguments and sinks are host-owned and borrowed for the call; `err` is the
+ * call's host-owned error slot; scalar out-parameters (`out_version_id`,
+ * `out_existing`, `out_claimed`, `out_id`) are host-owned and written by the
+ * plugin only when it returns OK. */
 typedef struct ork_storage_vtable {
   uint32_t struct_size;
   /* URL schemes this backend serves, NULL-terminated, e.g. {"sqlite", NULL}.
-   * A plain file path is served by the backend listing "file". Static. */
+   * A plain file path is served by the backend listing "file". Ownership:
+   * plugin-owned, static. */
   const char* const* url_schemes;
-  /* Open (and migrate) a store. `*out_store` is plugin-owned until `close`. */
+  /* Open (and migrate) a store. Ownership: `*out_store` is plugin-owned and
+   * lives until the host passes it to `close`. */
   ork_status (*open)(void* state, ork_str url, void** out_store, ork_error* err);
   void (*close)(void* store);
   /* Insert a workflow version unless (name, content_hash) exists; either
@@ -346,7 +379,7 @@ typedef struct ork_storage_vtable {
                       const ork_json_sink* out, ork_error* err);
 
   /* since 1.1: run ownership, for crash recovery and several processes
-   * sharing one store. Read `struct_size` before using these. */
+   * sharing one store. NULL when the store does not implement them. */
 
   /* Make `owner` the owner of a `running` run until now + lease_ms, in one
    * transaction, if the run has no owner, is owned by `owner` already, its
@@ -414,23 +447,27 @@ typedef struct ork_storage_vtable {
 /* Descriptor                                                               */
 /* ------------------------------------------------------------------------ */
 
+/* Ownership: the descriptor and every pointer in it are owned by the plugin
+ * and static (valid until exit); the host copies it (and its tables) at load. */
 typedef struct ork_plugin_descriptor {
   uint32_t struct_size;
   uint32_t api_major;      /* ORK_PLUGIN_API_MAJOR the plugin was built with */
   uint32_t min_host_minor; /* oldest host minor with everything it uses */
-  const char* name;        /* unique among loaded plugins, e.g. "process" */
-  const char* version;     /* the plugin's own version, e.g. "1.0.0" */
-  const char* description;
-  /* Called once after the host accepted the versions. `host` is valid until
-   * exit. `*out_state` is plugin-owned and passed back to every call. */
+  const char* name;        /* unique among loaded plugins, e.g. "process". Plugin-owned, static */
+  const char* version;     /* the plugin's own version, e.g. "1.0.0". Plugin-owned, static */
+  const char* description; /* one line. Plugin-owned, static */
+  /* Called once after the host accepted the versions. Ownership: `host` is
+   * host-owned and valid until exit; `*out_state` is plugin-owned, passed
+   * back to every call and released by `shutdown`; `err` is host-owned. */
   ork_status (*init)(const ork_host_api* host, void** out_state, ork_error* err);
   /* Called once at exit when init succeeded. Optional. */
   void (*shutdown)(void* state);
-  const ork_executor_vtable* executor; /* NULL unless an executor. Static. */
-  const ork_storage_vtable* storage;   /* NULL unless a storage backend. Static. */
+  const ork_executor_vtable* executor; /* NULL unless an executor. Plugin-owned, static */
+  const ork_storage_vtable* storage;   /* NULL unless a storage backend. Plugin-owned, static */
 } ork_plugin_descriptor;
 
-/* The entry point. Returns a static descriptor; does nothing else. */
+/* The entry point. Returns a static descriptor; does nothing else.
+ * Ownership: the descriptor is plugin-owned and static. */
 typedef const ork_plugin_descriptor* (*ork_plugin_describe_fn)(void);
 
 #ifdef __cplusplus

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +13,8 @@
 #include <vector>
 
 #include <ork/task_environment.hpp>
+
+#include "ork_executor/spawn.hpp"
 
 namespace ork::plugins::library {
 namespace {
@@ -57,16 +58,6 @@ enum class ReadResult { data, would_block, end };
 ReadResult read_available(int fd, std::string& into);
 
 }  // namespace
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) reset(std::exchange(other.fd_, -1));
-  return *this;
-}
-
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
 
 std::unique_ptr<WorkerProcess> WorkerProcess::start(const std::filesystem::path& executable) {
   Pipe requests = make_pipe(), replies = make_pipe(), out = make_pipe(), err = make_pipe();
@@ -249,48 +240,17 @@ void set_nonblocking(int fd) {
   if (::fcntl(fd, F_SETFL, O_NONBLOCK) != 0) throw std::system_error(errno, std::generic_category(), "fcntl");
 }
 
-void check_spawn_call(int rc, const char* what) {
-  if (rc != 0) throw std::system_error(rc, std::generic_category(), what);
-}
-
 pid_t spawn_worker(const std::filesystem::path& executable, const std::array<int, 4>& child_fds) {
-  posix_spawn_file_actions_t actions;
-  check_spawn_call(posix_spawn_file_actions_init(&actions), "posix_spawn_file_actions_init");
-  std::unique_ptr<posix_spawn_file_actions_t, int (*)(posix_spawn_file_actions_t*)> actions_guard(
-      &actions, posix_spawn_file_actions_destroy);
-  for (int target = 0; target < 4; ++target) {
-    check_spawn_call(posix_spawn_file_actions_adddup2(&actions, child_fds[static_cast<std::size_t>(target)], target),
-                     "posix_spawn_file_actions_adddup2");
-  }
-  // Other host code may open fds without O_CLOEXEC; the worker gets none.
-  check_spawn_call(posix_spawn_file_actions_addclosefrom_np(&actions, 4), "posix_spawn_file_actions_addclosefrom_np");
-
-  posix_spawnattr_t attributes;
-  check_spawn_call(posix_spawnattr_init(&attributes), "posix_spawnattr_init");
-  std::unique_ptr<posix_spawnattr_t, int (*)(posix_spawnattr_t*)> attributes_guard(&attributes,
-                                                                                    posix_spawnattr_destroy);
-  // Own process group, so a kill reaches whatever the library started; empty
-  // mask and default dispositions, so signals the host blocks or ignores
-  // (for sigwait, or SIGPIPE) behave normally in user code.
-  check_spawn_call(
-      posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
-      "posix_spawnattr_setflags");
-  check_spawn_call(posix_spawnattr_setpgroup(&attributes, 0), "posix_spawnattr_setpgroup");
-  sigset_t none;
-  sigemptyset(&none);
-  check_spawn_call(posix_spawnattr_setsigmask(&attributes, &none), "posix_spawnattr_setsigmask");
-  sigset_t all;
-  sigfillset(&all);
-  check_spawn_call(posix_spawnattr_setsigdefault(&attributes, &all), "posix_spawnattr_setsigdefault");
-
-  std::string program = executable.string();
-  std::array<char*, 2> argv{program.data(), nullptr};
+  executor::SpawnRecipe recipe;
+  recipe.program = executable.string();
+  recipe.argv = {recipe.program};
+  for (int target = 0; target < 4; ++target) recipe.fds.emplace_back(child_fds[static_cast<std::size_t>(target)], target);
+  recipe.close_from = 4;
   // Without the host's secrets: the task libraries it loads see its environment.
-  std::vector<std::string> environment = ork::plugin::inherited_environment();
-  std::vector<char*> envp = ork::plugin::envp_of(environment);
+  recipe.env = ork::plugin::inherited_environment();
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), envp.data());
-  if (rc != 0) throw std::system_error(rc, std::generic_category(), "cannot start library worker " + program);
+  int rc = executor::spawn_process(recipe, pid);
+  if (rc != 0) throw std::system_error(rc, std::generic_category(), "cannot start library worker " + recipe.program);
   return pid;
 }
 

@@ -21,24 +21,11 @@
 
 #include "worker_protocol.hpp"
 
+#include "ork_executor/unique_fd.hpp"
+
 namespace ork::plugins::library {
 
-// An owned file descriptor.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-  int get() const { return fd_; }
-  void reset(int fd = -1);
-
- private:
-  int fd_ = -1;
-};
+using UniqueFd = executor::UniqueFd;
 
 using LogForwarder = std::function<void(ork_log_stream stream, std::string_view line)>;
 

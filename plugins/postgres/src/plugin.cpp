@@ -16,6 +16,8 @@ class PostgresStorage final : public ork::plugin::Storage {
   // The host maps postgres:// to postgresql://; other hosts may not.
   static constexpr const char* url_schemes[] = {"postgresql", "postgres", nullptr};
 
+  using store_type = PostgresStore;  // its optional groups fill the table's later slots
+
   std::unique_ptr<ork::plugin::Store> open(std::string_view url) override {
     return std::make_unique<PostgresStore>(parse_server_url(url));
   }

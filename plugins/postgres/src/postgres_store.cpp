@@ -11,42 +11,23 @@
 #include <vector>
 
 #include "ork_storage/json_text.hpp"
+#include "ork_storage/write_checks.hpp"
 #include "migrations.hpp"
 #include "queries.hpp"
+#include "store_transaction.hpp"
 
 namespace ork::plugins::postgres {
 
-using storage::embedded_json;
-using storage::json_text;
-using storage::valid_utf8;
+// The status tables, write checks and JSON helpers both stores share.
+using namespace storage;
 
 using ork::plugin::Conflict;
 using ork::plugin::NotFound;
 
 namespace {
 
-constexpr std::string_view begin_write = "BEGIN";
-constexpr std::string_view begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-constexpr int max_tries = 3;
-
-enum class TaskStatus { pending, running, retrying, succeeded, failed, cancelled, skipped };
-enum class RunStatus { running, succeeded, failed, cancelled };
-
-bool is_retryable(const PgError& e);
-TaskStatus parse_task_status(std::string_view status);
-RunStatus parse_run_status(std::string_view status);
-std::string_view name_of(TaskStatus status);
-bool is_final(TaskStatus status);
-std::optional<std::string_view> unless_empty(std::string_view text);
-std::optional<std::int64_t> unless_zero(std::int64_t time);
-
-struct TaskState {
-  TaskStatus status;
-  std::uint32_t attempts;
-};
 std::optional<TaskState> lock_task_state(Connection& db, std::string_view run_id, std::string_view task);
 bool run_exists(Connection& db, std::string_view run_id);
-bool is_late(const TaskState& current, std::uint32_t attempt);
 void write_attempt_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status);
 void write_task_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status);
 void append_event(Connection& db, std::string_view run_id, std::optional<std::string_view> task,
@@ -58,39 +39,12 @@ void insert_tasks(Connection& db, const ork::plugin::RunRecord& run);
 void check_streams(std::span<const ork::plugin::LogLine> lines);
 std::string new_batch_id();
 std::int64_t wall_clock_ms();
-void check_attempt(const ork::plugin::Store::QueuedAttempt& attempt);
-void check_json(std::string_view what, std::string_view document);
-void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms);
-std::string executor_list(std::string_view executors);
-std::string_view outcome_name(ork_task_outcome outcome);
-std::optional<std::string> reclaim_own_claim(Connection& db, std::string_view worker, std::int64_t now,
-                                             std::int64_t lease_ms);
-void requeue_expired_claims(Connection& db, std::int64_t now);
-std::string claim_oldest(Connection& db, std::string_view worker, const std::string& executors, std::int64_t now,
-                         std::int64_t lease_ms);
-std::string claimed_json(const Result& row);
 
 }  // namespace
 
 PostgresStore::PostgresStore(const ServerUrl& url) : pool_(url), listener_(url) {
   Pool::Lease connection = pool_.acquire();
   migrate(*connection);
-}
-
-template <typename Body>
-auto PostgresStore::in_transaction(std::string_view begin, Body&& body) {
-  for (int attempt = 1;; ++attempt) {
-    Pool::Lease connection = pool_.acquire();
-    try {
-      return connection->transaction(begin, [&] { return body(*connection, attempt > 1); });
-    } catch (const ConnectionLost& e) {
-      if (attempt >= max_tries) throw;
-      ork::plugin::diagnostic(2, std::string(e.what()) + "; reconnecting and trying again");
-      pool_.drop_idle();
-    } catch (const PgError& e) {
-      if (attempt >= max_tries || !is_retryable(e)) throw;
-    }
-  }
 }
 
 std::int64_t PostgresStore::save_workflow(const ork::plugin::WorkflowRecord& workflow) {
@@ -184,22 +138,10 @@ void PostgresStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
   if (lines.empty()) return;
   check_streams(lines);
   // One "log" event per (run, task) in the batch, stamped with its last line.
-  struct Touched {
-    std::string_view run_id, task;
-    std::int64_t at;
-  };
-  std::vector<Touched> touched;
+  const std::vector<TouchedTask> touched = tasks_touched_by(lines);
   std::vector<std::string_view> runs;
-  for (const ork::plugin::LogLine& line : lines) {
-    auto found = std::find_if(touched.begin(), touched.end(), [&](const Touched& t) {
-      return t.run_id == line.run_id && t.task == line.task_name;
-    });
-    if (found == touched.end()) {
-      touched.push_back({line.run_id, line.task_name, line.at});
-    } else {
-      found->at = std::max(found->at, line.at);
-    }
-    if (std::find(runs.begin(), runs.end(), line.run_id) == runs.end()) runs.push_back(line.run_id);
+  for (const TouchedTask& t : touched) {
+    if (std::find(runs.begin(), runs.end(), t.run_id) == runs.end()) runs.push_back(t.run_id);
   }
   const std::string batch_id = new_batch_id();
   const std::int64_t now = wall_clock_ms();
@@ -220,7 +162,7 @@ void PostgresStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
     db.exec("INSERT INTO log_batches (id, at) VALUES ($1, $2)", {batch_id, now});
     // Batch ids matter only for a retry seconds later; keep the table small.
     if (batch_id.back() == '0') db.exec("DELETE FROM log_batches WHERE at < $1", {now - 3'600'000});
-    for (const Touched& t : touched) append_event(db, t.run_id, t.task, "log", std::nullopt, t.at);
+    for (const TouchedTask& t : touched) append_event(db, t.run_id, t.task, "log", std::nullopt, t.at);
   });
 }
 
@@ -273,119 +215,12 @@ void PostgresStore::request_cancel(std::string_view run_id, std::int64_t at) {
 
 void PostgresStore::set_workflow_setting(std::string_view workflow, std::string_view key,
                                          std::string_view value_json) {
-  const std::string where = "setting '" + std::string(key) + "' of workflow '" + std::string(workflow) + "'";
-  if (workflow.empty() || key.empty()) {
-    throw std::invalid_argument("set_workflow_setting: both the workflow and the key must be given (" + where + ")");
-  }
-  boost::json::error_code ec;
-  boost::json::parse(value_json, ec);
-  if (ec) {
-    throw std::invalid_argument("set_workflow_setting: the value of " + where + " is not valid JSON (" +
-                                ec.message() + "): " + std::string(value_json.substr(0, 200)));
-  }
+  check_workflow_setting(workflow, key, value_json);
   in_transaction(begin_write, [&](Connection& db, bool) {
     db.exec(
         "INSERT INTO workflow_settings (workflow, key, value_json) VALUES ($1, $2, $3) "
         "ON CONFLICT (workflow, key) DO UPDATE SET value_json = excluded.value_json",
         {workflow, key, value_json});
-  });
-}
-
-// ---- API 1.3: the queue of task attempts for `ork worker` ------------------------
-
-std::int64_t PostgresStore::enqueue_attempt(const QueuedAttempt& attempt) {
-  check_attempt(attempt);
-  return in_transaction(begin_write, [&](Connection& db, bool) {
-    // An attempt already queued (a repeat, or a retry whose first COMMIT
-    // went through) keeps its first row; workers hear of new rows only.
-    const Result inserted = db.exec(
-        "INSERT INTO queue (run_id, task, attempt, executor, payload_json, status, enqueued_at) "
-        "VALUES ($1, $2, $3, $4, $5, 'queued', $6) ON CONFLICT (run_id, task, attempt) DO NOTHING RETURNING id",
-        {attempt.run_id, attempt.task_name, attempt.attempt, attempt.executor, attempt.payload_json, attempt.at});
-    if (inserted.rows() > 0) {
-      db.exec("SELECT pg_notify('ork_queue', $1)", {attempt.executor});
-      return inserted.integer(0, 0);
-    }
-    return db
-        .exec("SELECT id FROM queue WHERE run_id = $1 AND task = $2 AND attempt = $3",
-              {attempt.run_id, attempt.task_name, attempt.attempt})
-        .integer(0, 0);
-  });
-}
-
-std::string PostgresStore::claim_attempt(std::string_view worker, std::string_view executors, std::int64_t now,
-                                         std::int64_t lease_ms) {
-  check_worker_and_lease("claim_attempt", worker, lease_ms);
-  const std::string executor_names = executor_list(executors);
-  return in_transaction(begin_write, [&](Connection& db, bool retried) {
-    // A retry after a lost COMMIT finds the row its first try claimed, which
-    // would otherwise stay claimed by a worker that never heard of it.
-    if (retried) {
-      if (std::optional<std::string> own = reclaim_own_claim(db, worker, now, lease_ms)) return std::move(*own);
-    }
-    requeue_expired_claims(db, now);
-    return claim_oldest(db, worker, executor_names, now, lease_ms);
-  });
-}
-
-void PostgresStore::complete_attempt(std::int64_t id, std::string_view worker, ork_task_outcome outcome,
-                                     std::string_view output_json, std::string_view error, std::int64_t at) {
-  const std::string_view outcome_text = outcome_name(outcome);
-  in_transaction(begin_write, [&](Connection& db, bool) {
-    // A worker that lost its claim (lease expired, re-queued) changes nothing;
-    // neither does a retry whose first try committed.
-    const Result done = db.exec(
-        "UPDATE queue SET status = 'done', outcome = $3, output_json = $4, error = $5, finished_at = $6, "
-        "lease_expires_at = NULL WHERE id = $1 AND worker = $2 AND status = 'claimed'",
-        {id, worker, outcome_text, outcome == ORK_TASK_SUCCEEDED ? unless_empty(output_json) : std::nullopt,
-         unless_empty(error), at});
-    // Wakes the scheduler waiting for this result (see wait_for_queue).
-    if (done.affected() > 0) db.exec("SELECT pg_notify('ork_queue', 'done')", {});
-  });
-}
-
-void PostgresStore::wait_for_queue(std::int64_t timeout_ms) {
-  listener_.wait(std::chrono::milliseconds(std::max<std::int64_t>(0, timeout_ms)));
-}
-
-std::string PostgresStore::worker_heartbeat(std::string_view worker, std::string_view info_json, std::int64_t now,
-                                            std::int64_t lease_ms) {
-  check_worker_and_lease("worker_heartbeat", worker, lease_ms);
-  const std::string_view info = info_json.empty() ? std::string_view("{}") : info_json;
-  check_json("worker_heartbeat: the info of worker '" + std::string(worker) + "'", info);
-  return in_transaction(begin_write, [&](Connection& db, bool) {
-    db.exec(
-        "INSERT INTO workers (name, info_json, last_heartbeat, lease_expires_at) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (name) DO UPDATE SET info_json = excluded.info_json, "
-        "last_heartbeat = excluded.last_heartbeat, lease_expires_at = excluded.lease_expires_at",
-        {worker, info, now, now + lease_ms});
-    db.exec("UPDATE queue SET lease_expires_at = $2 WHERE worker = $1 AND status = 'claimed'",
-            {worker, now + lease_ms});
-    const Result cancelled = db.exec(
-        "SELECT id FROM queue WHERE worker = $1 AND status = 'claimed' AND cancel_requested_at IS NOT NULL "
-        "ORDER BY id",
-        {worker});
-    boost::json::array ids;
-    for (int i = 0; i < cancelled.rows(); ++i) ids.push_back(cancelled.integer(i, 0));
-    return boost::json::serialize(boost::json::object{{"cancel", std::move(ids)}});
-  });
-}
-
-void PostgresStore::cancel_attempt(std::int64_t id, std::int64_t at) {
-  in_transaction(begin_write, [&](Connection& db, bool) {
-    // FOR UPDATE: a claim in progress finishes first (claims skip this row).
-    const Result found = db.exec("SELECT status FROM queue WHERE id = $1 FOR UPDATE", {id});
-    if (found.rows() == 0) throw NotFound("cancel_attempt: no queued attempt with id " + std::to_string(id));
-    const std::string_view status = found.text(0, 0);
-    if (status == "queued") {
-      db.exec(
-          "UPDATE queue SET status = 'done', outcome = 'cancelled', cancel_requested_at = $2, finished_at = $2, "
-          "error = 'cancelled before a worker claimed it' WHERE id = $1",
-          {id, at});
-    } else if (status == "claimed") {
-      // The first request counts; the worker sees it on its next heartbeat.
-      db.exec("UPDATE queue SET cancel_requested_at = coalesce(cancel_requested_at, $2) WHERE id = $1", {id, at});
-    }
   });
 }
 
@@ -395,55 +230,6 @@ std::string PostgresStore::query(ork_query_kind kind, std::string_view params_js
 
 namespace {
 
-// The server rolled the transaction back to break a deadlock or a
-// serialization conflict; running it again is the documented remedy.
-bool is_retryable(const PgError& e) { return e.sqlstate() == "40P01" || e.sqlstate() == "40001"; }
-
-constexpr std::pair<std::string_view, TaskStatus> task_statuses[] = {
-    {"pending", TaskStatus::pending},     {"running", TaskStatus::running},
-    {"retrying", TaskStatus::retrying},   {"succeeded", TaskStatus::succeeded},
-    {"failed", TaskStatus::failed},       {"cancelled", TaskStatus::cancelled},
-    {"skipped", TaskStatus::skipped}};
-
-TaskStatus parse_task_status(std::string_view status) {
-  for (const auto& [name, value] : task_statuses) {
-    if (name == status) return value;
-  }
-  throw std::invalid_argument("update_task: unknown task status '" + std::string(status) +
-                              "' (expected pending, running, retrying, succeeded, failed, cancelled or skipped)");
-}
-
-RunStatus parse_run_status(std::string_view status) {
-  if (status == "running") return RunStatus::running;
-  if (status == "succeeded") return RunStatus::succeeded;
-  if (status == "failed") return RunStatus::failed;
-  if (status == "cancelled") return RunStatus::cancelled;
-  throw std::invalid_argument("update_run: unknown run status '" + std::string(status) +
-                              "' (expected running, succeeded, failed or cancelled)");
-}
-
-std::string_view name_of(TaskStatus status) {
-  for (const auto& [name, value] : task_statuses) {
-    if (value == status) return name;
-  }
-  return "unknown";
-}
-
-bool is_final(TaskStatus status) {
-  return status == TaskStatus::succeeded || status == TaskStatus::failed || status == TaskStatus::cancelled ||
-         status == TaskStatus::skipped;
-}
-
-// The host passes "" for "no error" and 0 for "no time"; the schema says NULL.
-std::optional<std::string_view> unless_empty(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  return text;
-}
-
-std::optional<std::int64_t> unless_zero(std::int64_t time) {
-  if (time == 0) return std::nullopt;
-  return time;
-}
 
 // FOR UPDATE: two processes updating one task apply their updates one after
 // the other, each seeing the state the other left.
@@ -456,13 +242,6 @@ std::optional<TaskState> lock_task_state(Connection& db, std::string_view run_id
 
 bool run_exists(Connection& db, std::string_view run_id) {
   return db.exec("SELECT 1 FROM runs WHERE id = $1", {run_id}).rows() > 0;
-}
-
-bool is_late(const TaskState& current, std::uint32_t attempt) {
-  if (is_final(current.status)) return attempt <= current.attempts;
-  // An attempt-less update (0) may still move a task that is not final, e.g.
-  // cancel a task waiting to retry.
-  return attempt > 0 && attempt < current.attempts;
 }
 
 void write_attempt_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status) {
@@ -574,126 +353,6 @@ std::string new_batch_id() {
 std::int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// ---- API 1.3 helpers, in the order the queue calls use them --------------------
-
-void check_attempt(const ork::plugin::Store::QueuedAttempt& attempt) {
-  const std::string which = "attempt " + std::to_string(attempt.attempt) + " of task '" +
-                            std::string(attempt.task_name) + "' of run '" + std::string(attempt.run_id) + "'";
-  if (attempt.run_id.empty() || attempt.task_name.empty() || attempt.attempt == 0) {
-    throw std::invalid_argument("enqueue_attempt: " + which + " needs a run id, a task name and an attempt >= 1");
-  }
-  if (attempt.executor.empty()) throw std::invalid_argument("enqueue_attempt: " + which + " names no executor");
-  if (attempt.executor.find(',') != std::string_view::npos) {
-    throw std::invalid_argument("enqueue_attempt: " + which + " names executor '" + std::string(attempt.executor) +
-                                "'; executor names cannot contain ','");
-  }
-  check_json("enqueue_attempt: the payload of " + which, attempt.payload_json);
-}
-
-void check_json(std::string_view what, std::string_view document) {
-  boost::json::error_code ec;
-  boost::json::parse(document, ec);
-  if (ec) {
-    throw std::invalid_argument(std::string(what) + " is not valid JSON (" + ec.message() +
-                                "): " + std::string(document.substr(0, 200)));
-  }
-}
-
-void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms) {
-  if (worker.empty()) throw std::invalid_argument(std::string(call) + ": no worker name given");
-  if (lease_ms <= 0) {
-    throw std::invalid_argument(std::string(call) + ": the lease of worker '" + std::string(worker) +
-                                "' must be positive, got " + std::to_string(lease_ms));
-  }
-}
-
-// "process, python" -> "process,python", for string_to_array($n, ',').
-std::string executor_list(std::string_view executors) {
-  std::string names;
-  while (!executors.empty()) {
-    const std::size_t comma = executors.find(',');
-    std::string_view name = executors.substr(0, comma);
-    executors = comma == std::string_view::npos ? std::string_view() : executors.substr(comma + 1);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (!name.empty()) names += (names.empty() ? "" : ",") + std::string(name);
-  }
-  if (names.empty()) {
-    throw std::invalid_argument("claim_attempt: no executors given; pass the comma-separated names of the "
-                                "executors this worker runs, e.g. \"process,python\"");
-  }
-  return names;
-}
-
-std::string_view outcome_name(ork_task_outcome outcome) {
-  switch (outcome) {
-    case ORK_TASK_SUCCEEDED:
-      return "succeeded";
-    case ORK_TASK_FAILED:
-      return "failed";
-    case ORK_TASK_TIMED_OUT:
-      return "timed_out";
-    case ORK_TASK_CANCELLED:
-      return "cancelled";
-  }
-  throw std::invalid_argument("complete_attempt: unknown outcome " + std::to_string(static_cast<int>(outcome)) +
-                              " (expected 0 to 3)");
-}
-
-constexpr std::string_view claimed_columns = "id, run_id, task, attempt, executor, payload_json";
-
-// The row this worker claimed at exactly `now` with exactly this lease: the
-// first try of this very call.
-std::optional<std::string> reclaim_own_claim(Connection& db, std::string_view worker, std::int64_t now,
-                                             std::int64_t lease_ms) {
-  const Result own = db.exec("SELECT " + std::string(claimed_columns) +
-                                 " FROM queue WHERE worker = $1 AND status = 'claimed' AND claimed_at = $2 "
-                                 "AND lease_expires_at = $3 ORDER BY id LIMIT 1",
-                             {worker, now, now + lease_ms});
-  if (own.rows() == 0) return std::nullopt;
-  return claimed_json(own);
-}
-
-// Claims of workers that stopped heartbeating go back to the queue; one whose
-// cancellation was asked ends cancelled instead, as nobody wants it run.
-// SKIP LOCKED: rows another transaction is changing are left to it.
-void requeue_expired_claims(Connection& db, std::int64_t now) {
-  db.exec(
-      "UPDATE queue SET status = 'done', outcome = 'cancelled', finished_at = $1, lease_expires_at = NULL, "
-      "error = 'cancelled; its worker stopped heartbeating' WHERE id IN (SELECT id FROM queue "
-      "WHERE status = 'claimed' AND lease_expires_at < $1 AND cancel_requested_at IS NOT NULL "
-      "FOR UPDATE SKIP LOCKED)",
-      {now});
-  db.exec(
-      "UPDATE queue SET status = 'queued', worker = NULL, lease_expires_at = NULL, claimed_at = NULL "
-      "WHERE id IN (SELECT id FROM queue WHERE status = 'claimed' AND lease_expires_at < $1 FOR UPDATE SKIP LOCKED)",
-      {now});
-}
-
-// FOR UPDATE SKIP LOCKED: concurrent claimers each lock a different row and
-// never wait for one another or claim the same row twice.
-std::string claim_oldest(Connection& db, std::string_view worker, const std::string& executors, std::int64_t now,
-                         std::int64_t lease_ms) {
-  const Result claimed = db.exec(
-      "UPDATE queue SET status = 'claimed', worker = $1, lease_expires_at = $2, claimed_at = $3 "
-      "WHERE id = (SELECT id FROM queue WHERE status = 'queued' AND executor = ANY (string_to_array($4, ',')) "
-      "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " +
-          std::string(claimed_columns),
-      {worker, now + lease_ms, now, executors});
-  if (claimed.rows() == 0) return "{}";
-  return claimed_json(claimed);
-}
-
-// The first row of a result selected with `claimed_columns`, as plugin.h's answer.
-std::string claimed_json(const Result& row) {
-  return boost::json::serialize(boost::json::object{{"id", row.integer(0, 0)},
-                                                    {"run_id", json_text(row.text(0, 1))},
-                                                    {"task", json_text(row.text(0, 2))},
-                                                    {"attempt", row.integer(0, 3)},
-                                                    {"executor", json_text(row.text(0, 4))},
-                                                    {"payload", embedded_json(row.text(0, 5))}});
 }
 
 }  // namespace

@@ -36,7 +36,11 @@ namespace ork::plugins::postgres {
 
 inline constexpr std::int64_t unclaimed_run_grace_ms = 60'000;
 
-class PostgresStore final : public ork::plugin::Store {
+class PostgresStore final : public ork::plugin::Store,
+                            public ork::plugin::RunOwnership,
+                            public ork::plugin::BatchedUpdates,
+                            public ork::plugin::AttemptQueue,
+                            public ork::plugin::QueueNotifications {
  public:
   // Connects and migrates; throws naming the server when either fails.
   explicit PostgresStore(const ServerUrl& url);

@@ -13,78 +13,25 @@
 #include <string>
 
 #include "ork_storage/json_text.hpp"
+#include "ork_storage/query_dispatch.hpp"
 #include "ork_storage/query_params.hpp"
+#include "ork_storage/row_json.hpp"
 
 namespace ork::plugins::postgres {
 
-using storage::embedded_json;
-using storage::json_text;
-using storage::valid_utf8;
-using storage::RunsCursor;
-using storage::ListRunsParams;
-using storage::GetRunParams;
-using storage::LogsParams;
-using storage::EventsParams;
-using storage::GetWorkflowParams;
-using storage::WorkflowSettingsParams;
-using storage::OrphanedRunsParams;
-using storage::QueuedAttemptParams;
-using storage::WorkersParams;
-using storage::parse_list_runs;
-using storage::parse_get_run;
-using storage::parse_logs;
-using storage::parse_events;
-using storage::parse_get_workflow;
-using storage::parse_no_params;
-using storage::parse_workflow_settings;
-using storage::parse_orphaned_runs;
-using storage::parse_queued_attempt;
-using storage::parse_workers;
-using storage::encode_runs_cursor;
+// The params parsers, the dispatch and the JSON helpers both stores share.
+using namespace storage;
 
 namespace json = boost::json;
 
 namespace {
 
-json::object list_runs(Connection& db, const ListRunsParams& params);
-json::object get_run(Connection& db, const GetRunParams& params);
-json::object logs(Connection& db, const LogsParams& params);
-json::object events(Connection& db, const EventsParams& params);
-json::object list_workflows(Connection& db);
-json::object get_workflow(Connection& db, const GetWorkflowParams& params);
-json::object workflow_settings(Connection& db, const WorkflowSettingsParams& params);
-json::object orphaned_runs(Connection& db, const OrphanedRunsParams& params);
-json::object queued_attempt(Connection& db, const QueuedAttemptParams& params);
-json::object workers(Connection& db, const WorkersParams& params);
+extern const QueryAnswers<Connection> answers;  // this store's answer to each kind, at the end of this file
 
 }  // namespace
 
 std::string answer_query(Connection& db, ork_query_kind kind, std::string_view params_json) {
-  switch (kind) {
-    case ORK_QUERY_LIST_RUNS:
-      return json::serialize(list_runs(db, parse_list_runs(params_json)));
-    case ORK_QUERY_GET_RUN:
-      return json::serialize(get_run(db, parse_get_run(params_json)));
-    case ORK_QUERY_LOGS:
-      return json::serialize(logs(db, parse_logs(params_json)));
-    case ORK_QUERY_EVENTS:
-      return json::serialize(events(db, parse_events(params_json)));
-    case ORK_QUERY_LIST_WORKFLOWS:
-      parse_no_params("LIST_WORKFLOWS", params_json);
-      return json::serialize(list_workflows(db));
-    case ORK_QUERY_GET_WORKFLOW:
-      return json::serialize(get_workflow(db, parse_get_workflow(params_json)));
-    case ORK_QUERY_WORKFLOW_SETTINGS:
-      return json::serialize(workflow_settings(db, parse_workflow_settings(params_json)));
-    case ORK_QUERY_ORPHANED_RUNS:
-      return json::serialize(orphaned_runs(db, parse_orphaned_runs(params_json)));
-    case ORK_QUERY_QUEUED_ATTEMPT:
-      return json::serialize(queued_attempt(db, parse_queued_attempt(params_json)));
-    case ORK_QUERY_WORKERS:
-      return json::serialize(workers(db, parse_workers(params_json)));
-  }
-  throw std::invalid_argument("query: unknown query kind " + std::to_string(static_cast<int>(kind)) +
-                              " (this postgres plugin answers kinds 1 to 10)");
+  return storage::answer_query(answers, db, kind, params_json, "postgres");
 }
 
 namespace {
@@ -120,33 +67,11 @@ class Bindings {
   std::vector<Param> params_;
 };
 
-constexpr std::string_view run_columns =
-    "id, workflow_name, workflow_version_id, status, inputs_json, triggered_by, owner, idempotency_key, "
-    "created_at, started_at, finished_at, error";
-
-// Times and ids that may be NULL.
-json::value nullable_integer(const Row& row, int column) {
-  if (const std::optional<std::int64_t> value = row.optional_integer(column)) return *value;
-  return nullptr;
-}
-
 json::object task_counts(Connection& db, std::string_view run_id);
 
 // A row selected with `run_columns`, as the RUN object of the contract.
 json::object run_object(Connection& db, const Row& row) {
-  json::object run;
-  run["run_id"] = json_text(row.text(0));
-  run["workflow"] = json_text(row.text(1));
-  run["workflow_version_id"] = nullable_integer(row, 2);
-  run["status"] = json_text(row.text(3));
-  run["inputs"] = embedded_json(row.optional_text(4));
-  run["trigger"] = json_text(row.text(5));
-  run["owner"] = json_text(row.text(6));
-  run["idempotency_key"] = json_text(row.optional_text(7));
-  run["created_at"] = nullable_integer(row, 8);
-  run["started_at"] = nullable_integer(row, 9);
-  run["finished_at"] = nullable_integer(row, 10);
-  run["error"] = json_text(row.optional_text(11));
+  json::object run = run_fields(row);
   run["task_counts"] = task_counts(db, row.text(0));
   return run;
 }
@@ -203,7 +128,6 @@ json::object get_run(Connection& db, const GetRunParams& params) {
   return run;
 }
 
-std::optional<std::string> byte_after_prefix(std::string_view prefix);
 
 // The run whose id is `id_or_prefix`, or else the only one starting with it
 // (like an abbreviated git commit).
@@ -229,17 +153,6 @@ std::string resolve_run_id(Connection& db, std::string_view id_or_prefix) {
   return std::string(matches.text(0, 0));
 }
 
-// A string greater than every string starting with `prefix` (byte order),
-// kept ASCII so it is valid TEXT: trailing non-ASCII bytes are dropped, which
-// widens the range; starts_with() in the query keeps only real matches.
-std::optional<std::string> byte_after_prefix(std::string_view prefix) {
-  std::string upper(prefix);
-  while (!upper.empty() && static_cast<unsigned char>(upper.back()) >= 0x7F) upper.pop_back();
-  if (upper.empty()) return std::nullopt;
-  upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
-  return upper;
-}
-
 json::object run_tasks(Connection& db, std::string_view run_id) {
   const Result select = db.exec(
       "SELECT name, status, attempts, output_json, error, started_at, finished_at, next_attempt_at "
@@ -248,11 +161,7 @@ json::object run_tasks(Connection& db, std::string_view run_id) {
   json::object tasks;
   for (int i = 0; i < select.rows(); ++i) {
     const Row row(select, i);
-    tasks[valid_utf8(row.text(0))] = json::object{
-        {"status", json_text(row.text(1))},       {"attempts", row.integer(2)},
-        {"output", embedded_json(row.optional_text(3))}, {"error", json_text(row.optional_text(4))},
-        {"started_at", nullable_integer(row, 5)},       {"finished_at", nullable_integer(row, 6)},
-        {"next_attempt_at", nullable_integer(row, 7)}};
+    tasks[valid_utf8(row.text(0))] = task_object(row);
   }
   return tasks;
 }
@@ -265,27 +174,12 @@ json::array run_attempts(Connection& db, std::string_view run_id) {
   json::array attempts;
   for (int i = 0; i < select.rows(); ++i) {
     const Row row(select, i);
-    attempts.push_back(json::object{
-        {"task", json_text(row.text(0))},         {"attempt", row.integer(1)},
-        {"status", json_text(row.text(2))},       {"started_at", nullable_integer(row, 3)},
-        {"finished_at", nullable_integer(row, 4)},      {"output", embedded_json(row.optional_text(5))},
-        {"error", json_text(row.optional_text(6))}});
+    attempts.push_back(attempt_object(row));
   }
   return attempts;
 }
 
 // ---- LOGS -------------------------------------------------------------------------
-
-std::string_view stream_name(std::int64_t stream) {
-  switch (stream) {
-    case ORK_LOG_STDOUT:
-      return "stdout";
-    case ORK_LOG_STDERR:
-      return "stderr";
-    default:
-      return "system";
-  }
-}
 
 json::object logs(Connection& db, const LogsParams& params) {
   const std::string run_id = resolve_run_id(db, params.run_id);
@@ -304,12 +198,7 @@ json::object logs(Connection& db, const LogsParams& params) {
       break;
     }
     const Row row(select, i);
-    lines.push_back(json::object{{"id", row.integer(0)},
-                                 {"task", json_text(row.text(1))},
-                                 {"attempt", row.integer(2)},
-                                 {"stream", stream_name(row.integer(3))},
-                                 {"at", row.integer(4)},
-                                 {"line", json_text(std::string_view(row.bytes(5)))}});
+    lines.push_back(log_line_object(row, std::string_view(row.bytes(5))));
   }
   return json::object{{"lines", std::move(lines)}, {"next_cursor", std::move(next_cursor)}};
 }
@@ -405,12 +294,7 @@ json::object queued_attempt(Connection& db, const QueuedAttemptParams& params) {
       db.exec("SELECT id, status, worker, outcome, output_json, error FROM queue WHERE id = $1", {params.id});
   if (select.rows() == 0) throw ork::plugin::NotFound("no queued attempt with id " + std::to_string(params.id));
   const Row row(select, 0);
-  return json::object{{"id", row.integer(0)},
-                      {"status", json_text(row.text(1))},
-                      {"worker", json_text(row.optional_text(2))},
-                      {"outcome", json_text(row.optional_text(3))},
-                      {"output", embedded_json(row.optional_text(4))},
-                      {"error", json_text(row.optional_text(5))}};
+  return queued_attempt_object(row);
 }
 
 json::object workers(Connection& db, const WorkersParams& params) {
@@ -422,14 +306,14 @@ json::object workers(Connection& db, const WorkersParams& params) {
   json::array workers;
   for (int i = 0; i < select.rows(); ++i) {
     const Row row(select, i);
-    workers.push_back(json::object{{"name", json_text(row.text(0))},
-                                   {"info", embedded_json(row.text(1))},
-                                   {"last_heartbeat", row.integer(2)},
-                                   {"alive", row.integer(3) != 0},
-                                   {"claimed", row.integer(4)}});
+    workers.push_back(worker_object(row));
   }
   return json::object{{"workers", std::move(workers)}};
 }
+
+const QueryAnswers<Connection> answers{&list_runs,    &get_run,           &logs,          &events,
+                                       &list_workflows, &get_workflow,    &workflow_settings, &orphaned_runs,
+                                       &queued_attempt, &workers};
 
 }  // namespace
 

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -16,6 +15,8 @@
 
 #include <ork/limits.h>
 #include <ork/task_environment.hpp>
+
+#include "ork_executor/spawn.hpp"
 
 namespace ork::plugins::python {
 
@@ -66,23 +67,6 @@ Pipe make_pipe() {
   return Pipe{UniqueFd(fds[0]), move_high(fds[1])};
 }
 
-// RAII holders for the posix_spawn argument structures.
-struct SpawnActions {
-  posix_spawn_file_actions_t actions;
-  SpawnActions() { ::posix_spawn_file_actions_init(&actions); }
-  ~SpawnActions() { ::posix_spawn_file_actions_destroy(&actions); }
-  SpawnActions(const SpawnActions&) = delete;
-  SpawnActions& operator=(const SpawnActions&) = delete;
-};
-
-struct SpawnAttributes {
-  posix_spawnattr_t attributes;
-  SpawnAttributes() { ::posix_spawnattr_init(&attributes); }
-  ~SpawnAttributes() { ::posix_spawnattr_destroy(&attributes); }
-  SpawnAttributes(const SpawnAttributes&) = delete;
-  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
-};
-
 std::vector<std::string> worker_arguments(const WorkerLaunch& launch) {
   std::vector<std::string> arguments{launch.executable.string(), "--workflow-dir", launch.workflow_dir.string()};
   for (const auto& directory : launch.site_packages) {
@@ -101,34 +85,16 @@ std::vector<std::string> worker_arguments(const WorkerLaunch& launch) {
 // /dev/null, and no inherited descriptor beyond 0-3 (another plugin's pipe
 // kept open by a worker would never see its EOF).
 pid_t spawn_worker(const WorkerLaunch& launch, int channel, int stdout_fd, int stderr_fd) {
-  SpawnActions actions;
-  ::posix_spawn_file_actions_addopen(&actions.actions, 0, "/dev/null", O_RDONLY, 0);
-  ::posix_spawn_file_actions_adddup2(&actions.actions, stdout_fd, 1);
-  ::posix_spawn_file_actions_adddup2(&actions.actions, stderr_fd, 2);
-  ::posix_spawn_file_actions_adddup2(&actions.actions, channel, 3);
-  ::posix_spawn_file_actions_addclosefrom_np(&actions.actions, 4);
-  SpawnAttributes attributes;
-  sigset_t none;
-  sigset_t all;
-  ::sigemptyset(&none);
-  ::sigfillset(&all);
-  ::posix_spawnattr_setflags(&attributes.attributes,
-                             POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  ::posix_spawnattr_setpgroup(&attributes.attributes, 0);
-  ::posix_spawnattr_setsigmask(&attributes.attributes, &none);
-  ::posix_spawnattr_setsigdefault(&attributes.attributes, &all);
-
-  std::vector<std::string> arguments = worker_arguments(launch);
-  std::vector<char*> argv;
-  for (auto& argument : arguments) argv.push_back(argument.data());
-  argv.push_back(nullptr);
+  executor::SpawnRecipe recipe;
+  recipe.argv = worker_arguments(launch);
+  recipe.program = recipe.argv[0];
+  recipe.fds = {{-1, 0}, {stdout_fd, 1}, {stderr_fd, 2}, {channel, 3}};
+  recipe.close_from = 4;
   // Without the host's secrets: tasks run in this process and see its
   // environment, plus each task's own `env:`.
-  std::vector<std::string> environment = ork::plugin::inherited_environment();
-  std::vector<char*> envp = ork::plugin::envp_of(environment);
+  recipe.env = ork::plugin::inherited_environment();
   pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, arguments[0].c_str(), &actions.actions, &attributes.attributes, argv.data(),
-                         envp.data());
+  int rc = executor::spawn_process(recipe, pid);
   if (rc != 0) {
     throw std::runtime_error("cannot start the python worker " + launch.executable.string() + ": " +
                              std::generic_category().message(rc) +
@@ -158,20 +124,6 @@ std::string WorkerLaunch::key() const {
   std::string key = executable.string() + '\n' + workflow_dir.string() + '\n' + python_executable;
   for (const auto& directory : site_packages) key += '\n' + directory.string();
   return key;
-}
-
-// ---- UniqueFd -------------------------------------------------------------
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) reset(other.release());
-  return *this;
-}
-
-int UniqueFd::release() { return std::exchange(fd_, -1); }
-
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
 }
 
 // ---- LogLineSplitter ------------------------------------------------------

@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ork_executor/unique_fd.hpp"
+
 namespace ork::plugins::python {
 
 using Clock = std::chrono::steady_clock;
@@ -71,25 +73,7 @@ class MalformedReply : public std::runtime_error {
 // MalformedReply. A free function so the fuzz target can drive it.
 std::optional<Reply> take_reply_frame(std::string& inbox, std::size_t& scanned);
 
-// An owned file descriptor.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-  int release();
-  void reset(int fd = -1);
-
- private:
-  int fd_ = -1;
-};
+using UniqueFd = executor::UniqueFd;
 
 // Splits one output stream of the worker into lines and spots the marker the
 // worker writes after each task.

@@ -9,23 +9,19 @@
 #include <utility>
 
 #include "ork_storage/json_text.hpp"
+#include "ork_storage/write_checks.hpp"
 #include "sqlite_store.hpp"
 
 namespace ork::plugins::sqlite {
 
-using storage::embedded_json;
-using storage::json_text;
+// The status tables, write checks and JSON helpers both stores share.
+using namespace storage;
 
 using ork::plugin::NotFound;
 
 namespace {
 
-void check_attempt(const ork::plugin::Store::QueuedAttempt& attempt);
-void check_json(std::string_view what, std::string_view document);
-void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms);
 std::string executor_list(std::string_view executors);
-std::string_view outcome_name(ork_task_outcome outcome);
-std::optional<std::string_view> unless_empty(std::string_view text);
 void requeue_expired_claims(Connection& db, std::int64_t now);
 std::string claim_oldest(Connection& db, std::string_view worker, const std::string& executors, std::int64_t now,
                          std::int64_t lease_ms);
@@ -138,73 +134,11 @@ void SqliteStore::cancel_attempt(std::int64_t id, std::int64_t at) {
 
 namespace {
 
-void check_attempt(const ork::plugin::Store::QueuedAttempt& attempt) {
-  const std::string which = "attempt " + std::to_string(attempt.attempt) + " of task '" +
-                            std::string(attempt.task_name) + "' of run '" + std::string(attempt.run_id) + "'";
-  if (attempt.run_id.empty() || attempt.task_name.empty() || attempt.attempt == 0) {
-    throw std::invalid_argument("enqueue_attempt: " + which + " needs a run id, a task name and an attempt >= 1");
-  }
-  if (attempt.executor.empty()) throw std::invalid_argument("enqueue_attempt: " + which + " names no executor");
-  if (attempt.executor.find(',') != std::string_view::npos) {
-    throw std::invalid_argument("enqueue_attempt: " + which + " names executor '" + std::string(attempt.executor) +
-                                "'; executor names cannot contain ','");
-  }
-  check_json("enqueue_attempt: the payload of " + which, attempt.payload_json);
-}
-
-void check_json(std::string_view what, std::string_view document) {
-  boost::json::error_code ec;
-  boost::json::parse(document, ec);
-  if (ec) {
-    throw std::invalid_argument(std::string(what) + " is not valid JSON (" + ec.message() +
-                                "): " + std::string(document.substr(0, 200)));
-  }
-}
-
-void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms) {
-  if (worker.empty()) throw std::invalid_argument(std::string(call) + ": no worker name given");
-  if (lease_ms <= 0) {
-    throw std::invalid_argument(std::string(call) + ": the lease of worker '" + std::string(worker) +
-                                "' must be positive, got " + std::to_string(lease_ms));
-  }
-}
-
 // "process, python" -> ["process","python"] as JSON text, for json_each().
 std::string executor_list(std::string_view executors) {
   boost::json::array names;
-  while (!executors.empty()) {
-    const std::size_t comma = executors.find(',');
-    std::string_view name = executors.substr(0, comma);
-    executors = comma == std::string_view::npos ? std::string_view() : executors.substr(comma + 1);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (!name.empty()) names.emplace_back(name);
-  }
-  if (names.empty()) {
-    throw std::invalid_argument("claim_attempt: no executors given; pass the comma-separated names of the "
-                                "executors this worker runs, e.g. \"process,python\"");
-  }
+  for (std::string& name : executor_names(executors)) names.emplace_back(name);
   return boost::json::serialize(names);
-}
-
-std::string_view outcome_name(ork_task_outcome outcome) {
-  switch (outcome) {
-    case ORK_TASK_SUCCEEDED:
-      return "succeeded";
-    case ORK_TASK_FAILED:
-      return "failed";
-    case ORK_TASK_TIMED_OUT:
-      return "timed_out";
-    case ORK_TASK_CANCELLED:
-      return "cancelled";
-  }
-  throw std::invalid_argument("complete_attempt: unknown outcome " + std::to_string(static_cast<int>(outcome)) +
-                              " (expected 0 to 3)");
-}
-
-std::optional<std::string_view> unless_empty(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  return text;
 }
 
 // Claims of workers that stopped heartbeating go back to the queue; one whose

@@ -14,6 +14,8 @@ class SqliteStorage final : public ork::plugin::Storage {
  public:
   static constexpr const char* url_schemes[] = {"sqlite", "file", nullptr};
 
+  using store_type = SqliteStore;  // its optional groups fill the table's later slots
+
   std::unique_ptr<ork::plugin::Store> open(std::string_view url) override {
     return std::make_unique<SqliteStore>(parse_database_url(url));
   }

@@ -9,38 +9,24 @@
 #include <vector>
 
 #include "ork_storage/json_text.hpp"
+#include "ork_storage/write_checks.hpp"
 #include "migrations.hpp"
 #include "queries.hpp"
 
 namespace ork::plugins::sqlite {
 
-using storage::embedded_json;
-using storage::json_text;
-using storage::valid_utf8;
+// The status tables, write checks and JSON helpers both stores share.
+using namespace storage;
 
 using ork::plugin::Conflict;
 using ork::plugin::NotFound;
 
 namespace {
 
-enum class TaskStatus { pending, running, retrying, succeeded, failed, cancelled, skipped };
-enum class RunStatus { running, succeeded, failed, cancelled };
-
 ConnectionOptions connection_options(const DatabaseUrl& url, bool read_only);
-TaskStatus parse_task_status(std::string_view status);
-RunStatus parse_run_status(std::string_view status);
-std::string_view name_of(TaskStatus status);
-bool is_final(TaskStatus status);
-std::optional<std::string_view> unless_empty(std::string_view text);
-std::optional<std::int64_t> unless_zero(std::int64_t time);
 
-struct TaskState {
-  TaskStatus status;
-  std::uint32_t attempts;
-};
 std::optional<TaskState> read_task_state(Connection& db, std::string_view run_id, std::string_view task);
 bool run_exists(Connection& db, std::string_view run_id);
-bool is_late(const TaskState& current, std::uint32_t attempt);
 void write_attempt_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status);
 void write_task_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status);
 void append_event(Connection& db, std::string_view run_id, std::optional<std::string_view> task,
@@ -159,21 +145,7 @@ void SqliteStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
     }
   }
   // One "log" event per (run, task) in the batch, stamped with its last line.
-  struct Touched {
-    std::string_view run_id, task;
-    std::int64_t at;
-  };
-  std::vector<Touched> touched;
-  for (const ork::plugin::LogLine& line : lines) {
-    auto found = std::find_if(touched.begin(), touched.end(), [&](const Touched& t) {
-      return t.run_id == line.run_id && t.task == line.task_name;
-    });
-    if (found == touched.end()) {
-      touched.push_back({line.run_id, line.task_name, line.at});
-    } else {
-      found->at = std::max(found->at, line.at);
-    }
-  }
+  const std::vector<TouchedTask> touched = tasks_touched_by(lines);
 
   std::lock_guard lock(write_mutex_);
   writer_.write_transaction([&] {
@@ -189,7 +161,7 @@ void SqliteStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
         throw NotFound("append_logs: no run '" + std::string(line.run_id) + "'");
       }
     }
-    for (const Touched& t : touched) append_event(writer_, t.run_id, t.task, "log", std::nullopt, t.at);
+    for (const TouchedTask& t : touched) append_event(writer_, t.run_id, t.task, "log", std::nullopt, t.at);
   });
 }
 
@@ -254,16 +226,7 @@ void SqliteStore::request_cancel(std::string_view run_id, std::int64_t at) {
 
 void SqliteStore::set_workflow_setting(std::string_view workflow, std::string_view key,
                                        std::string_view value_json) {
-  const std::string where = "setting '" + std::string(key) + "' of workflow '" + std::string(workflow) + "'";
-  if (workflow.empty() || key.empty()) {
-    throw std::invalid_argument("set_workflow_setting: both the workflow and the key must be given (" + where + ")");
-  }
-  boost::json::error_code ec;
-  boost::json::parse(value_json, ec);
-  if (ec) {
-    throw std::invalid_argument("set_workflow_setting: the value of " + where + " is not valid JSON (" +
-                                ec.message() + "): " + std::string(value_json.substr(0, 200)));
-  }
+  check_workflow_setting(workflow, key, value_json);
   std::lock_guard lock(write_mutex_);
   writer_.write_transaction([&] {
     CachedStatement upsert = writer_.statement(
@@ -289,52 +252,6 @@ ConnectionOptions connection_options(const DatabaseUrl& url, bool read_only) {
   return options;
 }
 
-constexpr std::pair<std::string_view, TaskStatus> task_statuses[] = {
-    {"pending", TaskStatus::pending},     {"running", TaskStatus::running},
-    {"retrying", TaskStatus::retrying},   {"succeeded", TaskStatus::succeeded},
-    {"failed", TaskStatus::failed},       {"cancelled", TaskStatus::cancelled},
-    {"skipped", TaskStatus::skipped}};
-
-TaskStatus parse_task_status(std::string_view status) {
-  for (const auto& [name, value] : task_statuses) {
-    if (name == status) return value;
-  }
-  throw std::invalid_argument("update_task: unknown task status '" + std::string(status) +
-                              "' (expected pending, running, retrying, succeeded, failed, cancelled or skipped)");
-}
-
-RunStatus parse_run_status(std::string_view status) {
-  if (status == "running") return RunStatus::running;
-  if (status == "succeeded") return RunStatus::succeeded;
-  if (status == "failed") return RunStatus::failed;
-  if (status == "cancelled") return RunStatus::cancelled;
-  throw std::invalid_argument("update_run: unknown run status '" + std::string(status) +
-                              "' (expected running, succeeded, failed or cancelled)");
-}
-
-std::string_view name_of(TaskStatus status) {
-  for (const auto& [name, value] : task_statuses) {
-    if (value == status) return name;
-  }
-  return "unknown";
-}
-
-bool is_final(TaskStatus status) {
-  return status == TaskStatus::succeeded || status == TaskStatus::failed || status == TaskStatus::cancelled ||
-         status == TaskStatus::skipped;
-}
-
-// The host passes "" for "no error" and 0 for "no time"; the schema says NULL.
-std::optional<std::string_view> unless_empty(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  return text;
-}
-
-std::optional<std::int64_t> unless_zero(std::int64_t time) {
-  if (time == 0) return std::nullopt;
-  return time;
-}
-
 std::optional<TaskState> read_task_state(Connection& db, std::string_view run_id, std::string_view task) {
   CachedStatement select = db.statement("SELECT status, attempts FROM tasks WHERE run_id = ?1 AND name = ?2");
   select->bind_all(run_id, task);
@@ -346,13 +263,6 @@ bool run_exists(Connection& db, std::string_view run_id) {
   CachedStatement select = db.statement("SELECT 1 FROM runs WHERE id = ?1");
   select->bind_all(run_id);
   return select->step();
-}
-
-bool is_late(const TaskState& current, std::uint32_t attempt) {
-  if (is_final(current.status)) return attempt <= current.attempts;
-  // An attempt-less update (0) may still move a task that is not final, e.g.
-  // cancel a task waiting to retry.
-  return attempt > 0 && attempt < current.attempts;
 }
 
 void write_attempt_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status) {

@@ -35,7 +35,12 @@ namespace ork::plugins::sqlite {
 
 inline constexpr std::int64_t unclaimed_run_grace_ms = 60'000;
 
-class SqliteStore final : public ork::plugin::Store {
+// No QueueNotifications: SQLite cannot tell another process that the queue
+// changed, so waiting workers fall back to the host's timed wait.
+class SqliteStore final : public ork::plugin::Store,
+                          public ork::plugin::RunOwnership,
+                          public ork::plugin::BatchedUpdates,
+                          public ork::plugin::AttemptQueue {
  public:
   // Opens the file (creating it and its directory) and migrates it.
   explicit SqliteStore(const DatabaseUrl& url);

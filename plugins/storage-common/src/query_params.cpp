@@ -1,12 +1,13 @@
 #include "ork_storage/query_params.hpp"
 
+#include <ork/storage_queries.h>
+
 #include "ork_storage/json_text.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <charconv>
-#include <initializer_list>
 #include <stdexcept>
 
 namespace ork::plugins::storage {
@@ -17,25 +18,30 @@ namespace {
 
 // ---- params parsing -------------------------------------------------------------
 
-// The params object of one query. Unknown keys are refused so that a typo in
-// a filter is an error instead of a silently unfiltered answer; a key whose
-// value is null counts as absent.
+// The params object of one query, checked against its schema in
+// ork/storage_queries.h (the one list of each query's params). Unknown keys
+// are refused so that a typo in a filter is an error instead of a silently
+// unfiltered answer; a key whose value is null counts as absent.
 class Params {
  public:
-  Params(std::string_view query, std::string_view params_json, std::initializer_list<std::string_view> known)
-      : query_(query) {
-    if (params_json.empty()) return;
-    json::error_code ec;
-    json::value parsed = json::parse(params_json, ec);
-    if (ec) fail("params are not valid JSON (" + ec.message() + "): " + std::string(params_json.substr(0, 200)));
-    if (!parsed.is_object()) fail("params must be a JSON object, got " + json::serialize(parsed).substr(0, 200));
-    object_ = std::move(parsed.as_object());
+  Params(ork_query_kind kind, std::string_view params_json) : schema_(*ork_query_schema_of(kind)), query_(schema_.name) {
+    if (!params_json.empty()) {
+      json::error_code ec;
+      json::value parsed = json::parse(params_json, ec);
+      if (ec) fail("params are not valid JSON (" + ec.message() + "): " + std::string(params_json.substr(0, 200)));
+      if (!parsed.is_object()) fail("params must be a JSON object, got " + json::serialize(parsed).substr(0, 200));
+      object_ = std::move(parsed.as_object());
+    }
     for (const auto& entry : object_) {
-      if (std::find(known.begin(), known.end(), std::string_view(entry.key())) == known.end()) {
-        std::string list;
-        for (std::string_view key : known) list += (list.empty() ? "" : ", ") + std::string(key);
-        fail("unknown param '" + std::string(entry.key()) + "' (known: " + (list.empty() ? "none" : list) + ")");
+      if (!ork_query_param_of(&schema_, entry.key().data(), entry.key().size())) fail_unknown(entry.key());
+    }
+    for (std::size_t i = 0; i < schema_.param_count; ++i) {
+      if (schema_.params[i].required && !find(schema_.params[i].name)) {
+        fail("param '" + std::string(schema_.params[i].name) + "' is required");
       }
+    }
+    if (schema_.one_of[0] && (find(schema_.one_of[0]) != nullptr) == (find(schema_.one_of[1]) != nullptr)) {
+      fail("give exactly one of '" + std::string(schema_.one_of[0]) + "' and '" + schema_.one_of[1] + "'");
     }
   }
 
@@ -80,12 +86,19 @@ class Params {
     throw std::invalid_argument(query_ + " query: " + problem);
   }
 
+  [[noreturn]] void fail_unknown(std::string_view key) const {
+    std::string list;
+    for (std::size_t i = 0; i < schema_.param_count; ++i) list += (list.empty() ? "" : ", ") + std::string(schema_.params[i].name);
+    fail("unknown param '" + std::string(key) + "' (known: " + (list.empty() ? "none" : list) + ")");
+  }
+
  private:
   const json::value* find(std::string_view key) const {
     const json::value* value = object_.if_contains(key);
     return value && !value->is_null() ? value : nullptr;
   }
 
+  const ork_query_schema& schema_;
   std::string query_;
   json::object object_;
 };
@@ -95,7 +108,7 @@ class Params {
 std::optional<RunsCursor> parse_runs_cursor(const Params& params, std::optional<std::string> cursor);
 
 ListRunsParams parse_list_runs(std::string_view params_json) {
-  const Params params("LIST_RUNS", params_json, {"workflow", "status", "cursor", "limit"});
+  const Params params(ORK_QUERY_LIST_RUNS, params_json);
   return ListRunsParams{params.optional_string("workflow"), params.optional_string("status"),
                         parse_runs_cursor(params, params.optional_string("cursor")), params.limit(50, 1000)};
 }
@@ -121,56 +134,49 @@ std::string encode_runs_cursor(std::int64_t created_at, std::string_view run_id)
 }
 
 GetRunParams parse_get_run(std::string_view params_json) {
-  const Params params("GET_RUN", params_json, {"run_id"});
+  const Params params(ORK_QUERY_GET_RUN, params_json);
   return GetRunParams{params.required_string("run_id")};
 }
 
 LogsParams parse_logs(std::string_view params_json) {
-  const Params params("LOGS", params_json, {"run_id", "task", "attempt", "cursor", "limit"});
+  const Params params(ORK_QUERY_LOGS, params_json);
   return LogsParams{params.required_string("run_id"), params.optional_string("task"),
                     params.optional_integer("attempt"), params.optional_integer("cursor").value_or(0),
                     params.limit(1000, 10000)};
 }
 
 EventsParams parse_events(std::string_view params_json) {
-  const Params params("EVENTS", params_json, {"after", "limit"});
+  const Params params(ORK_QUERY_EVENTS, params_json);
   return EventsParams{params.optional_integer("after").value_or(0), params.limit(1000, 10000)};
 }
 
 GetWorkflowParams parse_get_workflow(std::string_view params_json) {
-  const Params params("GET_WORKFLOW", params_json, {"version_id", "name"});
-  GetWorkflowParams parsed{params.optional_integer("version_id"), params.optional_string("name")};
-  if (parsed.version_id.has_value() == parsed.name.has_value()) {
-    params.fail("give exactly one of 'version_id' and 'name'");
-  }
-  return parsed;
+  const Params params(ORK_QUERY_GET_WORKFLOW, params_json);
+  return GetWorkflowParams{params.optional_integer("version_id"), params.optional_string("name")};
 }
 
-void parse_no_params(std::string_view query, std::string_view params_json) { Params(query, params_json, {}); }
+void parse_no_params(ork_query_kind kind, std::string_view params_json) { Params(kind, params_json); }
 
 WorkflowSettingsParams parse_workflow_settings(std::string_view params_json) {
-  const Params params("WORKFLOW_SETTINGS", params_json, {"workflow"});
+  const Params params(ORK_QUERY_WORKFLOW_SETTINGS, params_json);
   return WorkflowSettingsParams{params.required_string("workflow")};
 }
 
 OrphanedRunsParams parse_orphaned_runs(std::string_view params_json) {
-  const Params params("ORPHANED_RUNS", params_json, {"now"});
-  const std::optional<std::int64_t> now = params.optional_integer("now");
-  if (!now) params.fail("param 'now' is required");
+  const Params params(ORK_QUERY_ORPHANED_RUNS, params_json);
+  const std::optional<std::int64_t> now = params.optional_integer("now");  // required: checked by Params
   return OrphanedRunsParams{*now};
 }
 
 QueuedAttemptParams parse_queued_attempt(std::string_view params_json) {
-  const Params params("QUEUED_ATTEMPT", params_json, {"id"});
-  const std::optional<std::int64_t> id = params.optional_integer("id");
-  if (!id) params.fail("param 'id' is required");
+  const Params params(ORK_QUERY_QUEUED_ATTEMPT, params_json);
+  const std::optional<std::int64_t> id = params.optional_integer("id");  // required: checked by Params
   return QueuedAttemptParams{*id};
 }
 
 WorkersParams parse_workers(std::string_view params_json) {
-  const Params params("WORKERS", params_json, {"now"});
-  const std::optional<std::int64_t> now = params.optional_integer("now");
-  if (!now) params.fail("param 'now' is required");
+  const Params params(ORK_QUERY_WORKERS, params_json);
+  const std::optional<std::int64_t> now = params.optional_integer("now");  // required: checked by Params
   return WorkersParams{*now};
 }
 

@@ -1,8 +1,11 @@
 // Parameters of the storage queries (ork_query_kind in ork/plugin.h), parsed
 // from their JSON at the boundary into typed structs, with the same checks and
-// messages in every storage plugin; and the opaque LIST_RUNS cursor. Shared by
+// messages in every storage plugin (names and required params come from
+// ork/storage_queries.h); and the opaque LIST_RUNS cursor. Shared by
 // the sqlite and postgres plugins' queries.cpp.
 #pragma once
+
+#include <ork/plugin.h>
 
 #include <cstdint>
 #include <optional>
@@ -69,7 +72,7 @@ GetRunParams parse_get_run(std::string_view params_json);
 LogsParams parse_logs(std::string_view params_json);
 EventsParams parse_events(std::string_view params_json);
 GetWorkflowParams parse_get_workflow(std::string_view params_json);
-void parse_no_params(std::string_view query, std::string_view params_json);
+void parse_no_params(ork_query_kind kind, std::string_view params_json);
 WorkflowSettingsParams parse_workflow_settings(std::string_view params_json);
 OrphanedRunsParams parse_orphaned_runs(std::string_view params_json);
 QueuedAttemptParams parse_queued_attempt(std::string_view params_json);

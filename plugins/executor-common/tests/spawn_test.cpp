@@ -1,0 +1,102 @@
+// spawn_process: the child gets the descriptors it was given and no other,
+// its own process group, an empty signal mask and default dispositions, the
+// environment it was given, and a failed exec comes back as posix_spawn's
+// errno instead of a throw.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "ork_executor/spawn.hpp"
+
+namespace ork::plugins::executor {
+namespace {
+
+// Runs `script` under /bin/sh with stdout into a pipe; returns what it printed.
+std::string output_of(const std::string& script, std::vector<std::string> env = {}) {
+  int out[2];
+  EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  int leaked = ::open("/dev/null", O_RDONLY);  // not O_CLOEXEC: the recipe must still close it
+  SpawnRecipe recipe;
+  recipe.program = "/bin/sh";
+  recipe.argv = {"sh", "-c", script + "; echo fd=$(ls /proc/self/fd | wc -l)"};
+  recipe.env = std::move(env);
+  recipe.fds = {{-1, 0}, {out[1], 1}, {out[1], 2}};
+  pid_t pid = -1;
+  EXPECT_EQ(spawn_process(recipe, pid), 0);
+  ::close(out[1]);
+  ::close(leaked);
+  std::string text;
+  char buffer[256];
+  for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return text;
+}
+
+TEST(SpawnProcess, GivesTheChildOnlyItsDescriptorsAndItsOwnProcessGroup) {
+  std::string text = output_of("test $(ps -o pgid= $$) -eq $$ && echo own-group");
+  EXPECT_NE(text.find("own-group"), std::string::npos) << text;
+  // 0, 1, 2 and the one `ls` opens for /proc/self/fd.
+  EXPECT_NE(text.find("fd=4"), std::string::npos) << text;
+}
+
+TEST(SpawnProcess, ResetsSignalsTheParentIgnoresOrBlocks) {
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t block;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &block, nullptr);
+  std::string text = output_of("grep -E '^(SigBlk|SigIgn)' /proc/self/status");
+  pthread_sigmask(SIG_UNBLOCK, &block, nullptr);
+  ::signal(SIGPIPE, SIG_DFL);
+  EXPECT_NE(text.find("SigBlk:\t0000000000000000"), std::string::npos) << text;
+  // glibc may ignore its own internal real-time signals (32, 33); SIGPIPE must not be.
+  const std::size_t at = text.find("SigIgn:\t");
+  ASSERT_NE(at, std::string::npos) << text;
+  const unsigned long long ignored = std::stoull(text.substr(at + 8, 16), nullptr, 16);
+  EXPECT_EQ(ignored & (1ull << (SIGPIPE - 1)), 0u) << text;
+}
+
+TEST(SpawnProcess, PassesExactlyTheEnvironmentItWasGiven) {
+  std::string text = output_of("echo value=$ORK_SPAWN_TEST; echo home=${HOME:-unset}", {"ORK_SPAWN_TEST=42"});
+  EXPECT_NE(text.find("value=42"), std::string::npos) << text;
+  EXPECT_NE(text.find("home=unset"), std::string::npos) << text;
+}
+
+TEST(SpawnProcess, AMissingProgramIsPosixSpawnsErrnoNotAThrow) {
+  SpawnRecipe recipe;
+  recipe.program = "/nonexistent/ork-spawn-test";
+  recipe.argv = {recipe.program};
+  pid_t pid = -1;
+  int rc = spawn_process(recipe, pid);
+  if (rc == 0) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);  // an implementation that reports exec failures as exit 127
+    EXPECT_EQ(WEXITSTATUS(status), 127);
+  } else {
+    EXPECT_EQ(rc, ENOENT);
+  }
+}
+
+TEST(SpawnProcess, AFailingSetUpCallThrowsNamingIt) {
+  SpawnRecipe recipe;
+  recipe.program = "/bin/true";
+  recipe.argv = {"true"};
+  recipe.fds = {{-5, -7}};  // addopen with a negative child fd: EBADF
+  pid_t pid = -1;
+  try {
+    spawn_process(recipe, pid);
+    FAIL() << "expected a throw";
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find("posix_spawn_file_actions_addopen"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace ork::plugins::executor
