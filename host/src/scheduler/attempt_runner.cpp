@@ -39,10 +39,14 @@ ExecutorRunRequest attempt_request(const CompiledWorkflow& workflow, const Compi
 boost::json::object encode_queued_request(const ExecutorRunRequest& r) {
   boost::json::array env;
   for (const auto& e : r.env) env.emplace_back(e);
-  return boost::json::object{{"workflow_name", r.workflow_name}, {"workflow_file", r.workflow_file},
-                             {"workflow_dir", r.workflow_dir},   {"config_json", r.config_json},
-                             {"input_json", r.input_json},       {"workdir", r.workdir},
-                             {"env", std::move(env)},            {"timeout_ms", r.timeout.count()}};
+  return boost::json::object{{"workflow_name", r.workflow_name},
+                             {"workflow_file", r.workflow_file},
+                             {"workflow_dir", r.workflow_dir},
+                             {"config_json", r.config_json},
+                             {"input_json", r.input_json},
+                             {"workdir", r.workdir},
+                             {"env", std::move(env)},
+                             {"timeout_ms", r.timeout.count()}};
 }
 
 ExecutorRunRequest decode_queued_request(const ClaimedAttempt& claimed, const std::string& worker) {

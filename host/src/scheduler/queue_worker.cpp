@@ -63,8 +63,7 @@ void QueueWorker::execute(const ClaimedAttempt& claimed) {
   }
   try {
     logs_.flush();
-    store_.complete_attempt(claimed.id, settings_.name, result.outcome, result.output_json, result.error,
-                            now_millis());
+    store_.complete_attempt(claimed.id, settings_.name, result.outcome, result.output_json, result.error, now_millis());
   } catch (const std::exception& e) {
     // Its lease will expire and another worker will run the attempt again.
     std::cerr << "ork worker: could not record the result of " << claimed.run_id << "/" << claimed.task << ": "
@@ -79,8 +78,8 @@ void QueueWorker::beat() {
     try {
       boost::json::array executors;
       for (const auto& e : settings_.executors) executors.emplace_back(e);
-      boost::json::object info{{"executors", std::move(executors)}, {"slots", settings_.slots},
-                               {"running", running_.size()}};
+      boost::json::object info{
+          {"executors", std::move(executors)}, {"slots", settings_.slots}, {"running", running_.size()}};
       for (std::int64_t id : store_.worker_heartbeat(settings_.name, info, now_millis(), settings_.lease.count())) {
         running_.cancel(id);
       }

@@ -1,6 +1,5 @@
 #include "scheduler/run_state.hpp"
 
-
 #include <iostream>
 
 namespace ork::host {
@@ -44,8 +43,7 @@ void RunScheduler::State::cancel() {
   }
   for (std::size_t i : never_started) {
     try {
-      record(TaskTransition{options.run_id, tasks[i].spec->name, 0, "cancelled", now_millis(), "", "run cancelled",
-                            0});
+      record(TaskTransition{options.run_id, tasks[i].spec->name, 0, "cancelled", now_millis(), "", "run cancelled", 0});
     } catch (const std::exception& e) {
       std::cerr << "ork: " << e.what() << '\n';
     }

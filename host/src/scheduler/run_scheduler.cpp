@@ -16,10 +16,13 @@ namespace {
 
 std::string status_name(ork_task_outcome outcome) {
   switch (outcome) {
-    case ORK_TASK_SUCCEEDED: return "succeeded";
-    case ORK_TASK_CANCELLED: return "cancelled";
+    case ORK_TASK_SUCCEEDED:
+      return "succeeded";
+    case ORK_TASK_CANCELLED:
+      return "cancelled";
     case ORK_TASK_TIMED_OUT:
-    case ORK_TASK_FAILED: break;
+    case ORK_TASK_FAILED:
+      break;
   }
   return "failed";
 }
@@ -35,8 +38,8 @@ RunScheduler::State::State(const CompiledWorkflow& wf, const PluginRegistry& exe
     tasks[i].executor = executors.executor(wf.tasks[i].executor);
     tasks[i].config_json = boost::json::serialize(wf.tasks[i].config);
     if (!tasks[i].executor) {
-      throw Error(ErrorKind::plugin, "executor '" + wf.tasks[i].executor + "' of task '" + wf.tasks[i].name +
-                                         "' is not loaded");
+      throw Error(ErrorKind::plugin,
+                  "executor '" + wf.tasks[i].executor + "' of task '" + wf.tasks[i].name + "' is not loaded");
     }
     index.emplace(wf.tasks[i].name, i);
   }
@@ -119,8 +122,8 @@ void RunScheduler::State::run_attempt(std::size_t i, std::unique_lock<std::mutex
   lock.unlock();
 
   auto started = Clock::now();
-  TaskTransition start{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), "running",
-                       now_millis(), "", "", 0};
+  TaskTransition start{
+      options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), "running", now_millis(), "", "", 0};
   if (ended) {
     commit_ended(*ended, start);
     ended.reset();
@@ -143,7 +146,8 @@ void RunScheduler::State::run_attempt(std::size_t i, std::unique_lock<std::mutex
   lock.lock();
 }
 
-RunScheduler::State::Ended RunScheduler::State::conclude_attempt(std::size_t i, int attempt, ExecutorRunResult result, std::chrono::milliseconds took) {
+RunScheduler::State::Ended RunScheduler::State::conclude_attempt(std::size_t i, int attempt, ExecutorRunResult result,
+                                                                 std::chrono::milliseconds took) {
   TaskRuntime& task = tasks[i];
   logs.flush();  // a finished attempt never misses log lines (throws if they could not be stored)
   Ended e;
@@ -171,8 +175,9 @@ RunScheduler::State::Ended RunScheduler::State::conclude_attempt(std::size_t i, 
   if (e.status == "failed" && attempt - task.interrupted <= task.spec->retries && !cancel_requested()) {
     e.status = "retrying";
     e.delay = retry_backoff(*task.spec, attempt - task.interrupted);
-    e.transition = TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt),
-                                  "retrying", now, "", e.error, now + e.delay.count()};
+    e.transition =
+        TaskTransition{options.run_id, task.spec->name,      static_cast<std::uint32_t>(attempt), "retrying", now, "",
+                       e.error,        now + e.delay.count()};
   } else {
     const bool succeeded = e.status == "succeeded";
     e.transition = TaskTransition{options.run_id,
@@ -254,11 +259,11 @@ void RunScheduler::State::record(std::span<const TaskTransition> transitions) {
     store.update_tasks(transitions);
   } catch (const std::exception& e) {
     const TaskTransition& t = transitions.front();
-    throw Error(ErrorKind::storage, "could not record task '" + t.task + "' as " + t.status +
-                                        (transitions.size() > 1 ? " (with " + std::to_string(transitions.size() - 1) +
-                                                                      " more transitions)"
-                                                                : std::string()) +
-                                        ": " + e.what());
+    throw Error(ErrorKind::storage,
+                "could not record task '" + t.task + "' as " + t.status +
+                    (transitions.size() > 1 ? " (with " + std::to_string(transitions.size() - 1) + " more transitions)"
+                                            : std::string()) +
+                    ": " + e.what());
   }
 }
 
@@ -267,8 +272,8 @@ void RunScheduler::State::notify_started(const std::string& task, int attempt) {
   observer.task_started(task, attempt);
 }
 
-void RunScheduler::State::notify_finished(const std::string& task, int attempt, const std::string& status, const std::string& error,
-                     std::chrono::milliseconds took) {
+void RunScheduler::State::notify_finished(const std::string& task, int attempt, const std::string& status,
+                                          const std::string& error, std::chrono::milliseconds took) {
   std::lock_guard lock(observer_mutex);
   observer.task_finished(task, attempt, status, error, took);
 }
@@ -329,25 +334,40 @@ std::string RunScheduler::execute() {
   return status;
 }
 
-void RunScheduler::cancel() { state_->cancel(); }
+void RunScheduler::cancel() {
+  state_->cancel();
+}
 
 std::map<std::string, int> RunScheduler::task_counts() const {
   std::lock_guard lock(state_->mutex);
   std::map<std::string, int> counts;
   for (const TaskRuntime& t : state_->tasks) {
     switch (t.phase) {
-      case Phase::succeeded: counts["succeeded"]++; break;
-      case Phase::failed: counts["failed"]++; break;
-      case Phase::cancelled: counts["cancelled"]++; break;
-      case Phase::skipped: counts["skipped"]++; break;
-      case Phase::delayed: counts["retrying"]++; break;
-      case Phase::running: counts["running"]++; break;
+      case Phase::succeeded:
+        counts["succeeded"]++;
+        break;
+      case Phase::failed:
+        counts["failed"]++;
+        break;
+      case Phase::cancelled:
+        counts["cancelled"]++;
+        break;
+      case Phase::skipped:
+        counts["skipped"]++;
+        break;
+      case Phase::delayed:
+        counts["retrying"]++;
+        break;
+      case Phase::running:
+        counts["running"]++;
+        break;
       case Phase::waiting:
-      case Phase::ready: counts["pending"]++; break;
+      case Phase::ready:
+        counts["pending"]++;
+        break;
     }
   }
   return counts;
 }
-
 
 }  // namespace ork::host

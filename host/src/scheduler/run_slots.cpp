@@ -11,8 +11,7 @@ bool RunScheduler::State::take_slots(const TaskRuntime& task) {
   const CompiledTask& spec = *task.spec;
   SlotRegistry& slots = SlotRegistry::instance();
   if (!spec.pool.empty() && !slots.try_acquire("pool:" + spec.pool, pool_size(spec.pool))) return false;
-  if (spec.max_concurrency > 0 &&
-      !slots.try_acquire("task:" + workflow.name + "/" + spec.name, spec.max_concurrency)) {
+  if (spec.max_concurrency > 0 && !slots.try_acquire("task:" + workflow.name + "/" + spec.name, spec.max_concurrency)) {
     if (!spec.pool.empty()) slots.release("pool:" + spec.pool);
     return false;
   }

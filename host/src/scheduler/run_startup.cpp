@@ -1,6 +1,5 @@
 #include "scheduler/run_state.hpp"
 
-
 #include <algorithm>
 #include <iostream>
 
@@ -27,8 +26,8 @@ void RunScheduler::State::wait_for_active_run_slot() {
     }
     if (older_active < workflow.max_active_runs) return;
     if (!announced) {
-      std::cerr << "ork: run " << options.run_id << " waits: " << older_active << " older runs of "
-                << workflow.name << " are active (max_active_runs " << workflow.max_active_runs << ")\n";
+      std::cerr << "ork: run " << options.run_id << " waits: " << older_active << " older runs of " << workflow.name
+                << " are active (max_active_runs " << workflow.max_active_runs << ")\n";
       announced = true;
     }
     std::unique_lock lock(mutex);

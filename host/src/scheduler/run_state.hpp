@@ -44,11 +44,11 @@ struct TaskRuntime {
   const Executor* executor = nullptr;
   std::string config_json;  // serialised once: sent with every attempt
   Phase phase = Phase::waiting;
-  int attempt = 0;              // attempts started so far
-  int interrupted = 0;          // attempts cut short by the death of a previous owner
-  int unmet_dependencies = 0;   // upstream tasks not yet succeeded
+  int attempt = 0;             // attempts started so far
+  int interrupted = 0;         // attempts cut short by the death of a previous owner
+  int unmet_dependencies = 0;  // upstream tasks not yet succeeded
   std::vector<std::size_t> downstream;
-  boost::json::value output;    // once succeeded
+  boost::json::value output;  // once succeeded
   Clock::time_point retry_at;
 };
 

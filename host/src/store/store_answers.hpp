@@ -20,9 +20,13 @@ namespace ork::host::store_answers {
 // levels of its own: {"tasks": [{"attempts": [{"output": ...}]}]}.
 inline constexpr int answer_max_depth = ORK_MAX_JSON_DEPTH + 16;
 
-inline ork_str str(std::string_view s) { return ork_str{s.data(), s.size()}; }
+inline ork_str str(std::string_view s) {
+  return ork_str{s.data(), s.size()};
+}
 
-inline void write_string(void* ctx, ork_str s) { static_cast<std::string*>(ctx)->assign(s.ptr, s.len); }
+inline void write_string(void* ctx, ork_str s) {
+  static_cast<std::string*>(ctx)->assign(s.ptr, s.len);
+}
 
 inline std::optional<std::string> opt_string(const boost::json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);

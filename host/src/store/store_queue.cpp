@@ -17,8 +17,8 @@ std::int64_t Store::enqueue_attempt(std::string_view run_id, std::string_view ta
                                     std::string_view executor, const boost::json::object& payload, Millis at) {
   require_queue();
   std::string payload_json = boost::json::serialize(payload);
-  ork_queued_attempt record{ORK_STRUCT_SIZE(ork_queued_attempt), str(run_id), str(task), attempt, str(executor),
-                            str(payload_json), at};
+  ork_queued_attempt record{
+      ORK_STRUCT_SIZE(ork_queued_attempt), str(run_id), str(task), attempt, str(executor), str(payload_json), at};
   std::int64_t id = 0;
   ork_error err;
   check(plugin_->storage->enqueue_attempt(handle_, &record, &id, &err), err, "queueing a task attempt");
