@@ -15,7 +15,7 @@
 
 namespace ork::host {
 
-// Exit codes (DESIGN §7).
+// Exit codes (docs/cli.md).
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failed = 1;
 inline constexpr int exit_invalid = 2;

@@ -33,7 +33,7 @@ int resume_command(CliContext& ctx) {
   }
   const std::string owner = owner_name();
   if (!store.supports_ownership()) {
-    throw Error(ErrorKind::storage, "this store's plugin does not record run ownership; cannot resume safely");
+    throw Error(ErrorKind::store, "this store's plugin does not record run ownership; cannot resume safely");
   }
   if (!store.claim_run(run_id, owner, provably_dead_owner(detail.run.owner), now_millis(),
                        RunOptions{}.lease.count())) {

@@ -1,6 +1,6 @@
 // What `ork run` and `ork resume` share: executing a run in the foreground
 // with live progress and Ctrl-C handling, claiming it in the store, and
-// printing its outcome (plain or DESIGN §7 JSON) with the right exit code.
+// printing its outcome (plain or the JSON of docs/cli.md) with the right exit code.
 #pragma once
 
 #include "cli/cli.hpp"

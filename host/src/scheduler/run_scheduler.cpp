@@ -259,7 +259,7 @@ void RunScheduler::State::record(std::span<const TaskTransition> transitions) {
     store.update_tasks(transitions);
   } catch (const std::exception& e) {
     const TaskTransition& t = transitions.front();
-    throw Error(ErrorKind::storage,
+    throw Error(ErrorKind::store,
                 "could not record task '" + t.task + "' as " + t.status +
                     (transitions.size() > 1 ? " (with " + std::to_string(transitions.size() - 1) + " more transitions)"
                                             : std::string()) +

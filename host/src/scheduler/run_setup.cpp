@@ -102,7 +102,7 @@ std::string provably_dead_owner(const std::string& owner) {
 void claim_new_run(Store& store, const std::string& run_id, const std::string& owner) {
   if (!store.supports_ownership()) return;
   if (!store.claim_run(run_id, owner, "", now_millis(), RunOptions{}.lease.count())) {
-    throw Error(ErrorKind::storage, "could not take ownership of new run " + run_id);
+    throw Error(ErrorKind::store, "could not take ownership of new run " + run_id);
   }
 }
 

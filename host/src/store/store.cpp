@@ -85,14 +85,14 @@ Store Store::open(const PluginRegistry& plugins, const std::string& url) {
   if (!plugin) {
     std::string known;
     for (const auto& s : plugins.storage_schemes()) known += (known.empty() ? "" : ", ") + s;
-    throw Error(ErrorKind::storage, "no storage plugin serves '" + scheme + "' URLs (database " + shown +
+    throw Error(ErrorKind::store, "no storage plugin serves '" + scheme + "' URLs (database " + shown +
                                         "); loaded storage schemes: " + (known.empty() ? "none" : known) +
                                         " — see `ork plugins`");
   }
   ork_error err;
   void* handle = nullptr;
   if (plugin->storage->open(plugin->state, str(url), &handle, &err) != ORK_STATUS_OK || !handle) {
-    throw Error(ErrorKind::storage,
+    throw Error(ErrorKind::store,
                 "cannot open database " + shown + ": " + without_url_password(err.message, url));
   }
   return Store(*plugin, handle, shown);
@@ -108,7 +108,7 @@ Store::~Store() {
 
 void Store::check(ork_status status, const ork_error& err, std::string_view what) {
   if (status == ORK_STATUS_OK) return;
-  ErrorKind kind = status == ORK_STATUS_NOT_FOUND ? ErrorKind::not_found : ErrorKind::storage;
+  ErrorKind kind = status == ORK_STATUS_NOT_FOUND ? ErrorKind::not_found : ErrorKind::store;
   std::string message = err.message.empty() ? "status " + std::to_string(status) : err.message;
   if (kind == ErrorKind::not_found) throw Error(kind, message);
   throw Error(kind, std::string(what) + " failed in " + url_ + ": " + message);
@@ -201,7 +201,7 @@ boost::json::value Store::query(ork_query_kind kind, const boost::json::object& 
   boost::json::parse_options options;
   options.max_depth = answer_max_depth;
   boost::json::value v = boost::json::parse(answer, ec, {}, options);
-  if (ec) throw Error(ErrorKind::storage, "storage plugin '" + plugin_->name + "' answered invalid JSON: " + ec.message());
+  if (ec) throw Error(ErrorKind::store, "storage plugin '" + plugin_->name + "' answered invalid JSON: " + ec.message());
   return v;
 }
 
@@ -309,7 +309,7 @@ bool Store::supports_ownership() const {
 
 void Store::require_ownership() const {
   if (!supports_ownership()) {
-    throw Error(ErrorKind::storage, "storage plugin '" + plugin_->name + "' predates plugin API 1.1 (run ownership); "
+    throw Error(ErrorKind::store, "storage plugin '" + plugin_->name + "' predates plugin API 1.1 (run ownership); "
                                     "upgrade it");
   }
 }
@@ -334,7 +334,7 @@ std::vector<std::string> Store::renew_leases(std::string_view owner, Millis now,
   std::vector<std::string> cancel;
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(answer, ec);
-  if (ec || !v.is_object()) throw Error(ErrorKind::storage, "storage plugin answered invalid JSON to renew_leases");
+  if (ec || !v.is_object()) throw Error(ErrorKind::store, "storage plugin answered invalid JSON to renew_leases");
   if (auto* ids = v.as_object().if_contains("cancel_requested"); ids && ids->is_array()) {
     for (const auto& id : ids->as_array()) {
       if (id.is_string()) cancel.emplace_back(id.as_string());
@@ -377,7 +377,7 @@ bool Store::supports_queue() const {
 
 void Store::require_queue() const {
   if (!supports_queue()) {
-    throw Error(ErrorKind::storage, "storage plugin '" + plugin_->name + "' has no queue for ork worker (plugin API "
+    throw Error(ErrorKind::store, "storage plugin '" + plugin_->name + "' has no queue for ork worker (plugin API "
                                     "1.3); use a store that has one, e.g. --db postgresql://…");
   }
 }

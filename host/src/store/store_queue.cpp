@@ -37,7 +37,7 @@ std::optional<ClaimedAttempt> Store::claim_attempt(std::string_view worker, std:
   boost::json::parse_options options;
   options.max_depth = answer_max_depth;
   boost::json::value v = boost::json::parse(answer, ec, {}, options);
-  if (ec || !v.is_object()) throw Error(ErrorKind::storage, "storage plugin answered invalid JSON to claim_attempt");
+  if (ec || !v.is_object()) throw Error(ErrorKind::store, "storage plugin answered invalid JSON to claim_attempt");
   const auto& o = v.as_object();
   if (o.empty()) return std::nullopt;
   ClaimedAttempt claimed;
