@@ -5,8 +5,8 @@
 #pragma once
 
 #include "e2e_support.hpp"
-#include "plugins/plugin_loader.hpp"
-#include "plugins/registry.hpp"
+#include "loader/plugin_loader.hpp"
+#include "loader/registry.hpp"
 #include "serve/serve_app.hpp"
 
 #include <Poco/Net/HTTPClientSession.h>

@@ -50,7 +50,7 @@ tasks:
   return workflow;
 }
 
-// What check_workflow_inputs (cli/run_setup.cpp, which needs a store to link) does per input.
+// What check_workflow_inputs (scheduler/run_setup.cpp, which needs a store to link) does per input.
 void check_inputs(const boost::json::object& given) {
   const ork::host::CompiledWorkflow& workflow = served_workflow();
   for (const auto& entry : given) {
@@ -75,7 +75,7 @@ std::optional<std::int64_t> integer_query(const ApiRequest& r, const std::string
   return value;
 }
 
-// The route table of http/api_routes.cpp (make_api_router), with stand-in
+// The route table of serve/api_routes.cpp (make_api_router), with stand-in
 // handlers that read the body and query as the real ones do.
 ork::host::Router make_router() {
   ork::host::Router router;

@@ -3,8 +3,8 @@
 // build must be accepted or refused with its exact, actionable reason. The
 // accepted build is then driven through PluginRegistry and Executor.
 #include "core/error.hpp"
-#include "plugins/plugin_loader.hpp"
-#include "plugins/registry.hpp"
+#include "loader/plugin_loader.hpp"
+#include "loader/registry.hpp"
 #include "store/store.hpp"
 
 #include <gtest/gtest.h>

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "cli/arguments.hpp"
-#include "plugins/plugin_loader.hpp"
-#include "plugins/registry.hpp"
+#include "loader/plugin_loader.hpp"
+#include "loader/registry.hpp"
 #include "store/store.hpp"
 #include "workflow/compiler.hpp"
 
@@ -15,7 +15,7 @@
 
 namespace ork::host {
 
-// Exit codes (DESIGN §7).
+// Exit codes (docs/cli.md).
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failed = 1;
 inline constexpr int exit_invalid = 2;

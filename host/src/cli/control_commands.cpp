@@ -7,8 +7,8 @@
 // store, plus --ca-file / $ORK_CA_FILE) for its host name before the token
 // is sent; one that does not is an error, never a fallback.
 #include "cli/cli.hpp"
-#include "cli/json_views.hpp"
-#include "cli/run_setup.hpp"
+#include "store/json_views.hpp"
+#include "scheduler/run_setup.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
 #include "http/auth.hpp"

@@ -1,7 +1,7 @@
 // `ork runs`, `ork tasks RUN`, `ork logs RUN [TASK] [-f]`: read the store.
 #include "cli/cli.hpp"
 #include "cli/gantt_view.hpp"
-#include "cli/json_views.hpp"
+#include "store/json_views.hpp"
 #include "core/error.hpp"
 
 #include <iomanip>

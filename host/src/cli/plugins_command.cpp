@@ -1,7 +1,7 @@
 // `ork plugins`: what was loaded (name, version, API level, capabilities,
 // file) and what was refused and why.
 #include "cli/cli.hpp"
-#include "cli/json_views.hpp"
+#include "store/json_views.hpp"
 
 #include <iostream>
 

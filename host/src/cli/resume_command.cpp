@@ -2,7 +2,7 @@
 // Succeeded tasks keep their recorded outputs and never run again; attempts
 // that were running when the owner died are closed and queued anew.
 #include "cli/cli.hpp"
-#include "cli/run_setup.hpp"
+#include "scheduler/run_setup.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
 
@@ -33,7 +33,7 @@ int resume_command(CliContext& ctx) {
   }
   const std::string owner = owner_name();
   if (!store.supports_ownership()) {
-    throw Error(ErrorKind::storage, "this store's plugin does not record run ownership; cannot resume safely");
+    throw Error(ErrorKind::store, "this store's plugin does not record run ownership; cannot resume safely");
   }
   if (!store.claim_run(run_id, owner, provably_dead_owner(detail.run.owner), now_millis(),
                        RunOptions{}.lease.count())) {

@@ -1,7 +1,7 @@
 // `ork run FILE`: compile, record the workflow version and a new run, execute
-// it with live progress, and print the outcome (or DESIGN §7 JSON).
+// it with live progress, and print the outcome (or the JSON of docs/cli.md).
 #include "cli/cli.hpp"
-#include "cli/run_setup.hpp"
+#include "scheduler/run_setup.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
 

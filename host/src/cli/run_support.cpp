@@ -1,7 +1,7 @@
 #include "cli/run_support.hpp"
 
-#include "cli/json_views.hpp"
-#include "cli/run_setup.hpp"
+#include "store/json_views.hpp"
+#include "scheduler/run_setup.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -106,18 +106,6 @@ void block_interrupt_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-std::string provably_dead_owner(const std::string& owner) {
-  auto colon = owner.rfind(':');
-  if (colon == std::string::npos) return "";
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  if (owner.substr(0, colon) != host) return "";
-  pid_t pid = static_cast<pid_t>(std::atol(owner.c_str() + colon + 1));
-  if (pid <= 0) return "";
-  if (kill(pid, 0) == 0 || errno != ESRCH) return "";
-  return owner;
-}
-
 int concurrency_option(const CliContext& ctx) {
   auto c = ctx.cl.value("--concurrency");
   if (!c) return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -132,13 +120,6 @@ int concurrency_option(const CliContext& ctx) {
 }
 
 std::ostream& progress_stream(bool json) { return json ? std::cerr : std::cout; }
-
-void claim_new_run(Store& store, const std::string& run_id, const std::string& owner) {
-  if (!store.supports_ownership()) return;
-  if (!store.claim_run(run_id, owner, "", now_millis(), RunOptions{}.lease.count())) {
-    throw Error(ErrorKind::storage, "could not take ownership of new run " + run_id);
-  }
-}
 
 RunOutcome execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options,
                        bool json) {

@@ -1,6 +1,6 @@
 // What `ork run` and `ork resume` share: executing a run in the foreground
 // with live progress and Ctrl-C handling, claiming it in the store, and
-// printing its outcome (plain or DESIGN §7 JSON) with the right exit code.
+// printing its outcome (plain or the JSON of docs/cli.md) with the right exit code.
 #pragma once
 
 #include "cli/cli.hpp"
@@ -17,15 +17,6 @@ namespace ork::host {
 // later, so that they reach the one thread that waits for them (sigwait).
 // `run_cli` calls it before loading plugins for commands that run tasks.
 void block_interrupt_signals();
-
-// `owner` ("host:pid") when it is a process on this host that no longer
-// exists, so its runs can be taken over at once instead of after its lease
-// expires; "" otherwise.
-std::string provably_dead_owner(const std::string& owner);
-
-// Takes ownership of a run just created by this process (a no-op with a
-// store that predates run ownership).
-void claim_new_run(Store& store, const std::string& run_id, const std::string& owner);
 
 // How a run executed by this process ended.
 struct RunOutcome {

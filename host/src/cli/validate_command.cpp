@@ -1,7 +1,7 @@
 // `ork validate FILE`: the typed DAG, or why it is refused.
 // (`ork graph FILE` is in graph_command.cpp.)
 #include "cli/cli.hpp"
-#include "cli/json_views.hpp"
+#include "store/json_views.hpp"
 #include "core/error.hpp"
 
 #include <algorithm>

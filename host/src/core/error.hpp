@@ -21,7 +21,7 @@ enum class ErrorKind {
   invalid_workflow,  // the workflow was refused at compile time (exit code 2)
   usage,             // bad command line (exit code 2)
   plugin,            // a plugin failed to load or broke
-  storage,           // the state store failed
+  store,             // the store (the database runs are recorded in) failed
   not_found,         // a run/workflow/task the user named does not exist
   internal,
 };

@@ -3,7 +3,7 @@
 // relative to the served workflows folder and never the server's
 // environment — a plugin's "program not found on PATH (PATH=...)" reads
 // "PATH=$PATH". The CLI, run on the server's machine, shows the full text.
-// Used by http/api_routes.cpp.
+// Used by serve/api_routes.cpp.
 #pragma once
 
 #include <boost/json.hpp>

@@ -3,7 +3,7 @@
 // walking the version's stored spec. Handed out as shared pointers so that a
 // request still holding one is unaffected when another thread clears the
 // cache (it once returned a reference into the map, freed under the reader).
-// Used by http/api_routes.cpp; thread-safe.
+// Used by serve/api_routes.cpp; thread-safe.
 #pragma once
 
 #include "http/http_limits.hpp"

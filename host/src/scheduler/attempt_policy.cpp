@@ -35,16 +35,6 @@ std::string LogBudget::note() const {
          std::to_string(log_limit_bytes()) + " bytes (ORK_LOG_LIMIT_BYTES)";
 }
 
-ExecutorRunResult run_within_log_budget(const Executor& executor, const ExecutorRunRequest& request,
-                                        const LogCallback& record) {
-  LogBudget budget;
-  ExecutorRunResult result = executor.run(request, [&](ork_log_stream stream, std::string_view line) {
-    if (budget.take(line.size())) record(stream, line);
-  });
-  if (budget.dropped_lines > 0) record(ORK_LOG_SYSTEM, budget.note());
-  return result;
-}
-
 std::chrono::milliseconds retry_backoff(const CompiledTask& task, int failed_attempts) {
   using std::chrono::milliseconds;
   milliseconds base = task.retry_delay * (1LL << std::clamp(failed_attempts - 1, 0, 30));

@@ -1,10 +1,10 @@
 // Per-attempt policies of the run scheduler and of `ork worker`: how much of
-// an attempt's output is recorded (the log budget) and how long to wait
-// before a retry (backoff with jitter). Plain functions and a small value
-// type, so they can be tested and tuned apart from the scheduler's threading.
+// an attempt's output is recorded (the log budget, applied by
+// attempt_runner.hpp) and how long to wait before a retry (backoff with
+// jitter). Plain functions and a small value type, so they can be tested and
+// tuned apart from the scheduler's threading.
 #pragma once
 
-#include "plugins/registry.hpp"
 #include "workflow/compiled.hpp"
 
 #include <chrono>
@@ -33,13 +33,6 @@ struct LogBudget {
   // The system log line that says what was dropped.
   std::string note() const;
 };
-
-// Runs one attempt on `executor`, handing its lines to `record` while the
-// log budget lasts and then, if any were dropped, the ORK_LOG_SYSTEM note.
-// `ork run` and `ork worker` both run attempts through it, so the limit is
-// the same whichever process runs the attempt.
-ExecutorRunResult run_within_log_budget(const Executor& executor, const ExecutorRunRequest& request,
-                                        const LogCallback& record);
 
 // Exponential backoff with jitter: retry_delay × 2^(n-1), capped by
 // max_retry_delay, then spread over [75%, 100%] of that so that many tasks

@@ -49,11 +49,11 @@ void LogWriter::flush() {
   std::unique_lock lock(mutex_);
   std::uint64_t target = queued_;
   if (stored_ >= target && failure_.empty()) return;
-  if (!failure_.empty()) throw Error(ErrorKind::storage, "could not record log lines: " + failure_);
+  if (!failure_.empty()) throw Error(ErrorKind::store, "could not record log lines: " + failure_);
   flush_until_ = std::max(flush_until_, target);
   wake_.notify_one();
   written_.wait(lock, [&] { return stored_ >= target; });
-  if (!failure_.empty()) throw Error(ErrorKind::storage, "could not record log lines: " + failure_);
+  if (!failure_.empty()) throw Error(ErrorKind::store, "could not record log lines: " + failure_);
 }
 
 void LogWriter::write_loop() {

@@ -1,12 +1,13 @@
 // Executes one run of a compiled workflow: starts every task whose upstream
-// tasks succeeded, up to `concurrency` at once, on a fixed set of worker
+// tasks succeeded, up to `concurrency` at once, on a fixed set of scheduler
 // threads woken by a condition variable (no polling); records every state
 // change in the store before the next step depends on it; retries with
 // exponential backoff; skips the downstream tasks of a failed task while
-// independent branches keep running. Used by `ork run` (and later `ork serve`).
+// independent branches keep running. Used by `ork run`, `ork resume` and
+// `ork serve`; the implementation is split by responsibility (run_state.hpp).
 #pragma once
 
-#include "plugins/registry.hpp"
+#include "loader/registry.hpp"
 #include "store/store.hpp"
 #include "workflow/compiled.hpp"
 
@@ -45,7 +46,7 @@ struct RunOptions {
   bool remote = false;
 };
 
-// What the CLI shows while a run progresses. Called from worker threads,
+// What the CLI shows while a run progresses. Called from scheduler threads,
 // one call at a time (the scheduler serialises them).
 class RunObserver {
  public:

@@ -1,6 +1,6 @@
 #include "serve/run_launcher.hpp"
 
-#include "cli/run_support.hpp"
+#include "scheduler/run_setup.hpp"
 #include "core/error.hpp"
 
 #include <iostream>

@@ -7,8 +7,8 @@
 // the HTTP API handlers and the schedule loop; every call is thread-safe.
 #pragma once
 
-#include "cli/run_setup.hpp"
-#include "plugins/registry.hpp"
+#include "scheduler/run_setup.hpp"
+#include "loader/registry.hpp"
 #include "scheduler/run_scheduler.hpp"
 #include "store/store.hpp"
 #include "workflow/compiled.hpp"

@@ -1,7 +1,7 @@
 #include "serve/serve_app.hpp"
 
-#include "cli/run_support.hpp"
-#include "http/api_routes.hpp"
+#include "scheduler/run_setup.hpp"
+#include "serve/api_routes.hpp"
 #include "workflow/compiler.hpp"
 
 #include <algorithm>

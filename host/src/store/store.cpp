@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/output_depth.hpp"
+#include "store/store_answers.hpp"
 #include "store/url_redaction.hpp"
 
 #include <ork/limits.h>
@@ -15,13 +16,9 @@
 
 namespace ork::host {
 
+using namespace store_answers;
+
 namespace {
-
-// A store's answer wraps outputs (at most ORK_MAX_JSON_DEPTH deep) in a few
-// levels of its own: {"tasks": [{"attempts": [{"output": ...}]}]}.
-constexpr int answer_max_depth = ORK_MAX_JSON_DEPTH + 16;
-
-ork_str str(std::string_view s) { return ork_str{s.data(), s.size()}; }
 
 std::string scheme_of(const std::string& url) {
   auto pos = url.find(':');
@@ -32,32 +29,6 @@ std::string scheme_of(const std::string& url) {
   }
   if (scheme == "postgres") return "postgresql";
   return scheme;
-}
-
-void write_string(void* ctx, ork_str s) { static_cast<std::string*>(ctx)->assign(s.ptr, s.len); }
-
-std::optional<std::string> opt_string(const boost::json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  if (!v || !v->is_string()) return std::nullopt;
-  return std::string(v->as_string());
-}
-
-std::string string_or_empty(const boost::json::object& o, std::string_view key) {
-  return opt_string(o, key).value_or("");
-}
-
-std::int64_t int_or_zero(const boost::json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  if (!v) return 0;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->as_double());
-  return 0;
-}
-
-boost::json::value value_or_null(const boost::json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v ? *v : boost::json::value(nullptr);
 }
 
 RunRow parse_run(const boost::json::object& o) {
@@ -114,14 +85,14 @@ Store Store::open(const PluginRegistry& plugins, const std::string& url) {
   if (!plugin) {
     std::string known;
     for (const auto& s : plugins.storage_schemes()) known += (known.empty() ? "" : ", ") + s;
-    throw Error(ErrorKind::storage, "no storage plugin serves '" + scheme + "' URLs (database " + shown +
+    throw Error(ErrorKind::store, "no storage plugin serves '" + scheme + "' URLs (database " + shown +
                                         "); loaded storage schemes: " + (known.empty() ? "none" : known) +
                                         " — see `ork plugins`");
   }
   ork_error err;
   void* handle = nullptr;
   if (plugin->storage->open(plugin->state, str(url), &handle, &err) != ORK_STATUS_OK || !handle) {
-    throw Error(ErrorKind::storage,
+    throw Error(ErrorKind::store,
                 "cannot open database " + shown + ": " + without_url_password(err.message, url));
   }
   return Store(*plugin, handle, shown);
@@ -137,7 +108,7 @@ Store::~Store() {
 
 void Store::check(ork_status status, const ork_error& err, std::string_view what) {
   if (status == ORK_STATUS_OK) return;
-  ErrorKind kind = status == ORK_STATUS_NOT_FOUND ? ErrorKind::not_found : ErrorKind::storage;
+  ErrorKind kind = status == ORK_STATUS_NOT_FOUND ? ErrorKind::not_found : ErrorKind::store;
   std::string message = err.message.empty() ? "status " + std::to_string(status) : err.message;
   if (kind == ErrorKind::not_found) throw Error(kind, message);
   throw Error(kind, std::string(what) + " failed in " + url_ + ": " + message);
@@ -230,7 +201,7 @@ boost::json::value Store::query(ork_query_kind kind, const boost::json::object& 
   boost::json::parse_options options;
   options.max_depth = answer_max_depth;
   boost::json::value v = boost::json::parse(answer, ec, {}, options);
-  if (ec) throw Error(ErrorKind::storage, "storage plugin '" + plugin_->name + "' answered invalid JSON: " + ec.message());
+  if (ec) throw Error(ErrorKind::store, "storage plugin '" + plugin_->name + "' answered invalid JSON: " + ec.message());
   return v;
 }
 
@@ -338,7 +309,7 @@ bool Store::supports_ownership() const {
 
 void Store::require_ownership() const {
   if (!supports_ownership()) {
-    throw Error(ErrorKind::storage, "storage plugin '" + plugin_->name + "' predates plugin API 1.1 (run ownership); "
+    throw Error(ErrorKind::store, "storage plugin '" + plugin_->name + "' predates plugin API 1.1 (run ownership); "
                                     "upgrade it");
   }
 }
@@ -363,7 +334,7 @@ std::vector<std::string> Store::renew_leases(std::string_view owner, Millis now,
   std::vector<std::string> cancel;
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(answer, ec);
-  if (ec || !v.is_object()) throw Error(ErrorKind::storage, "storage plugin answered invalid JSON to renew_leases");
+  if (ec || !v.is_object()) throw Error(ErrorKind::store, "storage plugin answered invalid JSON to renew_leases");
   if (auto* ids = v.as_object().if_contains("cancel_requested"); ids && ids->is_array()) {
     for (const auto& id : ids->as_array()) {
       if (id.is_string()) cancel.emplace_back(id.as_string());
@@ -406,129 +377,9 @@ bool Store::supports_queue() const {
 
 void Store::require_queue() const {
   if (!supports_queue()) {
-    throw Error(ErrorKind::storage, "storage plugin '" + plugin_->name + "' has no queue for ork worker (plugin API "
+    throw Error(ErrorKind::store, "storage plugin '" + plugin_->name + "' has no queue for ork worker (plugin API "
                                     "1.3); use a store that has one, e.g. --db postgresql://…");
   }
-}
-
-std::int64_t Store::enqueue_attempt(std::string_view run_id, std::string_view task, std::uint32_t attempt,
-                                    std::string_view executor, const boost::json::object& payload, Millis at) {
-  require_queue();
-  std::string payload_json = boost::json::serialize(payload);
-  ork_queued_attempt record{ORK_STRUCT_SIZE(ork_queued_attempt), str(run_id), str(task), attempt, str(executor),
-                            str(payload_json), at};
-  std::int64_t id = 0;
-  ork_error err;
-  check(plugin_->storage->enqueue_attempt(handle_, &record, &id, &err), err, "queueing a task attempt");
-  return id;
-}
-
-std::optional<ClaimedAttempt> Store::claim_attempt(std::string_view worker, std::string_view executors, Millis now,
-                                                   std::int64_t lease_ms) {
-  require_queue();
-  std::string answer;
-  ork_json_sink sink{ORK_STRUCT_SIZE(ork_json_sink), &answer, &write_string};
-  ork_error err;
-  check(plugin_->storage->claim_attempt(handle_, str(worker), str(executors), now, lease_ms, &sink, &err), err,
-        "claiming a task attempt");
-  boost::system::error_code ec;
-  boost::json::parse_options options;
-  options.max_depth = answer_max_depth;
-  boost::json::value v = boost::json::parse(answer, ec, {}, options);
-  if (ec || !v.is_object()) throw Error(ErrorKind::storage, "storage plugin answered invalid JSON to claim_attempt");
-  const auto& o = v.as_object();
-  if (o.empty()) return std::nullopt;
-  ClaimedAttempt claimed;
-  claimed.id = int_or_zero(o, "id");
-  claimed.run_id = string_or_empty(o, "run_id");
-  claimed.task = string_or_empty(o, "task");
-  claimed.attempt = static_cast<std::uint32_t>(int_or_zero(o, "attempt"));
-  claimed.executor = string_or_empty(o, "executor");
-  if (auto* p = o.if_contains("payload"); p && p->is_object()) claimed.payload = p->as_object();
-  return claimed;
-}
-
-void Store::complete_attempt(std::int64_t id, std::string_view worker, ork_task_outcome outcome,
-                             std::string_view output_json, std::string_view error, Millis at) {
-  require_queue();
-  // A worker's output enters here; past the depth limit the store would keep
-  // it as a string, so the attempt fails as it would have in `ork run`.
-  std::string too_deep;
-  if (outcome == ORK_TASK_SUCCEEDED && output_too_deep(output_json)) {
-    outcome = ORK_TASK_FAILED;
-    output_json = {};
-    too_deep = output_too_deep_error();
-    error = too_deep;
-  }
-  ork_error err;
-  check(plugin_->storage->complete_attempt(handle_, id, str(worker), outcome, str(output_json), str(error), at, &err),
-        err, "recording a worker's result");
-}
-
-std::vector<std::int64_t> Store::worker_heartbeat(std::string_view worker, const boost::json::object& info, Millis now,
-                                                  std::int64_t lease_ms) {
-  require_queue();
-  std::string info_json = boost::json::serialize(info);
-  std::string answer;
-  ork_json_sink sink{ORK_STRUCT_SIZE(ork_json_sink), &answer, &write_string};
-  ork_error err;
-  check(plugin_->storage->worker_heartbeat(handle_, str(worker), str(info_json), now, lease_ms, &sink, &err), err,
-        "recording a worker heartbeat");
-  std::vector<std::int64_t> cancel;
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(answer, ec);
-  if (!ec && v.is_object()) {
-    if (auto* ids = v.as_object().if_contains("cancel"); ids && ids->is_array()) {
-      for (const auto& id : ids->as_array()) {
-        if (id.is_int64()) cancel.push_back(id.as_int64());
-      }
-    }
-  }
-  return cancel;
-}
-
-void Store::cancel_attempt(std::int64_t id, Millis at) {
-  require_queue();
-  ork_error err;
-  check(plugin_->storage->cancel_attempt(handle_, id, at, &err), err, "cancelling a queued attempt");
-}
-
-void Store::wait_for_queue(std::chrono::milliseconds timeout) {
-  const ork_storage_vtable* t = plugin_->storage;
-  if (!t->wait_for_queue) {
-    std::this_thread::sleep_for(timeout);
-    return;
-  }
-  ork_error err;
-  check(t->wait_for_queue(handle_, timeout.count(), &err), err, "waiting for the queue");
-}
-
-QueuedAttemptState Store::queued_attempt(std::int64_t id) {
-  boost::json::value v = query(ORK_QUERY_QUEUED_ATTEMPT, {{"id", id}});
-  const auto& o = v.as_object();
-  QueuedAttemptState state;
-  state.status = string_or_empty(o, "status");
-  state.worker = opt_string(o, "worker");
-  state.outcome = opt_string(o, "outcome");
-  state.output = value_or_null(o, "output");
-  state.error = opt_string(o, "error");
-  return state;
-}
-
-std::vector<WorkerRow> Store::workers(Millis now) {
-  boost::json::value v = query(ORK_QUERY_WORKERS, {{"now", now}});
-  std::vector<WorkerRow> rows;
-  for (const auto& w : v.as_object().at("workers").as_array()) {
-    const auto& o = w.as_object();
-    WorkerRow row;
-    row.name = string_or_empty(o, "name");
-    row.info = value_or_null(o, "info");
-    row.last_heartbeat = int_or_zero(o, "last_heartbeat");
-    if (auto* a = o.if_contains("alive"); a && a->is_bool()) row.alive = a->as_bool();
-    row.claimed = static_cast<int>(int_or_zero(o, "claimed"));
-    rows.push_back(std::move(row));
-  }
-  return rows;
 }
 
 std::string database_url(const std::optional<std::string>& flag) {

@@ -5,7 +5,7 @@
 // raw JSON from the store.
 #pragma once
 
-#include "plugins/registry.hpp"
+#include "loader/registry.hpp"
 
 #include <boost/json.hpp>
 

@@ -1,6 +1,6 @@
 // The two questions the workflow compiler asks of types: does an upstream
 // value of type A fit a downstream parameter of type B (`is_assignable`, the
-// rules of DESIGN §4), and what is the type at a reference path such as
+// rules of docs/types.md), and what is the type at a reference path such as
 // `extract.rows.0.id` (`type_at_path`). Both answer with a reason a user can
 // act on when the answer is no.
 #pragma once

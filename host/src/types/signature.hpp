@@ -24,7 +24,7 @@ struct Signature {
   std::vector<std::pair<std::string, Type>> inputs;  // parameters, in declaration order
   Type output;                                       // Any when unknown
   std::vector<std::string> defaults;                 // parameters that have a default value
-  // The one parameter that receives the whole input object (DESIGN §3), if any.
+  // The one parameter that receives the whole input object (docs/workflows.md), if any.
   std::optional<std::string> whole_input;
 
   const Type* find_input(std::string_view name) const;

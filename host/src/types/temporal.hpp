@@ -6,7 +6,7 @@
 // type expects `date` or `datetime` is that date or datetime when it is valid
 // ISO-8601 text of it, and a clear error naming the expected format when it
 // is not. One place, so the compiler (workflow/compiler, workflow/
-// binding_check) and the run entry points (cli/run_setup, used by the CLI,
+// binding_check) and the run entry points (scheduler/run_setup, used by the CLI,
 // the API and the scheduler) accept and refuse the same text with the same
 // message; further temporal types (time zones) are meant to join here.
 #pragma once

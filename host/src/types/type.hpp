@@ -1,4 +1,4 @@
-// ork's type language (DESIGN §4): the value type `Type`, its parsers (from
+// ork's type language (docs/types.md): the value type `Type`, its parsers (from
 // the type syntax `dict[str, list[int | None]]` and from the JSON encoding
 // executor plugins report), and its printers. Every executor's signature is
 // expressed in it, so the workflow compiler can check each DAG edge without
@@ -85,7 +85,7 @@ class Type {
   // never more than ORK_MAX_TYPE_NODES.
   std::size_t size() const;
 
-  // The syntax of DESIGN §4, with named types shown by name.
+  // The syntax of docs/types.md, with named types shown by name.
   std::string to_string() const;
   // Same, with named object types expanded inline: `{total: int, label: str}`.
   std::string to_structural_string() const;

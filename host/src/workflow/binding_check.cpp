@@ -40,7 +40,7 @@ void check_bindings(const std::vector<TaskDraft>& drafts, const std::vector<Work
 
 namespace {
 
-// Checks one task's parameters against what binds them, in DESIGN §3 order.
+// Checks one task's parameters against what binds them, in the order docs/workflows.md gives.
 class TaskBindingChecker {
  public:
   TaskBindingChecker(const TaskDraft& draft, const TaskMap& tasks, const std::vector<WorkflowInput>& inputs,

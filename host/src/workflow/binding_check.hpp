@@ -1,4 +1,4 @@
-// The type-checking pass of the workflow compiler (DESIGN §3 binding order,
+// The type-checking pass of the workflow compiler (the binding order of docs/workflows.md,
 // §4 assignability): for every task with a declared signature, each parameter
 // must be bound (explicit input, upstream task of the same name, `upstream`,
 // or a default) by a value whose type fits; every `{input: name}` must name a

@@ -1,4 +1,4 @@
-// The workflow compiler (DESIGN §3): reads a workflow YAML file, checks it
+// The workflow compiler (docs/workflows.md): reads a workflow YAML file, checks it
 // completely (keys, values, references, cycles, each task with its executor,
 // every input binding against the task signatures) and produces the
 // CompiledWorkflow the scheduler runs. It is pure: it writes nothing, and

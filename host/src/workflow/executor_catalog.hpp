@@ -1,7 +1,7 @@
 // What the workflow compiler needs to know about executors, without knowing
 // any by name: which exist, which task keys each accepts, and a compile-time
 // check of one task that may yield its signature. Implemented by the plugin
-// registry (plugins/registry.hpp); tests implement it with fakes.
+// registry (loader/registry.hpp); tests implement it with fakes.
 #pragma once
 
 #include <optional>

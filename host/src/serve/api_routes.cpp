@@ -1,6 +1,6 @@
-#include "http/api_routes.hpp"
+#include "serve/api_routes.hpp"
 
-#include "cli/json_views.hpp"
+#include "store/json_views.hpp"
 #include "core/error.hpp"
 #include "http/api_redaction.hpp"
 #include "http/graph_cache.hpp"

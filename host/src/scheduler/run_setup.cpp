@@ -1,11 +1,14 @@
-#include "cli/run_setup.hpp"
+#include "scheduler/run_setup.hpp"
 
 #include "core/error.hpp"
+#include "scheduler/run_scheduler.hpp"
 #include "types/assignability.hpp"
 #include "types/temporal.hpp"
 #include "types/type.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <iomanip>
 #include <random>
 #include <sstream>
@@ -82,6 +85,25 @@ CreatedRunId record_run(Store& store, const CompiledWorkflow& workflow, const Ru
   run.created_at = now;
   for (const auto& t : workflow.tasks) run.task_names.push_back(t.name);
   return store.create_run(run);
+}
+
+std::string provably_dead_owner(const std::string& owner) {
+  auto colon = owner.rfind(':');
+  if (colon == std::string::npos) return "";
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  if (owner.substr(0, colon) != host) return "";
+  pid_t pid = static_cast<pid_t>(std::atol(owner.c_str() + colon + 1));
+  if (pid <= 0) return "";
+  if (kill(pid, 0) == 0 || errno != ESRCH) return "";
+  return owner;
+}
+
+void claim_new_run(Store& store, const std::string& run_id, const std::string& owner) {
+  if (!store.supports_ownership()) return;
+  if (!store.claim_run(run_id, owner, "", now_millis(), RunOptions{}.lease.count())) {
+    throw Error(ErrorKind::store, "could not take ownership of new run " + run_id);
+  }
 }
 
 namespace {

@@ -1,4 +1,4 @@
-#include "cli/json_views.hpp"
+#include "store/json_views.hpp"
 
 #include <sstream>
 

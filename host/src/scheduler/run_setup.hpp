@@ -1,7 +1,8 @@
 // What every way of starting a run shares (`ork run`, `ork trigger`, the
 // HTTP API and cron schedules of `ork serve`): checking the workflow's inputs,
 // naming the run and its owner, and recording the workflow version and the
-// new run in the store before anything executes.
+// new run in the store before anything executes, and claiming it for this
+// process (or taking over the runs of a dead one).
 #pragma once
 
 #include "store/store.hpp"
@@ -37,5 +38,14 @@ struct RunRequest {
 // Saves the workflow version and creates the run with all its tasks pending.
 // `existing` is set when the idempotency key named a run that already exists.
 CreatedRunId record_run(Store& store, const CompiledWorkflow& workflow, const RunRequest& request);
+
+// `owner` ("host:pid") when it is a process on this host that no longer
+// exists, so its runs can be taken over at once instead of after its lease
+// expires; "" otherwise.
+std::string provably_dead_owner(const std::string& owner);
+
+// Takes ownership of a run just created by this process (a no-op with a
+// store that predates run ownership).
+void claim_new_run(Store& store, const std::string& run_id, const std::string& owner);
 
 }  // namespace ork::host

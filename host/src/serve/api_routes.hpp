@@ -1,4 +1,4 @@
-// The routes of the HTTP API (DESIGN §8) and their handlers: workflows with
+// The routes of the HTTP API (docs/api.md) and their handlers: workflows with
 // their typed DAG, schedules and compile errors; runs with filters and cursor
 // paging; one run with its tasks, attempts and graph; triggering, cancelling,
 // pausing; paged logs; live events (SSE); the OpenAPI document. Handlers turn

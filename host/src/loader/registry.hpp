@@ -3,7 +3,7 @@
 // storage backends by URL scheme. Built once at start-up from a PluginSet.
 #pragma once
 
-#include "plugins/plugin_loader.hpp"
+#include "loader/plugin_loader.hpp"
 #include "workflow/executor_catalog.hpp"
 
 #include <chrono>

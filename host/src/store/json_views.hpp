@@ -1,4 +1,4 @@
-// The stable JSON shapes of DESIGN §7 (`ork run --json`, `ork tasks --json`,
+// The stable JSON shapes of docs/cli.md (`ork run --json`, `ork tasks --json`,
 // `ork runs --json`), built from the store's typed rows. Shared by the CLI
 // and, later, the HTTP API so both print the same fields.
 #pragma once

@@ -1,0 +1,87 @@
+#include "scheduler/run_state.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+namespace ork::host {
+
+void RunScheduler::State::wait_for_active_run_slot() {
+  if (workflow.max_active_runs <= 0) return;
+  bool announced = false;
+  while (!cancel_requested()) {
+    RunRow mine = store.get_run(options.run_id).run;
+    RunFilter filter;
+    filter.workflow = workflow.name;
+    filter.status = "running";
+    filter.limit = 1000;
+    std::vector<std::string> orphaned;
+    if (store.supports_ownership()) {
+      for (const auto& r : store.orphaned_runs(now_millis())) orphaned.push_back(r.run_id);
+    }
+    int older_active = 0;
+    for (const auto& r : store.list_runs(filter).runs) {
+      bool older = r.created_at < mine.created_at || (r.created_at == mine.created_at && r.run_id < mine.run_id);
+      bool dead = std::find(orphaned.begin(), orphaned.end(), r.run_id) != orphaned.end();
+      if (older && !dead) ++older_active;
+    }
+    if (older_active < workflow.max_active_runs) return;
+    if (!announced) {
+      std::cerr << "ork: run " << options.run_id << " waits: " << older_active << " older runs of " << workflow.name
+                << " are active (max_active_runs " << workflow.max_active_runs << ")\n";
+      announced = true;
+    }
+    std::unique_lock lock(mutex);
+    wake.wait_for(lock, std::chrono::milliseconds(500), [&] { return cancelling; });
+  }
+}
+
+void RunScheduler::State::restore(const RunDetail& recorded) {
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    TaskRuntime& task = tasks[i];
+    const TaskStateRow* recorded_task = recorded.find_task(task.spec->name);
+    if (!recorded_task) continue;
+    const TaskStateRow& row = *recorded_task;
+    task.attempt = row.attempts;
+    if (row.status == "succeeded") {
+      task.phase = Phase::succeeded;
+      task.output = row.output;
+      --unfinished;
+    } else if (row.status == "failed" || row.status == "skipped") {
+      // (A `cancelled` task of a run that is still `running` was cut short
+      // by its owner's death or a store error, not by a finished
+      // cancellation: it is queued again below.)
+      task.phase = row.status == "failed" ? Phase::failed : Phase::skipped;
+      --unfinished;
+    } else {
+      // Not final: queued again. Attempts cut short by the death of an
+      // owner (earlier resumes included) do not use up retries.
+      for (const AttemptRow& a : recorded.attempts) {
+        if (a.task == task.spec->name && a.error && *a.error == interrupted_attempt_error) task.interrupted += 1;
+      }
+      if (row.status == "running") {
+        // Its owner died mid-attempt: close that attempt (its partial logs
+        // stay with it) and queue a new one.
+        record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(row.attempts), "retrying",
+                              now_millis(), "", interrupted_attempt_error, 0});
+        task.interrupted += 1;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (tasks[i].phase != Phase::succeeded) continue;
+    for (std::size_t d : tasks[i].downstream) --tasks[d].unmet_dependencies;
+  }
+  // Downstream of a recorded failure that were never marked (the owner died first).
+  std::vector<std::size_t> skipped;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (tasks[i].phase == Phase::failed || tasks[i].phase == Phase::cancelled) collect_downstream(i, skipped);
+  }
+  for (std::size_t d : skipped) {
+    tasks[d].phase = Phase::skipped;
+    --unfinished;
+    record(TaskTransition{options.run_id, tasks[d].spec->name, 0, "skipped", now_millis(), "",
+                          "an upstream task did not succeed", 0});
+  }
+}
+
+}  // namespace ork::host

@@ -1,0 +1,169 @@
+// The private state of one RunScheduler (run_scheduler.hpp), shared by the
+// files that implement it, one responsibility each:
+//   run_scheduler.cpp    the scheduler threads: readiness, attempts, retries,
+//                        recording each attempt's end and releasing downstream
+//   run_task_inputs.cpp  the input object of an attempt, from bindings
+//   run_slots.cpp        pools (ORK_POOLS) and max_concurrency slots
+//   run_startup.cpp      before the threads start: max_active_runs, resume
+//   run_cancel.cpp       cancellation, stopping after a store failure, the
+//                        run's final status
+// Included only by those files.
+#pragma once
+
+#include "scheduler/attempt_runner.hpp"
+#include "scheduler/log_writer.hpp"
+#include "scheduler/run_scheduler.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ork::host {
+
+using Clock = std::chrono::steady_clock;
+
+enum class Phase { waiting, ready, running, delayed, succeeded, failed, cancelled, skipped };
+
+inline bool is_final(Phase p) {
+  return p == Phase::succeeded || p == Phase::failed || p == Phase::cancelled || p == Phase::skipped;
+}
+
+inline constexpr const char* interrupted_attempt_error = "the process running this attempt died; attempt re-queued";
+
+struct TaskRuntime {
+  const CompiledTask* spec = nullptr;
+  const Executor* executor = nullptr;
+  std::string config_json;  // serialised once: sent with every attempt
+  Phase phase = Phase::waiting;
+  int attempt = 0;             // attempts started so far
+  int interrupted = 0;         // attempts cut short by the death of a previous owner
+  int unmet_dependencies = 0;  // upstream tasks not yet succeeded
+  std::vector<std::size_t> downstream;
+  boost::json::value output;  // once succeeded
+  Clock::time_point retry_at;
+};
+
+struct Delayed {
+  Clock::time_point at;
+  std::size_t task;
+  bool operator>(const Delayed& other) const { return at > other.at; }
+};
+
+struct RunScheduler::State {
+  const CompiledWorkflow& workflow;
+  Store& store;
+  RunOptions options;
+  RunObserver& observer;
+  LogWriter logs;
+  RunningAttempts running;  // by task index, for cancellation
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::mutex observer_mutex;
+  std::vector<TaskRuntime> tasks;
+  std::unordered_map<std::string, std::size_t> index;
+  std::deque<std::size_t> ready;
+  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
+  std::size_t unfinished = 0;
+  bool cancelling = false;
+  bool broken = false;  // a scheduler thread hit an error it cannot recover from
+
+  State(const CompiledWorkflow& wf, const PluginRegistry& executors, Store& s, RunOptions opts, RunObserver& obs);
+
+  // ---- the scheduler threads' loop -----------------------------------------
+
+  // An attempt that ended but is not recorded yet: its scheduler thread
+  // commits it together with the start of the next task it picks (one
+  // transaction per task instead of two), or alone when there is nothing to
+  // start.
+  struct Ended {
+    std::size_t task = 0;
+    int attempt = 0;
+    std::string status;  // succeeded | failed | cancelled | retrying
+    boost::json::value output;
+    std::string error;
+    std::chrono::milliseconds delay{0};  // retrying: before the next attempt
+    std::chrono::milliseconds took{0};
+    TaskTransition transition;
+  };
+
+  void work();
+
+  // The first ready task whose pool and max_concurrency slots are free
+  // (taken here); `blocked` tells whether ready tasks wait only for slots.
+  std::optional<std::size_t> take_startable(bool& blocked);
+
+  bool take_slots(const TaskRuntime& task);
+
+  void release_slots(const TaskRuntime& task);
+
+  // A pool's size: ORK_POOLS ("gpu=2,db=4") overrides the workflow's `pools:`.
+  int pool_size(const std::string& pool) const;
+
+  void promote_due_retries();
+
+  // Called with the lock held; releases it while the task runs. Records the
+  // start of task `i` (with `ended`, this thread's previous attempt, in the
+  // same transaction) and leaves this attempt's end in `ended`.
+  void run_attempt(std::size_t i, std::unique_lock<std::mutex>& lock, std::optional<Ended>& ended);
+
+  std::string build_input(const TaskRuntime& task, std::string& error);
+
+  // What an attempt's end means (status, output, retry) — nothing recorded yet.
+  Ended conclude_attempt(std::size_t i, int attempt, ExecutorRunResult result, std::chrono::milliseconds took);
+
+  // Records an ended attempt (with `start`, the next task's start, in the same
+  // transaction), then releases or skips the downstream tasks.
+  void commit_ended(Ended& e, const std::optional<TaskTransition>& start);
+
+  // Every not-yet-final task reachable downstream of `i` (lock held).
+  void collect_downstream(std::size_t i, std::vector<std::size_t>& out);
+
+  bool cancel_requested();
+
+  void record(const TaskTransition& transition) { record({&transition, 1}); }
+
+  void record(std::span<const TaskTransition> transitions);
+
+  void notify_started(const std::string& task, int attempt);
+  void notify_finished(const std::string& task, int attempt, const std::string& status, const std::string& error,
+                       std::chrono::milliseconds took);
+  void notify_skipped(const std::string& task, const std::string& reason);
+
+  // ---- max_active_runs ------------------------------------------------------
+
+  // With `max_active_runs: N`, a run starts executing only while fewer than N
+  // older runs of its workflow are running (runs whose owner died and whose
+  // lease expired do not count). Waiting runs re-check every 500 ms: this is
+  // once per run, not per task.
+  void wait_for_active_run_slot();
+
+  // ---- resuming -------------------------------------------------------------
+
+  // Seeds the tasks from a recorded run (before any scheduler thread starts).
+  void restore(const RunDetail& recorded);
+
+  // ---- cancellation -------------------------------------------------------
+
+  // After an error this process cannot recover from (the store refused a
+  // write): start nothing more, stop what runs, and record nothing — the
+  // run stays `running` in the store, for `ork resume` once it is fixed.
+  void stop_after_failure();
+
+  // succeeded only when every task did; failed when one failed; otherwise
+  // (cancelled, or skipped because of a cancellation) cancelled.
+  std::string final_status();
+
+  void cancel();
+};
+
+}  // namespace ork::host

@@ -1,0 +1,247 @@
+#include "workflow/workflow_compiler.hpp"
+
+namespace ork::host::compiling {
+
+void WorkflowCompiler::read_tasks(const std::map<std::string, MapEntry>& top, const YAML::Node& root) {
+  auto found = top.find("tasks");
+  if (found == top.end()) {
+    add(location_of(root, file_), "the workflow has no \"tasks:\" (a mapping of task name -> task)");
+    return;
+  }
+  const MapEntry& block = found->second;
+  if (block.value.IsSequence()) {
+    add(block.value_where,
+        "\"tasks\" must be a mapping of task name -> task, not a list (write `extract:` "
+        "instead of `- name: extract`)");
+    return;
+  }
+  if (!block.value.IsMap() || block.value.size() == 0) {
+    add(block.value_where, block.value.IsMap() || block.value.IsNull()
+                               ? "\"tasks\" is empty: a workflow needs at least one task"
+                               : "\"tasks\" must be a mapping of task name -> task, not " + describe_node(block.value));
+    return;
+  }
+  for (const MapEntry& entry : map_entries(block.value, file_, errors_, "", "task")) read_task(entry);
+}
+
+void WorkflowCompiler::read_task(const MapEntry& entry) {
+  TaskDraft draft;
+  CompiledTask& task = draft.task;
+  task.name = entry.key;
+  task.where = entry.key_where;
+  task.timeout = defaults_.timeout;
+  task.retries = defaults_.retries;
+  task.retry_delay = defaults_.retry_delay;
+  task.env = defaults_.env;
+  task.workdir = defaults_.workdir;
+  task.max_concurrency = defaults_.max_concurrency;
+  task.max_retry_delay = defaults_.max_retry_delay;
+  task.pool = defaults_.pool;
+  draft.pool_where = defaults_.pool_where;
+  const std::string context = "task \"" + task.name + "\": ";
+  if (!is_valid_name(task.name, false)) {
+    add(entry.key_where, "task name \"" + task.name +
+                             "\" is not valid: use letters, digits, \"_\" and \"-\", "
+                             "starting with a letter or \"_\" (a \".\" would read as a path in {from: ...})");
+  }
+  if (!entry.value.IsMap()) {
+    add(entry.value_where,
+        context + "a task must be a mapping (executor, inputs, ...), not " + describe_node(entry.value));
+    drafts_.push_back(std::move(draft));
+    return;
+  }
+  std::vector<MapEntry> keys = map_entries(entry.value, file_, errors_, context);
+  draft.executor = find_executor(keys, entry, context, task.executor);
+  const MapEntry* inputs_entry = nullptr;
+  for (const MapEntry& key : keys) {
+    draft.key_where[key.key] = key.key_where;
+    if (key.key == "inputs" || key.key == "input") {
+      if (inputs_entry) {
+        add(key.key_where, context + "\"inputs\" and its alias \"input\" are both given; keep one");
+        continue;
+      }
+      inputs_entry = &key;
+      read_bindings(key, context, task);
+    } else {
+      read_task_key(key, context, draft);
+    }
+  }
+  drafts_.push_back(std::move(draft));
+}
+
+const ExecutorInfo* WorkflowCompiler::find_executor(const std::vector<MapEntry>& keys, const MapEntry& task_entry,
+                                                    const std::string& context, std::string& executor_name) {
+  auto entry = std::find_if(keys.begin(), keys.end(), [](const MapEntry& key) { return key.key == "executor"; });
+  std::optional<std::string> name = entry == keys.end() ? defaults_.executor : read_text(*entry, context);
+  std::vector<std::string> known = executors_.executor_names();
+  if (!name) {
+    if (entry == keys.end()) {
+      add(task_entry.key_where, context + "missing \"executor\" (one of: " + join_names(known) + ")");
+    }
+    return nullptr;
+  }
+  executor_name = *name;
+  if (const ExecutorInfo* info = executors_.find_executor(*name)) return info;
+  SourceLocation where = entry == keys.end() ? task_entry.key_where : entry->value_where;
+  add(where, context + "unknown executor \"" + *name + "\"" + did_you_mean(*name, known) +
+                 "; known executors: " + (known.empty() ? "none (no executor plugin was loaded)" : join_names(known)));
+  return nullptr;
+}
+
+void WorkflowCompiler::read_task_key(const MapEntry& key, const std::string& context, TaskDraft& draft) {
+  CompiledTask& task = draft.task;
+  const std::string& name = key.key;
+  if (name == "executor") return;  // read first, by find_executor
+  if (name == "depends_on") {
+    read_depends_on(key, context, draft);
+  } else if (name == "env") {
+    read_env(key, context, task.env);
+  } else if (name == "workdir") {
+    task.workdir = read_workdir(key, context).value_or(task.workdir);
+  } else if (name == "timeout") {
+    task.timeout = read_duration(key, context).value_or(task.timeout);
+  } else if (name == "retries") {
+    task.retries = read_count(key, context).value_or(task.retries);
+  } else if (name == "retry_delay") {
+    task.retry_delay = read_duration(key, context).value_or(task.retry_delay);
+  } else if (name == "max_concurrency") {
+    task.max_concurrency = read_count(key, context).value_or(task.max_concurrency);
+  } else if (name == "max_retry_delay") {
+    task.max_retry_delay = read_duration(key, context).value_or(task.max_retry_delay);
+  } else if (name == "pool") {
+    task.pool = read_text(key, context).value_or("");
+    draft.pool_where = key.value_where;
+  } else if (name == "description") {
+    task.description = read_text(key, context).value_or("");
+  } else if (name == "input_type") {
+    draft.input_type = read_input_type(key, context);
+  } else if (name == "output_type") {
+    draft.output_type = read_type(key, context);
+  } else if (draft.executor == nullptr) {
+    task.config[name] = values_.to_json(key.value).value_or(nullptr);  // unknown executor: keys cannot be checked
+  } else if (std::find(draft.executor->task_keys.begin(), draft.executor->task_keys.end(), name) !=
+             draft.executor->task_keys.end()) {
+    task.config[name] = values_.to_json(key.value).value_or(nullptr);
+  } else {
+    std::vector<std::string> allowed = task_host_keys;
+    allowed.insert(allowed.end(), draft.executor->task_keys.begin(), draft.executor->task_keys.end());
+    add(key.key_where, unknown_key(context, name, allowed, "key", " for executor \"" + draft.executor->name + "\""));
+  }
+}
+
+void WorkflowCompiler::read_bindings(const MapEntry& block, const std::string& context, CompiledTask& task) {
+  if (block.value.IsNull()) return;
+  if (!block.value.IsMap()) {
+    add(block.value_where, context + "\"" + block.key + "\" must be a mapping of parameter name -> value, not " +
+                               describe_node(block.value));
+    return;
+  }
+  for (const MapEntry& entry : map_entries(block.value, file_, errors_, context, "input")) {
+    if (entry.key == "upstream") {
+      add(entry.key_where, context +
+                               "\"upstream\" is a reserved input name: it receives the outputs of all "
+                               "direct upstream tasks; rename the input");
+      continue;
+    }
+    if (std::optional<InputBinding> binding =
+            read_binding(entry, "task \"" + task.name + "\" input \"" + entry.key + "\": ")) {
+      task.inputs.push_back(std::move(*binding));
+    }
+  }
+}
+
+std::optional<InputBinding> WorkflowCompiler::read_binding(const MapEntry& entry, const std::string& context) {
+  InputBinding binding;
+  binding.name = entry.key;
+  binding.where = entry.value_where;
+  binding.kind = InputBinding::Kind::constant;
+  const YAML::Node& value = entry.value;
+  if (!value.IsMap()) return constant_binding(value, std::move(binding));
+  std::vector<MapEntry> keys = map_entries(value, file_, errors_, context);
+  auto has = [&keys](const char* key) {
+    return std::any_of(keys.begin(), keys.end(), [key](const MapEntry& k) { return k.key == key; });
+  };
+  if (has("from")) {
+    if (keys.size() != 1) {
+      add(entry.value_where, context +
+                                 "a reference takes only \"from\" (to pass a constant mapping that has a "
+                                 "\"from\" key, write {value: {...}})");
+      return std::nullopt;
+    }
+    return read_reference(keys.front(), context, std::move(binding));
+  }
+  if (keys.size() == 1 && keys.front().key == "input") {
+    std::optional<std::string> name = read_text(keys.front(), context + "input: ");
+    if (!name) return std::nullopt;
+    binding.kind = InputBinding::Kind::workflow_input;
+    binding.workflow_input = *name;
+    return binding;
+  }
+  if (keys.size() == 1 && keys.front().key == "value") return constant_binding(keys.front().value, std::move(binding));
+  return constant_binding(value, std::move(binding));
+}
+
+std::optional<InputBinding> WorkflowCompiler::constant_binding(const YAML::Node& value, InputBinding binding) {
+  std::optional<boost::json::value> constant = values_.to_json(value);
+  if (!constant) return std::nullopt;
+  binding.constant = std::move(*constant);
+  return binding;
+}
+
+std::optional<InputBinding> WorkflowCompiler::read_reference(const MapEntry& from, const std::string& context,
+                                                             InputBinding binding) {
+  if (!is_string_scalar(from.value)) {
+    add(from.value_where,
+        context + "\"from\" must be a reference such as extract.rows, not " + describe_node(from.value));
+    return std::nullopt;
+  }
+  const std::string& text = from.value.Scalar();
+  std::vector<std::string> segments;
+  std::istringstream stream(text);
+  for (std::string segment; std::getline(stream, segment, '.');) segments.push_back(segment);
+  bool empty_segment = text.empty() || text.back() == '.' ||
+                       std::any_of(segments.begin(), segments.end(), [](const std::string& s) { return s.empty(); });
+  if (empty_segment) {
+    add(from.value_where, context + "reference \"" + text +
+                              "\" is not valid: write task or task.field.field "
+                              "(list indexes as numbers: extract.rows.0.id)");
+    return std::nullopt;
+  }
+  binding.kind = InputBinding::Kind::task_output;
+  binding.task = segments.front();
+  binding.path.assign(segments.begin() + 1, segments.end());
+  binding.where = from.value_where;
+  return binding;
+}
+
+void WorkflowCompiler::read_depends_on(const MapEntry& key, const std::string& context, TaskDraft& draft) {
+  auto add_name = [&](const YAML::Node& node) {
+    if (!is_string_scalar(node)) {
+      add(location_of(node, file_), context + "depends_on entries must be task names, not " + describe_node(node));
+      return;
+    }
+    draft.explicit_depends.emplace_back(node.Scalar(), location_of(node, file_));
+  };
+  if (key.value.IsSequence()) {
+    for (const YAML::Node& item : key.value) add_name(item);
+  } else if (key.value.IsScalar()) {
+    add_name(key.value);
+  } else {
+    add(key.value_where,
+        context + "depends_on must be a task name or a list of task names, not " + describe_node(key.value));
+  }
+}
+
+std::optional<Type> WorkflowCompiler::read_input_type(const MapEntry& key, const std::string& context) {
+  std::optional<Type> type = read_type(key, context);
+  if (type && type->kind() != TypeKind::object) {
+    add(key.value_where, context +
+                             "input_type must be an object type ({field: T, ...} or a named object type), "
+                             "not " +
+                             type->to_string() + ": its fields are the task's inputs");
+    return std::nullopt;
+  }
+  return type;
+}
+
+}  // namespace ork::host::compiling

@@ -1,0 +1,173 @@
+// The workflow compiler's reader (compiler.hpp is its public face), shared
+// by the two files that implement it: compiler.cpp reads the workflow-level
+// keys (document, header, inputs, pools, defaults) and checks the whole
+// against the executors; task_reader.cpp reads each task (its keys, input
+// bindings, depends_on). Included only by those two files.
+#pragma once
+
+#include "workflow/compiler.hpp"
+
+#include <yaml-cpp/yaml.h>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+
+#include "types/assignability.hpp"
+#include "types/signature.hpp"
+#include "types/temporal.hpp"
+#include "workflow/binding_check.hpp"
+#include "workflow/content_hash.hpp"
+#include "workflow/cron_check.hpp"
+#include "workflow/duration.hpp"
+#include "workflow/named_types.hpp"
+#include "workflow/suggest.hpp"
+#include "workflow/task_draft.hpp"
+#include "workflow/task_graph.hpp"
+#include "workflow/yaml_nodes.hpp"
+
+namespace ork::host::compiling {
+
+inline const std::vector<std::string> top_level_keys{"name",     "description", "schedule",       "timezone",
+                                                     "defaults", "types",       "inputs",         "tasks",
+                                                     "pools",    "concurrency", "max_active_runs"};
+inline const std::vector<std::string> defaults_keys{
+    "executor", "timeout", "retries", "retry_delay", "env", "workdir", "max_concurrency", "max_retry_delay", "pool"};
+inline const std::vector<std::string> task_host_keys{"executor",    "inputs",          "input",           "depends_on",
+                                                     "env",         "workdir",         "timeout",         "retries",
+                                                     "retry_delay", "max_concurrency", "max_retry_delay", "pool",
+                                                     "input_type",  "output_type",     "description"};
+
+// What `defaults:` sets for every task that does not set it itself.
+struct TaskDefaults {
+  std::optional<std::string> executor;
+  std::chrono::milliseconds timeout{0};
+  int retries = 0;
+  std::chrono::milliseconds retry_delay{0};
+  std::vector<std::pair<std::string, std::string>> env;
+  std::filesystem::path workdir;  // absolute
+  int max_concurrency = 0;
+  std::chrono::milliseconds max_retry_delay{std::chrono::hours(1)};
+  std::string pool;
+  SourceLocation pool_where;
+};
+
+class WorkflowCompiler {
+ public:
+  WorkflowCompiler(std::string_view yaml, const std::filesystem::path& file, const ExecutorCatalog& executors);
+
+  CompileResult run();
+
+ private:
+  // ---- document and top level ------------------------------------------------
+
+  std::optional<YAML::Node> parse_document();
+
+  std::map<std::string, MapEntry> read_top_level(const YAML::Node& root);
+
+  static YAML::Node entry_value(const std::map<std::string, MapEntry>& top, const std::string& key);
+
+  void read_header(const std::map<std::string, MapEntry>& top);
+
+  void read_schedule(const MapEntry& entry);
+
+  void read_timezone(const MapEntry& entry);
+
+  // ---- workflow inputs -------------------------------------------------------
+
+  void read_workflow_inputs(const MapEntry& block);
+
+  std::optional<WorkflowInput> read_workflow_input(const MapEntry& entry);
+
+  // ---- limits ----------------------------------------------------------------
+
+  void read_pools(const MapEntry& block);
+
+  bool read_positive(const MapEntry& entry, int& out);
+
+  // Every task's pool must be declared in `pools:`.
+  void check_pools();
+
+  // ---- defaults --------------------------------------------------------------
+
+  void read_defaults(const MapEntry& block);
+
+  // ---- tasks -----------------------------------------------------------------
+
+  void read_tasks(const std::map<std::string, MapEntry>& top, const YAML::Node& root);
+
+  void read_task(const MapEntry& entry);
+
+  const ExecutorInfo* find_executor(const std::vector<MapEntry>& keys, const MapEntry& task_entry,
+                                    const std::string& context, std::string& executor_name);
+
+  void read_task_key(const MapEntry& key, const std::string& context, TaskDraft& draft);
+
+  void read_bindings(const MapEntry& block, const std::string& context, CompiledTask& task);
+
+  std::optional<InputBinding> read_binding(const MapEntry& entry, const std::string& context);
+
+  std::optional<InputBinding> constant_binding(const YAML::Node& value, InputBinding binding);
+
+  std::optional<InputBinding> read_reference(const MapEntry& from, const std::string& context, InputBinding binding);
+
+  void read_depends_on(const MapEntry& key, const std::string& context, TaskDraft& draft);
+
+  std::optional<Type> read_input_type(const MapEntry& key, const std::string& context);
+
+  // ---- executors and signatures ----------------------------------------------
+
+  void check_with_executors();
+
+  // `input_type` / `output_type` in the file win over what the executor reported.
+  void apply_declared_types();
+
+  // ---- result ----------------------------------------------------------------
+
+  CompileResult finish(const std::vector<std::size_t>& order);
+
+  // ---- value readers -----------------------------------------------------------
+
+  std::optional<std::string> read_text(const MapEntry& entry, const std::string& context);
+
+  std::optional<int> read_count(const MapEntry& entry, const std::string& context);
+
+  std::optional<std::chrono::milliseconds> read_duration(const MapEntry& entry, const std::string& context);
+
+  void read_env(const MapEntry& entry, const std::string& context,
+                std::vector<std::pair<std::string, std::string>>& env);
+
+  std::optional<std::filesystem::path> read_workdir(const MapEntry& entry, const std::string& context);
+
+  std::optional<Type> read_type(const MapEntry& entry, const std::string& context);
+
+  // ---- helpers ---------------------------------------------------------------
+
+  static std::string unknown_key(const std::string& context, const std::string& key,
+                                 const std::vector<std::string>& allowed, const std::string& noun,
+                                 const std::string& qualifier = "");
+
+  static bool is_valid_name(const std::string& name, bool allow_dot);
+
+  static std::string short_json(const boost::json::value& value);
+
+  void add(SourceLocation where, std::string message) { errors_.push_back({std::move(where), std::move(message)}); }
+
+  std::string_view yaml_;
+  std::string file_;  // as the user gave it, for messages
+  const ExecutorCatalog& executors_;
+  std::vector<Diagnostic> errors_;
+  YamlValueReader values_;  // after errors_, which it reports into
+  CompiledWorkflow workflow_;
+  TaskDefaults defaults_;
+  NamedTypes named_types_;
+  std::vector<TaskDraft> drafts_;
+};
+
+}  // namespace ork::host::compiling
