@@ -131,6 +131,26 @@ TEST_F(PostgresOnly, AServerRestartBetweenTwoWritesLosesNothing) {
   EXPECT_EQ(events.at("events").as_array().size(), 7u);  // run, a running, log, a succeeded, log, b, run
 }
 
+// Two slots of one worker claim in the same millisecond; the second claim's
+// first try meets a restarted server and is retried. The retry must not
+// mistake the first slot's claim for its own (it once did, matching rows by
+// worker and claim time, and both slots ran the same attempt).
+TEST_F(PostgresOnly, AClaimRetriedAfterARestartNeverTakesAnotherSlotsClaim) {
+  PgServer own;
+  const std::string url = own.create_database();
+  std::unique_ptr<AbiStore> store = open(url);
+  for (const char* task : {"a", "b"}) store->enqueue_attempt("r1", task, 1, "process", "{}", 1000);
+
+  const json::value first = json::parse(store->claim_attempt("w1", "process", 2000, 10'000));
+  ASSERT_EQ(first.at("task"), "a");
+  own.restart();
+  const json::value second = json::parse(store->claim_attempt("w1", "process", 2000, 10'000));
+  ASSERT_TRUE(second.is_object() && !second.as_object().empty()) << second;
+  EXPECT_EQ(second.at("task"), "b");
+  EXPECT_EQ(rows(url, "SELECT task, status, worker FROM queue ORDER BY id"),
+            (std::vector<std::vector<std::string>>{{"a", "claimed", "w1"}, {"b", "claimed", "w1"}}));
+}
+
 TEST_F(PostgresOnly, LogLinesAreStoredByteForByte) {
   std::unique_ptr<AbiStore> store = open(url_);
   store->create_run("r1", store->save_workflow("etl", "h"), "etl", {"a"}, 1);
@@ -158,7 +178,8 @@ TEST_F(PostgresOnly, TwoStoresMigrateANewDatabaseOnce) {
   EXPECT_EQ(rows(url_, "SELECT version, name FROM schema_migrations ORDER BY version"),
             (std::vector<std::vector<std::string>>{{"1", "initial schema"},
                                                    {"2", "run ownership and workflow settings"},
-                                                   {"4", "the attempt queue and its workers"}}));
+                                                   {"4", "the attempt queue and its workers"},
+                                                   {"5", "claim tokens"}}));
 }
 
 TEST_F(PostgresOnly, ANewerSchemaIsRefused) {
@@ -171,7 +192,7 @@ TEST_F(PostgresOnly, ANewerSchemaIsRefused) {
     EXPECT_EQ(e.status(), ORK_STATUS_ERROR);
     const std::string expected = "the ork database on postgresql://ork@127.0.0.1:" + std::to_string(server_->port()) +
                                  "/" + url_.substr(url_.rfind('/') + 1) +
-                                 " has schema version 99 but this postgres plugin only knows up to 4; it was written "
+                                 " has schema version 99 but this postgres plugin only knows up to 5; it was written "
                                  "by a newer ork, so upgrade ork";
     EXPECT_EQ(e.what(), expected);
   }

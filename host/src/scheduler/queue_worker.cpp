@@ -61,13 +61,30 @@ void QueueWorker::execute(const ClaimedAttempt& claimed) {
     result = run_attempt(*executor, request, logs_);
     running_.remove(claimed.id);
   }
-  try {
-    logs_.flush();
-    store_.complete_attempt(claimed.id, settings_.name, result.outcome, result.output_json, result.error, now_millis());
-  } catch (const std::exception& e) {
-    // Its lease will expire and another worker will run the attempt again.
-    std::cerr << "ork worker: could not record the result of " << claimed.run_id << "/" << claimed.task << ": "
-              << e.what() << '\n';
+  record_result(claimed, result);
+}
+
+// Keeps trying while the store is unreachable (each try already waits for a
+// reconnect): the heartbeat keeps renewing this claim's lease meanwhile, so
+// giving up would leave the attempt claimed by nobody who runs it. A worker
+// asked to stop gives up after one more try; then its lease expires and
+// another worker runs the attempt again.
+void QueueWorker::record_result(const ClaimedAttempt& claimed, const ExecutorRunResult& result) {
+  auto pause = std::chrono::milliseconds(100);
+  while (true) {
+    try {
+      logs_.flush();
+      store_.complete_attempt(claimed.id, settings_.name, result.outcome, result.output_json, result.error,
+                              now_millis());
+      return;
+    } catch (const std::exception& e) {
+      std::cerr << "ork worker: could not record the result of " << claimed.run_id << "/" << claimed.task << ": "
+                << e.what() << (stopping_ ? "; stopping, so another worker will run it again" : "; trying again")
+                << '\n';
+    }
+    if (stopping_) return;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(5000));
   }
 }
 

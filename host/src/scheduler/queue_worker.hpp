@@ -41,6 +41,7 @@ class QueueWorker {
  private:
   void claim_and_execute();
   void execute(const ClaimedAttempt& claimed);
+  void record_result(const ClaimedAttempt& claimed, const ExecutorRunResult& result);
   void beat();
 
   const PluginRegistry& registry_;

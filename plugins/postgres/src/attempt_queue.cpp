@@ -4,7 +4,9 @@
 // The states and their meaning are in docs/storage.md.
 #include <boost/json.hpp>
 
+#include <cstdio>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -24,11 +26,11 @@ using ork::plugin::NotFound;
 namespace {
 
 std::string executor_list(std::string_view executors);
-std::optional<std::string> reclaim_own_claim(Connection& db, std::string_view worker, std::int64_t now,
-                                             std::int64_t lease_ms);
+std::string new_claim_token();
+std::optional<std::string> reclaim_own_claim(Connection& db, const std::string& token);
 void requeue_expired_claims(Connection& db, std::int64_t now);
 std::string claim_oldest(Connection& db, std::string_view worker, const std::string& executors, std::int64_t now,
-                         std::int64_t lease_ms);
+                         std::int64_t lease_ms, const std::string& token);
 std::string claimed_json(const Result& row);
 
 }  // namespace
@@ -59,14 +61,15 @@ std::string PostgresStore::claim_attempt(std::string_view worker, std::string_vi
                                          std::int64_t lease_ms) {
   check_worker_and_lease("claim_attempt", worker, lease_ms);
   const std::string executor_names = executor_list(executors);
+  const std::string token = new_claim_token();
   return in_transaction(begin_write, [&](Connection& db, bool retried) {
     // A retry after a lost COMMIT finds the row its first try claimed, which
     // would otherwise stay claimed by a worker that never heard of it.
     if (retried) {
-      if (std::optional<std::string> own = reclaim_own_claim(db, worker, now, lease_ms)) return std::move(*own);
+      if (std::optional<std::string> own = reclaim_own_claim(db, token)) return std::move(*own);
     }
     requeue_expired_claims(db, now);
-    return claim_oldest(db, worker, executor_names, now, lease_ms);
+    return claim_oldest(db, worker, executor_names, now, lease_ms, token);
   });
 }
 
@@ -144,14 +147,21 @@ std::string executor_list(std::string_view executors) {
 
 constexpr std::string_view claimed_columns = "id, run_id, task, attempt, executor, payload_json";
 
-// The row this worker claimed at exactly `now` with exactly this lease: the
-// first try of this very call.
-std::optional<std::string> reclaim_own_claim(Connection& db, std::string_view worker, std::int64_t now,
-                                             std::int64_t lease_ms) {
+// 128 random bits naming one claim_attempt call, whichever of a worker's
+// slots makes it and whenever.
+std::string new_claim_token() {
+  thread_local std::mt19937_64 bits{std::random_device{}()};
+  char text[33];
+  std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(bits()),
+                static_cast<unsigned long long>(bits()));
+  return text;
+}
+
+// The row the first try of this very call claimed, if its COMMIT went through.
+std::optional<std::string> reclaim_own_claim(Connection& db, const std::string& token) {
   const Result own = db.exec("SELECT " + std::string(claimed_columns) +
-                                 " FROM queue WHERE worker = $1 AND status = 'claimed' AND claimed_at = $2 "
-                                 "AND lease_expires_at = $3 ORDER BY id LIMIT 1",
-                             {worker, now, now + lease_ms});
+                                 " FROM queue WHERE claim_token = $1 AND status = 'claimed' ORDER BY id LIMIT 1",
+                             {token});
   if (own.rows() == 0) return std::nullopt;
   return claimed_json(own);
 }
@@ -167,7 +177,7 @@ void requeue_expired_claims(Connection& db, std::int64_t now) {
       "FOR UPDATE SKIP LOCKED)",
       {now});
   db.exec(
-      "UPDATE queue SET status = 'queued', worker = NULL, lease_expires_at = NULL, claimed_at = NULL "
+      "UPDATE queue SET status = 'queued', worker = NULL, lease_expires_at = NULL, claimed_at = NULL, claim_token = NULL "
       "WHERE id IN (SELECT id FROM queue WHERE status = 'claimed' AND lease_expires_at < $1 FOR UPDATE SKIP LOCKED)",
       {now});
 }
@@ -175,13 +185,13 @@ void requeue_expired_claims(Connection& db, std::int64_t now) {
 // FOR UPDATE SKIP LOCKED: concurrent claimers each lock a different row and
 // never wait for one another or claim the same row twice.
 std::string claim_oldest(Connection& db, std::string_view worker, const std::string& executors, std::int64_t now,
-                         std::int64_t lease_ms) {
+                         std::int64_t lease_ms, const std::string& token) {
   const Result claimed = db.exec(
-      "UPDATE queue SET status = 'claimed', worker = $1, lease_expires_at = $2, claimed_at = $3 "
+      "UPDATE queue SET status = 'claimed', worker = $1, lease_expires_at = $2, claimed_at = $3, claim_token = $5 "
       "WHERE id = (SELECT id FROM queue WHERE status = 'queued' AND executor = ANY (string_to_array($4, ',')) "
       "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " +
           std::string(claimed_columns),
-      {worker, now + lease_ms, now, executors});
+      {worker, now + lease_ms, now, executors, token});
   if (claimed.rows() == 0) return "{}";
   return claimed_json(claimed);
 }

@@ -189,10 +189,19 @@ CREATE TABLE workers (
 );
 )sql";
 
+// A claim's own token: a claim retried after its COMMIT's outcome was lost
+// finds the row that very call claimed. (Worker, claimed_at) did not tell it
+// from a claim another slot of the same worker made in the same millisecond,
+// so such a retry ran that slot's attempt a second time.
+constexpr std::string_view migration_5_claim_tokens = R"sql(
+ALTER TABLE queue ADD COLUMN claim_token TEXT COLLATE "C";
+)sql";
+
 constexpr Migration migrations[] = {
     {1, "initial schema", migration_1_initial_schema},
     {2, "run ownership and workflow settings", migration_2_run_ownership},
     {4, "the attempt queue and its workers", migration_4_attempt_queue},
+    {5, "claim tokens", migration_5_claim_tokens},
 };
 
 }  // namespace

@@ -110,7 +110,9 @@ TEST(QuerySchemas, TheStoresParserAcceptsExactlyTheTablesParams) {
                  std::invalid_argument)
         << s.name;
     for (std::size_t j = 0; j < s.param_count; ++j) {
-      if (s.params[j].required) EXPECT_THROW(parse(s.kind, "{}"), std::invalid_argument) << s.name;
+      if (s.params[j].required) {
+        EXPECT_THROW(parse(s.kind, "{}"), std::invalid_argument) << s.name;
+      }
     }
   }
 }
