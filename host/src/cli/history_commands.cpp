@@ -19,6 +19,7 @@ std::string duration_text(Millis from, Millis to);
 std::string one_line(const std::string& s, std::size_t max);
 int parse_limit(const CliContext& ctx, int fallback);
 bool is_final_run_status(const std::string& status);
+std::size_t print_new_log_lines(Store& store, LogFilter& filter, bool several_tasks);
 
 }  // namespace
 
@@ -84,27 +85,11 @@ int logs_command(CliContext& ctx) {
   const bool several_tasks = !filter.task;
   std::size_t printed = 0;
   while (true) {
-    LogPage page = store.logs(filter);
-    for (const auto& line : page.lines) {
-      if (several_tasks) std::cout << line.task << " | ";
-      if (line.stream == "stderr") std::cout << "! ";
-      if (line.stream == "system") std::cout << "# ";
-      std::cout << line.line << '\n';
-      filter.cursor = line.id;
-      ++printed;
-    }
-    if (page.next_cursor) continue;
-    std::cout << std::flush;
-    if (!follow || is_final_run_status(store.get_run(filter.run_id).run.status)) {
-      if (follow) {
-        // One last read: lines recorded just before the run ended.
-        LogPage rest = store.logs(filter);
-        for (const auto& line : rest.lines) {
-          if (several_tasks) std::cout << line.task << " | ";
-          std::cout << line.line << '\n';
-          ++printed;
-        }
-      }
+    printed += print_new_log_lines(store, filter, several_tasks);
+    if (!follow) break;
+    if (is_final_run_status(store.get_run(filter.run_id).run.status)) {
+      // One last read: lines recorded just before the run ended.
+      printed += print_new_log_lines(store, filter, several_tasks);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -157,6 +142,26 @@ int parse_limit(const CliContext& ctx, int fallback) {
 
 bool is_final_run_status(const std::string& status) {
   return status == "succeeded" || status == "failed" || status == "cancelled";
+}
+
+// Prints the lines after filter.cursor, every page of them, `! ` before
+// stderr and `# ` before ork's own lines; moves the cursor past them.
+std::size_t print_new_log_lines(Store& store, LogFilter& filter, bool several_tasks) {
+  std::size_t printed = 0;
+  while (true) {
+    LogPage page = store.logs(filter);
+    for (const auto& line : page.lines) {
+      if (several_tasks) std::cout << line.task << " | ";
+      if (line.stream == "stderr") std::cout << "! ";
+      if (line.stream == "system") std::cout << "# ";
+      std::cout << line.line << '\n';
+      filter.cursor = line.id;
+      ++printed;
+    }
+    if (!page.next_cursor) break;
+  }
+  std::cout << std::flush;
+  return printed;
 }
 
 }  // namespace
