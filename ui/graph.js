@@ -66,13 +66,21 @@ function drawDag(container, tasks, options) {
     el("button", { type: "button", id: "zoom-in", title: "zoom in", onclick: () => zoomBy(1.25) }, "+"),
     el("button", { type: "button", id: "zoom-out", title: "zoom out", onclick: () => zoomBy(0.8) }, "−"),
     el("button", { type: "button", id: "zoom-fit", title: "fit the graph", onclick: () => fit() }, "Fit"),
-    el("button", { type: "button", id: "jump-failed", title: "show the first failed task", onclick: () => jumpTo("failed") }, "Failed"),
-    el("button", { type: "button", id: "jump-running", title: "show a running task", onclick: () => jumpTo("running") }, "Running"));
+    options && options.statuses ? [
+      el("button", { type: "button", id: "jump-failed", title: "show the first failed task", onclick: () => jumpTo("failed") }, "Failed"),
+      el("button", { type: "button", id: "jump-running", title: "show a running task", onclick: () => jumpTo("running") }, "Running")] : null);
   container.replaceChildren(svg, controls);
   container.classList.add("zoomable");
   enablePanAndZoom();
   layout();
   fit();
+  // A window resized (or a drawer opened) refits, unless the user moved the view.
+  let lastWidth = container.clientWidth;
+  new ResizeObserver(() => {
+    if (container.clientWidth === lastWidth) return;
+    lastWidth = container.clientWidth;
+    if (!userMoved) fit();
+  }).observe(container);
 
   function groupsOfSiblings() {
     const downstream = new Map(tasks.map((t) => [t.name, []]));
@@ -124,6 +132,8 @@ function drawDag(container, tasks, options) {
     }
     dagre.layout(graph);
     size = { width: graph.graph().width || 100, height: graph.graph().height || 50 };
+    // A small graph gets a small box; a large one 60% of the window.
+    container.style.height = `${Math.round(Math.min(Math.max(size.height + 60, 220), window.innerHeight * 0.6))}px`;
     draw(graph);
   }
 
@@ -181,7 +191,8 @@ function drawDag(container, tasks, options) {
       status = ["failed", "running", "retrying", "cancelled", "skipped", "pending", "succeeded"].find((s) => states.includes(s)) || "pending";
       const failed = states.filter((s) => s === "failed").length;
       const label = group.querySelector("text.fold-state");
-      if (label) label.textContent = failed ? `${failed} failed · ${states.filter((s) => s === "succeeded").length} ok` : `${states.filter((s) => s === "succeeded").length} of ${states.length} ok`;
+      if (label && !(options && options.statuses)) label.textContent = "click to expand";
+      else if (label) label.textContent = failed ? `${failed} failed · ${states.filter((s) => s === "succeeded").length} ok` : `${states.filter((s) => s === "succeeded").length} of ${states.length} ok`;
     }
     group.setAttribute("class", `node ${status}${fold ? " fold" : ""}${name === selected ? " selected" : ""}`);
   }

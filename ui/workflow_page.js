@@ -172,9 +172,9 @@ function renderRunGrid(container, taskNames, runs) {
     const state = run.tasks[task];
     const status = state ? state.status : "none";
     return el("td", { class: "cell" }, el("a", {
-      class: `cell ${status}`, href: `#/runs/${run.run_id}/tasks/${encodeURIComponent(task)}`,
+      class: `cell ${status}${state && state.reused_from ? " reused" : ""}`, href: `#/runs/${run.run_id}/tasks/${encodeURIComponent(task)}`,
       "data-run": run.run_id, "data-status": status,
-      title: `${task} in run ${run.run_id}: ${status}${state && state.started_at ? " · " + duration(elapsed(state.started_at, state.finished_at)) : ""}`,
+      title: `${task} in run ${run.run_id}: ${status}${state && state.reused_from ? " (output reused from " + state.reused_from + ")" : ""}${state && state.started_at ? " · " + duration(elapsed(state.started_at, state.finished_at)) : ""}`,
     }));
   })));
   container.replaceChildren(el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, rows)));
