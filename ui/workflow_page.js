@@ -96,6 +96,7 @@ function inputsForm(wf) {
       formError.textContent = `${bad} ${bad === 1 ? "input needs" : "inputs need"} fixing`;
       return;
     }
+    if (wf.errors.length && !window.confirm(`${wf.file} no longer compiles; run its last good version?`)) return;
     submit.disabled = true;
     try {
       const started = await api("POST", `/api/workflows/${encodeURIComponent(wf.name)}/runs`, { inputs: values });

@@ -198,6 +198,11 @@ async function main() {
       const tooltip = await page.locator('#dag g.node[data-task="start"] title').textContent();
       assert(tooltip.includes("top_posts: list[{post_id: int, title: str, author: str}]"), `full structure on hover: ${tooltip}`);
       assert(await allNodesInView(page), "the workflow graph fits on load");
+      const overflowing = await page.evaluate(() => [...document.querySelectorAll("#dag g.node")].flatMap((node) => {
+        const width = Number(node.querySelector("rect").getAttribute("width"));
+        return [...node.querySelectorAll("text")].filter((t) => t.getBBox().x + t.getBBox().width > width).map((t) => t.textContent);
+      }));
+      assert(overflowing.length === 0, `text fits its node box: ${overflowing.join(", ")}`);
       await screenshots(page, "workflow-dag");
 
       bigRun = await page.evaluate(async () => (await (await fetch("/api/workflows/big/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json()).run_id);

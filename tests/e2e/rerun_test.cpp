@@ -2,11 +2,12 @@
 // tasks that succeeded are not called again (each task appends to a file, the
 // side effect counted here), their outputs reach the tasks that run, and the
 // new run records where they came from; a plain re-run runs everything with
-// the same inputs. Also `--input flag=True` for a `bool` input.
+// the same inputs, with workers too. Also `--input flag=True` for a `bool` input.
 #include "e2e_support.hpp"
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -76,6 +77,25 @@ TEST(Rerun, FromFailureDoesNotCallSucceededTasksAgain) {
   ASSERT_EQ(all.exit_code, 0) << all.out << all.err;
   EXPECT_EQ(lines_of(dir.path() / "calls_extract"), 2);
   EXPECT_EQ(parse_json(all.out).at("trigger"), boost::json::string("rerun:" + new_run));
+}
+
+// The same with `--workers-only`: the reused task goes to no worker, the rest do.
+TEST(Rerun, FromFailureWithWorkers) {
+  TempDir dir;
+  dir.write("wf.yaml", flaky_workflow);
+  BackgroundOrk worker({"worker", "--slots", "2", "--name", "w1", "--executors", "process"}, dir.path());
+  ASSERT_TRUE(worker.wait_for_output("slots", 20000)) << worker.out() << worker.err();
+  CommandResult first = run_ork({"run", "wf.yaml", "--workers-only", "--json"}, dir.path());
+  ASSERT_NE(first.exit_code, 0) << first.out << first.err;
+  const std::string source(parse_json(first.out).at("run_id").as_string());
+  dir.write("fixed", "");
+  CommandResult again = run_ork({"rerun", source, "--from-failure", "--workers-only", "--json"}, dir.path());
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(parse_json(again.out).at("status"), "succeeded");
+  EXPECT_EQ(lines_of(dir.path() / "calls_extract"), 1);
+  EXPECT_EQ(lines_of(dir.path() / "calls_load"), 2);
+  worker.signal(SIGTERM);
+  EXPECT_EQ(worker.wait(20000), 0) << worker.err();
 }
 
 TEST(Rerun, FromFailureOfASucceededRunIsRefused) {
