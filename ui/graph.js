@@ -1,6 +1,6 @@
 // Draws a workflow's DAG as SVG, laid out by dagre (vendored from npm at
 // build time), in a viewport that fits the graph on load and zooms and pans
-// (wheel, drag, buttons). Each node shows the task's name, executor, input
+// (wheel, drag, buttons, a click on the minimap). Each node shows the task's name, executor, input
 // types and output type, measured in the fonts they are drawn in; a type
 // too long for a node is cut with "…" and shown whole in the node's
 // tooltip. Identical siblings (same executor, upstream, downstream and
@@ -69,7 +69,23 @@ function drawDag(container, tasks, options) {
     options && options.statuses ? [
       el("button", { type: "button", id: "jump-failed", title: "show the first failed task", onclick: () => jumpTo("failed") }, "Failed"),
       el("button", { type: "button", id: "jump-running", title: "show a running task", onclick: () => jumpTo("running") }, "Running")] : null);
-  container.replaceChildren(svg, controls);
+  // The minimap: every node as a box of its state, the visible part as a
+  // frame; a click there centres the view on that point.
+  const minimap = svgElement("svg", { class: "minimap", id: "minimap" });
+  const miniNodes = svgElement("g");
+  const miniFrame = svgElement("rect", { class: "frame" });
+  minimap.append(miniNodes, miniFrame);
+  let miniRects = new Map();
+  minimap.addEventListener("click", (event) => {
+    const rect = minimap.getBoundingClientRect();
+    const x = ((event.clientX - rect.left) / rect.width) * size.width;
+    const y = ((event.clientY - rect.top) / rect.height) * size.height;
+    const { width, height } = box();
+    userMoved = true;
+    transform = { ...transform, x: width / 2 - x * transform.k, y: height / 2 - y * transform.k };
+    apply();
+  });
+  container.replaceChildren(svg, controls, minimap);
   container.classList.add("zoomable");
   enablePanAndZoom();
   layout();
@@ -139,6 +155,9 @@ function drawDag(container, tasks, options) {
 
   function draw(graph) {
     viewport.replaceChildren();
+    minimap.setAttribute("viewBox", `0 0 ${size.width} ${size.height}`);
+    miniNodes.replaceChildren();
+    miniRects = new Map();
     for (const edge of graph.edges()) {
       const d = graph.edge(edge).points.map((p, i) => `${i ? "L" : "M"}${p.x},${p.y}`).join(" ");
       viewport.appendChild(svgElement("path", { class: "edge", d }));
@@ -170,6 +189,9 @@ function drawDag(container, tasks, options) {
       });
       viewport.appendChild(group);
       nodes.set(name, group);
+      const dot = svgElement("rect", { x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height });
+      miniNodes.appendChild(dot);
+      miniRects.set(name, dot);
     }
     for (const name of nodes.keys()) paint(name);
   }
@@ -195,6 +217,7 @@ function drawDag(container, tasks, options) {
       else if (label) label.textContent = failed ? `${failed} failed · ${states.filter((s) => s === "succeeded").length} ok` : `${states.filter((s) => s === "succeeded").length} of ${states.length} ok`;
     }
     group.setAttribute("class", `node ${status}${fold ? " fold" : ""}${name === selected ? " selected" : ""}`);
+    miniRects.get(name).setAttribute("class", status);
   }
 
   function signature(task) {
@@ -220,6 +243,16 @@ function drawDag(container, tasks, options) {
   // ---- viewport ------------------------------------------------------------
 
   function apply() {
+    const { width, height } = box();
+    miniFrame.setAttribute("x", -transform.x / transform.k);
+    miniFrame.setAttribute("y", -transform.y / transform.k);
+    miniFrame.setAttribute("width", width / transform.k);
+    miniFrame.setAttribute("height", height / transform.k);
+    // Shown only while part of the graph is out of view, so it never hides a
+    // node of a graph that fits.
+    const fits = transform.x >= -1 && transform.y >= -1 && transform.x + size.width * transform.k <= width + 1 &&
+      transform.y + size.height * transform.k <= height + 1;
+    minimap.classList.toggle("off", fits);
     viewport.setAttribute("transform", `translate(${transform.x},${transform.y}) scale(${transform.k})`);
     svg.dataset.scale = transform.k.toFixed(4);
   }

@@ -174,7 +174,8 @@ async function main() {
       const before = await bar();
       await page.waitForTimeout(1200);
       const later = await bar();
-      assert(later && later.took >= before.took + 900, `the running bar's time grew: ${JSON.stringify([before, later])}`);
+      // (Redrawn every 500 ms: over 1.2 s it grows by 0.7 s at the least.)
+      assert(later && later.took >= before.took + 600, `the running bar's time grew: ${JSON.stringify([before, later])}`);
       for (const b of [before, later]) assert(Math.abs(b.share * b.span - b.took) < 0.05 * b.span + 50, `drawn to scale: ${JSON.stringify(b)}`);
       await page.locator("#logs .log-line", { hasText: "tick 8" }).waitFor();
       const arrivals = await page.evaluate(() => window.__arrivals);
@@ -193,7 +194,7 @@ async function main() {
       await page.locator("#dag g.node.fold").waitFor();
       const foldText = await page.locator("#dag g.node.fold").textContent();
       assert(foldText.includes("extract ×197"), `identical siblings fold: ${foldText}`);
-      const wfText = await page.locator("#dag svg").textContent();
+      const wfText = await page.locator("#dag svg.dag-svg").textContent();
       assert(wfText.includes("→ LoadResult") && wfText.includes("loaded: LoadResult"), `named types on the workflow page: ${wfText}`);
       const tooltip = await page.locator('#dag g.node[data-task="start"] title').textContent();
       assert(tooltip.includes("top_posts: list[{post_id: int, title: str, author: str}]"), `full structure on hover: ${tooltip}`);
@@ -212,19 +213,29 @@ async function main() {
       assert(await allNodesInView(page), "the run graph fits on load");
       assert(await inView(page, '#dag g.node[data-task="extract_77"]'), "the failed task is in view");
       assert((await page.locator("#dag g.node.fold").textContent()).includes("extract ×196"), "the rest stay folded");
-      assert((await page.locator("#dag svg").textContent()).includes("→ LoadResult"), "named types on the run page");
+      assert((await page.locator("#dag svg.dag-svg").textContent()).includes("→ LoadResult"), "named types on the run page");
       assert((await page.locator("#failed-tasks").textContent()).includes("extract_77"), "the header names the failed task");
       await screenshots(page, "run-large");
 
-      const scale = async () => Number(await page.locator("#dag svg").getAttribute("data-scale"));
+      const scale = async () => Number(await page.locator("#dag svg.dag-svg").getAttribute("data-scale"));
       const fitted = await scale();
       await page.click("#zoom-in");
       assert(await scale() > fitted, "the + button zooms in");
-      await page.locator("#dag svg").hover();
+      await page.locator("#dag svg.dag-svg").hover();
       await page.mouse.wheel(0, 400);
       assert(await scale() < fitted * 1.25, "the wheel zooms out");
       await page.click("#zoom-fit");
       assert(Math.abs(await scale() - fitted) < 1e-3, "Fit returns to the fitted view");
+      assert(await page.locator("#minimap").isHidden(), "no minimap while the whole graph is in view");
+      await page.click("#zoom-in");
+      await page.click("#zoom-in");
+      await page.locator("#minimap").waitFor();
+      assert(await page.locator("#minimap rect:not(.frame)").count() === await page.locator("#dag g.node").count(), "the minimap shows every node");
+      await screenshots(page, "run-large-zoomed");
+      const before = await page.locator("#dag g.viewport").getAttribute("transform");
+      await page.locator("#minimap").click({ position: { x: 5, y: 5 } });
+      assert(await page.locator("#dag g.viewport").getAttribute("transform") !== before, "a click on the minimap moves the view");
+      await page.click("#zoom-fit");
       await page.click("#dag g.node.fold");
       await page.locator('#dag g.node[data-task="extract_150"]').waitFor();
       assert(await page.locator("#dag g.node").count() === 200, "the fold expands to every task");

@@ -58,7 +58,7 @@ async function main() {
       await page.locator("#dag svg g.node").nth(2).waitFor();
       assert(await page.locator("#dag svg g.node").count() === 3, "three nodes");
       assert(await page.locator("#dag svg path.edge").count() === 2, "two edges");
-      const text = await page.locator("#dag svg").textContent();
+      const text = await page.locator("#dag svg.dag-svg").textContent();
       for (const expected of ["numbers", "process", "values: list[int]", "→ {total: int}", "total: int"]) {
         assert(text.includes(expected), `DAG shows ${expected}: ${text}`);
       }

@@ -39,7 +39,7 @@ std::string owner_name();
 
 struct RunRequest {
   boost::json::object inputs;   // already checked
-  std::string trigger = "cli";  // cli | api | schedule | schedule-late
+  std::string trigger = "cli";  // cli | api | schedule | schedule-late | rerun:ID | rerun-from-failure:ID
   std::string idempotency_key;  // empty = none
   std::string owner;
 };
