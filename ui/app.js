@@ -1,15 +1,19 @@
-// The ork web UI: workflows, one workflow's typed DAG, runs, and one run
-// with its live graph, Gantt of attempts, outputs and streaming logs.
-// Plain DOM code; task data is only ever written with textContent.
+// The ork web UI's shared parts and its router: API calls (with the token
+// prompt), the one live event stream, small DOM helpers, notices that never
+// replace the page, and the hash routes of docs/serve.md. The pages live in
+// workflow_page.js and run_page.js, the DAG in graph.js. Plain DOM code; task
+// data is only ever written with textContent.
 "use strict";
 
 const TOKEN_KEY = "ork-api-token";
 const view = document.getElementById("view");
-let currentPage = null;  // {onEvent(event)} of the page on screen
+let currentPage = null;  // {onEvent(event), route(parts)?, dispose()?} of the page on screen
 let eventSource = null;
 
 // ---- API -------------------------------------------------------------------
 
+// Throws an Error carrying `status` and, for a trigger with bad inputs,
+// `fields` (input name -> problem) so a form can mark each field.
 async function api(method, path, body) {
   for (let attempt = 0; attempt < 2; attempt++) {
     const headers = { "Content-Type": "application/json" };
@@ -24,7 +28,12 @@ async function api(method, path, body) {
       continue;
     }
     const data = await response.json();
-    if (!response.ok) throw new Error(data.error ? data.error.message : `HTTP ${response.status}`);
+    if (!response.ok) {
+      const error = new Error(data.error ? data.error.message : `HTTP ${response.status}`);
+      error.status = response.status;
+      error.fields = data.error && data.error.fields;
+      throw error;
+    }
     return data;
   }
   throw new Error("an API token is needed");
@@ -50,12 +59,13 @@ function connectEvents() {
 function el(tag, attributes, ...children) {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes || {})) {
+    if (value === undefined || value === null || value === false) continue;
     if (key === "onclick") element.addEventListener("click", value);
     else if (key === "class") element.className = value;
-    else element.setAttribute(key, value);
+    else element.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children) {
-    if (child === null || child === undefined) continue;
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
     element.appendChild(typeof child === "string" || typeof child === "number" ? document.createTextNode(String(child)) : child);
   }
   return element;
@@ -69,13 +79,48 @@ function when(iso) {
   return iso ? new Date(iso).toLocaleString() : "—";
 }
 
-// replaceChildren() would print null as text; optional parts are left out.
-function setChildren(parent, ...children) {
-  parent.replaceChildren(...children.filter((c) => c !== null && c !== undefined));
+function clock(iso) {
+  return iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : "";
 }
 
+// 850 ms, 12.3 s, 4m 05s, 2h 03m.
+function duration(ms) {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return "—";
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+// From `started` to `finished`, or to now while it runs.
+function elapsed(started, finished) {
+  if (!started) return null;
+  return (finished ? Date.parse(finished) : Date.now()) - Date.parse(started);
+}
+
+// replaceChildren() would print null as text; optional parts are left out.
+function setChildren(parent, ...children) {
+  parent.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
+// A page that could not load at all (unknown run, server down).
 function showError(error) {
-  view.replaceChildren(el("div", { class: "errors" }, String(error.message || error)));
+  view.replaceChildren(el("div", { class: "errors", id: "page-error" }, String(error.message || error)));
+}
+
+// A failed action (trigger, cancel, re-run): a notice above the page, which
+// stays as it was, so nothing the user typed is lost.
+function notify(message, kind) {
+  let area = document.getElementById("notices");
+  if (!area) {
+    area = el("div", { id: "notices", class: "notices", role: "status" });
+    document.body.appendChild(area);
+  }
+  const notice = el("div", { class: `notice ${kind || "error"}` }, String(message),
+    el("button", { class: "close", title: "dismiss", onclick: () => notice.remove() }, "×"));
+  area.appendChild(notice);
+  if (kind === "info") setTimeout(() => notice.remove(), 4000);
 }
 
 // Calls `fn` at most once per `ms`, with the latest arguments.
@@ -87,199 +132,37 @@ function throttle(fn, ms) {
   };
 }
 
-// ---- workflows list --------------------------------------------------------
-
-async function workflowsPage() {
-  const table = el("table", {}, el("thead", {}, el("tr", {}, ...["Workflow", "Last run", "Next run", "Schedule", "Tasks", ""].map((h) => el("th", {}, h)))));
-  const body = el("tbody");
-  table.appendChild(body);
-  view.replaceChildren(el("h1", {}, "Workflows"), table);
-
-  async function refresh() {
-    const data = await api("GET", "/api/workflows");
-    body.replaceChildren(...data.workflows.map((wf) => el("tr", { "data-workflow": wf.name },
-      el("td", {}, el("a", { href: `#/workflows/${encodeURIComponent(wf.name)}` }, wf.name),
-        wf.ok ? null : el("span", { class: "badge failed", title: "compile errors" }, `${wf.errors.length} errors`)),
-      el("td", {}, wf.last_run ? el("a", { href: `#/runs/${wf.last_run.run_id}` }, badge(wf.last_run.status)) : "—"),
-      el("td", {}, wf.paused ? "paused" : when(wf.next_run_at)),
-      el("td", {}, wf.schedule ? `${wf.schedule}${wf.timezone ? " (" + wf.timezone + ")" : ""}` : "—"),
-      el("td", {}, wf.task_count),
-      el("td", {}, wf.compiled ? el("button", { onclick: () => trigger(wf.name, {}) }, "Trigger") : null,
-        wf.schedule ? el("button", { onclick: async () => { await api("POST", `/api/workflows/${encodeURIComponent(wf.name)}/${wf.paused ? "unpause" : "pause"}`); refresh(); } }, wf.paused ? "Unpause" : "Pause") : null))));
-  }
-  await refresh();
-  const later = throttle(refresh, 300);
-  return { onEvent: (e) => { if (e.kind === "run") later(); } };
-}
-
-async function trigger(name, inputs) {
-  const started = await api("POST", `/api/workflows/${encodeURIComponent(name)}/runs`, { inputs });
-  location.hash = `#/runs/${started.run_id}`;
-}
-
-// ---- one workflow ----------------------------------------------------------
-
-async function workflowPage(name) {
-  const wf = await api("GET", `/api/workflows/${encodeURIComponent(name)}`);
-  const inputFields = wf.inputs.map((input) => {
-    const field = el("input", { type: "text", name: input.name, placeholder: input.required ? "required" : JSON.stringify(input.default) });
-    return { input, field, label: el("label", {}, `${input.name}: ${input.type} `, field) };
+// A button that shows it is working and cannot be pressed twice meanwhile.
+function actionButton(attributes, label, action) {
+  const button = el("button", attributes, label);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    button.classList.add("pending");
+    try {
+      await action();
+    } catch (error) {
+      notify(error.message || error);
+    } finally {
+      button.disabled = false;
+      button.classList.remove("pending");
+    }
   });
-  const readInputs = () => {
-    const values = {};
-    for (const { input, field } of inputFields) {
-      if (field.value === "") continue;
-      try { values[input.name] = input.type === "str" ? field.value : JSON.parse(field.value); } catch { values[input.name] = field.value; }
-    }
-    return values;
-  };
-  const toolbar = el("div", { class: "toolbar" }, ...inputFields.map((f) => f.label),
-    wf.compiled ? el("button", { id: "trigger", onclick: () => trigger(wf.name, readInputs()).catch(showError) }, "Trigger run") : null,
-    wf.schedule ? el("button", { onclick: async () => { await api("POST", `/api/workflows/${encodeURIComponent(name)}/${wf.paused ? "unpause" : "pause"}`); route(); } }, wf.paused ? "Unpause schedule" : "Pause schedule") : null,
-    el("span", { class: "muted" }, wf.schedule ? `schedule ${wf.schedule} · next ${wf.paused ? "paused" : when(wf.next_run_at)}` : "no schedule"));
-  const errors = wf.errors.length
-    ? el("div", { class: "errors" }, (wf.compiled ? "This file no longer compiles; the last good version is still served.\n" : "") +
-        wf.errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`).join("\n"))
-    : null;
-  const graph = el("div", { class: "graph", id: "dag" });
-  const runs = el("tbody");
-  setChildren(view, el("h1", {}, wf.name), el("div", { class: "muted" }, wf.description || "", ` · ${wf.file}`),
-    toolbar, errors, graph, el("h2", {}, "Recent runs"), el("table", {}, runs));
-  if (wf.tasks.length) drawDag(graph, wf.tasks, null);
-
-  async function refreshRuns() {
-    const data = await api("GET", `/api/runs?workflow=${encodeURIComponent(name)}&limit=20`);
-    runs.replaceChildren(...data.runs.map((run) => el("tr", {},
-      el("td", {}, el("a", { href: `#/runs/${run.run_id}` }, run.run_id)), el("td", {}, badge(run.status)),
-      el("td", {}, run.trigger), el("td", {}, when(run.created_at)))));
-  }
-  await refreshRuns();
-  const later = throttle(refreshRuns, 300);
-  return { onEvent: (e) => { if (e.kind === "run") later(); } };
-}
-
-// ---- runs list -------------------------------------------------------------
-
-async function runsPage() {
-  const body = el("tbody");
-  const more = el("button", {}, "More");
-  view.replaceChildren(el("h1", {}, "Runs"), el("table", {}, body), more);
-  let cursor = null;
-  async function load(reset) {
-    const data = await api("GET", "/api/runs?limit=50" + (!reset && cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""));
-    const rows = data.runs.map((run) => el("tr", {},
-      el("td", {}, el("a", { href: `#/runs/${run.run_id}` }, run.run_id)), el("td", {}, run.workflow),
-      el("td", {}, badge(run.status)), el("td", {}, run.trigger), el("td", {}, when(run.created_at))));
-    if (reset) body.replaceChildren(...rows); else body.append(...rows);
-    cursor = data.next_cursor;
-    more.hidden = !cursor;
-  }
-  more.addEventListener("click", () => load(false));
-  await load(true);
-  const later = throttle(() => load(true), 300);
-  return { onEvent: (e) => { if (e.kind === "run") later(); } };
-}
-
-// ---- one run -----------------------------------------------------------------
-
-async function runPage(id) {
-  let run = await api("GET", `/api/runs/${encodeURIComponent(id)}`);
-  let selected = null;
-  let logCursor = 0;
-  const status = el("span", { id: "run-status" });
-  const cancel = el("button", { id: "cancel", onclick: () => api("POST", `/api/runs/${id}/cancel`).catch(showError) }, "Cancel");
-  const graph = el("div", { class: "graph", id: "dag" });
-  const gantt = el("div", { class: "gantt", id: "gantt" });
-  const detail = el("div", { class: "panel", id: "task-detail" }, el("span", { class: "muted" }, "Select a task to see its output, error and logs."));
-  view.replaceChildren(
-    el("h1", {}, `Run ${id} `, status),
-    el("div", { class: "toolbar" }, el("a", { href: `#/workflows/${encodeURIComponent(run.workflow)}` }, run.workflow),
-      el("span", { class: "muted" }, `trigger ${run.trigger} · created ${when(run.created_at)}`), cancel),
-    graph, el("div", { class: "columns" }, el("div", {}, el("h2", {}, "Timeline"), gantt), el("div", {}, el("h2", {}, "Task"), detail)));
-  const dag = drawDag(graph, run.graph, (task) => selectTask(task));
-
-  function render() {
-    status.replaceChildren(badge(run.status));
-    cancel.hidden = run.status !== "running" && run.status !== "pending";
-    for (const [task, state] of Object.entries(run.tasks)) dag.setStatus(task, state.status);
-    renderGantt();
-    if (selected) renderDetail();
-  }
-
-  function renderGantt() {
-    const attempts = run.attempts.filter((a) => a.started_at);
-    const start = Math.min(...attempts.map((a) => Date.parse(a.started_at)), Date.now());
-    const end = Math.max(...attempts.map((a) => (a.finished_at ? Date.parse(a.finished_at) : Date.now())), start + 1);
-    const span = end - start;
-    const rows = new Map();
-    for (const a of attempts) {
-      if (!rows.has(a.task)) {
-        const track = el("div", { class: "track" });
-        rows.set(a.task, { row: el("div", { class: "row", "data-task": a.task }, el("div", { class: "label" }, a.task), track), track });
-      }
-      const left = ((Date.parse(a.started_at) - start) / span) * 100;
-      const width = (((a.finished_at ? Date.parse(a.finished_at) : Date.now()) - Date.parse(a.started_at)) / span) * 100;
-      const bar = el("div", { class: `bar ${a.status}`, title: `${a.task} attempt ${a.attempt}: ${a.status}` });
-      bar.style.left = `${left}%`;
-      bar.style.width = `${Math.max(width, 0.2)}%`;
-      rows.get(a.task).track.appendChild(bar);
-    }
-    gantt.replaceChildren(...[...rows.values()].map((r) => r.row));
-  }
-
-  function renderDetail() {
-    const state = run.tasks[selected] || {};
-    const logs = el("div", { class: "logs", id: "logs" });
-    setChildren(detail, el("h3", {}, selected, " ", badge(state.status)),
-      el("div", { class: "muted" }, `attempts ${state.attempts || 0} · started ${when(state.started_at)} · finished ${when(state.finished_at)}`),
-      el("h4", {}, "Output"), el("pre", { id: "task-output" }, JSON.stringify(state.output, null, 2)),
-      state.error ? el("h4", {}, "Error") : null, state.error ? el("pre", { class: "errors" }, state.error) : null,
-      el("h4", {}, "Logs"), logs);
-    logCursor = 0;
-    loadLogs();
-  }
-
-  async function loadLogs() {
-    const task = selected;
-    const logs = document.getElementById("logs");
-    if (!task || !logs) return;
-    for (let page = 0; page < 100; page++) {
-      const data = await api("GET", `/api/runs/${id}/tasks/${encodeURIComponent(task)}/logs?cursor=${logCursor}`);
-      if (task !== selected) return;
-      for (const line of data.lines) logs.appendChild(el("div", { class: line.stream }, line.line));  // text, never HTML
-      logCursor = data.next_cursor;
-      if (!data.more) break;
-    }
-    logs.scrollTop = logs.scrollHeight;
-  }
-
-  function selectTask(task) {
-    selected = task;
-    dag.select(task);
-    renderDetail();
-  }
-
-  const refresh = throttle(async () => { run = await api("GET", `/api/runs/${encodeURIComponent(id)}`); render(); }, 150);
-  const moreLogs = throttle(loadLogs, 100);
-  render();
-  return {
-    onEvent(e) {
-      if (e.run_id !== id) return;
-      if (e.kind === "task" && e.task) dag.setStatus(e.task, e.status);
-      if (e.kind === "log") { if (e.task === selected) moreLogs(); return; }
-      refresh();
-    },
-  };
+  return button;
 }
 
 // ---- routing ---------------------------------------------------------------
 
+// #/ · #/runs · #/workflows/NAME · #/runs/ID · #/runs/ID/tasks/NAME. A
+// route within the page on screen (another task of the same run) is handed
+// to that page, which keeps its graph, zoom and logs.
 async function route() {
-  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  const parts = location.hash.replace(/^#\/?/, "").split("/").filter((p) => p !== "").map(decodeURIComponent);
+  if (currentPage && currentPage.route && currentPage.route(parts)) return;
+  if (currentPage && currentPage.dispose) currentPage.dispose();
   currentPage = null;
   try {
     if (parts[0] === "workflows" && parts[1]) currentPage = await workflowPage(parts[1]);
-    else if (parts[0] === "runs" && parts[1]) currentPage = await runPage(parts[1]);
+    else if (parts[0] === "runs" && parts[1]) currentPage = await runPage(parts[1], parts[2] === "tasks" ? parts[3] : null);
     else if (parts[0] === "runs") currentPage = await runsPage();
     else currentPage = await workflowsPage();
   } catch (error) {
@@ -288,5 +171,7 @@ async function route() {
 }
 
 window.addEventListener("hashchange", route);
-connectEvents();
-route();
+window.addEventListener("DOMContentLoaded", () => {
+  connectEvents();
+  route();
+});

@@ -20,5 +20,8 @@ if [[ ! -f "$deps/node_modules/playwright-core/package.json" ]] || ! cmp -s "$he
   npm ci --prefix "$deps" --no-audit --no-fund --ignore-scripts --loglevel=error
 fi
 mkdir -p "$build/test-artifacts"
-exec env ORK_BINARY="$ork" ORK_CHROMIUM="$chromium" ORK_BROWSER_DEPS="$deps" ORK_ARTIFACTS="$build/test-artifacts" \
-  node "$here/ui_test.cjs"
+export ORK_BINARY="$ork" ORK_CHROMIUM="$chromium" ORK_BROWSER_DEPS="$deps" ORK_ARTIFACTS="$build/test-artifacts"
+status=0
+node "$here/ui_test.cjs" || status=1
+node "$here/ui_flows_test.cjs" || status=1
+exit "$status"

@@ -138,6 +138,36 @@ TEST_F(OrkOnPostgres, RunThenRunsTasksAndLogsReadTheStore) {
   EXPECT_EQ(json::parse(via_env.out).at("runs").as_array().size(), 1u);
 }
 
+// `ork rerun --from-failure` on PostgreSQL: the task that succeeded is not
+// called again (it counts its calls in a file), its output reaches the task
+// that failed before, and the new run records the reuse.
+TEST_F(OrkOnPostgres, RerunFromFailureReusesSucceededTasks) {
+  std::string reason;
+  PgServer* server = shared_pg_server(&reason);
+  if (!server) GTEST_SKIP() << reason;
+  const std::string url = server->create_database();
+  write("wf.yaml", R"(tasks:
+  extract: {executor: process, command: "echo call >> calls_extract; echo 'ORK_OUTPUT:{\"n\": 41}'", output_type: {n: int}}
+  load:
+    executor: process
+    command: "cat > load_input.json; test -f fixed || exit 3"
+    inputs: {n: {from: extract.n}}
+    input_type: {n: int}
+)");
+  const Finished first = ork({"--db", url, "run", "wf.yaml", "--json"});
+  ASSERT_NE(first.exit_code, 0) << first.out << first.err;
+  const std::string source(json::parse(first.out).at("run_id").as_string());
+  write("fixed", "");
+  const Finished again = ork({"--db", url, "rerun", source, "--from-failure", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  const json::value run = json::parse(again.out);
+  EXPECT_EQ(run.at("status"), "succeeded");
+  EXPECT_EQ(run.at("tasks").at("extract").at("attempts"), 0);
+  EXPECT_EQ(run.at("tasks").at("extract").at("output").at("n"), 41);
+  EXPECT_EQ(slurp(dir_ / "calls_extract"), "call\n") << "extract must not be called again";
+  EXPECT_EQ(json::parse(slurp(dir_ / "load_input.json")).at("n"), 41);
+}
+
 TEST_F(OrkOnPostgres, ARunGoesOnWhileTheServerRestarts) {
   const std::string reason = PgServer::unavailable_reason();
   if (!reason.empty()) GTEST_SKIP() << reason;

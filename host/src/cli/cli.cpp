@@ -17,6 +17,7 @@ int dispatch(CliContext& ctx) {
   const std::string& c = ctx.cl.command;
   if (c == "run") return run_command(ctx);
   if (c == "resume") return resume_command(ctx);
+  if (c == "rerun") return rerun_command(ctx);
   if (c == "validate") return validate_command(ctx);
   if (c == "graph") return graph_command(ctx);
   if (c == "runs") return runs_command(ctx);
@@ -36,7 +37,7 @@ int dispatch(CliContext& ctx) {
 // Commands that execute tasks handle SIGINT/SIGTERM themselves (cancelling
 // cleanly); their signals must be blocked before any plugin starts a thread.
 bool runs_tasks(const std::string& command) {
-  return command == "run" || command == "resume" || command == "serve" || command == "trigger" ||
+  return command == "run" || command == "resume" || command == "rerun" || command == "serve" || command == "trigger" ||
          command == "worker";
 }
 

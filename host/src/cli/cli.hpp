@@ -38,6 +38,7 @@ struct CliContext {
 
 int run_command(CliContext& ctx);
 int resume_command(CliContext& ctx);
+int rerun_command(CliContext& ctx);
 int validate_command(CliContext& ctx);
 int graph_command(CliContext& ctx);
 int runs_command(CliContext& ctx);

@@ -93,6 +93,17 @@ std::vector<CommandSpec> build_table() {
        "A run is resumed only when its owner's lease expired or its owner was a process on this host that no "
        "longer exists; resuming a run whose owner is alive, or one that already ended, is refused (exit 2).",
        {json_flag("print the finished run as JSON on stdout (progress goes to stderr)"), concurrency_flag()}},
+      {"rerun", "RUN", "run a finished run again, or only what failed",
+       "Starts a new run of the workflow version RUN recorded, with RUN's inputs, and executes it in the "
+       "foreground like `ork run` (the new run's trigger is rerun:RUN). The current file is not read: the new "
+       "run does what RUN did, even if the file changed since.\n\n"
+       "With --from-failure, tasks that succeeded in RUN are not executed again: the new run records them as "
+       "succeeded with RUN's outputs (attempt 0, trigger rerun-from-failure:RUN, and a system log line naming "
+       "RUN), and runs the failed, skipped and cancelled tasks. Re-running a run that has not finished, or "
+       "--from-failure of a run that succeeded, is refused (exit 2).",
+       {{"--from-failure", "", "", "reuse the outputs of the tasks that succeeded in RUN; run only the rest"},
+        json_flag("print the finished run as JSON on stdout (progress goes to stderr)"), concurrency_flag(),
+        workers_only_flag()}},
       {"validate", "FILE", "compile and type-check only; print the typed DAG",
        "Compiles and type-checks the workflow FILE; records nothing. Prints each task with its executor, its "
        "upstream tasks and its typed signature; tasks with no known signature are flagged (their edges are not "

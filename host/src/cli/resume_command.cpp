@@ -1,8 +1,11 @@
 // `ork resume RUN`: continue a run whose process died (kill -9, power loss).
 // Succeeded tasks keep their recorded outputs and never run again; attempts
 // that were running when the owner died are closed and queued anew.
+// `ork rerun RUN [--from-failure]`: a new run of a finished one
+// (scheduler/rerun.hpp), continued the same way when from failure.
 #include "cli/cli.hpp"
 #include "scheduler/run_setup.hpp"
+#include "scheduler/rerun.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
 
@@ -53,6 +56,28 @@ int resume_command(CliContext& ctx) {
   options.resume = std::move(detail);
   RunOutcome outcome = execute_run(*compiled.workflow, ctx, store, std::move(options), json);
   return report_run(store, run_id, json, outcome);
+}
+
+int rerun_command(CliContext& ctx) {
+  if (ctx.cl.positional.empty()) throw Error(ErrorKind::usage, "`ork rerun` needs a RUN id (see `ork runs`)");
+  const bool json = ctx.cl.has("--json");
+  const bool from_failure = ctx.cl.has("--from-failure");
+  const int concurrency = concurrency_option(ctx);
+  Store store = ctx.open_store();
+  PreparedRerun prepared = prepare_rerun(store, *ctx.registry, ctx.cl.positional[0], from_failure, owner_name());
+  progress_stream(json) << "run " << prepared.run_id << " re-runs " << prepared.source_run_id << " of "
+                        << prepared.workflow->name;
+  if (from_failure) progress_stream(json) << " from its failure (" << prepared.reused.size() << " task outputs reused)";
+  progress_stream(json) << '\n';
+  RunOptions options;
+  options.run_id = prepared.run_id;
+  options.concurrency = concurrency;
+  options.workflow_inputs = prepared.inputs;
+  options.owner = owner_name();
+  options.remote = ctx.cl.has("--workers-only");
+  options.resume = std::move(prepared.resume);
+  RunOutcome outcome = execute_run(*prepared.workflow, ctx, store, std::move(options), json);
+  return report_run(store, prepared.run_id, json, outcome);
 }
 
 }  // namespace ork::host

@@ -7,6 +7,8 @@
 #include "types/type.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <cerrno>
 #include <csignal>
 #include <iomanip>
@@ -21,6 +23,8 @@ namespace {
 const WorkflowInput& declared_input(const CompiledWorkflow& workflow, const std::string& name);
 boost::json::value parse_input_value(const std::string& text);
 void check_fits(const WorkflowInput& input, const boost::json::value& value, std::string_view how_given);
+std::string fit_problem(const WorkflowInput& input, const boost::json::value& value);
+std::optional<bool> spelled_bool(const std::string& text);
 void fill_defaults(const CompiledWorkflow& workflow, boost::json::object& values, std::string_view how_to_give);
 
 }  // namespace
@@ -39,6 +43,10 @@ boost::json::object resolve_workflow_inputs(const CompiledWorkflow& workflow, co
     if (declared.type.without_null().kind() == TypeKind::string && !value.is_string() && !value.is_null()) {
       value = boost::json::value(item.substr(eq + 1));
     }
+    // `--input full=True` (Python's spelling) for a `bool` input means true.
+    if (declared.type.without_null().kind() == TypeKind::boolean && value.is_string()) {
+      if (std::optional<bool> flag = spelled_bool(item.substr(eq + 1))) value = *flag;
+    }
     check_fits(declared, value, "--input " + name);
     values[name] = std::move(value);
   }
@@ -55,6 +63,26 @@ boost::json::object check_workflow_inputs(const CompiledWorkflow& workflow, cons
   }
   fill_defaults(workflow, values, "\"inputs\": {NAME: VALUE}");
   return values;
+}
+
+std::vector<InputProblem> input_problems(const CompiledWorkflow& workflow, const boost::json::object& given) {
+  std::vector<InputProblem> problems;
+  for (const auto& [key, value] : given) {
+    std::string name(key);
+    auto declared = std::find_if(workflow.inputs.begin(), workflow.inputs.end(),
+                                 [&](const WorkflowInput& in) { return in.name == name; });
+    if (declared == workflow.inputs.end()) {
+      problems.push_back({name, "workflow '" + workflow.name + "' has no input '" + name + "'"});
+    } else if (std::string problem = fit_problem(*declared, value); !problem.empty()) {
+      problems.push_back({name, problem});
+    }
+  }
+  for (const auto& in : workflow.inputs) {
+    if (!given.contains(in.name) && !in.default_value) {
+      problems.push_back({in.name, "required (" + in.type.to_string() + ")"});
+    }
+  }
+  return problems;
 }
 
 std::string new_run_id() {
@@ -127,12 +155,28 @@ boost::json::value parse_input_value(const std::string& text) {
 
 // ISO-8601 text counts as the date/datetime an input expects (types/temporal.hpp).
 void check_fits(const WorkflowInput& input, const boost::json::value& value, std::string_view how_given) {
-  GivenType given = type_of_given(value, input.type);
-  if (!given.problem.empty()) throw Error(ErrorKind::usage, std::string(how_given) + ": " + given.problem);
-  if (Assignability fit = is_assignable(given.type, input.type); !fit) {
-    throw Error(ErrorKind::usage, std::string(how_given) + ": " + given.type.to_string() + " does not fit " +
-                                      input.type.to_string() + (fit.plain ? "" : " (" + fit.reason + ")"));
+  if (std::string problem = fit_problem(input, value); !problem.empty()) {
+    throw Error(ErrorKind::usage, std::string(how_given) + ": " + problem);
   }
+}
+
+// What is wrong with `value` for `input`, or "" when it fits.
+std::string fit_problem(const WorkflowInput& input, const boost::json::value& value) {
+  GivenType given = type_of_given(value, input.type);
+  if (!given.problem.empty()) return given.problem;
+  if (Assignability fit = is_assignable(given.type, input.type); !fit) {
+    return given.type.to_string() + " does not fit " + input.type.to_string() + (fit.plain ? "" : " (" + fit.reason + ")");
+  }
+  return "";
+}
+
+// true/false in any case (`True`, `FALSE`), as Python and YAML users write them.
+std::optional<bool> spelled_bool(const std::string& text) {
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  return std::nullopt;
 }
 
 void fill_defaults(const CompiledWorkflow& workflow, boost::json::object& values, std::string_view how_to_give) {

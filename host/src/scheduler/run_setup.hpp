@@ -24,13 +24,22 @@ boost::json::object resolve_workflow_inputs(const CompiledWorkflow& workflow, co
 // The same check for inputs given as a JSON object (the API's trigger body).
 boost::json::object check_workflow_inputs(const CompiledWorkflow& workflow, const boost::json::object& given);
 
+// Every problem of `given` (the API's inputs object) at once, by input name:
+// unknown names, values that do not fit, required inputs left out. Empty when
+// check_workflow_inputs would accept `given`. The UI shows each next to its field.
+struct InputProblem {
+  std::string input;
+  std::string message;
+};
+std::vector<InputProblem> input_problems(const CompiledWorkflow& workflow, const boost::json::object& given);
+
 std::string new_run_id();
 // "host:pid": who executes a run, for leases and for `ork runs`.
 std::string owner_name();
 
 struct RunRequest {
   boost::json::object inputs;   // already checked
-  std::string trigger = "cli";  // cli | api | schedule | schedule-late
+  std::string trigger = "cli";  // cli | api | schedule | schedule-late | rerun:ID | rerun-from-failure:ID
   std::string idempotency_key;  // empty = none
   std::string owner;
 };

@@ -5,6 +5,7 @@
 #include "http/api_redaction.hpp"
 #include "http/graph_cache.hpp"
 #include "http/static_assets.hpp"
+#include "serve/api_json.hpp"
 
 #include <charconv>
 #include <chrono>
@@ -27,6 +28,7 @@ ApiResponse set_paused(ApiServices s, const ApiRequest& req, bool paused);
 ApiResponse list_runs(ApiServices s, const ApiRequest& req);
 ApiResponse get_run(ApiServices s, GraphCache& graphs, const ApiRequest& req);
 ApiResponse cancel_run(ApiServices s, const ApiRequest& req);
+ApiResponse rerun_run(ApiServices s, const ApiRequest& req);
 ApiResponse task_logs(ApiServices s, const ApiRequest& req);
 ApiResponse event_stream(ApiServices s, const ApiRequest& req);
 ApiResponse openapi(const ApiRequest&);
@@ -51,6 +53,7 @@ Router make_api_router(ApiServices s) {
   auto graphs = std::make_shared<GraphCache>();
   add("GET", "/api/runs/{id}", [s, graphs](const ApiRequest& r) { return get_run(s, *graphs, r); }, true);
   add("POST", "/api/runs/{id}/cancel", [s](const ApiRequest& r) { return cancel_run(s, r); });
+  add("POST", "/api/runs/{id}/rerun", [s](const ApiRequest& r) { return rerun_run(s, r); });
   add("GET", "/api/runs/{id}/tasks/{task}/logs", [s](const ApiRequest& r) { return task_logs(s, r); });
   add("GET", "/api/events", [s](const ApiRequest& r) { return event_stream(s, r); });
   add("GET", "/api/openapi.json", openapi);
@@ -106,14 +109,6 @@ json::value optional_time(std::optional<Millis> at) { return at ? time_json(*at)
 
 // ---- workflows ------------------------------------------------------------
 
-json::array errors_json(const std::vector<Diagnostic>& errors) {
-  json::array out;
-  for (const Diagnostic& d : errors) {
-    out.push_back(json::object{{"file", d.where.file}, {"line", d.where.line}, {"col", d.where.col}, {"message", d.message}});
-  }
-  return out;
-}
-
 json::value last_run_json(Store& store, const std::string& workflow) {
   RunFilter filter;
   filter.workflow = workflow;
@@ -143,26 +138,6 @@ json::object workflow_summary_json(ApiServices s, const CatalogEntry& entry) {
                       {"last_run", last_run_json(s.store, entry.name)}};
 }
 
-json::object compiled_task_json(const CompiledTask& task) {
-  json::object inputs;
-  json::object inputs_structural;
-  for (const auto& [param, type] : task.signature.inputs) {
-    inputs[param] = type.to_string();
-    inputs_structural[param] = type.to_structural_string();
-  }
-  json::array depends_on;
-  for (const auto& d : task.depends_on) depends_on.emplace_back(d);
-  return json::object{{"name", task.name},
-                      {"executor", task.executor},
-                      {"description", task.description},
-                      {"depends_on", std::move(depends_on)},
-                      {"signature_declared", task.signature.declared},
-                      {"inputs", std::move(inputs)},
-                      {"inputs_structural", std::move(inputs_structural)},
-                      {"output", task.signature.output.to_string()},
-                      {"output_structural", task.signature.output.to_structural_string()}};
-}
-
 ApiResponse health(const ApiRequest&) {
   return ApiResponse::json(json::object{{"ok", true}, {"version", ORK_VERSION}});
 }
@@ -189,6 +164,10 @@ ApiResponse get_workflow(ApiServices s, const ApiRequest& req) {
     for (const WorkflowInput& in : entry.workflow->inputs) {
       inputs.push_back(json::object{{"name", in.name},
                                     {"type", in.type.to_string()},
+                                    {"type_structural", in.type.to_structural_string()},
+                                    {"kind", input_kind(in.type)},
+                                    {"optional", in.type.is_optional()},
+                                    {"description", in.description},
                                     {"required", !in.default_value.has_value()},
                                     {"default", in.default_value.value_or(nullptr)}});
     }
@@ -222,6 +201,9 @@ ApiResponse trigger_run(ApiServices s, const ApiRequest& req) {
   if (!entry.workflow) {
     throw HttpError(409, "workflow '" + entry.name + "' does not compile (" + std::to_string(entry.errors.size()) +
                              " errors); see GET /api/workflows/" + entry.name);
+  }
+  if (std::vector<InputProblem> problems = input_problems(*entry.workflow, given); !problems.empty()) {
+    return bad_inputs(problems);
   }
   request.inputs = check_workflow_inputs(*entry.workflow, given);
   CreatedRunId created = s.launcher.start(entry.workflow, std::move(request));
@@ -259,33 +241,6 @@ ApiResponse list_runs(ApiServices s, const ApiRequest& req) {
       {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)}});
 }
 
-// The DAG a run executes, from the workflow version it recorded: runs of
-// other processes, or of files no longer served, still draw.
-json::array graph_json(Store& store, std::int64_t version_id) {
-  WorkflowVersionRow version = store.get_workflow_version(version_id);
-  json::array tasks;
-  const json::object* spec_tasks = nullptr;
-  if (version.spec.is_object()) {
-    if (auto* t = version.spec.as_object().if_contains("tasks"); t && t->is_object()) spec_tasks = &t->as_object();
-  }
-  if (!spec_tasks) return tasks;
-  for (const auto& [name, spec] : *spec_tasks) {
-    if (!spec.is_object()) continue;
-    const json::object& task = spec.as_object();
-    json::object node{{"name", name},
-                      {"executor", task.contains("executor") ? task.at("executor") : json::value("")},
-                      {"depends_on", task.contains("depends_on") ? task.at("depends_on") : json::array{}},
-                      {"inputs", json::object{}},
-                      {"output", "Any"}};
-    if (auto* sig = task.if_contains("signature"); sig && sig->is_object()) {
-      if (auto* in = sig->as_object().if_contains("inputs")) node["inputs"] = *in;
-      if (auto* out = sig->as_object().if_contains("output")) node["output"] = *out;
-    }
-    tasks.push_back(std::move(node));
-  }
-  return tasks;
-}
-
 // The run a route's {id} names: its full id or an unambiguous prefix (like
 // an abbreviated git commit), resolved once by the store for every route,
 // so that what GET shows, cancel and logs reach too. Handlers use the full
@@ -320,6 +275,21 @@ ApiResponse get_run(ApiServices s, GraphCache& graphs, const ApiRequest& req) {
                                     {"error", a.error ? json::value(*a.error) : json::value(nullptr)}});
   }
   out["attempts"] = std::move(attempts);
+  bool from_failure = false;
+  if (std::string source = rerun_source(detail.run.trigger, &from_failure); !source.empty()) {
+    out["rerun_of"] = source;
+    out["from_failure"] = from_failure;
+    // A task recorded succeeded without an attempt was reused, not run.
+    for (auto& [name, task] : out["tasks"].as_object()) {
+      json::object& t = task.as_object();
+      const json::value* status = t.if_contains("status");
+      const json::value* tries = t.if_contains("attempts");
+      if (from_failure && status && status->is_string() && status->as_string() == "succeeded" && tries &&
+          tries->is_int64() && tries->as_int64() == 0) {
+        t["reused_from"] = source;
+      }
+    }
+  }
   out["workflow_version_id"] = detail.run.workflow_version_id;
   const std::int64_t version = detail.run.workflow_version_id;
   out["graph"] = version > 0 ? *graphs.get(version, [&] { return graph_json(s.store, version); }) : json::array{};
@@ -337,6 +307,29 @@ ApiResponse cancel_run(ApiServices s, const ApiRequest& req) {
       break;
   }
   throw HttpError(409, "run '" + id + "' has already finished (" + s.store.get_run(id).run.status + ")");
+}
+
+// body {"from_failure": bool} (optional) -> 201 {run_id, rerun_of, from_failure, url}.
+ApiResponse rerun_run(ApiServices s, const ApiRequest& req) {
+  const std::string id = resolve_run(s, req.param("id")).run.run_id;
+  bool from_failure = false;
+  json::object body = req.body.empty() ? json::object{} : req.json_body();
+  for (const auto& [key, value] : body) {
+    if (key != "from_failure") throw HttpError(400, "unknown key \"" + std::string(key) + "\" in the body (expected \"from_failure\")");
+    if (!value.is_bool()) throw HttpError(400, "\"from_failure\" must be true or false");
+    from_failure = value.as_bool();
+  }
+  RunDetail source = s.store.get_run(id);
+  if (source.run.status == "running" || source.run.status == "pending") {
+    throw HttpError(409, "run '" + id + "' is still " + source.run.status + "; wait for it to finish or cancel it first");
+  }
+  CreatedRunId created = s.launcher.rerun(id, from_failure);
+  return ApiResponse::json(json::object{{"run_id", created.run_id},
+                                        {"workflow", source.run.workflow},
+                                        {"rerun_of", id},
+                                        {"from_failure", from_failure},
+                                        {"url", "/api/runs/" + created.run_id}},
+                           201);
 }
 
 ApiResponse task_logs(ApiServices s, const ApiRequest& req) {

@@ -38,6 +38,19 @@ CreatedRunId RunLauncher::start(std::shared_ptr<const CompiledWorkflow> workflow
   return created;
 }
 
+CreatedRunId RunLauncher::rerun(std::string_view source_run, bool from_failure) {
+  PreparedRerun prepared = prepare_rerun(store_, executors_, source_run, from_failure, owner_);
+  RunOptions options;
+  options.run_id = prepared.run_id;
+  options.concurrency = concurrency_;
+  options.remote = workers_only_;
+  options.workflow_inputs = prepared.inputs;
+  options.owner = owner_;
+  options.resume = std::move(prepared.resume);
+  launch(std::move(prepared.workflow), std::move(options));
+  return CreatedRunId{prepared.run_id, false};
+}
+
 void RunLauncher::resume(std::shared_ptr<const CompiledWorkflow> workflow, RunDetail recorded) {
   RunOptions options;
   options.run_id = recorded.run.run_id;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "scheduler/run_setup.hpp"
+#include "scheduler/rerun.hpp"
 #include "loader/registry.hpp"
 #include "scheduler/run_scheduler.hpp"
 #include "store/store.hpp"
@@ -40,6 +41,9 @@ class RunLauncher {
   // Records the run and starts it; with an idempotency key that already has a
   // run, returns that run (existing = true) and starts nothing.
   CreatedRunId start(std::shared_ptr<const CompiledWorkflow> workflow, RunRequest request);
+
+  // Records and starts a re-run of a finished run (scheduler/rerun.hpp).
+  CreatedRunId rerun(std::string_view source_run, bool from_failure);
 
   // Continues a run whose owner died (see `ork resume`): `recorded` is its
   // state as of the claim this server already holds.

@@ -61,6 +61,11 @@ boost::json::object task_spec_json(const CompiledTask& task) {
   json["max_retry_delay_ms"] = task.max_retry_delay.count();
   if (!task.pool.empty()) json["pool"] = task.pool;
   json["signature"] = task.signature.to_json();
+  // The same types as written (`LoadResult`, not its fields), so that a run's
+  // page names types as the workflow page does (the API's run graph).
+  boost::json::object named_inputs;
+  for (const auto& [param, type] : task.signature.inputs) named_inputs[param] = type.to_string();
+  json["signature_named"] = boost::json::object{{"inputs", std::move(named_inputs)}, {"output", task.signature.output.to_string()}};
   return json;
 }
 

@@ -38,6 +38,7 @@ struct WorkflowInput {
   Type type;
   std::optional<boost::json::value> default_value;  // none = the input is required at run time
   SourceLocation where;
+  std::string description;  // shown by the UI's inputs form
 };
 
 struct CompiledTask {

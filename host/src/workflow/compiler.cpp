@@ -162,7 +162,7 @@ void WorkflowCompiler::read_workflow_inputs(const MapEntry& block) {
 }
 
 std::optional<WorkflowInput> WorkflowCompiler::read_workflow_input(const MapEntry& entry) {
-  WorkflowInput input{entry.key, Type::any(), std::nullopt, entry.key_where};
+  WorkflowInput input{entry.key, Type::any(), std::nullopt, entry.key_where, ""};
   std::string context = "workflow input \"" + entry.key + "\": ";
   bool spec_form = entry.value.IsMap() && (entry.value["type"] || entry.value["default"]);
   if (!spec_form) {  // `name: V` shorthand: a default whose type is inferred
@@ -179,7 +179,9 @@ std::optional<WorkflowInput> WorkflowCompiler::read_workflow_input(const MapEntr
       has_type = true;
     } else if (key.key == "default") {
       input.default_value = values_.to_json(key.value);
-    } else if (key.key != "description") {
+    } else if (key.key == "description") {
+      if (key.value.IsScalar()) input.description = key.value.Scalar();
+    } else {
       add(key.key_where, unknown_key(context, key.key, {"type", "default", "description"}, "key"));
     }
   }
