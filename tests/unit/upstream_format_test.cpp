@@ -260,10 +260,15 @@ TEST(UpstreamCompiler, RefToAMissingFieldOrTask) {
   EXPECT_NE(unknown[0].find("\"z\""), std::string::npos) << unknown[0];
 }
 
-TEST(UpstreamCompiler, RefAndConstTakeNoOtherKey) {
-  EXPECT_EQ(errors_of(upstream_workflow("      ids: [int]\n", "      ids: {ref: tasks.a.output.ids, const: [1]}\n")),
-            Errors{"wf.yaml:22:12: task \"b\" input \"ids\": a binding {const: ...} takes only \"const\" (to pass a "
-                   "constant mapping that has a \"const\" key, write {value: {...}})"});
+TEST(UpstreamCompiler, MappingsWithMoreKeysStayConstants) {
+  CompiledWorkflow workflow = compiled(upstream_workflow("      git: {ref: str, repo: str}\n      n: {const: int, unit: str}\n",
+                                                         "      git: {ref: main, repo: ork}\n"
+                                                         "      n: {const: 3, unit: s}\n"));
+  const CompiledTask& b = task_named(workflow, "b");
+  ASSERT_EQ(b.inputs.size(), 2u);
+  EXPECT_EQ(b.inputs[0].kind, InputBinding::Kind::constant);
+  EXPECT_EQ(b.inputs[0].constant, boost::json::parse(R"({"ref": "main", "repo": "ork"})"));
+  EXPECT_EQ(b.inputs[1].constant, boost::json::parse(R"({"const": 3, "unit": "s"})"));
   EXPECT_EQ(errors_of(upstream_workflow("      ids: [int]\n", "      ids: {ref: [tasks, a]}\n")),
             Errors{"wf.yaml:22:18: task \"b\" input \"ids\": \"ref\" must be a path such as tasks.extract.output.rows, "
                    "not a list; write tasks.<task>.output for a task's whole output, or "

@@ -181,17 +181,11 @@ std::optional<InputBinding> WorkflowCompiler::read_binding(const MapEntry& entry
     return binding;
   }
   if (keys.size() == 1 && keys.front().key == "value") return constant_binding(keys.front().value, std::move(binding));
-  // The upstream ork's spellings: {const: V} and {ref: tasks.T.output.f}.
-  if (has("const") || has("ref")) {
-    const char* key = has("const") ? "const" : "ref";
-    if (keys.size() != 1) {
-      add(entry.value_where, context + "a binding {" + key + ": ...} takes only \"" + key +
-                                 "\" (to pass a constant mapping that has a \"" + key + "\" key, write {value: {...}})");
-      return std::nullopt;
-    }
-    if (has("const")) return constant_binding(keys.front().value, std::move(binding));
-    return read_upstream_reference(keys.front(), context, std::move(binding));
-  }
+  // The upstream ork's spellings, {const: V} and {ref: tasks.T.output.f}, are
+  // one-key mappings; with more keys the mapping stays a constant, as it was
+  // before they were accepted (`{ref: main, repo: ork}` is a git reference).
+  if (keys.size() == 1 && keys.front().key == "const") return constant_binding(keys.front().value, std::move(binding));
+  if (keys.size() == 1 && keys.front().key == "ref") return read_upstream_reference(keys.front(), context, std::move(binding));
   return constant_binding(value, std::move(binding));
 }
 
