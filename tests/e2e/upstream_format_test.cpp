@@ -3,7 +3,8 @@
 // that schema and its examples use — `types:` with `types.Name`, `[T]` as a
 // YAML sequence and as a string, date and datetime_notz/tz/utc fields and
 // ISO-8601 constants, `input_type: {}` / `inputs: {}`, `{const: ...}` and
-// `{ref: tasks.T.output[.path]}` bindings, `depends_on`, `timeout`,
+// `{ref: tasks.T.output[.path]}` bindings (int constants for float
+// parameters), `depends_on`, `timeout`,
 // `retries`, `description`; python tasks given by `file:` and by `module:`,
 // a `process` task given by `command:` and one by `file:`, `executor: shell`
 // with a command and with a script, ORK_INPUT_JSON, and a library whose
@@ -31,6 +32,7 @@ types:
     values: [int]
     taken_on: date
     logged_at: datetime_notz
+    scale: float
   Stamped:
     label: str
     at: datetime_utc
@@ -41,7 +43,8 @@ types:
   Report:
     line: str
     env_matches_stdin: bool
-    labels: "[str]"
+    labels: types.Labels
+  Labels: "[str]"
 
 tasks:
   read:
@@ -53,12 +56,15 @@ tasks:
       station: str
       count: int
       taken_on: date
+      scale: float
     output_type: types.Reading
     inputs:
       station:
         const: north
       count:
         const: 4
+      scale:
+        const: 2
       taken_on:
         const: "2024-01-15"
 
@@ -173,15 +179,17 @@ class Reading(TypedDict):
     values: list[int]
     taken_on: date
     logged_at: datetime
+    scale: float
 
 
-def read_station(station: str, count: int, taken_on: date) -> Reading:
+def read_station(station: str, count: int, taken_on: date, scale: float) -> Reading:
     assert isinstance(taken_on, date), taken_on
     return {
         "station": station,
         "values": list(range(1, count + 1)),
         "taken_on": taken_on,
         "logged_at": datetime(2024, 1, 15, 8, 30),
+        "scale": scale / 4,
     }
 
 
@@ -272,6 +280,7 @@ TEST(UpstreamFormat, EveryConstructRuns) {
   EXPECT_EQ(reading.at("values"), json::parse("[1, 2, 3, 4]"));
   EXPECT_EQ(reading.at("taken_on"), "2024-01-15");
   EXPECT_EQ(reading.at("logged_at"), "2024-01-15T08:30:00");
+  EXPECT_EQ(reading.at("scale"), 0.5);
 
   const json::value& stamped = task_of(run, "stamp").at("output");
   EXPECT_EQ(stamped.at("label"), "batch-7");
@@ -304,7 +313,9 @@ TEST(UpstreamFormat, ValidateShowsTheTypedDag) {
   EXPECT_EQ(dag.at("ok"), true);
   const json::value& tasks = dag.at("tasks");
   EXPECT_EQ(tasks.at("read").at("output"),
-            "{station: str, values: list[int], taken_on: date, logged_at: datetime_notz}");
+            "{station: str, values: list[int], taken_on: date, logged_at: datetime_notz, scale: float}");
+  EXPECT_EQ(tasks.at("report").at("output"),
+            "{line: str, env_matches_stdin: bool, labels: list[str]}");
   EXPECT_EQ(tasks.at("stamp").at("inputs").at("at"), "datetime_utc");
   EXPECT_EQ(tasks.at("stamp").at("inputs").at("local"), "datetime_tz");
   EXPECT_EQ(tasks.at("report").at("inputs").at("labels"), "list[str]");
@@ -386,7 +397,7 @@ TEST(UpstreamFormat, BadReferencesAreRefusedWithTheirPlace) {
       << r.err;
   EXPECT_NE(r.err.find(location_of(yaml, "tasks.read.output.taken\n") +
                        "task \"report\" input \"taken_on\": read has no output field \"taken\" (fields: station, "
-                       "values, taken_on, logged_at)"),
+                       "values, taken_on, logged_at, scale)"),
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find(location_of(yaml, "tasks.stamp.output.at") +
