@@ -39,7 +39,7 @@ TEST(CompileErrors, YamlSyntax) {
 TEST(CompileErrors, UnknownKeyWithSuggestion) {
   expect_refused({"unknown key", "tasks:\n  a:\n    executor: process\n    comand: \"true\"\n",
                   {"wf.yaml:2:3: task \"a\": process task needs \"command\": an argv list such as [./bin/tool, "
-                   "--fast], or a string run by /bin/sh -c",
+                   "--fast], or a string run by /bin/sh -c; or \"file\": the program to run",
                    "wf.yaml:4:5: task \"a\": unknown key \"comand\" for executor \"process\" (did you mean "
                    "\"command\"?)"}});
 }
@@ -53,7 +53,7 @@ TEST(CompileErrors, UnknownTopLevelKeyAndNoTasks) {
 TEST(CompileErrors, UnknownExecutor) {
   expect_refused({"executor", "tasks:\n  a:\n    executor: proces\n    command: \"true\"\n",
                   {"wf.yaml:3:15: task \"a\": unknown executor \"proces\" (did you mean \"process\"?); known "
-                   "executors: library, process, python"}});
+                   "executors: library, process, python, shell"}});
 }
 
 TEST(CompileErrors, MissingDependency) {

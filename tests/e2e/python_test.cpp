@@ -225,8 +225,9 @@ TEST(PythonRefusals, UntypedReturn) {
     function: untyped_return
     inputs: {n: 1}
 )",
-                 {"wf.yaml:5:5: task \"a\": signatures.py:13: function 'untyped_return' has no return type annotation "
-                  "(write '-> None' if it returns nothing)"});
+                 {"wf.yaml:5:5: task \"a\": signatures.py:13: function 'untyped_return' has no return type annotation: "
+                  "add one, e.g. '-> dict[str, Any]' or a TypedDict of the fields it returns (those of the task's "
+                  "output_type, if the workflow declares one), or '-> None' if it returns nothing"});
 }
 
 // ---- refusals: each binding kind ---------------------------------------------------
@@ -318,8 +319,10 @@ TEST(PythonRefusals, AllErrorsOfOneWorkflowAtOnceAndInValidateJson) {
   a: {executor: python, file: signatures.py, function: untyped_return}
   b: {executor: python, file: signatures.py, function: needs_int, inputs: {maybe: [1]}}
 )";
-  const std::string untyped = "task \"a\": signatures.py:13: function 'untyped_return' has no return type annotation "
-                              "(write '-> None' if it returns nothing)";
+  const std::string untyped = "task \"a\": signatures.py:13: function 'untyped_return' has no return type annotation: "
+                              "add one, e.g. '-> dict[str, Any]' or a TypedDict of the fields it returns (those of "
+                              "the task's output_type, if the workflow declares one), or '-> None' if it returns "
+                              "nothing";
   expect_refused(yaml, {"wf.yaml:2:46: " + untyped,
                         "wf.yaml:3:83: task \"b\" input \"maybe\": the constant [1] is list[int], but parameter "
                         "\"maybe\" expects int"});

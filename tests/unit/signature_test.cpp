@@ -49,7 +49,8 @@ TEST(Signature, RefusesMalformedSignatures) {
   EXPECT_EQ(parse_error(R"({"inputs": {"a": "lst[int]"}})"),
             "signature input \"a\": column 1: \"lst\" takes no type arguments (only list, dict and tuple do)");
   EXPECT_EQ(parse_error(R"({"inputs": {}, "output": 3})"),
-            "signature output: a type must be a string such as \"list[int]\" or an object of field -> type, not 3");
+            "signature output: a type must be a string such as \"list[int]\", an object of field -> type or a "
+            "one-item list [T], not 3");
   EXPECT_EQ(parse_error(R"({"inputs": {"a": "int"}, "defaults": ["b"]})"),
             "signature \"defaults\" lists \"b\", which is not one of its inputs");
   EXPECT_EQ(parse_error(R"({"inputs": {"a": "int"}, "whole_input": "b"})"),

@@ -47,6 +47,7 @@ std::optional<Mismatch> check_to_list(const Type& from, const Type& to);
 std::optional<Mismatch> check_to_dict(const Type& from, const Type& to);
 std::optional<Mismatch> check_to_tuple(const Type& from, const Type& to);
 std::optional<Mismatch> check_to_object(const Type& from, const Type& to);
+std::optional<Mismatch> check_datetime(const Type& from, const Type& to);
 std::optional<Mismatch> check_inside(const Type& from, const Type& to, const Type& outer_from,
                                      const Type& outer_to, const std::string& segment);
 
@@ -62,6 +63,10 @@ std::optional<Mismatch> check(const Type& from, const Type& to) {
     case TypeKind::number:
       if (from.kind() == TypeKind::integer) return std::nullopt;
       break;
+    case TypeKind::datetime:
+    case TypeKind::datetime_notz:
+    case TypeKind::datetime_tz:
+    case TypeKind::datetime_utc: return check_datetime(from, to);
     default: break;
   }
   // Only primitives are left here: they fit when they are the same.
@@ -97,6 +102,31 @@ std::optional<Mismatch> check_to_union(const Type& from, const Type& to) {
     return against_target;
   }
   return plain_mismatch(from, to);
+}
+
+// The datetime family (docs/types.md, "Dates and times"): `datetime` says
+// nothing about a time zone, so every datetime fits it; `datetime_utc` is a
+// `datetime_tz`; nothing else crosses, above all never an aware value into a
+// naive place or back, where the clock time would be read in the wrong zone.
+std::optional<Mismatch> check_datetime(const Type& from, const Type& to) {
+  TypeKind source = from.kind();
+  TypeKind target = to.kind();
+  bool from_datetime = source == TypeKind::datetime || source == TypeKind::datetime_notz ||
+                       source == TypeKind::datetime_tz || source == TypeKind::datetime_utc;
+  if (!from_datetime) return plain_mismatch(from, to);
+  if (source == target || target == TypeKind::datetime) return std::nullopt;
+  if (source == TypeKind::datetime_utc && target == TypeKind::datetime_tz) return std::nullopt;
+  std::string why;
+  if (source == TypeKind::datetime) {
+    why = "a datetime may or may not carry a time zone; declare the upstream output as " + to.to_string();
+  } else if (target == TypeKind::datetime_notz) {
+    why = "a time-zone-aware datetime does not silently become a naive one; convert it in the upstream task";
+  } else if (source == TypeKind::datetime_notz) {
+    why = "a naive datetime has no time zone to give; attach one in the upstream task";
+  } else {
+    why = "a datetime_tz may have any offset, not only UTC (Z); convert it to UTC in the upstream task";
+  }
+  return Mismatch{{}, from.to_string() + " does not fit " + to.to_string() + ": " + why, false};
 }
 
 std::optional<Mismatch> check_to_list(const Type& from, const Type& to) {

@@ -33,7 +33,9 @@ struct Assignability {
 // target accepts what fits any member; Any fits and accepts everything; named
 // types compare by structure; tuples element-wise (a fixed tuple fits a
 // variadic tuple or list whose item every element fits; a variadic tuple and
-// a list fit each other); date and datetime are not strings.
+// a list fit each other); date and datetime are not strings; every datetime
+// fits `datetime`, `datetime_utc` fits `datetime_tz`, and no other datetime
+// kinds cross (a time-zone-aware value never fits a naive one).
 Assignability is_assignable(const Type& from, const Type& to);
 
 struct PathLookup {

@@ -64,6 +64,19 @@ bool is_iso_datetime(std::string_view text) {
   return scan_date(scan) && scan.literal('T') && scan_time(scan) && scan_offset(scan) && scan.done();
 }
 
+bool is_iso_datetime_notz(std::string_view text) {
+  Scanner scan(text);
+  return scan_date(scan) && scan.literal('T') && scan_time(scan) && scan.done();
+}
+
+bool is_iso_datetime_tz(std::string_view text) {
+  return is_iso_datetime(text) && !is_iso_datetime_notz(text);
+}
+
+bool is_iso_datetime_utc(std::string_view text) {
+  return is_iso_datetime(text) && text.ends_with('Z');
+}
+
 GivenType type_of_given(const boost::json::value& value, const Type& target) {
   GivenType given;
   given.type = typed(value, target, "", given.problem);
@@ -131,17 +144,45 @@ Type container_target(const Type& target, bool array) {
   return target;
 }
 
+// Each temporal type with the text that is a value of it.
+struct TemporalForm {
+  TypeKind kind;
+  bool (*matches)(std::string_view);
+  std::string_view format;
+};
+
+const std::vector<TemporalForm>& temporal_forms() {
+  static const std::vector<TemporalForm> forms{
+      {TypeKind::date, &is_iso_date, iso_date_format},
+      {TypeKind::datetime, &is_iso_datetime, iso_datetime_format},
+      {TypeKind::datetime_notz, &is_iso_datetime_notz, iso_datetime_notz_format},
+      {TypeKind::datetime_tz, &is_iso_datetime_tz, iso_datetime_tz_format},
+      {TypeKind::datetime_utc, &is_iso_datetime_utc, iso_datetime_utc_format},
+  };
+  return forms;
+}
+
+Type temporal_type(TypeKind kind) {
+  switch (kind) {
+    case TypeKind::date: return Type::date();
+    case TypeKind::datetime_notz: return Type::datetime_notz();
+    case TypeKind::datetime_tz: return Type::datetime_tz();
+    case TypeKind::datetime_utc: return Type::datetime_utc();
+    default: return Type::datetime();
+  }
+}
+
 Type typed_string(const std::string& text, const Type& target, const std::string& where, std::string& problem) {
-  bool date = accepts_kind(target, TypeKind::date);
-  bool datetime = accepts_kind(target, TypeKind::datetime);
-  if (date && is_iso_date(text)) return Type::date();
-  if (datetime && is_iso_datetime(text)) return Type::datetime();
-  if ((date || datetime) && !accepts_kind(target, TypeKind::string) && !target.is_any() && problem.empty()) {
-    std::string expected = date && datetime ? "a date or datetime: write it as " + std::string(iso_date_format) +
-                                                  " or " + std::string(iso_datetime_format)
-                           : date ? "a date: write it as " + std::string(iso_date_format)
-                                  : "a datetime: write it as " + std::string(iso_datetime_format);
-    problem = where + "\"" + text + "\" is not " + expected;
+  std::string names;
+  std::string formats;
+  for (const TemporalForm& form : temporal_forms()) {
+    if (!accepts_kind(target, form.kind)) continue;
+    if (form.matches(text)) return temporal_type(form.kind);
+    names += (names.empty() ? "" : " or ") + temporal_type(form.kind).to_string();
+    formats += (formats.empty() ? "" : " or ") + std::string(form.format);
+  }
+  if (!names.empty() && !accepts_kind(target, TypeKind::string) && !target.is_any() && problem.empty()) {
+    problem = where + "\"" + text + "\" is not a " + names + ": write it as " + formats;
   }
   return Type::string();
 }

@@ -8,7 +8,8 @@
 // is not. One place, so the compiler (workflow/compiler, workflow/
 // binding_check) and the run entry points (scheduler/run_setup, used by the CLI,
 // the API and the scheduler) accept and refuse the same text with the same
-// message; further temporal types (time zones) are meant to join here.
+// message. The time-zone kinds (datetime_notz, datetime_tz, datetime_utc)
+// each have their own form.
 #pragma once
 
 #include "types/type.hpp"
@@ -22,12 +23,22 @@ namespace ork::host {
 
 inline constexpr std::string_view iso_date_format = "YYYY-MM-DD";
 inline constexpr std::string_view iso_datetime_format = "YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]";
+inline constexpr std::string_view iso_datetime_notz_format = "YYYY-MM-DDTHH:MM:SS[.fff] (no Z, no offset)";
+inline constexpr std::string_view iso_datetime_tz_format = "YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)";
+inline constexpr std::string_view iso_datetime_utc_format = "YYYY-MM-DDTHH:MM:SS[.fff]Z";
 
 // `YYYY-MM-DD`, a real calendar day (2024-02-29 yes, 2023-02-29 no).
 bool is_iso_date(std::string_view text);
 // `YYYY-MM-DDTHH:MM:SS`, optionally `.` and 1 to 9 digits of a second, then
 // optionally `Z` or an offset `±HH:MM`. A date alone is not a datetime.
 bool is_iso_datetime(std::string_view text);
+// The same without `Z` or offset (a naive datetime, `datetime_notz`).
+bool is_iso_datetime_notz(std::string_view text);
+// The same with `Z` or an offset (`datetime_tz`).
+bool is_iso_datetime_tz(std::string_view text);
+// The same ending in `Z` (`datetime_utc`; `+00:00` is refused, as the
+// upstream ork's RFC 3339 check does).
+bool is_iso_datetime_utc(std::string_view text);
 
 // The type of `value` given for a place of type `target`.
 struct GivenType {

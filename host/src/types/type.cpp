@@ -37,6 +37,9 @@ Type Type::number() { return Type(primitive(TypeKind::number)); }
 Type Type::string() { return Type(primitive(TypeKind::string)); }
 Type Type::date() { return Type(primitive(TypeKind::date)); }
 Type Type::datetime() { return Type(primitive(TypeKind::datetime)); }
+Type Type::datetime_notz() { return Type(primitive(TypeKind::datetime_notz)); }
+Type Type::datetime_tz() { return Type(primitive(TypeKind::datetime_tz)); }
+Type Type::datetime_utc() { return Type(primitive(TypeKind::datetime_utc)); }
 
 Type Type::list(Type item) {
   return make(Node{TypeKind::list, {std::move(item)}, {}, {}, false});
@@ -199,7 +202,7 @@ const std::shared_ptr<const Type::Node>& Type::primitive(TypeKind kind) {
   // One shared node per primitive: primitives are the most common leaves.
   static const std::vector<std::shared_ptr<const Type::Node>> nodes = [] {
     std::vector<std::shared_ptr<const Type::Node>> all;
-    for (int k = 0; k <= static_cast<int>(TypeKind::datetime); ++k) {
+    for (int k = 0; k <= static_cast<int>(TypeKind::datetime_utc); ++k) {
       all.push_back(std::make_shared<const Type::Node>(Type::Node{static_cast<TypeKind>(k), {}, {}, {}, false}));
     }
     return all;
@@ -273,6 +276,9 @@ std::string print(const Type& type, bool structural) {
     case TypeKind::string: return "str";
     case TypeKind::date: return "date";
     case TypeKind::datetime: return "datetime";
+    case TypeKind::datetime_notz: return "datetime_notz";
+    case TypeKind::datetime_tz: return "datetime_tz";
+    case TypeKind::datetime_utc: return "datetime_utc";
     case TypeKind::list: return "list[" + print(type.item(), structural) + "]";
     case TypeKind::dict: return "dict[" + print(type.key(), structural) + ", " + print(type.value(), structural) + "]";
     case TypeKind::tuple: {

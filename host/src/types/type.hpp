@@ -28,7 +28,10 @@ enum class TypeKind {
   number,  // `float`
   string,
   date,
-  datetime,
+  datetime,       // a datetime that may or may not carry a time zone (Python's `datetime`)
+  datetime_notz,  // naive: no time zone or offset (`2024-01-15T10:00:00`)
+  datetime_tz,    // aware: a `Z` or `±HH:MM` offset
+  datetime_utc,   // aware and in UTC: a `Z` suffix
   list,
   dict,
   tuple,   // fixed `tuple[A, B]` or variadic `tuple[T, ...]`
@@ -52,6 +55,9 @@ class Type {
   static Type string();
   static Type date();
   static Type datetime();
+  static Type datetime_notz();
+  static Type datetime_tz();
+  static Type datetime_utc();
   static Type list(Type item);
   static Type dict(Type key, Type value);
   static Type tuple(std::vector<Type> items);

@@ -46,6 +46,7 @@ class TypeParser {
     if (at_end()) fail("expected a type");
     char c = text_[pos_];
     if (c == '{') return parse_object();
+    if (c == '[') return parse_bracket_list();
     if (c == '(') {
       TypeNesting level;
       check_nesting(level);
@@ -57,7 +58,35 @@ class TypeParser {
     if (!is_identifier_start(c)) fail("expected a type, found \"" + std::string(1, c) + "\"");
     std::size_t start = pos_;
     std::string name = parse_identifier();
+    if (name == "types" && peek('.')) return parse_qualified_name(start);
     return parse_named(name, start);
+  }
+
+  // `types.Name`, the upstream ork's way to name a type of the workflow's
+  // `types:` block; the same type as a bare `Name`.
+  Type parse_qualified_name(std::size_t start) {
+    ++pos_;  // the "."
+    if (at_end() || !is_identifier_start(text_[pos_])) fail("expected a type name after \"types.\"");
+    std::string name = parse_identifier();
+    if (resolve_) {
+      if (std::optional<Type> resolved = resolve_(name)) return *resolved;
+    }
+    fail_at(start, "unknown type \"types." + name + "\": the workflow's `types:` defines no \"" + name +
+                       "\" (types.NAME only names the workflow's own types; built-in types are written bare, e.g. int)");
+  }
+
+  // `[T]`, the upstream ork's spelling of list[T].
+  Type parse_bracket_list() {
+    TypeNesting level;
+    check_nesting(level);
+    expect('[', "");
+    skip_space();
+    if (peek(']')) fail("expected the item type inside \"[T]\" (e.g. [int])");
+    Type item = parse_union();
+    skip_space();
+    if (peek(',')) fail("a list type [T] has exactly one item type; for a fixed tuple write tuple[A, B]");
+    expect(']', "to close \"[\"");
+    return Type::list(std::move(item));
   }
 
   Type parse_named(const std::string& name, std::size_t start) {
@@ -86,6 +115,9 @@ class TypeParser {
     if (name == "null" || name == "None") return Type::null();
     if (name == "date") return Type::date();
     if (name == "datetime") return Type::datetime();
+    if (name == "datetime_notz") return Type::datetime_notz();
+    if (name == "datetime_tz") return Type::datetime_tz();
+    if (name == "datetime_utc") return Type::datetime_utc();
     if (name == "Any") return Type::any();
     return std::nullopt;
   }
@@ -251,6 +283,7 @@ class TypeParser {
 };
 
 Type parse_json_object(const boost::json::object& object, const TypeResolver& resolve);
+Type parse_json_list(const boost::json::array& array, const TypeResolver& resolve);
 std::vector<Field> parse_json_fields(const boost::json::object& object, const TypeResolver& resolve);
 
 }  // namespace
@@ -263,7 +296,8 @@ Type parse_type_json(const boost::json::value& json, const TypeResolver& resolve
     return parse_type(std::string_view(text.data(), text.size()), resolve);
   }
   if (json.is_object()) return parse_json_object(json.get_object(), resolve);
-  throw TypeError("a type must be a string such as \"list[int]\" or an object of field -> type, not " +
+  if (json.is_array()) return parse_json_list(json.get_array(), resolve);
+  throw TypeError("a type must be a string such as \"list[int]\", an object of field -> type or a one-item list [T], not " +
                   boost::json::serialize(json));
 }
 
@@ -289,6 +323,25 @@ Type parse_json_object(const boost::json::object& object, const TypeResolver& re
     }
   }
   return Type::object(parse_json_fields(fields->get_object(), resolve), std::string(name->get_string()));
+}
+
+// A one-item list `[T]` (a YAML sequence such as `numbers: [int]`) is list[T],
+// the upstream ork's spelling.
+Type parse_json_list(const boost::json::array& array, const TypeResolver& resolve) {
+  TypeNesting level;
+  if (level.too_deep()) {
+    throw TypeError("the type nests more than " + std::to_string(ORK_MAX_TYPE_DEPTH) +
+                    " levels of lists, objects and named types (the limit, ORK_MAX_TYPE_DEPTH)");
+  }
+  if (array.size() != 1) {
+    throw TypeError("a list type written as a sequence has exactly one item type, e.g. [int]; this one has " +
+                    std::to_string(array.size()) + " (for a fixed tuple write \"tuple[A, B]\")");
+  }
+  try {
+    return Type::list(parse_type_json(array.front(), resolve));
+  } catch (const TypeError& e) {
+    throw TypeError("list item type: " + e.describe());
+  }
 }
 
 std::vector<Field> parse_json_fields(const boost::json::object& object, const TypeResolver& resolve) {

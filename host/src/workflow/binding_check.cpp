@@ -105,7 +105,7 @@ class TaskBindingChecker {
       check_whole_upstream(parameter);
     } else if (parameter.name == "upstream") {
       check_upstream_parameter(parameter);
-    } else if (!parameter.has_default) {
+    } else if (!parameter.has_default && !refused(parameter.name)) {
       errors_.push_back({task_.where, "task \"" + task_.name + "\": " + parameter.label + " (" +
                                           parameter.type.to_string() + ") is not bound: no input, no upstream task named \"" +
                                           parameter.name + "\", no default"});
@@ -180,6 +180,10 @@ class TaskBindingChecker {
       if (binding.name == name) return &binding;
     }
     return nullptr;
+  }
+
+  bool refused(const std::string& name) const {
+    return std::find(draft_.refused_inputs.begin(), draft_.refused_inputs.end(), name) != draft_.refused_inputs.end();
   }
 
   bool is_upstream(const std::string& name) const {

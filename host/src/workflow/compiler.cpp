@@ -394,9 +394,9 @@ std::optional<std::filesystem::path> WorkflowCompiler::read_workdir(const MapEnt
 }
 
 std::optional<Type> WorkflowCompiler::read_type(const MapEntry& entry, const std::string& context) {
-  if (!entry.value.IsMap() && !is_string_scalar(entry.value)) {
+  if (!entry.value.IsMap() && !entry.value.IsSequence() && !is_string_scalar(entry.value)) {
     add(entry.value_where, context + "\"" + entry.key +
-                               "\" must be a type such as \"list[int]\", a named type or a "
+                               "\" must be a type such as \"list[int]\" or [int], a named type or a "
                                "mapping of field -> type, not " +
                                describe_node(entry.value));
     return std::nullopt;

@@ -71,8 +71,8 @@ class Resolution {
 
   Type parse_definition(Definition& definition) {
     const MapEntry& entry = definition.entry;
-    if (!entry.value.IsMap() && !is_string_scalar(entry.value)) {
-      fail(definition, "type \"" + entry.key + "\" must be a type string such as \"list[int]\" or a mapping of field -> type, not " +
+    if (!entry.value.IsMap() && !entry.value.IsSequence() && !is_string_scalar(entry.value)) {
+      fail(definition, "type \"" + entry.key + "\" must be a type string such as \"list[int]\", a mapping of field -> type or a one-item list [T], not " +
                            describe_node(entry.value));
       return Type::any();
     }
@@ -143,7 +143,8 @@ namespace {
 
 bool is_builtin_type_name(std::string_view name) {
   static const std::vector<std::string_view> builtins{"int",  "float",    "str", "bool", "null", "None",
-                                                      "date", "datetime", "Any", "list", "dict", "tuple"};
+                                                      "date", "datetime", "Any", "list", "dict", "tuple",
+                                                      "datetime_notz", "datetime_tz", "datetime_utc"};
   return std::find(builtins.begin(), builtins.end(), name) != builtins.end();
 }
 

@@ -27,6 +27,8 @@ struct TaskDraft {
   std::optional<Type> input_type;   // `input_type:`, an object type
   std::optional<Type> output_type;  // `output_type:`
   SourceLocation pool_where;        // where its `pool:` was given (task or defaults)
+  // Inputs whose binding was refused (already reported): not "unbound" too.
+  std::vector<std::string> refused_inputs;
 
   SourceLocation where_of(const std::string& key) const {
     auto found = key_where.find(key);

@@ -61,7 +61,7 @@ void WorkflowCompiler::read_task(const MapEntry& entry) {
         continue;
       }
       inputs_entry = &key;
-      read_bindings(key, context, task);
+      read_bindings(key, context, draft);
     } else {
       read_task_key(key, context, draft);
     }
@@ -129,7 +129,8 @@ void WorkflowCompiler::read_task_key(const MapEntry& key, const std::string& con
   }
 }
 
-void WorkflowCompiler::read_bindings(const MapEntry& block, const std::string& context, CompiledTask& task) {
+void WorkflowCompiler::read_bindings(const MapEntry& block, const std::string& context, TaskDraft& draft) {
+  CompiledTask& task = draft.task;
   if (block.value.IsNull()) return;
   if (!block.value.IsMap()) {
     add(block.value_where, context + "\"" + block.key + "\" must be a mapping of parameter name -> value, not " +
@@ -146,6 +147,8 @@ void WorkflowCompiler::read_bindings(const MapEntry& block, const std::string& c
     if (std::optional<InputBinding> binding =
             read_binding(entry, "task \"" + task.name + "\" input \"" + entry.key + "\": ")) {
       task.inputs.push_back(std::move(*binding));
+    } else {
+      draft.refused_inputs.push_back(entry.key);
     }
   }
 }
@@ -178,6 +181,11 @@ std::optional<InputBinding> WorkflowCompiler::read_binding(const MapEntry& entry
     return binding;
   }
   if (keys.size() == 1 && keys.front().key == "value") return constant_binding(keys.front().value, std::move(binding));
+  // The upstream ork's spellings, {const: V} and {ref: tasks.T.output.f}, are
+  // one-key mappings; with more keys the mapping stays a constant, as it was
+  // before they were accepted (`{ref: main, repo: ork}` is a git reference).
+  if (keys.size() == 1 && keys.front().key == "const") return constant_binding(keys.front().value, std::move(binding));
+  if (keys.size() == 1 && keys.front().key == "ref") return read_upstream_reference(keys.front(), context, std::move(binding));
   return constant_binding(value, std::move(binding));
 }
 
@@ -212,6 +220,41 @@ std::optional<InputBinding> WorkflowCompiler::read_reference(const MapEntry& fro
   binding.path.assign(segments.begin() + 1, segments.end());
   binding.where = from.value_where;
   return binding;
+}
+
+std::optional<InputBinding> WorkflowCompiler::read_upstream_reference(const MapEntry& ref, const std::string& context,
+                                                                      InputBinding binding) {
+  const std::string usage =
+      "write tasks.<task>.output for a task's whole output, or tasks.<task>.output.<field>... for a part of it";
+  if (!is_string_scalar(ref.value)) {
+    add(ref.value_where, context + "\"ref\" must be a path such as tasks.extract.output.rows, not " +
+                             describe_node(ref.value) + "; " + usage);
+    return std::nullopt;
+  }
+  const std::string& text = ref.value.Scalar();
+  std::vector<std::string> segments = split_path(text);
+  bool empty_segment = std::any_of(segments.begin(), segments.end(), [](const std::string& s) { return s.empty(); });
+  if (segments.size() < 3 || segments[0] != "tasks" || segments[2] != "output" || empty_segment) {
+    add(ref.value_where, context + "reference \"" + text + "\" is not valid: " + usage +
+                             " (list indexes as numbers: tasks.extract.output.rows.0.id)");
+    return std::nullopt;
+  }
+  binding.kind = InputBinding::Kind::task_output;
+  binding.task = segments[1];
+  binding.path.assign(segments.begin() + 3, segments.end());
+  binding.where = ref.value_where;
+  return binding;
+}
+
+std::vector<std::string> WorkflowCompiler::split_path(const std::string& text) {
+  std::vector<std::string> segments;
+  std::string::size_type start = 0;
+  while (true) {
+    std::string::size_type dot = text.find('.', start);
+    segments.push_back(text.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) return segments;
+    start = dot + 1;
+  }
 }
 
 void WorkflowCompiler::read_depends_on(const MapEntry& key, const std::string& context, TaskDraft& draft) {

@@ -109,13 +109,20 @@ class WorkflowCompiler {
 
   void read_task_key(const MapEntry& key, const std::string& context, TaskDraft& draft);
 
-  void read_bindings(const MapEntry& block, const std::string& context, CompiledTask& task);
+  void read_bindings(const MapEntry& block, const std::string& context, TaskDraft& draft);
 
   std::optional<InputBinding> read_binding(const MapEntry& entry, const std::string& context);
 
   std::optional<InputBinding> constant_binding(const YAML::Node& value, InputBinding binding);
 
   std::optional<InputBinding> read_reference(const MapEntry& from, const std::string& context, InputBinding binding);
+
+  // `{ref: tasks.T.output.f}`, the upstream ork's spelling of `{from: T.f}`.
+  std::optional<InputBinding> read_upstream_reference(const MapEntry& ref, const std::string& context,
+                                                      InputBinding binding);
+
+  // "a.b..c" -> {"a", "b", "", "c"}: empty segments kept, for the caller to refuse.
+  static std::vector<std::string> split_path(const std::string& text);
 
   void read_depends_on(const MapEntry& key, const std::string& context, TaskDraft& draft);
 

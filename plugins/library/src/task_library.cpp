@@ -21,6 +21,7 @@ namespace {
 
 constexpr std::size_t max_listed_exports = 20;
 constexpr std::size_t max_shown_output = 200;
+constexpr std::string_view output_prefix = "ORK_OUTPUT:";
 
 template <typename Fn>
 Fn optional_symbol(const boost::dll::shared_library& library, const std::string& name);
@@ -97,6 +98,9 @@ CallOutcome call_task_function(const TaskFunction& function, const char* input_j
   }
   std::unique_ptr<char, ork_task_free_fn> owned(raw, function.library->free_function());
   std::string_view text(owned.get());
+  // Libraries built with the upstream ork's Rust SDK prefix their result as
+  // a process task's stdout line would be; the JSON is what follows.
+  if (text.starts_with(output_prefix)) text.remove_prefix(output_prefix.size());
   if (std::optional<std::string> problem = output_json_problem(text)) {
     return {false, "library function " + function.name + " returned invalid JSON (" + *problem + ")"};
   }

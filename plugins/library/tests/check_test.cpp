@@ -81,8 +81,8 @@ TEST(Check, MissingFunctionListsTheTaskLikeExports) {
   EXPECT_EQ(only_error(result),
             "function: " + task_libs_dir() +
                 "/basic.so exports no function `lenght_of`; task-like functions it exports: bad_signature, "
-                "counts_overlap, crashes, fails_with_message, length_of, ork_task_run, prints, returns_invalid_json, "
-                "sleeps (set `function:` to one of them)");
+                "counts_overlap, crashes, fails_with_message, length_of, ork_task_run, prefixed, prints, "
+                "returns_invalid_json, sleeps (set `function:` to one of them)");
 }
 
 TEST(Check, MangledCppFunctionGetsAnExternCHint) {

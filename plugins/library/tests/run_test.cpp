@@ -64,6 +64,15 @@ TEST(Run, InvalidJsonResultFailsWithTheParseError) {
   EXPECT_TRUE(result.error.ends_with("; it returned: {not json)")) << result.error;
 }
 
+TEST(Run, OrkOutputPrefixIsStripped) {
+  RunResult ok = run(R"({"file": "basic.so", "function": "prefixed"})");
+  EXPECT_EQ(ok.outcome, ORK_TASK_SUCCEEDED) << ok.error;
+  EXPECT_EQ(ok.output, R"({"sum": 6})");
+  RunResult bad = run_with_input(R"({"file": "basic.so", "function": "prefixed"})", R"({"mode": "bad"})");
+  EXPECT_EQ(bad.outcome, ORK_TASK_FAILED);
+  EXPECT_TRUE(bad.error.ends_with("; it returned: {not json)")) << bad.error;
+}
+
 TEST(Run, MissingLibraryFailsTheTask) {
   RunResult result = run(R"({"file": "gone.so"})");
   EXPECT_EQ(result.outcome, ORK_TASK_FAILED);

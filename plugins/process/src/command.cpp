@@ -15,12 +15,13 @@ namespace {
 
 std::string_view kind_name(const boost::json::value& value);
 std::variant<Command, CommandProblem> argv_command(const boost::json::array& items);
+std::variant<Command, CommandProblem> file_command(const boost::json::value& file, Flavour flavour);
 std::string joined_path(std::string_view dir, std::string_view name);
 bool is_executable_file(const std::string& path);
 
 }  // namespace
 
-std::variant<Command, CommandProblem> parse_command(std::string_view config_json) {
+std::variant<Command, CommandProblem> parse_command(std::string_view config_json, Flavour flavour) {
   boost::system::error_code ec;
   boost::json::value config = boost::json::parse(config_json, ec);
   if (ec || !config.is_object()) {
@@ -29,15 +30,23 @@ std::variant<Command, CommandProblem> parse_command(std::string_view config_json
                                 std::string(config_json.substr(0, 200)));
   }
   const boost::json::value* command = config.as_object().if_contains("command");
+  const boost::json::value* file = config.as_object().if_contains("file");
+  if (command != nullptr && file != nullptr) {
+    return CommandProblem{"file", "give either \"command\" or \"file\", not both"};
+  }
+  if (file != nullptr) return file_command(*file, flavour);
   if (command == nullptr) {
     return CommandProblem{"",
                           "process task needs \"command\": an argv list such as [./bin/tool, --fast], or a "
-                          "string run by /bin/sh -c"};
+                          "string run by /bin/sh -c; or \"file\": the program to run"};
   }
   if (command->is_string()) {
     const boost::json::string& text = command->get_string();
     if (text.empty()) return CommandProblem{"command", "\"command\" is an empty string; write the command to run"};
-    return Command{{"/bin/sh", "-c", std::string(text)}, true};
+    Command shell;
+    shell.argv = {"/bin/sh", "-c", std::string(text)};
+    shell.via_shell = true;
+    return shell;
   }
   if (command->is_array()) return argv_command(command->get_array());
   return CommandProblem{"command", "\"command\" must be a list of strings (the argv, run without a shell) or a "
@@ -116,6 +125,28 @@ std::variant<Command, CommandProblem> argv_command(const boost::json::array& ite
   }
   if (command.program().empty()) {
     return CommandProblem{"command", "\"command\" starts with an empty program name"};
+  }
+  return command;
+}
+
+// `file: bin/tool` is that program, run without arguments (a bare name is
+// a file in the workdir, not a program on PATH); for the shell flavour it is
+// a script given to /bin/sh.
+std::variant<Command, CommandProblem> file_command(const boost::json::value& file, Flavour flavour) {
+  if (!file.is_string() || file.get_string().empty()) {
+    return CommandProblem{"file", "\"file\" must be the path of the program to run (relative to the workdir), not " +
+                                      (file.is_string() ? std::string("an empty string") : std::string(kind_name(file)))};
+  }
+  std::string path(file.get_string());
+  if (!names_a_path(path)) path = "./" + path;
+  Command command;
+  command.key = "file";
+  if (flavour == Flavour::shell) {
+    command.argv = {"/bin/sh", path};
+    command.via_shell = true;
+    command.script = path;
+  } else {
+    command.argv = {path};
   }
   return command;
 }

@@ -1,4 +1,4 @@
-// The `command` of a process task: parsing it from the task's config into an
+// The `command` (or `file`) of a process task: parsing it from the task's config into an
 // argv, and finding the program it names the way the run will. Used by the
 // process executor both at compile time (check) and at run time, and by its
 // tests.
@@ -17,6 +17,11 @@ namespace ork::plugins::process {
 struct Command {
   std::vector<std::string> argv;
   bool via_shell = false;
+  // The config key the program came from: "command", or "file" for a task
+  // given as `file:` (the program itself; for the shell executor, a script
+  // /bin/sh reads, which need not be executable).
+  std::string key = "command";
+  std::string script;  // the `file:` of a shell task; empty otherwise
 
   const std::string& program() const { return argv.front(); }
 };
@@ -28,8 +33,12 @@ struct CommandProblem {
   std::string message;
 };
 
-// Reads "command" from the task's config object (JSON text).
-std::variant<Command, CommandProblem> parse_command(std::string_view config_json);
+// Which executor reads the config: `process`, or its `shell` flavour (the
+// upstream ork's name for it), where `file:` is a script run by /bin/sh.
+enum class Flavour { process, shell };
+
+// Reads "command" (or "file") from the task's config object (JSON text).
+std::variant<Command, CommandProblem> parse_command(std::string_view config_json, Flavour flavour = Flavour::process);
 
 // True when the program is given as a path (`./bin/x`, `/usr/bin/x`) rather
 // than a bare name searched on PATH.

@@ -23,6 +23,8 @@ namespace ork::plugins::process {
 namespace {
 
 std::vector<std::string> task_environment(const std::vector<std::string_view>& extra);
+void add_input_variable(std::vector<std::string>& environment, std::string_view input_json);
+std::optional<std::string> script_problem(const std::string& script, const std::string& workdir);
 std::optional<std::string> choose_program(SpawnSpec& spec);
 std::string spawn_failure_message(const SpawnSpec& spec, int error);
 std::optional<std::string> directory_problem(const std::string& dir);
@@ -73,7 +75,7 @@ std::optional<bool> introspect_flag(std::string_view config_json) {
 }  // namespace
 
 void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin::CheckSink& sink) {
-  std::variant<Command, CommandProblem> parsed = parse_command(spec.config_json);
+  std::variant<Command, CommandProblem> parsed = parse_command(spec.config_json, options_.flavour);
   if (const CommandProblem* problem = std::get_if<CommandProblem>(&parsed)) {
     sink.error(problem->key, problem->message);
     return;
@@ -83,6 +85,12 @@ void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
   if (!introspect) {
     sink.error("introspect", "\"introspect\" must be true or false");
     return;
+  }
+  if (!command.script.empty()) {
+    if (std::optional<std::string> problem = script_problem(command.script, std::string(task_workdir(spec)))) {
+      sink.error("file", *problem);
+      return;
+    }
   }
   if (command.via_shell) {
     if (*introspect) {
@@ -96,7 +104,7 @@ void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
   std::string workdir(task_workdir(spec));
   if (names_a_path(program)) {
     if (std::optional<std::string> problem = explicit_program_problem(program, workdir)) {
-      sink.error("command", *problem);
+      sink.error(command.key, *problem);
       return;
     }
   } else {
@@ -104,7 +112,7 @@ void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
     std::string fallback = default_search_path();
     std::string search_path(search_path_of(environment, fallback));
     if (!find_on_path(program, search_path, workdir)) {
-      sink.error("command", "program not found on PATH: " + program + " (PATH=" + search_path +
+      sink.error(command.key, "program not found on PATH: " + program + " (PATH=" + search_path +
                                 "); install it, or give its path, e.g. [./bin/" + program + "]");
       return;
     }
@@ -169,7 +177,7 @@ void ProcessExecutor::ask_signature(const ork::plugin::TaskSpec& spec, const Com
 }
 
 void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::TaskSink& sink) {
-  std::variant<Command, CommandProblem> parsed = parse_command(request.spec.config_json);
+  std::variant<Command, CommandProblem> parsed = parse_command(request.spec.config_json, options_.flavour);
   if (const CommandProblem* problem = std::get_if<CommandProblem>(&parsed)) {
     sink.fail("cannot run the task: " + problem->message);
     return;
@@ -177,6 +185,7 @@ void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::
   SpawnSpec spec;
   spec.argv = std::move(std::get<Command>(parsed).argv);
   spec.environment = task_environment(request.env);
+  add_input_variable(spec.environment, request.input_json);
   spec.workdir = std::string(request.workdir);
   if (std::optional<std::string> problem = choose_program(spec)) {
     sink.fail(*problem);
@@ -257,6 +266,27 @@ std::vector<std::string> task_environment(const std::vector<std::string_view>& e
     if (!overridden(variable_name(extra[i]), i + 1)) environment.emplace_back(extra[i]);
   }
   return environment;
+}
+
+// ORK_INPUT_JSON: the stdin object again, for programs written for the
+// upstream ork, which read it from there. Linux refuses to start a program
+// with one environment string over 128 KiB (MAX_ARG_STRLEN), so a larger
+// input is on stdin only.
+void add_input_variable(std::vector<std::string>& environment, std::string_view input_json) {
+  constexpr std::size_t max_variable = 128 * 1024 - 1;  // with the "NAME=" and the NUL
+  const std::string_view name = "ORK_INPUT_JSON=";
+  std::erase_if(environment, [&](const std::string& entry) { return entry.starts_with(name); });
+  if (name.size() + input_json.size() > max_variable) return;
+  environment.push_back(std::string(name) + std::string(input_json));
+}
+
+// A shell task's `file:` is read by /bin/sh, so it needs to exist, not to be executable.
+std::optional<std::string> script_problem(const std::string& script, const std::string& workdir) {
+  std::string path = script.front() == '/' ? script : workdir + "/" + script;
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return "file not found: " + script + " (relative to " + workdir + ")";
+  if (!S_ISREG(info.st_mode)) return script + " (relative to " + workdir + ") is not a regular file";
+  return std::nullopt;
 }
 
 // Sets spec.program: a path is used as written (posix_spawn resolves a

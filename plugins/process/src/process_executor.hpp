@@ -46,16 +46,18 @@ class RunningTasks {
   std::unordered_map<std::uint64_t, CancelSignal*> signals_;
 };
 
-class ProcessExecutor final : public ork::plugin::Executor {
+class ProcessExecutor : public ork::plugin::Executor {
  public:
   // `introspect: true` marks a program built with an ork SDK: at compile time
   // it is run as `<command> --ork-signature` and prints its signature.
-  static constexpr const char* task_keys[] = {"command", "introspect", nullptr};
+  // `file:` names the program instead of `command:` (the upstream ork's form).
+  static constexpr const char* task_keys[] = {"command", "file", "introspect", nullptr};
   static constexpr std::uint32_t capabilities = ORK_EXECUTOR_INTROSPECTS;
 
   struct Options {
     std::chrono::milliseconds kill_grace{5000};  // SIGTERM -> SIGKILL on timeout/cancel
     std::chrono::milliseconds orphan_wait{500};  // see SupervisionLimits
+    Flavour flavour = Flavour::process;          // `shell`: see ShellExecutor
 
     // Defaults, with ORK_PROCESS_KILL_GRACE_MS applied. Throws
     // std::invalid_argument when it is not a whole number.
@@ -74,6 +76,22 @@ class ProcessExecutor final : public ork::plugin::Executor {
  private:
   Options options_;
   RunningTasks running_;
+};
+
+// `executor: shell`, the upstream ork's name for a process task run through
+// the shell: the same executor, with `file:` a script /bin/sh reads (a
+// `command:` string is run by /bin/sh -c in both). A plugin of its own
+// (shell_plugin.cpp), since a plugin names one executor.
+class ShellExecutor final : public ProcessExecutor {
+ public:
+  ShellExecutor() : ProcessExecutor(shell_options()) {}
+
+ private:
+  static Options shell_options() {
+    Options options = Options::from_environment();
+    options.flavour = Flavour::shell;
+    return options;
+  }
 };
 
 }  // namespace ork::plugins::process

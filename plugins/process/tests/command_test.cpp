@@ -55,7 +55,7 @@ TEST(CheckTask, MissingCommandIsReportedOnTheTask) {
   TempDir dir;
   expect_single_error(check("{}", dir.str()), "",
                       "process task needs \"command\": an argv list such as [./bin/tool, --fast], or a string run "
-                      "by /bin/sh -c");
+                      "by /bin/sh -c; or \"file\": the program to run");
 }
 
 TEST(CheckTask, CommandOfWrongKind) {

@@ -98,8 +98,9 @@ TEST_F(LoadedPlugin, DescribesItselfAsTheProcessExecutor) {
   EXPECT_STREQ(executor_->name, "process");
   ASSERT_NE(executor_->task_keys, nullptr);
   EXPECT_STREQ(executor_->task_keys[0], "command");
-  EXPECT_STREQ(executor_->task_keys[1], "introspect");
-  EXPECT_EQ(executor_->task_keys[2], nullptr);
+  EXPECT_STREQ(executor_->task_keys[1], "file");
+  EXPECT_STREQ(executor_->task_keys[2], "introspect");
+  EXPECT_EQ(executor_->task_keys[3], nullptr);
   EXPECT_EQ(executor_->capabilities, static_cast<std::uint32_t>(ORK_EXECUTOR_INTROSPECTS));
   EXPECT_NE(executor_->check_task, nullptr);
   EXPECT_NE(executor_->cancel_task, nullptr);

@@ -109,7 +109,9 @@ def _missing_annotations(
             problems.append(f"{where}: function '{name}' parameter '{parameter.name}' has no type annotation")
     if signature.return_annotation is inspect.Signature.empty:
         problems.append(
-            f"{where}: function '{name}' has no return type annotation (write '-> None' if it returns nothing)"
+            f"{where}: function '{name}' has no return type annotation: add one, e.g. '-> dict[str, Any]' "
+            "or a TypedDict of the fields it returns (those of the task's output_type, if the workflow declares one), "
+            "or '-> None' if it returns nothing"
         )
     return problems
 

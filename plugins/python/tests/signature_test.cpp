@@ -132,8 +132,9 @@ TEST(Refusal, UntypedReturn) {
   auto [key, message] = refusal_of("refused.py", "untyped_return");
   EXPECT_EQ(key, "function");
   EXPECT_EQ(message,
-            "refused.py:14: function 'untyped_return' has no return type annotation (write '-> None' if it returns "
-            "nothing)");
+            "refused.py:14: function 'untyped_return' has no return type annotation: add one, e.g. "
+            "'-> dict[str, Any]' or a TypedDict of the fields it returns (those of the task's output_type, if the "
+            "workflow declares one), or '-> None' if it returns nothing");
 }
 
 TEST(Refusal, StarArgsAndStarKwargs) {

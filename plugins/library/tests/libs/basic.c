@@ -101,3 +101,10 @@ ORK_TASK_EXPORT char* counts_overlap(const char* input_json) {
 ORK_TASK_EXPORT const char* bad_signature_signature(void) { return "{\"inputs\": "; }
 
 ORK_TASK_EXPORT char* bad_signature(const char* input_json) { return ork_task_run(input_json); }
+
+/* Returns its result the way the upstream ork's Rust SDK does, prefixed
+ * with "ORK_OUTPUT:"; "ORK_OUTPUT:{not json" when the input says "bad". */
+ORK_TASK_EXPORT char* prefixed(const char* input_json) {
+  if (strstr(input_json, "bad") != NULL) return copy_text("ORK_OUTPUT:{not json");
+  return copy_text("ORK_OUTPUT:{\"sum\": 6}");
+}
