@@ -423,7 +423,7 @@ tasks:
   auto started = std::chrono::steady_clock::now();
   json::object run = run_json(dir, 1, {"--concurrency", "2"});
   auto elapsed = std::chrono::steady_clock::now() - started;
-  const json::value killed = "timed out after 300 ms; the python worker running it was killed (a new one replaces it)";
+  const json::value killed = "timed out after 300ms; the python worker running it was killed (a new one replaces it)";
   EXPECT_EQ(task_of(run, "sleeper").at("status"), "failed");
   EXPECT_EQ(task_of(run, "sleeper").at("error"), killed);
   EXPECT_EQ(task_of(run, "spinner").at("status"), "failed");
