@@ -34,9 +34,7 @@ TEST(AttemptRegistry, UnknownAndFinishedTokensAreIgnored) {
   AttemptRegistry<Target> registry;
   Target target;
   cancel_one(registry, 7);
-  {
-    auto registration = registry.add(7, &target);
-  }
+  { auto registration = registry.add(7, &target); }
   cancel_one(registry, 7);
   EXPECT_EQ(target.cancels, 0);
 }

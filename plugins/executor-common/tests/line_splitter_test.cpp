@@ -30,8 +30,7 @@ std::vector<Line> split(const std::vector<std::string>& chunks, LineSplitter::Li
 constexpr LineSplitter::Limits wide{1000, {}, 0, false};
 
 TEST(LineSplitter, SplitsOnNewlineAcrossChunks) {
-  EXPECT_EQ(split({"ab", "c\nde", "f\n\ng\n"}, wide),
-            (std::vector<Line>{{"abc", 0}, {"def", 0}, {"", 0}, {"g", 0}}));
+  EXPECT_EQ(split({"ab", "c\nde", "f\n\ng\n"}, wide), (std::vector<Line>{{"abc", 0}, {"def", 0}, {"", 0}, {"g", 0}}));
 }
 
 TEST(LineSplitter, DropsCarriageReturnBeforeNewline) {
@@ -59,8 +58,7 @@ TEST(LineSplitter, ExemptPrefixMayGrowPastTheLimitEvenWhenSplitAcrossChunks) {
 
 TEST(LineSplitter, SplitLongLinesHandsOverPiecesAndDropsNothing) {
   LineSplitter::Limits limits{4, {}, 0, true};
-  EXPECT_EQ(split({"abcdefghij\nxy\n"}, limits),
-            (std::vector<Line>{{"abcd", 0}, {"efgh", 0}, {"ij", 0}, {"xy", 0}}));
+  EXPECT_EQ(split({"abcdefghij\nxy\n"}, limits), (std::vector<Line>{{"abcd", 0}, {"efgh", 0}, {"ij", 0}, {"xy", 0}}));
   EXPECT_EQ(split({"ab", "cdef", "gh", "\nz"}, limits), (std::vector<Line>{{"abcd", 0}, {"efgh", 0}, {"z", 0}}));
 }
 

@@ -130,8 +130,7 @@ std::string WorkerLaunch::key() const {
 
 LogLineSplitter::LogLineSplitter(ork_log_stream stream)
     : stream_(stream),
-      lines_({kMaxLogLine, {}, 0, true},
-             [this](std::string_view line, std::size_t) { on_line(line); }) {}
+      lines_({kMaxLogLine, {}, 0, true}, [this](std::string_view line, std::size_t) { on_line(line); }) {}
 
 void LogLineSplitter::feed(std::string_view bytes, const LogHandler& emit) {
   emit_ = &emit;
