@@ -17,3 +17,19 @@ function(ork_add_plugin name kind)
     LIBRARY_OUTPUT_DIRECTORY ${ORK_OUTPUT_PLUGINS})
   install(TARGETS ${target} LIBRARY DESTINATION ${ORK_INSTALL_PLUGINDIR})
 endfunction()
+
+# ork_add_plugin_core(TARGET SOURCES...)
+#
+# The static library that holds a plugin's code, linked by its module
+# (ork_add_plugin) and by its unit tests, which use its classes directly: the
+# folder's src/ as its public include root, ork::plugin_api, and hidden
+# visibility like the module's. Link the rest with
+# target_link_libraries(TARGET PUBLIC …).
+function(ork_add_plugin_core target)
+  add_library(${target} STATIC ${ARGN})
+  target_include_directories(${target} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/src)
+  target_link_libraries(${target} PUBLIC ork::plugin_api)
+  set_target_properties(${target} PROPERTIES
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+endfunction()

@@ -32,28 +32,6 @@ std::string slurp(const std::filesystem::path& p) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() / ("ork-e2e-" + std::to_string(rd()) + std::to_string(getpid()));
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::filesystem::path TempDir::write(const std::string& relative, const std::string& content, bool executable) const {
-  auto p = path_ / relative;
-  std::filesystem::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << content;
-  if (executable) {
-    std::filesystem::permissions(p, std::filesystem::perms::owner_exec | std::filesystem::perms::group_exec,
-                                 std::filesystem::perm_options::add);
-  }
-  return p;
-}
-
 namespace {
 
 // Starts `ork ARGS` in `cwd` with stdout/stderr redirected to the two files.

@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include "ork_test/temp_dir.hpp"
+
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -19,20 +21,7 @@ struct CommandResult {
   std::string err;
 };
 
-// A temporary directory removed at the end of the test.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  // Writes `content` to `relative` (creating parent dirs); returns the path.
-  std::filesystem::path write(const std::string& relative, const std::string& content, bool executable = false) const;
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ork::test_support::TempDir;  // removed at the end of the test
 
 // Runs `ork ARGS...` in `cwd`, with `--db <cwd>/.ork/ork.db` unless args
 // already name a --db. Extra environment entries are "KEY=VALUE".

@@ -1,6 +1,7 @@
 #include "in_process_runner.hpp"
 
-#include <cstdio>
+#include "ork_executor/duration_text.hpp"
+
 #include <string>
 #include <thread>
 
@@ -14,18 +15,8 @@ void report(const CallOutcome& outcome, ork::plugin::TaskSink& sink);
 void InProcessRunner::run(const TaskFunction& function, const ork::plugin::TaskRequest& request,
                           ork::plugin::TaskSink& sink) {
   auto attempt = std::make_shared<Attempt>();
-  {
-    std::lock_guard lock(mutex_);
-    attempts_[request.attempt_token] = attempt;
-  }
-  struct Unregister {
-    InProcessRunner& runner;
-    std::uint64_t token;
-    ~Unregister() {
-      std::lock_guard lock(runner.mutex_);
-      runner.attempts_.erase(token);
-    }
-  } unregister{*this, request.attempt_token};
+  // Declared after `attempt`: unregistered before it can go away.
+  auto registration = attempts_.add(request.attempt_token, attempt.get());
   // The ABI takes a NUL-terminated string; the host's is a slice.
   std::string input(request.input_json);
   if (request.timeout.count() > 0) {
@@ -36,16 +27,12 @@ void InProcessRunner::run(const TaskFunction& function, const ork::plugin::TaskR
 }
 
 void InProcessRunner::cancel(std::uint64_t attempt_token) {
-  std::shared_ptr<Attempt> attempt;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = attempts_.find(attempt_token);
-    if (it == attempts_.end()) return;
-    attempt = it->second;
-  }
-  std::lock_guard lock(attempt->mutex);
-  attempt->cancelled = true;
-  attempt->changed.notify_all();
+  // Under the registry's lock, then the attempt's: no path takes them the other way round.
+  attempts_.cancel(attempt_token, [](Attempt& attempt) {
+    std::lock_guard lock(attempt.mutex);
+    attempt.cancelled = true;
+    attempt.changed.notify_all();
+  });
 }
 
 void InProcessRunner::run_direct(const TaskFunction& function, const std::string& input, Attempt& attempt,
@@ -80,14 +67,8 @@ void InProcessRunner::run_with_deadline(const TaskFunction& function, std::strin
     sink.finish(ORK_TASK_CANCELLED, {}, "cancelled (the in-process library call was left to finish)");
   } else if (!ended) {
     sink.finish(ORK_TASK_TIMED_OUT, {},
-                "timed out after " + describe_seconds(timeout) + " (in-process call was left to finish)");
+                "timed out after " + executor::format_duration(timeout) + " (in-process call was left to finish)");
   }
-}
-
-std::string describe_seconds(std::chrono::milliseconds duration) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%gs", static_cast<double>(duration.count()) / 1000.0);
-  return text;
 }
 
 namespace {

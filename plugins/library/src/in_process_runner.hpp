@@ -11,8 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
-
+#include "ork_executor/attempt_registry.hpp"
 #include "task_library.hpp"
 
 namespace ork::plugins::library {
@@ -38,11 +37,7 @@ class InProcessRunner {
   void run_with_deadline(const TaskFunction& function, std::string input, const std::shared_ptr<Attempt>& attempt,
                          std::chrono::milliseconds timeout, ork::plugin::TaskSink& sink);
 
-  std::mutex mutex_;
-  std::unordered_map<std::uint64_t, std::shared_ptr<Attempt>> attempts_;
+  executor::AttemptRegistry<Attempt> attempts_;  // running attempts by token, for cancel
 };
-
-// "2.5s", as in timeout messages.
-std::string describe_seconds(std::chrono::milliseconds duration);
 
 }  // namespace ork::plugins::library

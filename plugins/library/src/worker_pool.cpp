@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "in_process_runner.hpp"
+#include "ork_executor/duration_text.hpp"
 
 namespace ork::plugins::library {
 namespace {
@@ -19,15 +20,7 @@ void report_reply(const WorkerReply& reply, ork::plugin::TaskSink& sink);
 WorkerPool::WorkerPool(std::size_t max_idle) : max_idle_(max_idle) {}
 
 void WorkerPool::run(const TaskConfig& config, const ork::plugin::TaskRequest& request, ork::plugin::TaskSink& sink) {
-  {
-    std::lock_guard lock(mutex_);
-    attempts_[request.attempt_token] = Attempt{};
-  }
-  struct Unregister {
-    WorkerPool& pool;
-    std::uint64_t token;
-    ~Unregister() { pool.unregister(token); }
-  } unregister_attempt{*this, request.attempt_token};
+  auto registration = attempts_.add(request.attempt_token);
 
   std::unique_ptr<WorkerProcess> worker;
   try {
@@ -36,7 +29,7 @@ void WorkerPool::run(const TaskConfig& config, const ork::plugin::TaskRequest& r
     sink.fail(std::string("cannot run the isolated task: ") + e.what());
     return;
   }
-  if (!register_worker(request.attempt_token, worker.get())) {
+  if (!registration.attach(worker.get())) {
     release(std::move(worker));
     sink.finish(ORK_TASK_CANCELLED, {}, "cancelled before the library worker started the call");
     return;
@@ -48,7 +41,7 @@ void WorkerPool::run(const TaskConfig& config, const ork::plugin::TaskRequest& r
       worker->exchange(call, deadline, [&](ork_log_stream stream, std::string_view line) { sink.log(stream, line); });
   // Out of the registry before the worker can be destroyed (reaped), so a
   // late cancel never signals a reused pid.
-  unregister(request.attempt_token);
+  registration.end();
   switch (exchange.end) {
     case WorkerProcess::End::replied:
       report_reply(exchange.reply, sink);
@@ -56,7 +49,7 @@ void WorkerPool::run(const TaskConfig& config, const ork::plugin::TaskRequest& r
       return;
     case WorkerProcess::End::timed_out:
       sink.finish(ORK_TASK_TIMED_OUT, {},
-                  "timed out after " + describe_seconds(request.timeout) + " (the library worker was killed)");
+                  "timed out after " + executor::format_duration(request.timeout) + " (the library worker was killed)");
       return;
     case WorkerProcess::End::killed:
       sink.finish(ORK_TASK_CANCELLED, {}, "cancelled (the library worker was killed)");
@@ -95,11 +88,7 @@ TaskDescription WorkerPool::describe(const TaskConfig& config) {
 }
 
 void WorkerPool::cancel(std::uint64_t attempt_token) {
-  std::lock_guard lock(mutex_);
-  auto it = attempts_.find(attempt_token);
-  if (it == attempts_.end()) return;
-  it->second.cancelled = true;
-  if (it->second.worker != nullptr) it->second.worker->kill();
+  attempts_.cancel(attempt_token, [](WorkerProcess& worker) { worker.kill(); });
 }
 
 std::unique_ptr<WorkerProcess> WorkerPool::acquire() {
@@ -117,19 +106,6 @@ std::unique_ptr<WorkerProcess> WorkerPool::acquire() {
 void WorkerPool::release(std::unique_ptr<WorkerProcess> worker) {
   std::lock_guard lock(mutex_);
   if (idle_.size() < max_idle_) idle_.push_back(std::move(worker));
-}
-
-bool WorkerPool::register_worker(std::uint64_t token, WorkerProcess* worker) {
-  std::lock_guard lock(mutex_);
-  Attempt& attempt = attempts_[token];
-  if (attempt.cancelled) return false;
-  attempt.worker = worker;
-  return true;
-}
-
-void WorkerPool::unregister(std::uint64_t token) {
-  std::lock_guard lock(mutex_);
-  attempts_.erase(token);
 }
 
 std::filesystem::path worker_executable() {

@@ -11,9 +11,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
+#include "ork_executor/attempt_registry.hpp"
 #include "task_config.hpp"
 #include "task_library.hpp"
 #include "worker_process.hpp"
@@ -32,20 +32,13 @@ class WorkerPool {
   void cancel(std::uint64_t attempt_token);
 
  private:
-  struct Attempt {
-    WorkerProcess* worker = nullptr;
-    bool cancelled = false;
-  };
-
   std::unique_ptr<WorkerProcess> acquire();
   void release(std::unique_ptr<WorkerProcess> worker);
-  bool register_worker(std::uint64_t token, WorkerProcess* worker);
-  void unregister(std::uint64_t token);
 
   std::size_t max_idle_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<WorkerProcess>> idle_;
-  std::unordered_map<std::uint64_t, Attempt> attempts_;
+  executor::AttemptRegistry<WorkerProcess> attempts_;  // running attempts by token, for cancel
 };
 
 // Where the worker executable is: $ORK_LIBRARY_WORKER, else

@@ -12,8 +12,11 @@
 #include <system_error>
 #include <vector>
 
+#include <ork/limits.h>
 #include <ork/task_environment.hpp>
 
+#include "ork_executor/line_splitter.hpp"
+#include "ork_executor/sigpipe_block.hpp"
 #include "ork_executor/spawn.hpp"
 
 namespace ork::plugins::library {
@@ -24,31 +27,9 @@ struct Pipe {
   UniqueFd write_end;
 };
 
-// Splits a stream of bytes into lines for the task's log.
-class LineSplitter {
- public:
-  LineSplitter(ork_log_stream stream, const LogForwarder& forward) : stream_(stream), forward_(forward) {}
-  void feed(std::string_view bytes);
-  void flush();
-
- private:
-  ork_log_stream stream_;
-  const LogForwarder& forward_;
-  std::string pending_;
-};
-
-// Blocks SIGPIPE in this thread while it writes to a worker that may have
-// died, and swallows a SIGPIPE raised meanwhile: the host must not die of it.
-class SigpipeBlock {
- public:
-  SigpipeBlock();
-  ~SigpipeBlock();
-  SigpipeBlock(const SigpipeBlock&) = delete;
-  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
-
- private:
-  sigset_t previous_;
-};
+// The task's log lines; a line longer than the log limit is handed over in
+// pieces, as the python executor does, so none of a worker's output is lost.
+executor::LineSplitter log_lines(ork_log_stream stream, const LogForwarder& forward);
 
 Pipe make_pipe();
 void set_nonblocking(int fd);
@@ -86,11 +67,12 @@ WorkerProcess::~WorkerProcess() {
 WorkerProcess::Exchange WorkerProcess::exchange(const WorkerRequest& request,
                                                 std::optional<std::chrono::steady_clock::time_point> deadline,
                                                 const LogForwarder& forward_log) {
-  SigpipeBlock no_sigpipe;
+  executor::SigpipeBlock no_sigpipe;  // the worker may die before reading the request
   std::string frame = encode_request(request);
   std::string_view unsent = frame;
   std::string reply_bytes;
-  LineSplitter out_lines(ORK_LOG_STDOUT, forward_log), err_lines(ORK_LOG_STDERR, forward_log);
+  executor::LineSplitter out_lines = log_lines(ORK_LOG_STDOUT, forward_log);
+  executor::LineSplitter err_lines = log_lines(ORK_LOG_STDERR, forward_log);
   bool out_open = true, err_open = true, replies_open = true;
   auto drain_logs = [&] {
     std::string bytes;
@@ -99,8 +81,8 @@ WorkerProcess::Exchange WorkerProcess::exchange(const WorkerRequest& request,
     bytes.clear();
     if (err_open && read_available(err_.get(), bytes) == ReadResult::end) err_open = false;
     err_lines.feed(bytes);
-    out_lines.flush();
-    err_lines.flush();
+    out_lines.finish();
+    err_lines.finish();
   };
   while (true) {
     std::vector<pollfd> fds{{replies_.get(), POLLIN, 0}};
@@ -186,38 +168,9 @@ std::string describe_child_end(int code, int value) {
 
 namespace {
 
-void LineSplitter::feed(std::string_view bytes) {
-  pending_ += bytes;
-  std::size_t start = 0;
-  for (std::size_t newline; (newline = pending_.find('\n', start)) != std::string::npos; start = newline + 1) {
-    forward_(stream_, std::string_view(pending_).substr(start, newline - start));
-  }
-  pending_.erase(0, start);
-}
-
-void LineSplitter::flush() {
-  if (pending_.empty()) return;
-  forward_(stream_, pending_);
-  pending_.clear();
-}
-
-SigpipeBlock::SigpipeBlock() {
-  sigset_t block;
-  sigemptyset(&block);
-  sigaddset(&block, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &block, &previous_);
-}
-
-SigpipeBlock::~SigpipeBlock() {
-  sigset_t pipe_only;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  sigset_t pending;
-  if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) && !sigismember(&previous_, SIGPIPE)) {
-    timespec zero{0, 0};
-    sigtimedwait(&pipe_only, nullptr, &zero);
-  }
-  pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+executor::LineSplitter log_lines(ork_log_stream stream, const LogForwarder& forward) {
+  return executor::LineSplitter({ORK_MAX_LOG_LINE_BYTES, {}, 0, true},
+                                [stream, &forward](std::string_view line, std::size_t) { forward(stream, line); });
 }
 
 Pipe make_pipe() {

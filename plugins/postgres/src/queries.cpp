@@ -98,18 +98,10 @@ json::object list_runs(Connection& db, const ListRunsParams& params) {
   sql += " ORDER BY created_at DESC, id DESC LIMIT " + bind.add(params.limit + 1);  // one more: is there a next page?
 
   const Result select = db.exec(sql, bind.params());
-  json::array runs;
-  json::value next_cursor = nullptr;
-  for (int i = 0; i < select.rows(); ++i) {
-    if (static_cast<std::int64_t>(runs.size()) == params.limit) {
-      const json::object& last = runs.back().as_object();
-      next_cursor = json::string(encode_runs_cursor(last.at("created_at").as_int64(),
-                                                    std::string_view(last.at("run_id").as_string())));
-      break;
-    }
-    runs.push_back(run_object(db, Row(select, i)));
-  }
-  return json::object{{"runs", std::move(runs)}, {"next_cursor", std::move(next_cursor)}};
+  int row = -1;
+  return page(
+      "runs", params.limit, [&] { return ++row < select.rows(); }, [&] { return run_object(db, Row(select, row)); },
+      cursor_after_run);
 }
 
 // ---- GET_RUN ----------------------------------------------------------------------
@@ -190,17 +182,14 @@ json::object logs(Connection& db, const LogsParams& params) {
   sql += " AND id > " + bind.add(params.after_id) + "::bigint ORDER BY id LIMIT " + bind.add(params.limit + 1);
 
   const Result select = db.exec(sql, bind.params());
-  json::array lines;
-  json::value next_cursor = nullptr;
-  for (int i = 0; i < select.rows(); ++i) {
-    if (static_cast<std::int64_t>(lines.size()) == params.limit) {
-      next_cursor = lines.back().as_object().at("id");
-      break;
-    }
-    const Row row(select, i);
-    lines.push_back(log_line_object(row, std::string_view(row.bytes(5))));
-  }
-  return json::object{{"lines", std::move(lines)}, {"next_cursor", std::move(next_cursor)}};
+  int row = -1;
+  return page(
+      "lines", params.limit, [&] { return ++row < select.rows(); },
+      [&] {
+        const Row current(select, row);
+        return log_line_object(current, std::string_view(current.bytes(5)));
+      },
+      cursor_after_line);
 }
 
 // ---- EVENTS -----------------------------------------------------------------------
@@ -214,12 +203,7 @@ json::object events(Connection& db, const EventsParams& params) {
   for (int i = 0; i < select.rows(); ++i) {
     const Row row(select, i);
     last_seq = row.integer(0);
-    found.push_back(json::object{{"seq", last_seq},
-                                 {"run_id", json_text(row.text(1))},
-                                 {"task", json_text(row.optional_text(2))},
-                                 {"kind", json_text(row.text(3))},
-                                 {"status", json_text(row.optional_text(4))},
-                                 {"at", row.integer(5)}});
+    found.push_back(event_object(row));
   }
   if (found.empty()) last_seq = db.exec("SELECT coalesce(max(seq), 0) FROM events").integer(0, 0);
   return json::object{{"events", std::move(found)}, {"last_seq", last_seq}};
@@ -234,35 +218,22 @@ json::object list_workflows(Connection& db) {
       "WHERE id = (SELECT max(id) FROM workflow_versions WHERE name = w.name) ORDER BY name");
   json::array workflows;
   for (int i = 0; i < select.rows(); ++i) {
-    const Row row(select, i);
-    workflows.push_back(json::object{{"name", json_text(row.text(0))},
-                                     {"version_id", row.integer(1)},
-                                     {"content_hash", json_text(row.text(2))},
-                                     {"file", json_text(row.text(3))},
-                                     {"created_at", row.integer(4)}});
+    workflows.push_back(workflow_summary_object(Row(select, i)));
   }
   return json::object{{"workflows", std::move(workflows)}};
 }
 
 json::object get_workflow(Connection& db, const GetWorkflowParams& params) {
-  constexpr std::string_view columns = "SELECT id, name, content_hash, file, source, spec_json, created_at ";
+  const std::string columns = "SELECT " + std::string(workflow_version_columns) + " ";
   const Result select =
       params.version_id
-          ? db.exec(std::string(columns) + "FROM workflow_versions WHERE id = $1::bigint", {*params.version_id})
-          : db.exec(std::string(columns) + "FROM workflow_versions WHERE name = $1 ORDER BY id DESC LIMIT 1",
-                    {*params.name});
+          ? db.exec(columns + "FROM workflow_versions WHERE id = $1::bigint", {*params.version_id})
+          : db.exec(columns + "FROM workflow_versions WHERE name = $1 ORDER BY id DESC LIMIT 1", {*params.name});
   if (select.rows() == 0) {
     throw ork::plugin::NotFound(params.version_id ? "no workflow version " + std::to_string(*params.version_id)
                                                   : "no workflow named '" + valid_utf8(*params.name) + "'");
   }
-  const Row row(select, 0);
-  return json::object{{"version_id", row.integer(0)},
-                      {"name", json_text(row.text(1))},
-                      {"content_hash", json_text(row.text(2))},
-                      {"file", json_text(row.text(3))},
-                      {"source", json_text(row.text(4))},
-                      {"spec", embedded_json(row.optional_text(5))},
-                      {"created_at", row.integer(6)}};
+  return workflow_version_object(Row(select, 0));
 }
 
 // ---- API 1.1: settings and orphaned runs ------------------------------------------

@@ -4,6 +4,8 @@
 #include "command.hpp"
 #include "task_output.hpp"
 
+#include "ork_executor/duration_text.hpp"
+
 #include <ork/task_environment.hpp>
 
 #include <boost/json.hpp>
@@ -31,7 +33,6 @@ std::optional<std::string> directory_problem(const std::string& dir);
 void report(const Supervised& end, const TaskOutput& output, std::chrono::milliseconds timeout,
             ork::plugin::TaskSink& sink);
 std::string with_stderr_tail(std::string message, const std::string& tail);
-std::string format_duration(std::chrono::milliseconds duration);
 std::string signal_description(int signal);
 std::string_view variable_name(std::string_view entry);
 std::string_view search_path_of(const std::vector<std::string>& environment, const std::string& fallback);
@@ -199,7 +200,7 @@ void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::
   spec.stdout_fd = stdout_pipe.write_end.get();
   spec.stderr_fd = stderr_pipe.write_end.get();
   CancelSignal cancel_signal;
-  RunningTasks::Registration registration = running_.add(request.attempt_token, cancel_signal);
+  auto registration = running_.add(request.attempt_token, &cancel_signal);
 
   std::optional<ChildProcess> child;
   try {
@@ -223,27 +224,6 @@ void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::
       ParentEnds{std::move(stdin_pipe.write_end), std::move(stdout_pipe.read_end), std::move(stderr_pipe.read_end)},
       request.input_json, output, cancel_signal, limits, sink);
   report(end, output, request.timeout, sink);
-}
-
-RunningTasks::Registration RunningTasks::add(std::uint64_t token, CancelSignal& signal) {
-  std::lock_guard lock(mutex_);
-  if (!signals_.emplace(token, &signal).second) {
-    throw std::logic_error("process executor: attempt token " + std::to_string(token) +
-                           " is already running; the host must give every attempt its own token");
-  }
-  return Registration(*this, token);
-}
-
-void RunningTasks::cancel(std::uint64_t token) {
-  std::lock_guard lock(mutex_);
-  // Raising under the lock: the run cannot unregister (and destroy its
-  // signal) in between.
-  if (auto found = signals_.find(token); found != signals_.end()) found->second->raise();
-}
-
-void RunningTasks::remove(std::uint64_t token) {
-  std::lock_guard lock(mutex_);
-  signals_.erase(token);
 }
 
 namespace {
@@ -351,7 +331,7 @@ void report(const Supervised& end, const TaskOutput& output, std::chrono::millis
       return;
     case Ending::timed_out:
       sink.finish(ORK_TASK_TIMED_OUT, {},
-                  with_stderr_tail("timed out after " + format_duration(timeout), output.stderr_tail()));
+                  with_stderr_tail("timed out after " + executor::format_duration(timeout), output.stderr_tail()));
       return;
     case Ending::exited: break;
   }
@@ -375,18 +355,6 @@ void report(const Supervised& end, const TaskOutput& output, std::chrono::millis
 std::string with_stderr_tail(std::string message, const std::string& tail) {
   if (tail.empty()) return message;
   return message + "; last lines of stderr:\n" + tail;
-}
-
-std::string format_duration(std::chrono::milliseconds duration) {
-  long long ms = duration.count();
-  if (ms == 0) return "0s";
-  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
-  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-  if (ms < 1000) return std::to_string(ms) + "ms";
-  std::string fraction = std::to_string(1000 + ms % 1000).substr(1);  // zero-padded to 3 digits
-  while (fraction.back() == '0') fraction.pop_back();
-  return std::to_string(ms / 1000) + "." + fraction + "s";
 }
 
 std::string signal_description(int signal) {

@@ -11,40 +11,12 @@
 
 #include <ork/plugin.hpp>
 
+#include "ork_executor/attempt_registry.hpp"
+
 #include <chrono>
 #include <cstdint>
-#include <mutex>
-#include <unordered_map>
 
 namespace ork::plugins::process {
-
-// Which runs can be cancelled: attempt token -> the run's cancel signal.
-class RunningTasks {
- public:
-  // Keeps one run cancellable for its lifetime.
-  class Registration {
-   public:
-    Registration(RunningTasks& tasks, std::uint64_t token) : tasks_(tasks), token_(token) {}
-    ~Registration() { tasks_.remove(token_); }
-    Registration(const Registration&) = delete;
-    Registration& operator=(const Registration&) = delete;
-
-   private:
-    RunningTasks& tasks_;
-    std::uint64_t token_;
-  };
-
-  // Throws std::logic_error when `token` is already running (a host bug).
-  [[nodiscard]] Registration add(std::uint64_t token, CancelSignal& signal);
-  // Raises the run's signal; an unknown or finished token is ignored.
-  void cancel(std::uint64_t token);
-
- private:
-  void remove(std::uint64_t token);
-
-  std::mutex mutex_;
-  std::unordered_map<std::uint64_t, CancelSignal*> signals_;
-};
 
 class ProcessExecutor : public ork::plugin::Executor {
  public:
@@ -71,11 +43,13 @@ class ProcessExecutor : public ork::plugin::Executor {
   // Runs `argv --ork-signature` as the task would run (its workdir and env) and reports what it printed.
   void ask_signature(const ork::plugin::TaskSpec& spec, const Command& command, const ork::plugin::CheckSink& sink);
   void run(const ork::plugin::TaskRequest& request, ork::plugin::TaskSink& sink) override;
-  void cancel(std::uint64_t attempt_token) override { running_.cancel(attempt_token); }
+  void cancel(std::uint64_t attempt_token) override {
+    running_.cancel(attempt_token, [](CancelSignal& signal) { signal.raise(); });
+  }
 
  private:
   Options options_;
-  RunningTasks running_;
+  executor::AttemptRegistry<CancelSignal> running_;  // attempt token -> the run's cancel signal
 };
 
 // `executor: shell`, the upstream ork's name for a process task run through

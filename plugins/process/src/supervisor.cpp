@@ -1,7 +1,8 @@
 #include "supervisor.hpp"
 
+#include "ork_executor/sigpipe_block.hpp"
+
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -16,25 +17,6 @@ namespace ork::plugins::process {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Writing to a pipe whose reader is gone raises SIGPIPE in the writing
-// thread, which kills the host unless it ignores SIGPIPE. Rather than rely on
-// (or change) the process-wide disposition, the supervising thread blocks
-// SIGPIPE while it runs and swallows the one its own writes caused.
-class SigpipeBlockedInThisThread {
- public:
-  SigpipeBlockedInThisThread();
-  ~SigpipeBlockedInThisThread();
-  SigpipeBlockedInThisThread(const SigpipeBlockedInThisThread&) = delete;
-  SigpipeBlockedInThisThread& operator=(const SigpipeBlockedInThisThread&) = delete;
-  void note_broken_pipe() { broken_pipe_ = true; }
-
- private:
-  sigset_t sigpipe_;
-  sigset_t previous_mask_;
-  bool was_pending_ = false;
-  bool broken_pipe_ = false;
-};
 
 // The poll() loop behind `supervise`; one object per run.
 class Supervisor {
@@ -68,7 +50,7 @@ class Supervisor {
   const CancelSignal& cancel_;
   SupervisionLimits limits_;
   const ork::plugin::TaskSink& sink_;
-  SigpipeBlockedInThisThread sigpipe_block_;
+  executor::SigpipeBlock sigpipe_block_;  // the child may close stdin before reading it all
   std::unique_ptr<char[]> buffer_;
   bool exited_ = false;
   Ending ending_ = Ending::exited;
@@ -97,24 +79,6 @@ Supervised supervise(ChildProcess& child, ParentEnds ends, std::string_view inpu
 }
 
 namespace {
-
-SigpipeBlockedInThisThread::SigpipeBlockedInThisThread() {
-  sigemptyset(&sigpipe_);
-  sigaddset(&sigpipe_, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &sigpipe_, &previous_mask_);
-  sigset_t pending;
-  sigpending(&pending);
-  was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-}
-
-SigpipeBlockedInThisThread::~SigpipeBlockedInThisThread() {
-  if (broken_pipe_ && !was_pending_) {
-    timespec no_wait{};
-    while (sigtimedwait(&sigpipe_, nullptr, &no_wait) == SIGPIPE) {
-    }
-  }
-  pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
-}
 
 Supervisor::Supervisor(ChildProcess& child, ParentEnds ends, std::string_view input, TaskOutput& output,
                        const CancelSignal& cancel, const SupervisionLimits& limits,
@@ -195,8 +159,8 @@ void Supervisor::write_input() {
     if (written < 0 && errno == EAGAIN) return;  // pipe full: poll says when there is room
     if (written < 0 && errno == EINTR) continue;
     // EPIPE (or another error): the child closed its stdin without reading
-    // it all, which is its right; the rest of the input is not wanted.
-    if (written < 0 && errno == EPIPE) sigpipe_block_.note_broken_pipe();
+    // it all, which is its right; the rest of the input is not wanted (the
+    // SIGPIPE it raised dies with sigpipe_block_).
     break;
   }
   ends_.stdin_write.reset();  // EOF for the child

@@ -7,9 +7,10 @@
 #include <ork/limits.h>
 #include <ork/plugin.hpp>
 
+#include "ork_executor/line_splitter.hpp"
+
 #include <cstddef>
 #include <deque>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,38 +18,7 @@
 
 namespace ork::plugins::process {
 
-// Cuts a byte stream into lines: "\n" ends a line, a "\r" before it is
-// dropped, and a last line without "\n" is a line too. A line longer than
-// `line_limit` keeps only its first `line_limit` bytes, except a line starting
-// with `exempt_prefix`, which may grow to `exempt_limit`. Both limits must be
-// at least the prefix's length: that much of a line is read before the
-// splitter knows which limit applies.
-class LineSplitter {
- public:
-  struct Limits {
-    std::size_t line_limit;
-    std::string_view exempt_prefix;  // empty: no exemption
-    std::size_t exempt_limit;
-  };
-  // Receives each line and how many of its bytes were dropped.
-  using LineHandler = std::function<void(std::string_view line, std::size_t dropped)>;
-
-  LineSplitter(Limits limits, LineHandler handler);
-
-  void feed(std::string_view bytes);
-  // End of stream: hands over a last line that had no "\n".
-  void finish();
-
- private:
-  void append(std::string_view piece);
-  void end_line(std::string_view line);
-  std::size_t limit_for_current() const;
-
-  Limits limits_;
-  LineHandler handler_;
-  std::string current_;  // the unfinished line
-  std::size_t dropped_ = 0;
-};
+using executor::LineSplitter;
 
 // The marker that makes a stdout line the task's result.
 inline constexpr std::string_view result_marker = "ORK_OUTPUT:";

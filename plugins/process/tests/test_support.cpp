@@ -11,28 +11,6 @@
 
 namespace ork::plugins::process::testing {
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "ork-process-test-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-  // Resolved, so a test can compare it with what `pwd -P` prints.
-  path_ = std::filesystem::canonical(pattern);
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-std::filesystem::path TempDir::write(const std::string& relative, std::string_view content, bool executable) const {
-  std::filesystem::path file = path_ / relative;
-  std::filesystem::create_directories(file.parent_path());
-  std::ofstream(file, std::ios::binary) << content;
-  if (executable) {
-    std::filesystem::permissions(file, std::filesystem::perms::owner_exec, std::filesystem::perm_options::add);
-  }
-  return file;
-}
-
 RecordingTaskSink::RecordingTaskSink()
     : sink_{ORK_STRUCT_SIZE(ork_task_sink), this, &RecordingTaskSink::on_log, &RecordingTaskSink::on_finish} {}
 

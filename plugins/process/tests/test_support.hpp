@@ -7,6 +7,8 @@
 
 #include <ork/plugin.h>
 
+#include "ork_test/temp_dir.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -20,21 +22,7 @@
 
 namespace ork::plugins::process::testing {
 
-// A fresh directory under $TMPDIR, removed with its content on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-  // Writes `content` to `relative` (creating parent directories).
-  std::filesystem::path write(const std::string& relative, std::string_view content, bool executable = false) const;
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ork::test_support::TempDir;
 
 struct LogEntry {
   ork_log_stream stream;

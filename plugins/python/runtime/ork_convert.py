@@ -22,7 +22,7 @@ import types
 import typing
 from typing import Any, Callable, Union
 
-from ork_introspect import object_fields, object_kind, strip_annotated
+from ork_introspect import object_fields, object_kind, strip_wrappers
 
 _PASSTHROUGH: frozenset[Any] = frozenset({Any, int, str, bool, type(None), None})
 
@@ -57,7 +57,7 @@ def plan_call(function: Callable[..., Any], function_name: str) -> CallPlan:
             name=parameter.name,
             annotation=hints.get(parameter.name, Any),
             has_default=parameter.default is not inspect.Parameter.empty,
-            needs_conversion=strip_annotated(hints.get(parameter.name, Any)) not in _PASSTHROUGH,
+            needs_conversion=strip_wrappers(hints.get(parameter.name, Any)) not in _PASSTHROUGH,
         )
         for parameter in inspect.signature(function).parameters.values()
     )
@@ -82,7 +82,7 @@ def bind_arguments(plan: CallPlan, task_input: dict[str, Any]) -> dict[str, Any]
     if not unbound:
         return arguments
     only = plan.parameters[0]
-    if len(plan.parameters) == 1 and object_kind(strip_annotated(only.annotation)) is not None:
+    if len(plan.parameters) == 1 and object_kind(strip_wrappers(only.annotation)) is not None:
         return {only.name: _whole_input(only, task_input, upstream)}
     names = ", ".join(f"'{p.name}'" for p in unbound)
     raise BindingError(
@@ -103,7 +103,7 @@ def _lookup(name: str, task_input: dict[str, Any], upstream: dict[str, Any]) -> 
 
 def _whole_input(parameter: Parameter, task_input: dict[str, Any], upstream: dict[str, Any]) -> Any:
     """The single object parameter: the explicit inputs, plus its fields bound by upstream name."""
-    cls = strip_annotated(parameter.annotation)
+    cls = strip_wrappers(parameter.annotation)
     whole = {key: value for key, value in task_input.items() if key != "upstream"}
     for field in object_fields(cls):
         if field not in whole:
@@ -125,7 +125,7 @@ def _convert_argument(value: Any, annotation: Any, name: str) -> Any:
 
 def convert(value: Any, annotation: Any) -> Any:
     """`value` (decoded JSON) converted into `annotation` where unambiguous, else unchanged."""
-    annotation = strip_annotated(annotation)
+    annotation = strip_wrappers(annotation)
     if value is None or annotation in _PASSTHROUGH:
         return value
     origin = typing.get_origin(annotation)

@@ -16,11 +16,12 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <variant>
 
+#include "ork_executor/attempt_registry.hpp"
+#include "ork_executor/duration_text.hpp"
 #include "python_environment.hpp"
 #include "task_config.hpp"
 #include "worker_pool.hpp"
@@ -36,7 +37,6 @@ constexpr auto kIntrospectionTimeout = std::chrono::seconds(60);
 constexpr auto kLogDrainTimeout = std::chrono::seconds(2);
 
 std::filesystem::path locate_worker_executable();
-std::string format_duration(std::chrono::milliseconds duration);
 
 // A source file's identity at one moment; a cached signature is valid while
 // the file keeps it.
@@ -63,39 +63,6 @@ class SignatureCache {
   };
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
-};
-
-// Running attempts by token, so cancel_task can kill the right worker.
-class RunningAttempts {
- public:
-  // Registers `token` for the lifetime of the returned guard; while it
-  // lives, cancel(token) kills `worker`.
-  class Registration {
-   public:
-    Registration(RunningAttempts& owner, std::uint64_t token) : owner_(owner), token_(token) {}
-    Registration(const Registration&) = delete;
-    Registration& operator=(const Registration&) = delete;
-    ~Registration() { owner_.forget(token_); }
-    bool cancelled() { return owner_.cancelled(token_); }
-
-   private:
-    RunningAttempts& owner_;
-    std::uint64_t token_;
-  };
-
-  Registration track(std::uint64_t token, WorkerProcess& worker);
-  void cancel(std::uint64_t token);
-
- private:
-  struct Entry {
-    WorkerProcess* worker;
-    bool cancelled = false;
-  };
-  void forget(std::uint64_t token);
-  bool cancelled(std::uint64_t token);
-
-  std::mutex mutex_;
-  std::unordered_map<std::uint64_t, Entry> entries_;
 };
 
 }  // namespace
@@ -126,7 +93,7 @@ class PythonExecutor final : public plugin::Executor {
   EnvironmentResolver environments_;
   WorkerPool pool_;
   SignatureCache signatures_;
-  RunningAttempts attempts_;
+  executor::AttemptRegistry<WorkerProcess> attempts_;  // running attempts by token, for cancel
   std::atomic<std::uint64_t> next_request_id_{1};
 };
 
@@ -240,7 +207,7 @@ void PythonExecutor::run(const plugin::TaskRequest& request, plugin::TaskSink& s
 void PythonExecutor::run_in_worker(WorkerLease& lease, const Target& target, const plugin::TaskRequest& request,
                                    plugin::TaskSink& sink) {
   WorkerProcess& worker = lease.worker();
-  RunningAttempts::Registration registration = attempts_.track(request.attempt_token, worker);
+  auto registration = attempts_.add(request.attempt_token, &worker);
   LogHandler to_task_logs = [&sink](ork_log_stream stream, std::string_view line) { sink.log(stream, line); };
   sink.log(ORK_LOG_SYSTEM, "python worker pid " + std::to_string(worker.pid()) + " (Python " +
                                worker.python_version() + ")");
@@ -267,7 +234,7 @@ void PythonExecutor::run_in_worker(WorkerLease& lease, const Target& target, con
       worker.kill();
       lease.discard();
       sink.finish(ORK_TASK_TIMED_OUT, {},
-                  "timed out after " + format_duration(request.timeout) +
+                  "timed out after " + executor::format_duration(request.timeout) +
                       "; the python worker running it was killed (a new one replaces it)");
       return;
     }
@@ -293,7 +260,11 @@ void PythonExecutor::run_in_worker(WorkerLease& lease, const Target& target, con
                                         : "the python worker sent a malformed result: " + boost::json::serialize(result));
 }
 
-void PythonExecutor::cancel(std::uint64_t attempt_token) { attempts_.cancel(attempt_token); }
+void PythonExecutor::cancel(std::uint64_t attempt_token) {
+  // The worker may be stuck in C code; only SIGKILL is sure to stop it. The
+  // run thread then sees the worker die and reports the cancellation.
+  attempts_.cancel(attempt_token, [](WorkerProcess& worker) { worker.kill(); });
+}
 
 // ---- helpers --------------------------------------------------------------------
 
@@ -310,16 +281,6 @@ std::filesystem::path locate_worker_executable() {
   }
   std::filesystem::path plugin_file = std::filesystem::absolute(info.dli_fname);
   return (plugin_file.parent_path().parent_path() / "ork-python-worker").lexically_normal();
-}
-
-std::string format_duration(std::chrono::milliseconds duration) {
-  std::ostringstream text;
-  if (duration.count() % 1000 == 0) {
-    text << duration.count() / 1000 << " s";
-  } else {
-    text << duration.count() << " ms";
-  }
-  return text.str();
 }
 
 std::optional<FileStamp> stamp_of(const std::filesystem::path& path) {
@@ -345,33 +306,6 @@ void SignatureCache::store(const std::string& key, std::string signature_json, c
   if (!stamp) return;
   std::lock_guard lock(mutex_);
   entries_[key] = Entry{std::move(signature_json), source, *stamp};
-}
-
-RunningAttempts::Registration RunningAttempts::track(std::uint64_t token, WorkerProcess& worker) {
-  std::lock_guard lock(mutex_);
-  entries_[token] = Entry{&worker};
-  return Registration(*this, token);
-}
-
-void RunningAttempts::cancel(std::uint64_t token) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(token);
-  if (it == entries_.end()) return;
-  it->second.cancelled = true;
-  // The worker may be stuck in C code; only SIGKILL is sure to stop it. The
-  // run thread then sees the worker die and reports the cancellation.
-  it->second.worker->kill();
-}
-
-void RunningAttempts::forget(std::uint64_t token) {
-  std::lock_guard lock(mutex_);
-  entries_.erase(token);
-}
-
-bool RunningAttempts::cancelled(std::uint64_t token) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(token);
-  return it != entries_.end() && it->second.cancelled;
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 // functions. It initialises an interpreter configured for a child of the host
 // (no signal handlers, no PYTHON* environment, UTF-8 mode, sys.executable set
 // to the interpreter whose libpython it embeds), executes the runtime modules
-// compiled into it (generated from plugins/python/runtime/*.py) and hands
+// compiled into it (generated from plugins/python/runtime/*.py and the SDK's
+// annotation mapper, sdk/python/ork_sdk/_types.py) and hands
 // control to `ork_worker.main`, which serves the plugin's requests on fd 3.
 //
 // Usage (started by the plugin only):

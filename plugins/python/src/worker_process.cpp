@@ -24,7 +24,7 @@ namespace {
 
 constexpr std::size_t kChannelChunk = 256 * 1024;
 constexpr std::size_t kLogChunk = 64 * 1024;
-constexpr std::size_t kMaxLogLine = ORK_MAX_LOG_LINE_BYTES;  // longer output without a newline is cut into lines
+constexpr std::size_t kMaxLogLine = ORK_MAX_LOG_LINE_BYTES;  // longer output is cut into lines
 constexpr std::size_t kRecentLines = 8;
 constexpr std::string_view kEndMarker = std::string_view("\0ork-task-end\0", 14);
 constexpr auto kStartupTimeout = std::chrono::seconds(60);
@@ -128,32 +128,20 @@ std::string WorkerLaunch::key() const {
 
 // ---- LogLineSplitter ------------------------------------------------------
 
+LogLineSplitter::LogLineSplitter(ork_log_stream stream)
+    : stream_(stream),
+      lines_({kMaxLogLine, {}, 0, true}, [this](std::string_view line, std::size_t) { on_line(line); }) {}
+
 void LogLineSplitter::feed(std::string_view bytes, const LogHandler& emit) {
-  pending_.append(bytes);
-  std::size_t start = 0;
-  for (std::size_t newline; (newline = pending_.find('\n', start)) != std::string::npos; start = newline + 1) {
-    std::string_view line(pending_.data() + start, newline - start);
-    if (line.ends_with(kEndMarker)) {
-      // The worker writes the marker right after flushing the task's output,
-      // so text before it on the same line is the task's unterminated last line.
-      line.remove_suffix(kEndMarker.size());
-      if (!line.empty()) emit_line(line, emit);
-      ++markers_;
-      recent_.clear();  // a crash report should quote the current request's lines only
-    } else {
-      emit_line(line, emit);
-    }
-  }
-  pending_.erase(0, start);
-  while (pending_.size() > kMaxLogLine) {
-    emit_line(std::string_view(pending_).substr(0, kMaxLogLine), emit);
-    pending_.erase(0, kMaxLogLine);
-  }
+  emit_ = &emit;
+  lines_.feed(bytes);
+  emit_ = nullptr;
 }
 
 void LogLineSplitter::flush(const LogHandler& emit) {
-  if (!pending_.empty()) emit_line(pending_, emit);
-  pending_.clear();
+  emit_ = &emit;
+  lines_.finish();
+  emit_ = nullptr;
 }
 
 bool LogLineSplitter::take_end_marker() {
@@ -162,11 +150,24 @@ bool LogLineSplitter::take_end_marker() {
   return true;
 }
 
-void LogLineSplitter::emit_line(std::string_view line, const LogHandler& emit) {
-  if (line.ends_with('\r')) line.remove_suffix(1);
+void LogLineSplitter::on_line(std::string_view line) {
+  if (!line.ends_with(kEndMarker)) {
+    emit_line(line);
+    return;
+  }
+  // The worker writes the marker right after flushing the task's output,
+  // so text before it on the same line is the task's unterminated last line.
+  line.remove_suffix(kEndMarker.size());
+  if (!line.empty()) emit_line(line);
+  ++markers_;
+  recent_.clear();  // a crash report should quote the current request's lines only
+}
+
+void LogLineSplitter::emit_line(std::string_view line) {
+  if (line.ends_with('\r')) line.remove_suffix(1);  // "text\r<marker>": the splitter saw no "\r\n"
   recent_.emplace_back(line.substr(0, 400));
   if (recent_.size() > kRecentLines) recent_.pop_front();
-  if (emit) emit(stream_, line);
+  if (emit_ != nullptr && *emit_) (*emit_)(stream_, line);
 }
 
 // ---- reply frames ----------------------------------------------------------

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ork_executor/line_splitter.hpp"
 #include "ork_executor/unique_fd.hpp"
 
 namespace ork::plugins::python {
@@ -76,20 +77,25 @@ std::optional<Reply> take_reply_frame(std::string& inbox, std::size_t& scanned);
 using UniqueFd = executor::UniqueFd;
 
 // Splits one output stream of the worker into lines and spots the marker the
-// worker writes after each task.
+// worker writes after each task. Output without a newline is handed over in
+// pieces of ORK_MAX_LOG_LINE_BYTES.
 class LogLineSplitter {
  public:
-  explicit LogLineSplitter(ork_log_stream stream) : stream_(stream) {}
+  explicit LogLineSplitter(ork_log_stream stream);
+  LogLineSplitter(const LogLineSplitter&) = delete;  // the line splitter calls back into this object
+  LogLineSplitter& operator=(const LogLineSplitter&) = delete;
   void feed(std::string_view bytes, const LogHandler& emit);
   void flush(const LogHandler& emit);  // the unterminated rest, at end of stream
   bool take_end_marker();              // consumes one marker seen since the last call
   const std::deque<std::string>& recent_lines() const { return recent_; }
 
  private:
-  void emit_line(std::string_view line, const LogHandler& emit);
+  void on_line(std::string_view line);
+  void emit_line(std::string_view line);
 
   ork_log_stream stream_;
-  std::string pending_;
+  executor::LineSplitter lines_;
+  const LogHandler* emit_ = nullptr;  // the handler of the feed or flush under way
   std::size_t markers_ = 0;
   std::deque<std::string> recent_;  // kept to explain a crash
 };

@@ -161,21 +161,5 @@ RunOutcome run(const std::filesystem::path& workflow_dir, const boost::json::obj
 
 std::filesystem::path fixtures() { return ORK_PYTHON_FIXTURES; }
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "ork-python-test-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-void TempDir::write(const std::filesystem::path& relative, const std::string& text) const {
-  std::filesystem::create_directories((path_ / relative).parent_path());
-  std::ofstream file(path_ / relative, std::ios::binary | std::ios::trunc);
-  file << text;
-}
 
 }  // namespace ork::plugins::python::test

@@ -8,6 +8,8 @@
 
 #include <boost/json.hpp>
 
+#include "ork_test/temp_dir.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -64,18 +66,6 @@ RunOutcome run(const std::filesystem::path& workflow_dir, const boost::json::obj
 // The fixtures directory (plugins/python/tests/fixtures).
 std::filesystem::path fixtures();
 
-// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  void write(const std::filesystem::path& relative, const std::string& text) const;
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ork::test_support::TempDir;
 
 }  // namespace ork::plugins::python::test

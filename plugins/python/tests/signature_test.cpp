@@ -79,6 +79,13 @@ TEST(Signature, NestedDataclassesKeepTheirNames) {
     "whole_input": "order"})"));
 }
 
+// The mapper is the Python SDK's (embedded at build time): no input can set a
+// field the constructor does not take, so it is not part of the type.
+TEST(Signature, DataclassFieldsWithoutInitAreLeftOut) {
+  EXPECT_EQ(signature_of("with_non_init_field"), boost::json::parse(R"({
+    "inputs": {"item": {"$name": "Counted", "fields": {"name": "str"}}}, "output": "int", "whole_input": "item"})"));
+}
+
 TEST(Signature, PydanticModel) {
   boost::json::value model =
       boost::json::parse(R"({"$name": "Model", "fields": {"name": "str", "score?": "float", "seen?": "datetime | None"}})");

@@ -85,7 +85,7 @@ TEST(Worker, TimeoutKillsATaskSleepingInALoop) {
   options.timeout_ms = 700;
   RunOutcome outcome = run_fixture("sleep_loop", options);
   EXPECT_EQ(outcome.outcome, ORK_TASK_TIMED_OUT);
-  EXPECT_EQ(outcome.error, "timed out after 700 ms; the python worker running it was killed (a new one replaces it)");
+  EXPECT_EQ(outcome.error, "timed out after 700ms; the python worker running it was killed (a new one replaces it)");
   EXPECT_LT(outcome.elapsed.count(), 700 + 1500);
   EXPECT_EQ(run_fixture("add", with_input(R"({"a": 1, "b": 2})")).output, "3");
 }
@@ -95,7 +95,7 @@ TEST(Worker, TimeoutKillsABusyLoop) {
   options.timeout_ms = 1000;
   RunOutcome outcome = run_fixture("busy_loop", options);
   EXPECT_EQ(outcome.outcome, ORK_TASK_TIMED_OUT);
-  EXPECT_EQ(outcome.error, "timed out after 1 s; the python worker running it was killed (a new one replaces it)");
+  EXPECT_EQ(outcome.error, "timed out after 1s; the python worker running it was killed (a new one replaces it)");
   EXPECT_LT(outcome.elapsed.count(), 1000 + 1500);
 }
 

@@ -72,18 +72,8 @@ json::object list_runs(Connection& db, const ListRunsParams& params) {
                    params.cursor ? std::optional<std::int64_t>(params.cursor->created_at) : std::nullopt,
                    params.cursor ? std::optional<std::string_view>(params.cursor->run_id) : std::nullopt,
                    params.limit + 1);  // one more tells whether another page follows
-  json::array runs;
-  json::value next_cursor = nullptr;
-  while (select->step()) {
-    if (static_cast<std::int64_t>(runs.size()) == params.limit) {
-      const json::object& last = runs.back().as_object();
-      next_cursor = json::string(encode_runs_cursor(last.at("created_at").as_int64(),
-                                                    std::string_view(last.at("run_id").as_string())));
-      break;
-    }
-    runs.push_back(run_object(db, *select));
-  }
-  return json::object{{"runs", std::move(runs)}, {"next_cursor", std::move(next_cursor)}};
+  return page(
+      "runs", params.limit, [&] { return select->step(); }, [&] { return run_object(db, *select); }, cursor_after_run);
 }
 
 // ---- GET_RUN ----------------------------------------------------------------------
@@ -164,16 +154,9 @@ json::object logs(Connection& db, const LogsParams& params) {
 
   CachedStatement select = db.statement(sql);
   select->bind_all(run_id, params.task, params.attempt, params.after_id, params.limit + 1);
-  json::array lines;
-  json::value next_cursor = nullptr;
-  while (select->step()) {
-    if (static_cast<std::int64_t>(lines.size()) == params.limit) {
-      next_cursor = lines.back().as_object().at("id");
-      break;
-    }
-    lines.push_back(log_line_object(*select, select->text(5)));
-  }
-  return json::object{{"lines", std::move(lines)}, {"next_cursor", std::move(next_cursor)}};
+  return page(
+      "lines", params.limit, [&] { return select->step(); }, [&] { return log_line_object(*select, select->text(5)); },
+      cursor_after_line);
 }
 
 // ---- EVENTS -----------------------------------------------------------------------
@@ -186,12 +169,7 @@ json::object events(Connection& db, const EventsParams& params) {
   std::int64_t last_seq = 0;
   while (select->step()) {
     last_seq = select->integer(0);
-    found.push_back(json::object{{"seq", last_seq},
-                                 {"run_id", json_text(select->text(1))},
-                                 {"task", json_text(select->optional_text(2))},
-                                 {"kind", json_text(select->text(3))},
-                                 {"status", json_text(select->optional_text(4))},
-                                 {"at", select->integer(5)}});
+    found.push_back(event_object(*select));
   }
   if (found.empty()) {
     CachedStatement max = db.statement("SELECT coalesce(max(seq), 0) FROM events");
@@ -209,22 +187,15 @@ json::object list_workflows(Connection& db) {
       "SELECT name, id, content_hash, file, created_at FROM workflow_versions AS w "
       "WHERE id = (SELECT max(id) FROM workflow_versions WHERE name = w.name) ORDER BY name");
   json::array workflows;
-  while (select->step()) {
-    workflows.push_back(json::object{{"name", json_text(select->text(0))},
-                                     {"version_id", select->integer(1)},
-                                     {"content_hash", json_text(select->text(2))},
-                                     {"file", json_text(select->text(3))},
-                                     {"created_at", select->integer(4)}});
-  }
+  while (select->step()) workflows.push_back(workflow_summary_object(*select));
   return json::object{{"workflows", std::move(workflows)}};
 }
 
 json::object get_workflow(Connection& db, const GetWorkflowParams& params) {
-  constexpr std::string_view columns = "SELECT id, name, content_hash, file, source, spec_json, created_at ";
+  const std::string columns = "SELECT " + std::string(workflow_version_columns) + " ";
   CachedStatement select =
-      params.version_id
-          ? db.statement(std::string(columns) + "FROM workflow_versions WHERE id = ?1")
-          : db.statement(std::string(columns) + "FROM workflow_versions WHERE name = ?1 ORDER BY id DESC LIMIT 1");
+      params.version_id ? db.statement(columns + "FROM workflow_versions WHERE id = ?1")
+                        : db.statement(columns + "FROM workflow_versions WHERE name = ?1 ORDER BY id DESC LIMIT 1");
   if (params.version_id) {
     select->bind_all(*params.version_id);
   } else {
@@ -234,13 +205,7 @@ json::object get_workflow(Connection& db, const GetWorkflowParams& params) {
     throw ork::plugin::NotFound(params.version_id ? "no workflow version " + std::to_string(*params.version_id)
                                                   : "no workflow named '" + valid_utf8(*params.name) + "'");
   }
-  return json::object{{"version_id", select->integer(0)},
-                      {"name", json_text(select->text(1))},
-                      {"content_hash", json_text(select->text(2))},
-                      {"file", json_text(select->text(3))},
-                      {"source", json_text(select->text(4))},
-                      {"spec", embedded_json(select->optional_text(5))},
-                      {"created_at", select->integer(6)}};
+  return workflow_version_object(*select);
 }
 
 // ---- API 1.1: settings and orphaned runs ------------------------------------------

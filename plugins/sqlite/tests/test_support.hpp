@@ -17,31 +17,12 @@
 
 #include <unistd.h>
 
+#include "ork_test/temp_dir.hpp"
 #include "sqlite_store.hpp"
 
 namespace ork::plugins::sqlite::testing {
 
-// A fresh folder under the system temp directory, deleted with its contents.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("ork-sqlite-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ork::test_support::TempDir;
 
 // A test that owns a temp folder and a store on `db_file()` in it.
 class StoreTest : public ::testing::Test {

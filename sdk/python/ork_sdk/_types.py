@@ -1,14 +1,16 @@
-"""Maps Python annotations to ork's type language (DESIGN §4) and builds a
+"""Maps Python annotations to ork's type language (docs/types.md) and builds a
 task function's signature JSON, the answer to `--ork-signature`.
 
-The mapping follows ork's python executor, so a function reports the same
-signature whether ork imports it (`executor: python`) or runs it as a
-process through `ork_sdk.run`. A type is a string in ork's syntax
-("list[int]", "str | None") or, for a named object type (dataclass,
-TypedDict, NamedTuple, Pydantic model), the JSON object
-{"$name": "Order", "fields": {"id": "int", "note?": "str"}}. Inside a
-composite type string an object can only be written structurally, so
-there the name is lost: "list[{id: int, note?: str}]".
+This file is the one annotation mapper of ork: the python executor embeds it,
+at build time, into ork-python-worker as the module `ork_introspect`
+(plugins/python/CMakeLists.txt), so a function reports the same signature
+whether ork imports it (`executor: python`) or runs it as a process through
+`ork_sdk.run`. That is why it imports nothing but the standard library and
+still runs on Python 3.9. A type is a string in ork's syntax ("list[int]",
+"str | None") or, for a named object type (dataclass, TypedDict, NamedTuple,
+Pydantic model), the JSON object {"$name": "Order", "fields": {"id": "int",
+"note?": "str"}}. Inside a composite type string an object can only be
+written structurally, so there the name is lost: "list[{id: int, note?: str}]".
 """
 
 from __future__ import annotations
@@ -60,7 +62,16 @@ def signature(function: Callable[..., Any]) -> Dict[str, Any]:
     parameter that is untyped or has an unsupported type.
     """
     name = getattr(function, "__name__", repr(function))
-    where = definition_site(function)
+    return describe_function(function, name, definition_site(function))
+
+
+def describe_function(function: Callable[..., Any], name: str, where: str) -> Dict[str, Any]:
+    """The signature JSON of `function` (see ork_check_sink.signature in plugin.h).
+
+    `name` is how messages call the function and `where` is "file:line" of its
+    def; the python executor passes its own (the task's display name and the
+    file as the workflow names it).
+    """
     parameters = list(inspect.signature(function).parameters.values())
     problems = _missing_annotations(function, parameters, name, where)
     if problems:
@@ -105,7 +116,7 @@ def _missing_annotations(
     for parameter in parameters:
         if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
             problems.append(
-                f"{where}: function '{name}' takes *{parameter.name}; ork passes named inputs only, "
+                f"{where}: function '{name}' takes *{parameter.name}; ork passes keyword arguments only, "
                 "so declare each input as a named, annotated parameter"
             )
         elif parameter.kind is inspect.Parameter.VAR_KEYWORD:
@@ -113,11 +124,18 @@ def _missing_annotations(
                 f"{where}: function '{name}' takes **{parameter.name}; ork needs every input as a named, "
                 "annotated parameter to type-check it"
             )
+        elif parameter.kind is inspect.Parameter.POSITIONAL_ONLY:
+            problems.append(
+                f"{where}: function '{name}' parameter '{parameter.name}' is positional-only; ork passes "
+                "keyword arguments, so remove the '/'"
+            )
         elif parameter.annotation is inspect.Parameter.empty:
             problems.append(f"{where}: function '{name}' parameter '{parameter.name}' has no type annotation")
     if inspect.signature(function).return_annotation is inspect.Signature.empty:
         problems.append(
-            f"{where}: function '{name}' has no return type annotation (write '-> None' if it returns nothing)"
+            f"{where}: function '{name}' has no return type annotation: add one, e.g. '-> dict[str, Any]' "
+            "or a TypedDict of the fields it returns (those of the task's output_type, if the workflow declares one), "
+            "or '-> None' if it returns nothing"
         )
     return problems
 

@@ -66,6 +66,11 @@ def variadic(*values: int, **options: str) -> None:
     """Signature fixture with *args/**kwargs."""
 
 
+def positional_only(count: int, /, label: str) -> str:
+    """Signature fixture with a positional-only parameter, which keyword arguments cannot fill."""
+    return label * count
+
+
 def unsupported(items: Set[int]) -> None:
     """Signature fixture with a type ork has no name for."""
 
@@ -124,16 +129,27 @@ class Signatures(unittest.TestCase):
             refusal(untyped),
             [
                 f"FILE:{line}: function 'untyped' parameter 'values' has no type annotation",
-                f"FILE:{line}: function 'untyped' has no return type annotation "
-                "(write '-> None' if it returns nothing)",
+                f"FILE:{line}: function 'untyped' has no return type annotation: add one, e.g. "
+                "'-> dict[str, Any]' or a TypedDict of the fields it returns (those of the task's output_type, "
+                "if the workflow declares one), or '-> None' if it returns nothing",
             ],
         )
 
     def test_variadic_parameters_are_refused(self) -> None:
         messages = refusal(variadic)
         self.assertEqual(len(messages), 2)
-        self.assertIn("takes *values; ork passes named inputs only", messages[0])
+        self.assertIn("takes *values; ork passes keyword arguments only", messages[0])
         self.assertIn("takes **options; ork needs every input as a named, annotated parameter", messages[1])
+
+    def test_positional_only_parameters_are_refused(self) -> None:
+        line = positional_only.__code__.co_firstlineno
+        self.assertEqual(
+            refusal(positional_only),
+            [
+                f"FILE:{line}: function 'positional_only' parameter 'count' is positional-only; "
+                "ork passes keyword arguments, so remove the '/'"
+            ],
+        )
 
     def test_unsupported_types_are_refused(self) -> None:
         messages = refusal(unsupported)

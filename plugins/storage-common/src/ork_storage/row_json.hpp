@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "ork_storage/json_text.hpp"
+#include "ork_storage/query_params.hpp"
 
 namespace ork::plugins::storage {
 
@@ -111,6 +112,73 @@ boost::json::object worker_object(const Row& row) {
                              {"last_heartbeat", row.integer(2)},
                              {"alive", row.integer(3) != 0},
                              {"claimed", row.integer(4)}};
+}
+
+// seq, run_id, task, kind, status, at -> one event of EVENTS.
+template <typename Row>
+boost::json::object event_object(const Row& row) {
+  return boost::json::object{{"seq", row.integer(0)},
+                             {"run_id", json_text(row.text(1))},
+                             {"task", json_text(row.optional_text(2))},
+                             {"kind", json_text(row.text(3))},
+                             {"status", json_text(row.optional_text(4))},
+                             {"at", row.integer(5)}};
+}
+
+// name, id, content_hash, file, created_at -> one workflow of LIST_WORKFLOWS.
+template <typename Row>
+boost::json::object workflow_summary_object(const Row& row) {
+  return boost::json::object{{"name", json_text(row.text(0))},
+                             {"version_id", row.integer(1)},
+                             {"content_hash", json_text(row.text(2))},
+                             {"file", json_text(row.text(3))},
+                             {"created_at", row.integer(4)}};
+}
+
+// The columns workflow_version_object reads, in its order.
+inline constexpr std::string_view workflow_version_columns =
+    "id, name, content_hash, file, source, spec_json, created_at";
+
+// A row selected with `workflow_version_columns` -> the GET_WORKFLOW answer.
+template <typename Row>
+boost::json::object workflow_version_object(const Row& row) {
+  return boost::json::object{{"version_id", row.integer(0)},
+                             {"name", json_text(row.text(1))},
+                             {"content_hash", json_text(row.text(2))},
+                             {"file", json_text(row.text(3))},
+                             {"source", json_text(row.text(4))},
+                             {"spec", embedded_json(row.optional_text(5))},
+                             {"created_at", row.integer(6)}};
+}
+
+// One page of a paged query (LIST_RUNS, LOGS) as {items_key: [...],
+// "next_cursor": ...}. The store selects up to `limit + 1` rows: `step()`
+// moves to the next one (false at the end) and `item()` turns the current row
+// into its object. The extra row only tells that another page follows, which
+// starts after the last item kept: `cursor(last item)`; null when none follows.
+template <typename Step, typename Item, typename Cursor>
+boost::json::object page(std::string_view items_key, std::int64_t limit, Step&& step, Item&& item, Cursor&& cursor) {
+  boost::json::array items;
+  boost::json::value next_cursor = nullptr;
+  while (step()) {
+    if (static_cast<std::int64_t>(items.size()) == limit) {
+      next_cursor = cursor(items.back().as_object());
+      break;
+    }
+    items.push_back(item());
+  }
+  return boost::json::object{{items_key, std::move(items)}, {"next_cursor", std::move(next_cursor)}};
+}
+
+// The LIST_RUNS cursor of the page after `run`, an object of run_fields.
+inline boost::json::value cursor_after_run(const boost::json::object& run) {
+  return boost::json::string(
+      encode_runs_cursor(run.at("created_at").as_int64(), std::string_view(run.at("run_id").as_string())));
+}
+
+// The LOGS cursor of the page after `line`, an object of log_line_object.
+inline boost::json::value cursor_after_line(const boost::json::object& line) {
+  return line.at("id");
 }
 
 // The smallest string greater than every string starting with `prefix`
