@@ -28,6 +28,10 @@ WorkerReply answer(LibraryCache& cache, const WorkerRequest& request);
 // In an ASan build (CI), a segfault in user code must still kill the worker
 // with SIGSEGV, as in production, instead of becoming ASan's exit code 1.
 extern "C" const char* __asan_default_options() { return "handle_segv=0"; }
+#elif defined(__SANITIZE_THREAD__)
+// The same in a TSan build (scripts/sanitize.sh tsan), whose SEGV report
+// would otherwise end the worker with TSan's exit code 66.
+extern "C" const char* __tsan_default_options() { return "handle_segv=0"; }
 #endif
 
 int main() {

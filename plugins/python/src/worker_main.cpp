@@ -119,6 +119,10 @@ void load_runtime_modules() {
 // production, instead of becoming ASan's exit code 1; ork-library-worker does
 // the same. ASAN_OPTIONS from the environment still override this.
 extern "C" const char* __asan_default_options() { return "handle_segv=0"; }
+#elif defined(__SANITIZE_THREAD__)
+// The same in a TSan build (scripts/sanitize.sh tsan), whose SEGV report
+// would otherwise end the worker with TSan's exit code 66.
+extern "C" const char* __tsan_default_options() { return "handle_segv=0"; }
 #endif
 
 int main(int argc, char** argv) {
