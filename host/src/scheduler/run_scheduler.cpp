@@ -4,10 +4,13 @@
 #include "core/output_depth.hpp"
 #include "scheduler/attempt_policy.hpp"
 #include "scheduler/lease_keeper.hpp"
+#include "scheduler/run_deadline.hpp"
+#include "workflow/duration.hpp"
 
 #include <ork/limits.h>
 
 #include <algorithm>
+#include <iostream>
 #include <thread>
 
 namespace ork::host {
@@ -202,51 +205,89 @@ void RunScheduler::State::commit_ended(Ended& e, const std::optional<TaskTransit
   TaskRuntime& task = tasks[e.task];
   notify_finished(task.spec->name, e.attempt, e.status, e.error, e.took);
 
-  std::vector<std::size_t> skipped;
+  std::vector<Skip> skipped;
   {
     std::lock_guard lock(mutex);
     if (e.status == "retrying") {
       task.phase = Phase::delayed;
       delayed.push({Clock::now() + e.delay, e.task});
-    } else if (e.status == "succeeded") {
-      task.phase = Phase::succeeded;
-      task.output = std::move(e.output);
-      --unfinished;
-      for (std::size_t d : task.downstream) {
-        if (--tasks[d].unmet_dependencies == 0 && tasks[d].phase == Phase::waiting && !cancelling) {
-          tasks[d].phase = Phase::ready;
-          ready.push_back(d);
-        }
-      }
     } else {
-      task.phase = e.status == "cancelled" ? Phase::cancelled : Phase::failed;
-      --unfinished;
-      collect_downstream(e.task, skipped);
-      for (std::size_t d : skipped) {
-        tasks[d].phase = Phase::skipped;
-        --unfinished;
+      if (e.status == "succeeded") {
+        task.phase = Phase::succeeded;
+        task.output = std::move(e.output);
+      } else {
+        task.phase = e.status == "cancelled" ? Phase::cancelled : Phase::failed;
       }
+      --unfinished;
+      settle_downstream(e.task, skipped);
     }
   }
-  if (!skipped.empty()) {
-    std::string reason = "upstream task '" + task.spec->name + "' " + e.status;
-    std::vector<TaskTransition> skips;
-    for (std::size_t d : skipped) {
-      skips.push_back(TaskTransition{options.run_id, tasks[d].spec->name, 0, "skipped", now_millis(), "", reason, 0});
-    }
-    record(skips);
-    for (std::size_t d : skipped) notify_skipped(tasks[d].spec->name, reason);
-  }
+  record_skips(skipped);
   wake.notify_all();
 }
 
-void RunScheduler::State::collect_downstream(std::size_t i, std::vector<std::size_t>& out) {
+void RunScheduler::State::settle_downstream(std::size_t i, std::vector<Skip>& skipped) {
   for (std::size_t d : tasks[i].downstream) {
-    if (tasks[d].phase != Phase::waiting) continue;
-    if (std::find(out.begin(), out.end(), d) != out.end()) continue;
-    out.push_back(d);
-    collect_downstream(d, out);
+    TaskRuntime& t = tasks[d];
+    --t.unmet_dependencies;
+    if (t.phase != Phase::waiting || cancelling) continue;
+    const TriggerRule rule = t.spec->trigger_rule;
+    // all_succeeded and none_failed are lost for good by one bad upstream:
+    // skip at once instead of waiting for the other branches.
+    const bool decided_early = rule == TriggerRule::all_succeeded || rule == TriggerRule::none_failed;
+    if (t.unmet_dependencies > 0 && !decided_early) continue;
+    std::optional<std::string> reason = trigger_rule_verdict(rule, upstream_outcomes(t));
+    if (!reason && t.unmet_dependencies > 0) continue;
+    if (!reason) reason = condition_refusal(t);
+    if (!reason) {
+      t.phase = Phase::ready;
+      ready.push_back(d);
+      continue;
+    }
+    t.phase = Phase::skipped;
+    --unfinished;
+    skipped.push_back({d, *reason});
+    settle_downstream(d, skipped);
   }
+}
+
+UpstreamOutcomes RunScheduler::State::upstream_outcomes(const TaskRuntime& task) const {
+  UpstreamOutcomes outcomes;
+  std::string skipped_one;
+  for (const std::string& name : task.spec->depends_on) {
+    const TaskRuntime& upstream = tasks[index.at(name)];
+    const char* status = nullptr;
+    switch (upstream.phase) {
+      case Phase::succeeded: ++outcomes.succeeded; break;
+      case Phase::failed: ++outcomes.failed; status = "failed"; break;
+      case Phase::cancelled: ++outcomes.cancelled; status = "cancelled"; break;
+      case Phase::skipped:
+        ++outcomes.skipped;
+        if (skipped_one.empty()) skipped_one = name;
+        break;
+      default: break;  // not final yet
+    }
+    if (status && outcomes.first_unsuccessful.empty()) {
+      outcomes.first_unsuccessful = name;
+      outcomes.first_unsuccessful_status = status;
+    }
+  }
+  if (outcomes.first_unsuccessful.empty() && !skipped_one.empty()) {
+    outcomes.first_unsuccessful = skipped_one;
+    outcomes.first_unsuccessful_status = "was skipped";
+  }
+  return outcomes;
+}
+
+void RunScheduler::State::record_skips(const std::vector<Skip>& skipped) {
+  if (skipped.empty()) return;
+  std::vector<TaskTransition> skips;
+  for (const Skip& skip : skipped) {
+    skips.push_back(
+        TaskTransition{options.run_id, tasks[skip.task].spec->name, 0, "skipped", now_millis(), "", skip.reason, 0});
+  }
+  record(skips);
+  for (const Skip& skip : skipped) notify_skipped(tasks[skip.task].spec->name, skip.reason);
 }
 
 bool RunScheduler::State::cancel_requested() {
@@ -283,6 +324,19 @@ void RunScheduler::State::notify_skipped(const std::string& task, const std::str
   observer.task_skipped(task, reason);
 }
 
+namespace {
+
+// When a run with time limit `limit` must end: counted from the start the
+// store recorded, so a resumed run does not get its whole limit again.
+std::chrono::system_clock::time_point run_deadline(const RunScheduler::State& s, std::chrono::milliseconds limit) {
+  if (limit.count() <= 0) return std::chrono::system_clock::time_point::max();
+  Millis started = s.options.resume && s.options.resume->run.started_at > 0 ? s.options.resume->run.started_at
+                                                                           : now_millis();
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(started)) + limit;
+}
+
+}  // namespace
+
 int applied_concurrency(int requested, const CompiledWorkflow& workflow) {
   return workflow.concurrency > 0 ? std::min(requested, workflow.concurrency) : requested;
 }
@@ -296,16 +350,20 @@ RunScheduler::~RunScheduler() = default;
 std::string RunScheduler::execute() {
   State& s = *state_;
   LeaseKeeper lease(s.store, s.options.owner, s.options.run_id, s.options.lease, [&s] { s.cancel(); });
+  const std::chrono::milliseconds limit = s.options.timeout.value_or(s.workflow.timeout);
+  RunDeadline deadline(run_deadline(s, limit), [&s, limit] {
+    std::cerr << "ork: run " << s.options.run_id << " timed out after " << format_duration(limit) << "; cancelling it\n";
+    s.cancel("run timed out: it ran longer than its timeout of " + format_duration(limit) + " and was cancelled");
+  });
   s.wait_for_active_run_slot();
   if (s.options.resume) s.restore(*s.options.resume);
   {
-    std::lock_guard lock(s.mutex);
-    for (std::size_t i = 0; i < s.tasks.size(); ++i) {
-      if (s.tasks[i].phase == Phase::waiting && s.tasks[i].unmet_dependencies == 0) {
-        s.tasks[i].phase = Phase::ready;
-        s.ready.push_back(i);
-      }
+    std::vector<State::Skip> skipped;
+    {
+      std::lock_guard lock(s.mutex);
+      s.admit_roots(skipped);
     }
+    s.record_skips(skipped);
   }
   int concurrency = applied_concurrency(s.options.concurrency, s.workflow);
   int thread_count = std::max(1, std::min<int>(concurrency, static_cast<int>(s.tasks.size())));
@@ -330,7 +388,12 @@ std::string RunScheduler::execute() {
 
   std::string status = s.final_status();
   s.logs.flush();
-  s.store.update_run(s.options.run_id, status, now_millis(), "");
+  std::string reason;
+  {
+    std::lock_guard lock(s.mutex);
+    reason = s.cancel_reason;
+  }
+  s.store.update_run(s.options.run_id, status, now_millis(), reason);
   return status;
 }
 

@@ -27,6 +27,7 @@ struct TaskDraft {
   std::optional<Type> input_type;   // `input_type:`, an object type
   std::optional<Type> output_type;  // `output_type:`
   SourceLocation pool_where;        // where its `pool:` was given (task or defaults)
+  SourceLocation when_where;        // where the text of its `when:` condition starts (past any quote)
 
   SourceLocation where_of(const std::string& key) const {
     auto found = key_where.find(key);
