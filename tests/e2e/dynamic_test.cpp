@@ -254,5 +254,113 @@ TEST(TriggerRules, UnknownRuleGetsADidYouMean) {
       << r.err;
 }
 
+// A quality check, then a publish step only when it passes, joined by a
+// report that runs whichever way the condition went.
+const char* const condition_workflow = R"(inputs:
+  region: {type: str, default: eu}
+  min_rows: {type: int, default: 1}
+tasks:
+  check:
+    executor: process
+    command: "echo 'ORK_OUTPUT:{\"rows\": 3, \"has_nulls\": false, \"name\": \"orders\"}'"
+    output_type: {rows: int, has_nulls: bool, name: str}
+  publish:
+    executor: process
+    command: "echo published"
+    when: check.rows >= inputs.min_rows and not check.has_nulls and inputs.region in ["eu", "us"]
+  after_publish: {executor: process, command: "true", depends_on: [publish]}
+  report: {executor: process, command: "true", depends_on: [publish], trigger_rule: none_failed}
+  eu_only: {executor: process, command: "true", when: "inputs.region == 'eu'"}
+)";
+
+TEST(Conditions, ATrueConditionRunsTheTaskAndMakesItsReferencesUpstream) {
+  TempDir dir;
+  dir.write("wf.yaml", condition_workflow);
+  CommandResult validate = run_ork({"validate", "wf.yaml", "--json"}, dir.path());
+  ASSERT_EQ(validate.exit_code, 0) << validate.err;
+  auto depends = parse_json(validate.out).at("tasks").at("publish").at("depends_on").as_array();
+  ASSERT_EQ(depends.size(), 1u) << "a task the condition reads is upstream";
+  EXPECT_EQ(depends[0].as_string(), "check");
+
+  int code = 0;
+  auto run = run_json(dir, {"wf.yaml"}, code);
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(task_status(run, "publish"), "succeeded");
+  EXPECT_EQ(task_status(run, "after_publish"), "succeeded");
+  EXPECT_EQ(task_status(run, "report"), "succeeded");
+  EXPECT_EQ(task_status(run, "eu_only"), "succeeded");
+}
+
+TEST(Conditions, AFalseConditionSkipsTheTaskWithItsReasonAndSkippingFollowsTheRules) {
+  TempDir dir;
+  dir.write("wf.yaml", condition_workflow);
+  int code = 0;
+  auto run = run_json(dir, {"wf.yaml", "--input", "min_rows=10", "--input", "region=asia"}, code);
+  EXPECT_EQ(code, 0) << "a run whose tasks were only skipped by conditions succeeds";
+  EXPECT_EQ(run.at("status").as_string(), "succeeded");
+  EXPECT_EQ(task_status(run, "publish"), "skipped");
+  EXPECT_EQ(run.at("tasks").at("publish").at("error").as_string(),
+            "condition is false: when: check.rows >= inputs.min_rows and not check.has_nulls and inputs.region in "
+            "[\"eu\", \"us\"]");
+  EXPECT_EQ(task_status(run, "after_publish"), "skipped");
+  EXPECT_EQ(run.at("tasks").at("after_publish").at("error").as_string(), "upstream task 'publish' was skipped");
+  EXPECT_EQ(task_status(run, "report"), "succeeded") << "none_failed joins the branches of a when";
+  EXPECT_EQ(task_status(run, "eu_only"), "skipped") << "a root task's condition over inputs";
+}
+
+TEST(Conditions, BadConditionsAreRefusedAtTheirPlaceNamingTypes) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(inputs:
+  region: eu
+tasks:
+  check:
+    executor: process
+    command: "true"
+    output_type: {rows: int, name: str}
+  a: {executor: process, command: "true", when: check.name > 3}
+  b: {executor: process, command: "true", when: check.rows}
+  c: {executor: process, command: "true", when: chek.rows > 0}
+  d: {executor: process, command: "true", when: "check.rowz > 0"}
+  e: {executor: process, command: "true", when: check.rows = 1}
+  f: {executor: process, command: "true", when: inputs.regoin == "eu"}
+  g: {executor: process, command: "true", when: [1]}
+)");
+  CommandResult r = run_ork({"run", "wf.yaml"}, dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  for (const char* expected :
+       {"wf.yaml:8:60: task \"a\": when: cannot compare check.name (str) with 3 (int) using >",
+        "wf.yaml:9:49: task \"b\": when: the condition is int (check.rows), not bool",
+        "wf.yaml:10:49: task \"c\": when: unknown name \"chek\" (did you mean \"check\"?)",
+        "wf.yaml:11:50: task \"d\": when: check has no output field \"rowz\"",
+        "wf.yaml:12:60: task \"e\": when: unexpected character '=' (compare with ==)",
+        "wf.yaml:13:49: task \"f\": when: inputs.regoin names no workflow input \"regoin\" (did you mean \"region\"?)",
+        "wf.yaml:14:49: task \"g\": \"when\" must be a condition such as check.rows > 0, not a list"}) {
+    EXPECT_NE(r.err.find(expected), std::string::npos) << expected << "\n" << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir.path() / ".ork"));
+}
+
+TEST(Conditions, AConditionOnAnUpstreamThatRanAnywaySeesNull) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(tasks:
+  check: {executor: process, command: "exit 1", output_type: {rows: int}}
+  cleanup:
+    executor: process
+    command: "echo cleaned"
+    trigger_rule: all_done
+    when: check.rows == null
+  publish:
+    executor: process
+    command: "true"
+    trigger_rule: all_done
+    when: check.rows > 0
+)");
+  int code = 0;
+  auto run = run_json(dir, {"wf.yaml"}, code);
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(task_status(run, "cleanup"), "succeeded");
+  EXPECT_EQ(task_status(run, "publish"), "skipped");
+}
+
 }  // namespace
 }  // namespace ork::test

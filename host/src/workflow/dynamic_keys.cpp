@@ -86,7 +86,13 @@ std::optional<Type> WorkflowCompiler::condition_path_type(const CompiledTask& ta
     return std::nullopt;
   }
   PathLookup lookup = type_at_path(upstream->task.signature.output, path.fields, path.root);
-  if (!lookup.type) error = lookup.error;
+  if (!lookup.type) {
+    error = lookup.error;
+    return std::nullopt;
+  }
+  // As for its inputs: under a rule that runs the task without every upstream
+  // having succeeded, what it reads of an upstream may be null.
+  if (may_run_without_every_upstream(task.trigger_rule) && !lookup.type->is_any()) return Type::optional(*lookup.type);
   return lookup.type;
 }
 
