@@ -281,6 +281,16 @@ TEST(Conditions, ATrueConditionRunsTheTaskAndMakesItsReferencesUpstream) {
   auto depends = parse_json(validate.out).at("tasks").at("publish").at("depends_on").as_array();
   ASSERT_EQ(depends.size(), 1u) << "a task the condition reads is upstream";
   EXPECT_EQ(depends[0].as_string(), "check");
+  const boost::json::value validated = parse_json(validate.out);
+  const boost::json::value& shown = validated.at("tasks");
+  EXPECT_EQ(shown.at("publish").at("when").as_string(),
+            "check.rows >= inputs.min_rows and not check.has_nulls and inputs.region in [\"eu\", \"us\"]");
+  EXPECT_EQ(shown.at("report").at("trigger_rule").as_string(), "none_failed");
+  EXPECT_FALSE(shown.at("check").as_object().contains("when"));
+  EXPECT_FALSE(shown.at("check").as_object().contains("trigger_rule"));
+  CommandResult human = run_ork({"validate", "wf.yaml"}, dir.path());
+  EXPECT_NE(human.out.find("    trigger_rule: none_failed\n"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("    when: inputs.region == 'eu'\n"), std::string::npos) << human.out;
 
   int code = 0;
   auto run = run_json(dir, {"wf.yaml"}, code);

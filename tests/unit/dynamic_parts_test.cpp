@@ -149,6 +149,8 @@ TEST(Condition, TypeErrorsNameBothTypesAtTheOperator) {
   EXPECT_EQ(type_errors("3 in check.tags")[0].message,
             "cannot look for 3 (int) in check.tags (list[str]): its elements are str");
   EXPECT_EQ(type_errors("check.nope > 1")[0].message, "no check.nope");
+  EXPECT_EQ(type_errors("check.ok or [1, 2] and check.ok")[0].message,
+            "\"and\" needs bool operands, but [1, 2] is list[int]");
 }
 
 bool holds(const std::string& text, const boost::json::object& values) {

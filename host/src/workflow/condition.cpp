@@ -150,6 +150,13 @@ class Parser {
     return peek().kind == Token::Kind::symbol && peek().text == symbol;
   }
 
+  // The node ends with the last token consumed.
+  ConditionNode closed(ConditionNode node) const {
+    const Token& last = tokens_[pos_ - 1];
+    node.end = last.offset + last.text.size();
+    return node;
+  }
+
   std::optional<ConditionNode> fail(ConditionError& error, const std::string& expected) {
     const Token& token = peek();
     error = {token.offset,
@@ -174,7 +181,7 @@ class Parser {
       node.op_offset = op_offset;
       node.op = std::string(word);
       node.children = {std::move(*left), std::move(*right)};
-      left = std::move(node);
+      left = closed(std::move(node));
     }
     return left;
   }
@@ -193,7 +200,7 @@ class Parser {
     node.op_offset = offset;
     node.op = "not";
     node.children = {std::move(*operand)};
-    return node;
+    return closed(std::move(node));
   }
 
   std::optional<ConditionNode> comparison(ConditionError& error) {
@@ -224,7 +231,7 @@ class Parser {
     node.offset = left->offset;
     node.op_offset = op_offset;
     node.children = {std::move(*left), std::move(*right)};
-    return node;
+    return closed(std::move(node));
   }
 
   std::optional<ConditionNode> operand(ConditionError& error) {
@@ -242,16 +249,16 @@ class Parser {
     if (is_symbol("[")) return list(error);
     if (token.kind == Token::Kind::number || token.kind == Token::Kind::string) {
       ++pos_;
-      return literal(token.value, token.offset);
+      return closed(literal(token.value, token.offset));
     }
     if (token.kind == Token::Kind::word) {
       if (token.text == "true" || token.text == "false") {
         ++pos_;
-        return literal(token.text == "true", token.offset);
+        return closed(literal(token.text == "true", token.offset));
       }
       if (token.text == "null") {
         ++pos_;
-        return literal(nullptr, token.offset);
+        return closed(literal(nullptr, token.offset));
       }
       if (token.text == "and" || token.text == "or" || token.text == "not" || token.text == "in") {
         return fail(error, "expected a value (a task.field path, inputs.NAME or a literal)");
@@ -291,7 +298,7 @@ class Parser {
       ++pos_;
     }
     ++pos_;
-    return node;
+    return closed(std::move(node));
   }
 
   std::optional<ConditionNode> path(ConditionError& error) {
@@ -317,7 +324,7 @@ class Parser {
                                 "a quoted string \"" + node.path.root + "\""};
       return std::nullopt;
     }
-    return node;
+    return closed(std::move(node));
   }
 
   std::vector<Token> tokens_;

@@ -3,6 +3,8 @@
 // `check.name > 3` is refused before anything runs.
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "types/assignability.hpp"
 #include "workflow/condition.hpp"
 #include "workflow/condition_node.hpp"
@@ -145,9 +147,7 @@ class ConditionTyper {
   std::string shown(const ConditionNode& node) const {
     if (node.kind == ConditionNode::Kind::path) return node.path.to_string();
     if (node.kind == ConditionNode::Kind::literal) return boost::json::serialize(node.literal);
-    std::size_t end = node.offset;
-    end = std::min(text_.size(), end + 40);
-    return text_.substr(node.offset, end - node.offset);
+    return text_.substr(node.offset, std::min(node.end, text_.size()) - node.offset);
   }
 
   const std::string& text_;

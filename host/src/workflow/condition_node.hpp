@@ -21,6 +21,7 @@ struct ConditionNode {
   std::vector<ConditionNode> children;
   std::size_t offset = 0;     // where the node starts
   std::size_t op_offset = 0;  // where its operator is (comparison, membership, and/or)
+  std::size_t end = 0;        // just past its last character, to quote it in messages
 };
 
 }  // namespace ork::host
