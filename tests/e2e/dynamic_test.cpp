@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
+#include <thread>
 #include <cstdio>
 
 namespace ork::test {
@@ -370,6 +372,64 @@ TEST(Conditions, AConditionOnAnUpstreamThatRanAnywaySeesNull) {
   EXPECT_EQ(code, 1);
   EXPECT_EQ(task_status(run, "cleanup"), "succeeded");
   EXPECT_EQ(task_status(run, "publish"), "skipped");
+}
+
+std::string latest_run_id(const TempDir& dir) {
+  CommandResult runs = run_ork({"runs", "--json", "--limit", "1"}, dir.path());
+  return std::string(parse_json(runs.out).at("runs").at(0).at("run_id").as_string());
+}
+
+TEST(Resume, TriggerRulesAndConditionsAreJudgedFromTheRecordedStates) {
+  TempDir dir;
+  // `slow` waits until the test lets it finish (the file `go`), so the run
+  // can be killed with `fails` recorded failed and nothing downstream decided.
+  dir.write("wf.yaml", R"(tasks:
+  fails: {executor: process, command: "exit 1"}
+  check: {executor: process, command: "echo 'ORK_OUTPUT:{\"rows\": 0}'", output_type: {rows: int}}
+  slow: {executor: process, command: "while [ ! -f go ]; do sleep 0.05; done; echo ORK_OUTPUT:1"}
+  hook: {executor: process, command: "true", depends_on: [fails, slow], trigger_rule: any_failed}
+  publish: {executor: process, command: "true", depends_on: [slow], when: check.rows > 0}
+  report: {executor: process, command: "true", depends_on: [publish], trigger_rule: none_failed}
+)");
+  {
+    BackgroundOrk run({"run", "wf.yaml", "--concurrency", "3"}, dir.path());
+    ASSERT_TRUE(run.wait_for_output("✗ fails failed", 20000)) << run.out() << run.err();
+    ASSERT_TRUE(run.wait_for_output("✓ check succeeded", 20000)) << run.out() << run.err();
+    run.signal(SIGKILL);
+    run.wait(5000);
+  }
+  std::string run_id = latest_run_id(dir);
+  dir.write("go", "");
+  CommandResult resumed = run_ork({"resume", run_id, "--json"}, dir.path());
+  EXPECT_EQ(resumed.exit_code, 1) << resumed.out << resumed.err;
+  auto run = parse_json(resumed.out).as_object();
+  EXPECT_EQ(run.at("status").as_string(), "failed");
+  EXPECT_EQ(task_status(run, "fails"), "failed");
+  EXPECT_EQ(task_status(run, "slow"), "succeeded");
+  EXPECT_EQ(task_status(run, "hook"), "succeeded") << "any_failed sees the failure recorded before the kill";
+  EXPECT_EQ(task_status(run, "publish"), "skipped");
+  EXPECT_EQ(task_status(run, "report"), "succeeded");
+}
+
+TEST(Resume, ARunTimeoutCountsFromTheFirstStart) {
+  TempDir dir;
+  dir.write("wf.yaml", "timeout: 2s\ntasks:\n  slow: {executor: process, command: \"sleep 30\"}\n");
+  {
+    BackgroundOrk run({"run", "wf.yaml"}, dir.path());
+    ASSERT_TRUE(run.wait_for_output("slow started", 20000)) << run.out() << run.err();
+    run.signal(SIGKILL);
+    run.wait(5000);
+  }
+  std::string run_id = latest_run_id(dir);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  auto started = std::chrono::steady_clock::now();
+  CommandResult resumed = run_ork({"resume", run_id, "--json"}, dir.path());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10))
+      << "past its deadline, the resumed run is cancelled at once";
+  EXPECT_EQ(resumed.exit_code, 1) << resumed.err;
+  auto run = parse_json(resumed.out).as_object();
+  EXPECT_EQ(run.at("status").as_string(), "cancelled");
+  EXPECT_NE(std::string(run.at("error").as_string()).find("run timed out"), std::string::npos);
 }
 
 }  // namespace

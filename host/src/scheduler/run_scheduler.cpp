@@ -350,11 +350,6 @@ RunScheduler::~RunScheduler() = default;
 std::string RunScheduler::execute() {
   State& s = *state_;
   LeaseKeeper lease(s.store, s.options.owner, s.options.run_id, s.options.lease, [&s] { s.cancel(); });
-  const std::chrono::milliseconds limit = s.options.timeout.value_or(s.workflow.timeout);
-  RunDeadline deadline(run_deadline(s, limit), [&s, limit] {
-    std::cerr << "ork: run " << s.options.run_id << " timed out after " << format_duration(limit) << "; cancelling it\n";
-    s.cancel("run timed out: it ran longer than its timeout of " + format_duration(limit) + " and was cancelled");
-  });
   s.wait_for_active_run_slot();
   if (s.options.resume) s.restore(*s.options.resume);
   {
@@ -365,6 +360,13 @@ std::string RunScheduler::execute() {
     }
     s.record_skips(skipped);
   }
+  // Armed only now: a cancellation must not race the restoring of a resumed
+  // run's recorded states (a resumed run past its deadline is cancelled at once).
+  const std::chrono::milliseconds limit = s.options.timeout.value_or(s.workflow.timeout);
+  RunDeadline deadline(run_deadline(s, limit), [&s, limit] {
+    std::cerr << "ork: run " << s.options.run_id << " timed out after " << format_duration(limit) << "; cancelling it\n";
+    s.cancel("run timed out: it ran longer than its timeout of " + format_duration(limit) + " and was cancelled");
+  });
   int concurrency = applied_concurrency(s.options.concurrency, s.workflow);
   int thread_count = std::max(1, std::min<int>(concurrency, static_cast<int>(s.tasks.size())));
   std::vector<std::thread> threads;
