@@ -8,8 +8,8 @@
 
 #include <chrono>
 #include <csignal>
-#include <thread>
 #include <cstdio>
+#include <thread>
 
 namespace ork::test {
 namespace {
@@ -72,8 +72,7 @@ tasks:
   auto run = run_json(dir, {"wf.yaml", "--timeout", "500ms"}, code);
   EXPECT_EQ(code, 1);
   EXPECT_EQ(run.at("status").as_string(), "cancelled");
-  EXPECT_NE(std::string(run.at("error").as_string()).find("timeout of 500ms"), std::string::npos)
-      << run.at("error");
+  EXPECT_NE(std::string(run.at("error").as_string()).find("timeout of 500ms"), std::string::npos) << run.at("error");
 }
 
 TEST(RunTimeout, ARunThatFinishesInTimeIsUntouched) {
@@ -106,7 +105,6 @@ TEST(RunTimeout, MalformedOrNegativeDurationsAreRefusedWithTheirPlace) {
   EXPECT_EQ(flag.exit_code, 2);
   EXPECT_NE(flag.err.find("--timeout needs a duration"), std::string::npos) << flag.err;
 }
-
 
 // Python task functions for the trigger rule and condition tests.
 const char* const rule_tasks_py = R"(def produce() -> int:
@@ -181,8 +179,7 @@ TEST(TriggerRules, AnyFailedRunsOnlyWhenSomethingFailed) {
   EXPECT_EQ(code, 0) << "a hook that did not fire does not fail the run";
   EXPECT_EQ(fine.at("status").as_string(), "succeeded");
   EXPECT_EQ(task_status(fine, "alert"), "skipped");
-  EXPECT_EQ(fine.at("tasks").at("alert").at("error").as_string(),
-            "no upstream task failed (trigger_rule: any_failed)");
+  EXPECT_EQ(fine.at("tasks").at("alert").at("error").as_string(), "no upstream task failed (trigger_rule: any_failed)");
 }
 
 TEST(TriggerRules, NoneFailedAcceptsSkippedButNotFailedUpstreams) {

@@ -162,7 +162,10 @@ bool holds(const std::string& text, const boost::json::object& values) {
 }
 
 TEST(Condition, EvaluatesOverJsonValues) {
-  boost::json::object values{{"check.rows", 3}, {"check.name", "b"}, {"check.ok", false}, {"check.ratio", 0.5},
+  boost::json::object values{{"check.rows", 3},
+                             {"check.name", "b"},
+                             {"check.ok", false},
+                             {"check.ratio", 0.5},
                              {"check.tags", boost::json::array{"x", "y"}}};
   EXPECT_TRUE(holds("check.rows > 0 and not check.ok", values));
   EXPECT_FALSE(holds("check.rows > 3", values));

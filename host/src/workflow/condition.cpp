@@ -7,7 +7,6 @@
 #include <cctype>
 #include <charconv>
 
-
 namespace ork::host {
 
 namespace {
@@ -68,13 +67,13 @@ class Lexer {
       }
     }
     error = {start, std::string("unexpected character '") + c + "'" +
-                        (c == '=' ? " (compare with ==)" : c == '&' || c == '|' || c == '!' ? " (write and, or, not)" : "")};
+                        (c == '='                           ? " (compare with ==)"
+                         : c == '&' || c == '|' || c == '!' ? " (write and, or, not)"
+                                                            : "")};
     return std::nullopt;
   }
 
-  static bool is_word_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-  }
+  static bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }
 
   std::optional<Token> number(ConditionError& error) {
     const std::size_t start = pos_;
@@ -146,9 +145,7 @@ class Parser {
 
   const Token& peek() const { return tokens_[pos_]; }
   bool is_word(std::string_view word) const { return peek().kind == Token::Kind::word && peek().text == word; }
-  bool is_symbol(std::string_view symbol) const {
-    return peek().kind == Token::Kind::symbol && peek().text == symbol;
-  }
+  bool is_symbol(std::string_view symbol) const { return peek().kind == Token::Kind::symbol && peek().text == symbol; }
 
   // The node ends with the last token consumed.
   ConditionNode closed(ConditionNode node) const {
@@ -159,8 +156,8 @@ class Parser {
 
   std::optional<ConditionNode> fail(ConditionError& error, const std::string& expected) {
     const Token& token = peek();
-    error = {token.offset,
-             expected + ", found " + (token.kind == Token::Kind::end ? std::string("the end") : "\"" + token.text + "\"")};
+    error = {token.offset, expected + ", found " +
+                               (token.kind == Token::Kind::end ? std::string("the end") : "\"" + token.text + "\"")};
     return std::nullopt;
   }
 
@@ -208,9 +205,8 @@ class Parser {
     if (!left) return std::nullopt;
     std::string op;
     std::size_t op_offset = peek().offset;
-    if (peek().kind == Token::Kind::symbol &&
-        (peek().text == "==" || peek().text == "!=" || peek().text == "<" || peek().text == "<=" ||
-         peek().text == ">" || peek().text == ">=")) {
+    if (peek().kind == Token::Kind::symbol && (peek().text == "==" || peek().text == "!=" || peek().text == "<" ||
+                                               peek().text == "<=" || peek().text == ">" || peek().text == ">=")) {
       op = peek().text;
       ++pos_;
     } else if (is_word("in")) {
@@ -289,9 +285,10 @@ class Parser {
       const Token& item = peek();
       if (item.kind == Token::Kind::number || item.kind == Token::Kind::string) {
         node.children.push_back(literal(item.value, item.offset));
-      } else if (item.kind == Token::Kind::word && (item.text == "true" || item.text == "false" || item.text == "null")) {
-        node.children.push_back(
-            literal(item.text == "null" ? boost::json::value(nullptr) : boost::json::value(item.text == "true"), item.offset));
+      } else if (item.kind == Token::Kind::word &&
+                 (item.text == "true" || item.text == "false" || item.text == "null")) {
+        node.children.push_back(literal(
+            item.text == "null" ? boost::json::value(nullptr) : boost::json::value(item.text == "true"), item.offset));
       } else {
         return fail(error, "a list in a condition holds literals only; expected a literal");
       }
@@ -310,8 +307,8 @@ class Parser {
     ++pos_;
     while (is_symbol(".")) {
       ++pos_;
-      if (peek().kind == Token::Kind::word || (peek().kind == Token::Kind::number && peek().value.is_int64() &&
-                                                peek().value.get_int64() >= 0)) {
+      if (peek().kind == Token::Kind::word ||
+          (peek().kind == Token::Kind::number && peek().value.is_int64() && peek().value.get_int64() >= 0)) {
         node.path.fields.push_back(peek().text);
         ++pos_;
       } else {
@@ -321,7 +318,8 @@ class Parser {
     if (node.path.fields.empty()) {
       error = {node.offset, "\"" + node.path.root +
                                 "\" alone is not a value: write task.field (a task's output field), inputs.NAME, or "
-                                "a quoted string \"" + node.path.root + "\""};
+                                "a quoted string \"" +
+                                node.path.root + "\""};
       return std::nullopt;
     }
     return closed(std::move(node));

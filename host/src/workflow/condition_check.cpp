@@ -32,14 +32,20 @@ class ConditionTyper {
   // nullopt when the node already has an error (reported once, not again by its parents).
   std::optional<Type> type_of(const ConditionNode& node) {
     switch (node.kind) {
-      case ConditionNode::Kind::literal: return infer_type(node.literal);
-      case ConditionNode::Kind::path: return path_type(node);
-      case ConditionNode::Kind::list: return list_type(node);
+      case ConditionNode::Kind::literal:
+        return infer_type(node.literal);
+      case ConditionNode::Kind::path:
+        return path_type(node);
+      case ConditionNode::Kind::list:
+        return list_type(node);
       case ConditionNode::Kind::negation:
       case ConditionNode::Kind::conjunction:
-      case ConditionNode::Kind::disjunction: return logic_type(node);
-      case ConditionNode::Kind::comparison: return comparison_type(node);
-      case ConditionNode::Kind::membership: return membership_type(node);
+      case ConditionNode::Kind::disjunction:
+        return logic_type(node);
+      case ConditionNode::Kind::comparison:
+        return comparison_type(node);
+      case ConditionNode::Kind::membership:
+        return membership_type(node);
     }
     return std::nullopt;
   }
@@ -64,10 +70,11 @@ class ConditionTyper {
       if (!type) {
         fine = false;
       } else if (!is_boolean(*type)) {
-        errors_.push_back({child.offset, "\"" + node.op + "\" needs bool operands, but " + shown(child) + " is " +
-                                             type->to_string() + (type->is_optional() && is_boolean(type->without_null())
-                                                                      ? " (it may be null: compare it, == true)"
-                                                                      : "")});
+        errors_.push_back(
+            {child.offset,
+             "\"" + node.op + "\" needs bool operands, but " + shown(child) + " is " + type->to_string() +
+                 (type->is_optional() && is_boolean(type->without_null()) ? " (it may be null: compare it, == true)"
+                                                                          : "")});
         fine = false;
       }
     }
@@ -139,8 +146,7 @@ class ConditionTyper {
     const Type y = b.without_null();
     if (is_number(x) && is_number(y)) return true;
     const bool same_kind = x.kind() == y.kind();
-    return same_kind && (x.kind() == TypeKind::string || x.kind() == TypeKind::date ||
-                         x.kind() == TypeKind::datetime);
+    return same_kind && (x.kind() == TypeKind::string || x.kind() == TypeKind::date || x.kind() == TypeKind::datetime);
   }
 
   // The operand as written in the condition.

@@ -26,14 +26,17 @@ namespace {
 
 boost::json::value evaluate(const ConditionNode& node, const ConditionPathValue& value_of) {
   switch (node.kind) {
-    case ConditionNode::Kind::literal: return node.literal;
-    case ConditionNode::Kind::path: return value_of(node.path);
+    case ConditionNode::Kind::literal:
+      return node.literal;
+    case ConditionNode::Kind::path:
+      return value_of(node.path);
     case ConditionNode::Kind::list: {
       boost::json::array items;
       for (const ConditionNode& child : node.children) items.push_back(child.literal);
       return items;
     }
-    case ConditionNode::Kind::negation: return !truthy(evaluate(node.children[0], value_of));
+    case ConditionNode::Kind::negation:
+      return !truthy(evaluate(node.children[0], value_of));
     case ConditionNode::Kind::conjunction:
       return truthy(evaluate(node.children[0], value_of)) && truthy(evaluate(node.children[1], value_of));
     case ConditionNode::Kind::disjunction:
@@ -65,7 +68,9 @@ boost::json::value evaluate(const ConditionNode& node, const ConditionPathValue&
 }
 
 // Only `true` is true: a null (an upstream that did not succeed) is not.
-bool truthy(const boost::json::value& value) { return value.is_bool() && value.get_bool(); }
+bool truthy(const boost::json::value& value) {
+  return value.is_bool() && value.get_bool();
+}
 
 std::optional<double> as_number(const boost::json::value& value) {
   if (value.is_int64()) return static_cast<double>(value.get_int64());

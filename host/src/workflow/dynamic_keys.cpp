@@ -20,8 +20,8 @@ std::optional<TriggerRule> WorkflowCompiler::read_trigger_rule(const MapEntry& k
 
 void WorkflowCompiler::read_when(const MapEntry& key, const std::string& context, TaskDraft& draft) {
   if (!key.value.IsScalar()) {
-    add(key.value_where, context + "\"when\" must be a condition such as check.rows > 0, not " +
-                             describe_node(key.value));
+    add(key.value_where,
+        context + "\"when\" must be a condition such as check.rows > 0, not " + describe_node(key.value));
     return;
   }
   // Offsets in the condition count from its first character: past the
@@ -78,7 +78,8 @@ std::optional<Type> WorkflowCompiler::condition_path_type(const CompiledTask& ta
     error = "\"" + path.to_string() + "\" reads the task's own output, which does not exist before it runs";
     return std::nullopt;
   }
-  auto upstream = std::find_if(drafts_.begin(), drafts_.end(), [&](const TaskDraft& d) { return d.task.name == path.root; });
+  auto upstream =
+      std::find_if(drafts_.begin(), drafts_.end(), [&](const TaskDraft& d) { return d.task.name == path.root; });
   if (upstream == drafts_.end()) {
     error = "unknown name \"" + path.root + "\"" + did_you_mean(path.root, roots) +
             ": a condition reads task outputs (task.field) and workflow inputs (inputs.NAME); quote a string "
