@@ -4,7 +4,14 @@ namespace ork::host {
 
 RunDeadline::RunDeadline(std::chrono::system_clock::time_point deadline, std::function<void()> on_expiry)
     : deadline_(deadline), on_expiry_(std::move(on_expiry)) {
-  if (deadline_ != std::chrono::system_clock::time_point::max()) thread_ = std::thread([this] { wait(); });
+  if (deadline_ == std::chrono::system_clock::time_point::max()) return;
+  // Already past (a resumed run): expire here, before any task can start,
+  // rather than racing the first attempts from another thread.
+  if (deadline_ <= std::chrono::system_clock::now()) {
+    on_expiry_();
+    return;
+  }
+  thread_ = std::thread([this] { wait(); });
 }
 
 RunDeadline::~RunDeadline() {

@@ -15,8 +15,8 @@ namespace ork::host {
 
 class RunDeadline {
  public:
-  // A deadline at the epoch (or earlier) expires at once; `on_expiry` is not
-  // called when `deadline` is the max time point (no limit).
+  // A deadline already past expires at once, in the constructor; `on_expiry`
+  // is never called when `deadline` is the max time point (no limit).
   RunDeadline(std::chrono::system_clock::time_point deadline, std::function<void()> on_expiry);
   ~RunDeadline();
   RunDeadline(const RunDeadline&) = delete;

@@ -135,7 +135,12 @@ void RunScheduler::State::run_attempt(std::size_t i, std::unique_lock<std::mutex
   }
   notify_started(task.spec->name, attempt);
   ExecutorRunResult result;
-  if (!input_error.empty()) {
+  if (std::optional<std::string> why = cancelled_because()) {
+    // Cancelled (a run timeout, Ctrl-C) while this attempt was being
+    // recorded: an executor may not know the attempt yet, so its cancel
+    // would be lost; do not start it.
+    result = {ORK_TASK_CANCELLED, "", *why};
+  } else if (!input_error.empty()) {
     result = {ORK_TASK_FAILED, "", input_error};
   } else if (options.remote) {
     result = run_on_queue(store, task.spec->executor, request, [this] { return cancel_requested(); });
@@ -230,13 +235,14 @@ void RunScheduler::State::settle_downstream(std::size_t i, std::vector<Skip>& sk
   for (std::size_t d : tasks[i].downstream) {
     TaskRuntime& t = tasks[d];
     --t.unmet_dependencies;
+    note_upstream_outcome(t, tasks[i]);  // counted as they end: a fan-in of N stays O(N)
     if (t.phase != Phase::waiting || cancelling) continue;
     const TriggerRule rule = t.spec->trigger_rule;
     // all_succeeded and none_failed are lost for good by one bad upstream:
     // skip at once instead of waiting for the other branches.
     const bool decided_early = rule == TriggerRule::all_succeeded || rule == TriggerRule::none_failed;
     if (t.unmet_dependencies > 0 && !decided_early) continue;
-    std::optional<std::string> reason = trigger_rule_verdict(rule, upstream_outcomes(t));
+    std::optional<std::string> reason = trigger_rule_verdict(rule, t.upstream);
     if (!reason && t.unmet_dependencies > 0) continue;
     if (!reason) reason = condition_refusal(t);
     if (!reason) {
@@ -251,32 +257,31 @@ void RunScheduler::State::settle_downstream(std::size_t i, std::vector<Skip>& sk
   }
 }
 
-UpstreamOutcomes RunScheduler::State::upstream_outcomes(const TaskRuntime& task) const {
-  UpstreamOutcomes outcomes;
-  std::string skipped_one;
-  for (const std::string& name : task.spec->depends_on) {
-    const TaskRuntime& upstream = tasks[index.at(name)];
-    const char* status = nullptr;
-    switch (upstream.phase) {
-      case Phase::succeeded: ++outcomes.succeeded; break;
-      case Phase::failed: ++outcomes.failed; status = "failed"; break;
-      case Phase::cancelled: ++outcomes.cancelled; status = "cancelled"; break;
-      case Phase::skipped:
-        ++outcomes.skipped;
-        if (skipped_one.empty()) skipped_one = name;
-        break;
-      default: break;  // not final yet
-    }
-    if (status && outcomes.first_unsuccessful.empty()) {
-      outcomes.first_unsuccessful = name;
-      outcomes.first_unsuccessful_status = status;
-    }
+void RunScheduler::State::note_upstream_outcome(TaskRuntime& task, const TaskRuntime& upstream) {
+  UpstreamOutcomes& o = task.upstream;
+  // A failed or cancelled upstream names the reason in preference to a skipped one.
+  const bool replaceable = o.first_unsuccessful.empty() || o.first_unsuccessful_status == "was skipped";
+  switch (upstream.phase) {
+    case Phase::succeeded:
+      ++o.succeeded;
+      return;
+    case Phase::failed:
+      ++o.failed;
+      if (replaceable) o.first_unsuccessful_status = "failed";
+      break;
+    case Phase::cancelled:
+      ++o.cancelled;
+      if (replaceable) o.first_unsuccessful_status = "cancelled";
+      break;
+    case Phase::skipped:
+      ++o.skipped;
+      if (!o.first_unsuccessful.empty()) return;
+      o.first_unsuccessful_status = "was skipped";
+      break;
+    default:
+      return;  // not final: never called so
   }
-  if (outcomes.first_unsuccessful.empty() && !skipped_one.empty()) {
-    outcomes.first_unsuccessful = skipped_one;
-    outcomes.first_unsuccessful_status = "was skipped";
-  }
-  return outcomes;
+  if (replaceable) o.first_unsuccessful = upstream.spec->name;
 }
 
 void RunScheduler::State::record_skips(const std::vector<Skip>& skipped) {
@@ -288,6 +293,12 @@ void RunScheduler::State::record_skips(const std::vector<Skip>& skipped) {
   }
   record(skips);
   for (const Skip& skip : skipped) notify_skipped(tasks[skip.task].spec->name, skip.reason);
+}
+
+std::optional<std::string> RunScheduler::State::cancelled_because() {
+  std::lock_guard lock(mutex);
+  if (!cancelling) return std::nullopt;
+  return cancel_reason.empty() ? std::string("run cancelled") : cancel_reason;
 }
 
 bool RunScheduler::State::cancel_requested() {

@@ -49,6 +49,7 @@ struct TaskRuntime {
   int interrupted = 0;         // attempts cut short by the death of a previous owner
   int unmet_dependencies = 0;  // upstream tasks not yet final (succeeded, failed, cancelled or skipped)
   std::vector<std::size_t> downstream;
+  UpstreamOutcomes upstream;  // how the upstream tasks that are final ended (for the trigger rule)
   boost::json::value output;  // once succeeded
   Clock::time_point retry_at;
 };
@@ -143,7 +144,8 @@ struct RunScheduler::State {
   // skipped, and a skip settles its own downstream in turn (lock held).
   void settle_downstream(std::size_t i, std::vector<Skip>& skipped);
 
-  UpstreamOutcomes upstream_outcomes(const TaskRuntime& task) const;
+  // Counts how `upstream` (just final) ended into `task`'s tally.
+  static void note_upstream_outcome(TaskRuntime& task, const TaskRuntime& upstream);
 
   // Why a task whose upstream tasks allow it to run is skipped all the same:
   // its `when:` is false (run_conditions.cpp). nullopt: it runs.
@@ -157,6 +159,9 @@ struct RunScheduler::State {
   void record_skips(const std::vector<Skip>& skipped);
 
   bool cancel_requested();
+
+  // The error of an attempt not started because the run is being cancelled.
+  std::optional<std::string> cancelled_because();
 
   void record(const TaskTransition& transition) { record({&transition, 1}); }
 
