@@ -83,9 +83,12 @@ std::vector<CommandSpec> build_table() {
        "Progress is one line per task event, then a summary line with the run id. With --json, one object "
        "describing the run is printed when it ends and progress goes to stderr.\n\n"
        "Ctrl-C (SIGINT) or SIGTERM cancels the run: running tasks are stopped, the rest are marked cancelled, "
-       "and ork exits 130.",
+       "and ork exits 130. A run that outlives its time limit (--timeout, else the workflow's timeout:) is "
+       "cancelled the same way, with the reason recorded as the run's error, and ork exits 1.",
        {input_flag(), json_flag("print the finished run as JSON on stdout (progress goes to stderr)"), concurrency_flag(),
-        idempotency_flag(), workers_only_flag()}},
+        idempotency_flag(), workers_only_flag(),
+        {"--timeout", "", "D",
+         "cancel the run when it has run longer than D (500ms, 30s, 10m, 2h, 1d); overrides the workflow's timeout:"}}},
       {"resume", "RUN", "continue a run whose process died",
        "Continues a run whose owner process died (kill -9, a crash, a reboot). Tasks recorded succeeded keep "
        "their outputs and never run again; attempts that were running when the owner died are closed, keep the "

@@ -48,6 +48,8 @@ int runs_command(CliContext& ctx) {
     std::cout << std::setw(14) << r.run_id << std::setw(24) << one_line(r.workflow, 23) << std::setw(11) << r.status
               << std::setw(21) << short_time(r.started_at ? r.started_at : r.created_at)
               << duration_text(r.started_at, r.finished_at) << "\n";
+    // Why a run ended early (a run timeout, an owner that was gone) belongs beside it.
+    if (r.error && !r.error->empty()) std::cout << "  " << one_line(*r.error, 110) << "\n";
   }
   return exit_ok;
 }
@@ -63,7 +65,8 @@ int tasks_command(CliContext& ctx) {
     print_gantt(detail, std::cout, terminal_width());
     return exit_ok;
   }
-  std::cout << "run " << detail.run.run_id << " of " << detail.run.workflow << ": " << detail.run.status << "\n";
+  std::cout << "run " << detail.run.run_id << " of " << detail.run.workflow << ": " << detail.run.status
+            << (detail.run.error && !detail.run.error->empty() ? " (" + *detail.run.error + ")" : "") << "\n";
   std::cout << std::left << std::setw(24) << "TASK" << std::setw(11) << "STATUS" << std::setw(9) << "ATTEMPTS"
             << std::setw(11) << "DURATION" << "OUTPUT / ERROR\n";
   for (const auto& [name, task] : detail.tasks) {

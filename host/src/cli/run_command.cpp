@@ -12,6 +12,7 @@ namespace ork::host {
 int run_command(CliContext& ctx) {
   const bool json = ctx.cl.has("--json");
   const int concurrency = concurrency_option(ctx);
+  const std::optional<std::chrono::milliseconds> timeout = timeout_option(ctx);
   std::optional<CompiledWorkflow> workflow = ctx.compile_or_report();
   if (!workflow) return exit_invalid;
   RunRequest request;
@@ -41,6 +42,7 @@ int run_command(CliContext& ctx) {
   options.workflow_inputs = request.inputs;
   options.owner = request.owner;
   options.remote = ctx.cl.has("--workers-only");
+  options.timeout = timeout;
   RunOutcome outcome = execute_run(*workflow, ctx, store, std::move(options), json);
   return report_run(store, created.run_id, json, outcome);
 }

@@ -2,6 +2,7 @@
 
 #include "store/json_views.hpp"
 #include "scheduler/run_setup.hpp"
+#include "workflow/duration.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -117,6 +118,17 @@ int concurrency_option(const CliContext& ctx) {
   }
   if (n < 1) throw Error(ErrorKind::usage, "--concurrency needs a positive number, got '" + *c + "'");
   return n;
+}
+
+std::optional<std::chrono::milliseconds> timeout_option(const CliContext& ctx) {
+  auto text = ctx.cl.value("--timeout");
+  if (!text) return std::nullopt;
+  std::optional<std::chrono::milliseconds> timeout = parse_duration(*text);
+  if (!timeout || timeout->count() <= 0) {
+    throw Error(ErrorKind::usage, "--timeout needs a duration longer than 0 such as 500ms, 30s, 10m, 2h or 1d, got '" +
+                                      *text + "'");
+  }
+  return timeout;
 }
 
 std::ostream& progress_stream(bool json) { return json ? std::cerr : std::cout; }

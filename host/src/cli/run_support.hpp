@@ -6,6 +6,7 @@
 #include "cli/cli.hpp"
 #include "scheduler/run_scheduler.hpp"
 
+#include <chrono>
 #include <map>
 #include <ostream>
 #include <optional>
@@ -28,6 +29,8 @@ struct RunOutcome {
 // `--concurrency N` (a positive number; throws a usage Error otherwise), or
 // the number of cores when it is not given.
 int concurrency_option(const CliContext& ctx);
+// `--timeout D` as a duration; nullopt when not given; a usage error when malformed.
+std::optional<std::chrono::milliseconds> timeout_option(const CliContext& ctx);
 
 // Where progress lines go: stdout, or stderr with --json (stdout then holds
 // only the final JSON object, so `ork run --json > out.json` still shows progress).

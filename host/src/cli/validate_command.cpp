@@ -61,6 +61,10 @@ boost::json::object validate_json(const CompileResult& result, const std::string
           {"defaults", std::move(defaults)},
           {"output", task.signature.output.to_structural_string()},
           {"typed", task.signature.declared}};
+      // Only when set, so the shape of a workflow that uses neither stays as it was.
+      auto& shown = tasks[task.name].as_object();
+      if (task.trigger_rule != TriggerRule::all_succeeded) shown["trigger_rule"] = trigger_rule_name(task.trigger_rule);
+      if (task.when) shown["when"] = task.when->text;
     }
   }
   boost::json::object out{{"ok", result.workflow.has_value()}, {"errors", std::move(errors)}};
@@ -92,6 +96,10 @@ void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow) {
       ++untyped;
     }
     std::cout << "\n";
+    if (task.trigger_rule != TriggerRule::all_succeeded) {
+      std::cout << "    trigger_rule: " << trigger_rule_name(task.trigger_rule) << "\n";
+    }
+    if (task.when) std::cout << "    when: " << task.when->text << "\n";
   }
   if (untyped > 0) {
     std::cout << untyped << (untyped == 1 ? " task has" : " tasks have")

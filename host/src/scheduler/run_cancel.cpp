@@ -17,20 +17,21 @@ void RunScheduler::State::stop_after_failure() {
 
 std::string RunScheduler::State::final_status() {
   std::lock_guard lock(mutex);
-  bool all_succeeded = true;
+  bool completed = true;
   for (const TaskRuntime& t : tasks) {
     if (t.phase == Phase::failed) return "failed";
-    all_succeeded = all_succeeded && t.phase == Phase::succeeded;
+    completed = completed && (t.phase == Phase::succeeded || t.phase == Phase::skipped);
   }
-  return all_succeeded ? "succeeded" : "cancelled";
+  return completed ? "succeeded" : "cancelled";
 }
 
-void RunScheduler::State::cancel() {
+void RunScheduler::State::cancel(const std::string& reason) {
   std::vector<std::size_t> never_started;
   {
     std::lock_guard lock(mutex);
     if (cancelling) return;
     cancelling = true;
+    cancel_reason = reason;
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       TaskRuntime& t = tasks[i];
       if (t.phase != Phase::running && !is_final(t.phase)) {
@@ -43,7 +44,8 @@ void RunScheduler::State::cancel() {
   }
   for (std::size_t i : never_started) {
     try {
-      record(TaskTransition{options.run_id, tasks[i].spec->name, 0, "cancelled", now_millis(), "", "run cancelled", 0});
+      record(TaskTransition{options.run_id, tasks[i].spec->name, 0, "cancelled", now_millis(), "",
+                            reason.empty() ? "run cancelled" : reason, 0});
     } catch (const std::exception& e) {
       std::cerr << "ork: " << e.what() << '\n';
     }

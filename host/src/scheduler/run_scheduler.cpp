@@ -4,10 +4,13 @@
 #include "core/output_depth.hpp"
 #include "scheduler/attempt_policy.hpp"
 #include "scheduler/lease_keeper.hpp"
+#include "scheduler/run_deadline.hpp"
+#include "workflow/duration.hpp"
 
 #include <ork/limits.h>
 
 #include <algorithm>
+#include <iostream>
 #include <thread>
 
 namespace ork::host {
@@ -132,7 +135,12 @@ void RunScheduler::State::run_attempt(std::size_t i, std::unique_lock<std::mutex
   }
   notify_started(task.spec->name, attempt);
   ExecutorRunResult result;
-  if (!input_error.empty()) {
+  if (std::optional<std::string> why = cancelled_because()) {
+    // Cancelled (a run timeout, Ctrl-C) while this attempt was being
+    // recorded: an executor may not know the attempt yet, so its cancel
+    // would be lost; do not start it.
+    result = {ORK_TASK_CANCELLED, "", *why};
+  } else if (!input_error.empty()) {
     result = {ORK_TASK_FAILED, "", input_error};
   } else if (options.remote) {
     result = run_on_queue(store, task.spec->executor, request, [this] { return cancel_requested(); });
@@ -202,51 +210,95 @@ void RunScheduler::State::commit_ended(Ended& e, const std::optional<TaskTransit
   TaskRuntime& task = tasks[e.task];
   notify_finished(task.spec->name, e.attempt, e.status, e.error, e.took);
 
-  std::vector<std::size_t> skipped;
+  std::vector<Skip> skipped;
   {
     std::lock_guard lock(mutex);
     if (e.status == "retrying") {
       task.phase = Phase::delayed;
       delayed.push({Clock::now() + e.delay, e.task});
-    } else if (e.status == "succeeded") {
-      task.phase = Phase::succeeded;
-      task.output = std::move(e.output);
-      --unfinished;
-      for (std::size_t d : task.downstream) {
-        if (--tasks[d].unmet_dependencies == 0 && tasks[d].phase == Phase::waiting && !cancelling) {
-          tasks[d].phase = Phase::ready;
-          ready.push_back(d);
-        }
-      }
     } else {
-      task.phase = e.status == "cancelled" ? Phase::cancelled : Phase::failed;
-      --unfinished;
-      collect_downstream(e.task, skipped);
-      for (std::size_t d : skipped) {
-        tasks[d].phase = Phase::skipped;
-        --unfinished;
+      if (e.status == "succeeded") {
+        task.phase = Phase::succeeded;
+        task.output = std::move(e.output);
+      } else {
+        task.phase = e.status == "cancelled" ? Phase::cancelled : Phase::failed;
       }
+      --unfinished;
+      settle_downstream(e.task, skipped);
     }
   }
-  if (!skipped.empty()) {
-    std::string reason = "upstream task '" + task.spec->name + "' " + e.status;
-    std::vector<TaskTransition> skips;
-    for (std::size_t d : skipped) {
-      skips.push_back(TaskTransition{options.run_id, tasks[d].spec->name, 0, "skipped", now_millis(), "", reason, 0});
-    }
-    record(skips);
-    for (std::size_t d : skipped) notify_skipped(tasks[d].spec->name, reason);
-  }
+  record_skips(skipped);
   wake.notify_all();
 }
 
-void RunScheduler::State::collect_downstream(std::size_t i, std::vector<std::size_t>& out) {
+void RunScheduler::State::settle_downstream(std::size_t i, std::vector<Skip>& skipped) {
   for (std::size_t d : tasks[i].downstream) {
-    if (tasks[d].phase != Phase::waiting) continue;
-    if (std::find(out.begin(), out.end(), d) != out.end()) continue;
-    out.push_back(d);
-    collect_downstream(d, out);
+    TaskRuntime& t = tasks[d];
+    --t.unmet_dependencies;
+    note_upstream_outcome(t, tasks[i]);  // counted as they end: a fan-in of N stays O(N)
+    if (t.phase != Phase::waiting || cancelling) continue;
+    const TriggerRule rule = t.spec->trigger_rule;
+    // all_succeeded and none_failed are lost for good by one bad upstream:
+    // skip at once instead of waiting for the other branches.
+    const bool decided_early = rule == TriggerRule::all_succeeded || rule == TriggerRule::none_failed;
+    if (t.unmet_dependencies > 0 && !decided_early) continue;
+    std::optional<std::string> reason = trigger_rule_verdict(rule, t.upstream);
+    if (!reason && t.unmet_dependencies > 0) continue;
+    if (!reason) reason = condition_refusal(t);
+    if (!reason) {
+      t.phase = Phase::ready;
+      ready.push_back(d);
+      continue;
+    }
+    t.phase = Phase::skipped;
+    --unfinished;
+    skipped.push_back({d, *reason});
+    settle_downstream(d, skipped);
   }
+}
+
+void RunScheduler::State::note_upstream_outcome(TaskRuntime& task, const TaskRuntime& upstream) {
+  UpstreamOutcomes& o = task.upstream;
+  // A failed or cancelled upstream names the reason in preference to a skipped one.
+  const bool replaceable = o.first_unsuccessful.empty() || o.first_unsuccessful_status == "was skipped";
+  switch (upstream.phase) {
+    case Phase::succeeded:
+      ++o.succeeded;
+      return;
+    case Phase::failed:
+      ++o.failed;
+      if (replaceable) o.first_unsuccessful_status = "failed";
+      break;
+    case Phase::cancelled:
+      ++o.cancelled;
+      if (replaceable) o.first_unsuccessful_status = "cancelled";
+      break;
+    case Phase::skipped:
+      ++o.skipped;
+      if (!o.first_unsuccessful.empty()) return;
+      o.first_unsuccessful_status = "was skipped";
+      break;
+    default:
+      return;  // not final: never called so
+  }
+  if (replaceable) o.first_unsuccessful = upstream.spec->name;
+}
+
+void RunScheduler::State::record_skips(const std::vector<Skip>& skipped) {
+  if (skipped.empty()) return;
+  std::vector<TaskTransition> skips;
+  for (const Skip& skip : skipped) {
+    skips.push_back(
+        TaskTransition{options.run_id, tasks[skip.task].spec->name, 0, "skipped", now_millis(), "", skip.reason, 0});
+  }
+  record(skips);
+  for (const Skip& skip : skipped) notify_skipped(tasks[skip.task].spec->name, skip.reason);
+}
+
+std::optional<std::string> RunScheduler::State::cancelled_because() {
+  std::lock_guard lock(mutex);
+  if (!cancelling) return std::nullopt;
+  return cancel_reason.empty() ? std::string("run cancelled") : cancel_reason;
 }
 
 bool RunScheduler::State::cancel_requested() {
@@ -283,6 +335,19 @@ void RunScheduler::State::notify_skipped(const std::string& task, const std::str
   observer.task_skipped(task, reason);
 }
 
+namespace {
+
+// When a run with time limit `limit` must end: counted from the start the
+// store recorded, so a resumed run does not get its whole limit again.
+std::chrono::system_clock::time_point run_deadline(const RunScheduler::State& s, std::chrono::milliseconds limit) {
+  if (limit.count() <= 0) return std::chrono::system_clock::time_point::max();
+  Millis started = s.options.resume && s.options.resume->run.started_at > 0 ? s.options.resume->run.started_at
+                                                                           : now_millis();
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(started)) + limit;
+}
+
+}  // namespace
+
 int applied_concurrency(int requested, const CompiledWorkflow& workflow) {
   return workflow.concurrency > 0 ? std::min(requested, workflow.concurrency) : requested;
 }
@@ -299,14 +364,20 @@ std::string RunScheduler::execute() {
   s.wait_for_active_run_slot();
   if (s.options.resume) s.restore(*s.options.resume);
   {
-    std::lock_guard lock(s.mutex);
-    for (std::size_t i = 0; i < s.tasks.size(); ++i) {
-      if (s.tasks[i].phase == Phase::waiting && s.tasks[i].unmet_dependencies == 0) {
-        s.tasks[i].phase = Phase::ready;
-        s.ready.push_back(i);
-      }
+    std::vector<State::Skip> skipped;
+    {
+      std::lock_guard lock(s.mutex);
+      s.admit_roots(skipped);
     }
+    s.record_skips(skipped);
   }
+  // Armed only now: a cancellation must not race the restoring of a resumed
+  // run's recorded states (a resumed run past its deadline is cancelled at once).
+  const std::chrono::milliseconds limit = s.options.timeout.value_or(s.workflow.timeout);
+  RunDeadline deadline(run_deadline(s, limit), [&s, limit] {
+    std::cerr << "ork: run " << s.options.run_id << " timed out after " << format_duration(limit) << "; cancelling it\n";
+    s.cancel("run timed out: it ran longer than its timeout of " + format_duration(limit) + " and was cancelled");
+  });
   int concurrency = applied_concurrency(s.options.concurrency, s.workflow);
   int thread_count = std::max(1, std::min<int>(concurrency, static_cast<int>(s.tasks.size())));
   std::vector<std::thread> threads;
@@ -330,7 +401,12 @@ std::string RunScheduler::execute() {
 
   std::string status = s.final_status();
   s.logs.flush();
-  s.store.update_run(s.options.run_id, status, now_millis(), "");
+  std::string reason;
+  {
+    std::lock_guard lock(s.mutex);
+    reason = s.cancel_reason;
+  }
+  s.store.update_run(s.options.run_id, status, now_millis(), reason);
   return status;
 }
 

@@ -44,6 +44,10 @@ struct RunOptions {
   // `--workers-only`: attempts go on the store's queue and `ork worker`
   // processes run them (plugin API 1.3); this process only schedules.
   bool remote = false;
+  // `ork run --timeout`: the run's time limit, in place of the workflow's
+  // `timeout:`. When it expires the run is cancelled, with the reason
+  // recorded as the run's error.
+  std::optional<std::chrono::milliseconds> timeout;
 };
 
 // What the CLI shows while a run progresses. Called from scheduler threads,

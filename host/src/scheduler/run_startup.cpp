@@ -67,21 +67,15 @@ void RunScheduler::State::restore(const RunDetail& recorded) {
       }
     }
   }
+  // Downstream of the recorded final tasks: released, or skipped by their
+  // trigger rule when the owner died before marking them.
+  std::vector<std::size_t> settled;
   for (std::size_t i = 0; i < tasks.size(); ++i) {
-    if (tasks[i].phase != Phase::succeeded) continue;
-    for (std::size_t d : tasks[i].downstream) --tasks[d].unmet_dependencies;
+    if (is_final(tasks[i].phase)) settled.push_back(i);
   }
-  // Downstream of a recorded failure that were never marked (the owner died first).
-  std::vector<std::size_t> skipped;
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    if (tasks[i].phase == Phase::failed || tasks[i].phase == Phase::cancelled) collect_downstream(i, skipped);
-  }
-  for (std::size_t d : skipped) {
-    tasks[d].phase = Phase::skipped;
-    --unfinished;
-    record(TaskTransition{options.run_id, tasks[d].spec->name, 0, "skipped", now_millis(), "",
-                          "an upstream task did not succeed", 0});
-  }
+  std::vector<Skip> skipped;
+  for (std::size_t i : settled) settle_downstream(i, skipped);
+  record_skips(skipped);
 }
 
 }  // namespace ork::host

@@ -5,6 +5,7 @@
 //   run_task_inputs.cpp  the input object of an attempt, from bindings
 //   run_slots.cpp        pools (ORK_POOLS) and max_concurrency slots
 //   run_startup.cpp      before the threads start: max_active_runs, resume
+//   run_conditions.cpp   `when:` conditions, and admitting the first tasks
 //   run_cancel.cpp       cancellation, stopping after a store failure, the
 //                        run's final status
 // Included only by those files.
@@ -46,11 +47,17 @@ struct TaskRuntime {
   Phase phase = Phase::waiting;
   int attempt = 0;             // attempts started so far
   int interrupted = 0;         // attempts cut short by the death of a previous owner
-  int unmet_dependencies = 0;  // upstream tasks not yet succeeded
+  int unmet_dependencies = 0;  // upstream tasks not yet final (succeeded, failed, cancelled or skipped)
   std::vector<std::size_t> downstream;
+  UpstreamOutcomes upstream;  // how the upstream tasks that are final ended (for the trigger rule)
   boost::json::value output;  // once succeeded
   Clock::time_point retry_at;
 };
+
+// The value at `path` inside `value` (object keys, array indexes); null
+// with `missing` set to the first segment not found (run_task_inputs.cpp).
+const boost::json::value* value_at_path(const boost::json::value& value, const std::vector<std::string>& path,
+                                        std::string& missing);
 
 struct Delayed {
   Clock::time_point at;
@@ -76,6 +83,7 @@ struct RunScheduler::State {
   std::size_t unfinished = 0;
   bool cancelling = false;
   bool broken = false;  // a scheduler thread hit an error it cannot recover from
+  std::string cancel_reason;  // recorded as the run's error ("" = none, as for `ork cancel`)
 
   State(const CompiledWorkflow& wf, const PluginRegistry& executors, Store& s, RunOptions opts, RunObserver& obs);
 
@@ -125,10 +133,35 @@ struct RunScheduler::State {
   // transaction), then releases or skips the downstream tasks.
   void commit_ended(Ended& e, const std::optional<TaskTransition>& start);
 
-  // Every not-yet-final task reachable downstream of `i` (lock held).
-  void collect_downstream(std::size_t i, std::vector<std::size_t>& out);
+  // A task that will not run, and why (recorded as its error).
+  struct Skip {
+    std::size_t task;
+    std::string reason;
+  };
+
+  // Task `i` just became final: each downstream task with no upstream left
+  // to wait for (or whose trigger rule is already lost) is made ready or
+  // skipped, and a skip settles its own downstream in turn (lock held).
+  void settle_downstream(std::size_t i, std::vector<Skip>& skipped);
+
+  // Counts how `upstream` (just final) ended into `task`'s tally.
+  static void note_upstream_outcome(TaskRuntime& task, const TaskRuntime& upstream);
+
+  // Why a task whose upstream tasks allow it to run is skipped all the same:
+  // its `when:` is false (run_conditions.cpp). nullopt: it runs.
+  std::optional<std::string> condition_refusal(const TaskRuntime& task) const;
+
+  // Tasks with no upstream at the start of a run: ready, or skipped by their
+  // `when:` (lock held).
+  void admit_roots(std::vector<Skip>& skipped);
+
+  // Records and reports skips (lock not held).
+  void record_skips(const std::vector<Skip>& skipped);
 
   bool cancel_requested();
+
+  // The error of an attempt not started because the run is being cancelled.
+  std::optional<std::string> cancelled_because();
 
   void record(const TaskTransition& transition) { record({&transition, 1}); }
 
@@ -159,11 +192,14 @@ struct RunScheduler::State {
   // run stays `running` in the store, for `ork resume` once it is fixed.
   void stop_after_failure();
 
-  // succeeded only when every task did; failed when one failed; otherwise
-  // (cancelled, or skipped because of a cancellation) cancelled.
+  // failed when a task failed; otherwise cancelled when a task was cancelled
+  // (or never finished); otherwise succeeded — tasks skipped by a trigger
+  // rule or a `when:` do not make a run fail.
   std::string final_status();
 
-  void cancel();
+  // `reason` (say, the run timed out) becomes the error of the tasks that
+  // never started and of the run; empty for a plain cancellation.
+  void cancel(const std::string& reason = "");
 };
 
 }  // namespace ork::host

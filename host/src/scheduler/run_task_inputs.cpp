@@ -5,9 +5,6 @@
 
 namespace ork::host {
 
-namespace {
-
-// The value at `path` inside `value` (object keys, array indexes).
 const boost::json::value* value_at_path(const boost::json::value& value, const std::vector<std::string>& path,
                                         std::string& missing) {
   const boost::json::value* v = &value;
@@ -30,8 +27,6 @@ const boost::json::value* value_at_path(const boost::json::value& value, const s
   return v;
 }
 
-}  // namespace
-
 std::string RunScheduler::State::build_input(const TaskRuntime& task, std::string& error) {
   boost::json::object input;
   for (const auto& binding : task.spec->inputs) {
@@ -47,7 +42,12 @@ std::string RunScheduler::State::build_input(const TaskRuntime& task, std::strin
         }
         break;
       case InputBinding::Kind::task_output: {
-        const boost::json::value& upstream_output = tasks[index.at(binding.task)].output;
+        const TaskRuntime& upstream_task = tasks[index.at(binding.task)];
+        if (upstream_task.phase != Phase::succeeded) {  // a trigger rule ran this task anyway: null (typed T | None)
+          input[binding.name] = nullptr;
+          break;
+        }
+        const boost::json::value& upstream_output = upstream_task.output;
         std::string missing;
         const boost::json::value* v = value_at_path(upstream_output, binding.path, missing);
         if (!v) {

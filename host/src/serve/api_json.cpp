@@ -29,7 +29,9 @@ json::object compiled_task_json(const CompiledTask& task) {
                       {"inputs", std::move(inputs)},
                       {"inputs_structural", std::move(inputs_structural)},
                       {"output", task.signature.output.to_string()},
-                      {"output_structural", task.signature.output.to_structural_string()}};
+                      {"output_structural", task.signature.output.to_structural_string()},
+                      {"trigger_rule", trigger_rule_name(task.trigger_rule)},
+                      {"when", task.when ? json::value(task.when->text) : json::value(nullptr)}};
 }
 
 std::string input_kind(const Type& type) {
@@ -75,7 +77,10 @@ json::array graph_json(Store& store, std::int64_t version_id) {
                       {"executor", task.contains("executor") ? task.at("executor") : json::value("")},
                       {"depends_on", task.contains("depends_on") ? task.at("depends_on") : json::array{}},
                       {"inputs", json::object{}},
-                      {"output", "Any"}};
+                      {"output", "Any"},
+                      // Absent from the spec when the default / not set (versions recorded before issue 14 too).
+                      {"trigger_rule", task.contains("trigger_rule") ? task.at("trigger_rule") : json::value("all_succeeded")},
+                      {"when", task.contains("when") ? task.at("when") : json::value(nullptr)}};
     // Structural types for the tooltip; named ones (versions recorded since
     // `signature_named`) for the node, as on the workflow page.
     if (auto* sig = task.if_contains("signature"); sig && sig->is_object()) {

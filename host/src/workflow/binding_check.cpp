@@ -135,7 +135,9 @@ class TaskBindingChecker {
         }
         std::string source = binding.path.empty() ? "the output of " + binding.task
                                                   : binding.task + "." + join_names(binding.path, ".");
-        check(binding.where, context, source + " is " + lookup.type->to_string(), *lookup.type, parameter);
+        Type received = received_from_upstream(*lookup.type);
+        check(binding.where, context, source + " is " + received.to_string(), received, parameter,
+              trigger_rule_note(binding.task, parameter));
         return;
       }
       case InputBinding::Kind::workflow_input: {
@@ -150,21 +152,40 @@ class TaskBindingChecker {
   }
 
   void check_whole_upstream(const Parameter& parameter) {
-    Type output = output_of(parameter.name);
+    Type output = received_from_upstream(output_of(parameter.name));
     check(upstream_location(parameter.name), "task \"" + task_.name + "\" " + parameter.label + ": ",
-          "the output of " + parameter.name + " is " + output.to_string(), output, parameter);
+          "the output of " + parameter.name + " is " + output.to_string(), output, parameter,
+          trigger_rule_note(parameter.name, parameter));
   }
 
   void check_upstream_parameter(const Parameter& parameter) {
     std::vector<Field> outputs;
-    for (const std::string& upstream : task_.depends_on) outputs.push_back(Field{upstream, output_of(upstream), false});
+    for (const std::string& upstream : task_.depends_on) {
+      outputs.push_back(Field{upstream, received_from_upstream(output_of(upstream)), false});
+    }
     Type type = Type::object(std::move(outputs));
     check(task_.where, "task \"" + task_.name + "\" " + parameter.label + ": ",
-          "the upstream outputs are " + type.to_string(), type, parameter);
+          "the upstream outputs are " + type.to_string(), type, parameter,
+          task_.depends_on.empty() ? "" : trigger_rule_note(task_.depends_on.front(), parameter));
+  }
+
+  // What the task receives from an upstream output of type `output`: under a
+  // trigger rule that runs it although an upstream did not succeed, that
+  // upstream's place holds null (docs/types.md, "Trigger rules").
+  Type received_from_upstream(const Type& output) const {
+    if (!may_run_without_every_upstream(task_.trigger_rule) || output.is_any()) return output;
+    return Type::optional(output);
+  }
+
+  std::string trigger_rule_note(const std::string& upstream, const Parameter& parameter) const {
+    if (!may_run_without_every_upstream(task_.trigger_rule)) return "";
+    return "; with trigger_rule: " + trigger_rule_name(task_.trigger_rule) + " the task also runs when " + upstream +
+           " did not succeed, and then receives null: declare " + parameter.label + " as " +
+           Type::optional(parameter.type).to_string();
   }
 
   void check(const SourceLocation& where, const std::string& context, const std::string& source, const Type& from,
-             const Parameter& parameter) {
+             const Parameter& parameter, const std::string& note = "") {
     Assignability fits = is_assignable(from, parameter.type);
     if (fits) return;
     // The message already shows both types; keep only what the reason adds.
@@ -172,7 +193,7 @@ class TaskBindingChecker {
     std::string restated = from.to_string() + " does not fit " + parameter.type.to_string() + ": ";
     if (detail.rfind(restated, 0) == 0) detail.erase(0, restated.size());
     errors_.push_back({where, context + source + ", but " + parameter.label + " expects " + parameter.type.to_string() +
-                                  (detail.empty() ? "" : ": " + detail)});
+                                  (detail.empty() || !note.empty() ? "" : ": " + detail) + note});
   }
 
   const InputBinding* find_binding(const std::string& name) const {

@@ -20,6 +20,7 @@ boost::json::object CompiledWorkflow::spec_json() const {
   json["timezone"] = timezone;
   if (concurrency > 0) json["concurrency"] = concurrency;
   if (max_active_runs > 0) json["max_active_runs"] = max_active_runs;
+  if (timeout.count() > 0) json["timeout_ms"] = timeout.count();  // absent when unset: old versions keep their hash
   if (!pools.empty()) {
     boost::json::object pool_sizes;
     for (const auto& [name, size] : pools) pool_sizes[name] = size;
@@ -60,6 +61,9 @@ boost::json::object task_spec_json(const CompiledTask& task) {
   json["max_concurrency"] = task.max_concurrency;
   json["max_retry_delay_ms"] = task.max_retry_delay.count();
   if (!task.pool.empty()) json["pool"] = task.pool;
+  // Absent when the default, so workflows written before trigger rules keep their content hash.
+  if (task.trigger_rule != TriggerRule::all_succeeded) json["trigger_rule"] = trigger_rule_name(task.trigger_rule);
+  if (task.when) json["when"] = task.when->text;
   json["signature"] = task.signature.to_json();
   // The same types as written (`LoadResult`, not its fields), so that a run's
   // page names types as the workflow page does (the API's run graph).

@@ -19,6 +19,8 @@
 #include "core/error.hpp"
 #include "types/signature.hpp"
 #include "types/type.hpp"
+#include "workflow/condition.hpp"
+#include "workflow/trigger_rules.hpp"
 
 namespace ork::host {
 
@@ -56,6 +58,8 @@ struct CompiledTask {
   int max_concurrency = 0;                   // 0 = unlimited (across runs in one process)
   std::chrono::milliseconds max_retry_delay{std::chrono::hours(1)};  // cap of the backoff
   std::string pool;                          // named pool it takes a slot of; "" = none
+  TriggerRule trigger_rule = TriggerRule::all_succeeded;  // `trigger_rule:`
+  std::optional<Condition> when;                          // `when:`; none = always runs (per its trigger rule)
   Signature signature;                       // introspected and/or declared; declared=false -> params unknown
   SourceLocation where;                      // the task's key in the file
 };
@@ -70,6 +74,7 @@ struct CompiledWorkflow {
   std::vector<std::pair<std::string, int>> pools;  // `pools:` name -> size
   int concurrency = 0;      // `concurrency:` cap on tasks running at once in one run; 0 = none
   int max_active_runs = 0;  // `max_active_runs:`; 0 = unlimited
+  std::chrono::milliseconds timeout{0};  // `timeout:` of the whole run; 0 = none (`ork run --timeout` overrides)
   std::vector<CompiledTask> tasks;  // topological order; file order among tasks ready at the same time
   std::string content_hash;         // hex SHA-256 of serialize(spec_json())
 

@@ -64,12 +64,14 @@ CompileResult WorkflowCompiler::run() {
   if (top.count("pools")) read_pools(top.at("pools"));
   if (top.count("concurrency")) read_positive(top.at("concurrency"), workflow_.concurrency);
   if (top.count("max_active_runs")) read_positive(top.at("max_active_runs"), workflow_.max_active_runs);
+  if (top.count("timeout")) read_run_timeout(top.at("timeout"));
   if (top.count("defaults")) read_defaults(top.at("defaults"));
   read_tasks(top, *root);
   std::optional<std::vector<std::size_t>> order = order_tasks(drafts_, errors_);
   check_with_executors();
   apply_declared_types();
   check_bindings(drafts_, workflow_.inputs, errors_);
+  check_conditions();
   check_pools();
   return finish(order.value_or(std::vector<std::size_t>{}));
 }
@@ -223,6 +225,17 @@ bool WorkflowCompiler::read_positive(const MapEntry& entry, int& out) {
   return false;
 }
 
+void WorkflowCompiler::read_run_timeout(const MapEntry& entry) {
+  std::optional<std::chrono::milliseconds> timeout = read_duration(entry, "");
+  if (!timeout) return;
+  if (timeout->count() <= 0) {
+    add(entry.value_where,
+        "\"timeout\" of the run must be longer than 0 (e.g. 30m); leave it out for a run without a time limit");
+    return;
+  }
+  workflow_.timeout = *timeout;
+}
+
 void WorkflowCompiler::check_pools() {
   for (const TaskDraft& draft : drafts_) {
     const std::string& pool = draft.task.pool;
@@ -354,6 +367,11 @@ std::optional<std::chrono::milliseconds> WorkflowCompiler::read_duration(const M
                                                                          const std::string& context) {
   if (entry.value.IsScalar()) {
     if (std::optional<std::chrono::milliseconds> duration = parse_duration(entry.value.Scalar())) return duration;
+    if (entry.value.Scalar().starts_with("-")) {
+      add(entry.value_where, context + "\"" + entry.key + "\" cannot be negative (" + entry.value.Scalar() +
+                                 "): write a duration such as 500ms, 30s, 10m, 2h or 1d");
+      return std::nullopt;
+    }
   }
   add(entry.value_where, context + "\"" + entry.key +
                              "\" must be a duration such as 500ms, 30s, 10m, 2h, 1d or a "

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <string>
+#include <utility>
 
 namespace ork::host {
 
@@ -28,6 +29,22 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
     total += *amount * *unit;
   }
   return std::chrono::milliseconds(std::llround(total));
+}
+
+std::string format_duration(std::chrono::milliseconds duration) {
+  long long ms = duration.count();
+  if (ms <= 0) return "0s";
+  if (ms % 1000 != 0) return std::to_string(ms) + "ms";
+  long long seconds = ms / 1000;
+  std::string text;
+  const std::pair<long long, const char*> units[] = {{86'400, "d"}, {3'600, "h"}, {60, "m"}, {1, "s"}};
+  for (const auto& [size, unit] : units) {
+    if (seconds >= size) {
+      text += std::to_string(seconds / size) + unit;
+      seconds %= size;
+    }
+  }
+  return text;
 }
 
 namespace {

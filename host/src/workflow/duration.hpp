@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace ork::host {
@@ -11,5 +12,8 @@ namespace ork::host {
 // such as "1.5s", or a bare number of seconds ("90", "0.25"). nullopt when
 // `text` is none of these (negative values included).
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+// The shortest spelling parse_duration reads back: "1h30m", "2s", "1500ms".
+std::string format_duration(std::chrono::milliseconds duration);
 
 }  // namespace ork::host

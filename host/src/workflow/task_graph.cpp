@@ -58,6 +58,11 @@ void resolve_upstreams(std::vector<TaskDraft>& drafts, const TaskIndex& index, s
         upstream.insert(binding.task);
       }
     }
+    if (task.when) {  // a task a condition reads is upstream (unknown names: check_conditions reports them)
+      for (const ConditionPath& path : task.when->paths()) {
+        if (path.root != "inputs" && path.root != task.name && index.count(path.root)) upstream.insert(path.root);
+      }
+    }
     task.depends_on.assign(upstream.begin(), upstream.end());
   }
 }

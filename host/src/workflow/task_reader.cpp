@@ -113,6 +113,10 @@ void WorkflowCompiler::read_task_key(const MapEntry& key, const std::string& con
     draft.pool_where = key.value_where;
   } else if (name == "description") {
     task.description = read_text(key, context).value_or("");
+  } else if (name == "when") {
+    read_when(key, context, draft);
+  } else if (name == "trigger_rule") {
+    task.trigger_rule = read_trigger_rule(key, context).value_or(task.trigger_rule);
   } else if (name == "input_type") {
     draft.input_type = read_input_type(key, context);
   } else if (name == "output_type") {

@@ -30,19 +30,21 @@
 #include "workflow/suggest.hpp"
 #include "workflow/task_draft.hpp"
 #include "workflow/task_graph.hpp"
+#include "workflow/trigger_rules.hpp"
 #include "workflow/yaml_nodes.hpp"
 
 namespace ork::host::compiling {
 
 inline const std::vector<std::string> top_level_keys{"name",     "description", "schedule",       "timezone",
                                                      "defaults", "types",       "inputs",         "tasks",
-                                                     "pools",    "concurrency", "max_active_runs"};
+                                                     "pools",    "concurrency", "max_active_runs", "timeout"};
 inline const std::vector<std::string> defaults_keys{
     "executor", "timeout", "retries", "retry_delay", "env", "workdir", "max_concurrency", "max_retry_delay", "pool"};
 inline const std::vector<std::string> task_host_keys{"executor",    "inputs",          "input",           "depends_on",
                                                      "env",         "workdir",         "timeout",         "retries",
                                                      "retry_delay", "max_concurrency", "max_retry_delay", "pool",
-                                                     "input_type",  "output_type",     "description"};
+                                                     "input_type",  "output_type",     "description",
+                                                     "trigger_rule", "when"};
 
 // What `defaults:` sets for every task that does not set it itself.
 struct TaskDefaults {
@@ -91,6 +93,9 @@ class WorkflowCompiler {
 
   bool read_positive(const MapEntry& entry, int& out);
 
+  // `timeout:` of the whole run: a duration longer than zero.
+  void read_run_timeout(const MapEntry& entry);
+
   // Every task's pool must be declared in `pools:`.
   void check_pools();
 
@@ -127,6 +132,24 @@ class WorkflowCompiler {
   void read_depends_on(const MapEntry& key, const std::string& context, TaskDraft& draft);
 
   std::optional<Type> read_input_type(const MapEntry& key, const std::string& context);
+
+  // ---- dynamic workflows (dynamic_keys.cpp) ------------------------------------
+
+  std::optional<TriggerRule> read_trigger_rule(const MapEntry& key, const std::string& context);
+
+  void read_when(const MapEntry& key, const std::string& context, TaskDraft& draft);
+
+  // Types every `when:` against the signatures (after check_with_executors).
+  void check_conditions();
+
+  std::optional<Type> condition_path_type(const CompiledTask& task, const ConditionPath& path,
+                                          const std::vector<std::string>& roots, std::string& error);
+
+  // The place of character `offset` of a condition that starts at `start`.
+  SourceLocation condition_location(const SourceLocation& start, std::size_t offset) const;
+
+  // Where line `line` (1-based) starts in the YAML text; npos past the end.
+  std::size_t line_offset(int line) const;
 
   // ---- executors and signatures ----------------------------------------------
 
