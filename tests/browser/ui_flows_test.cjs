@@ -266,6 +266,8 @@ async function main() {
     await check("re-run from failure does not call the succeeded task again; the grid shows both runs", async () => {
       const first = await page.evaluate(async () => (await (await fetch("/api/workflows/flaky/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json()).run_id);
       await page.goto(`${server.url}/#/runs/${first}`);
+      // The previous page (a failed run) stays until this run's page is drawn.
+      await page.locator("h1", { hasText: first }).waitFor();
       await page.locator('#run-status [data-status="failed"]').waitFor();
       assert(callsOf(dir) === 1, "extract ran once");
       fs.writeFileSync(path.join(dir, "fixed"), "");
