@@ -99,7 +99,7 @@ function inputsForm(wf) {
     if (wf.errors.length && !window.confirm(`${wf.file} no longer compiles; run its last good version?`)) return;
     submit.disabled = true;
     try {
-      const started = await api("POST", `/api/workflows/${encodeURIComponent(wf.name)}/runs`, { inputs: values });
+      const started = await api("POST", `/api/workflows/${encodeURIComponent(wf.name)}/runs`, { inputs: values, trigger: "ui" });
       location.hash = `#/runs/${started.run_id}`;
     } catch (error) {
       for (const f of fields) f.showError(error.fields ? error.fields[f.input.name] : null);

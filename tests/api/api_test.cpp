@@ -82,6 +82,15 @@ TEST_F(ApiTest, IdempotencyKeyReturnsTheSameRun) {
   EXPECT_EQ(second.json().at("existing"), true);
 }
 
+TEST_F(ApiTest, ARunStartedFromTheWebUiSaysSo) {
+  serve.write_workflow("pipeline.yaml", pipeline_yaml);
+  serve.start();
+  HttpResult started = serve.post("/api/workflows/pipeline/runs", R"({"trigger": "ui"})");
+  ASSERT_EQ(started.status, 201) << started.body;
+  const std::string id(started.json().at("run_id").as_string());
+  EXPECT_EQ(serve.get("/api/runs/" + id).json().at("trigger"), "ui");
+}
+
 TEST_F(ApiTest, ListsRunsNewestFirstWithFiltersAndCursorPaging) {
   serve.write_workflow("pipeline.yaml", pipeline_yaml);
   serve.write_workflow("chatty.yaml", chatty_yaml);
@@ -164,7 +173,8 @@ TEST_F(ApiTest, BadBodiesGive400WithoutLeakingServerDetails) {
   const std::string trigger = "/api/workflows/pipeline/runs";
   for (const std::string& body : {std::string("{not json"), std::string("[1,2]"), std::string(R"({"inputs": 3})"),
                                   std::string(R"({"inputs": {"who": 42}})"), std::string(R"({"inputs": {"nope": 1}})"),
-                                  std::string(R"({"surprise": true})"), std::string(R"({"idempotency_key": 5})")}) {
+                                  std::string(R"({"surprise": true})"), std::string(R"({"idempotency_key": 5})"),
+                                  std::string(R"({"trigger": "schedule"})"), std::string(R"({"trigger": 1})")}) {
     HttpResult r = serve.post(trigger, body);
     EXPECT_EQ(r.status, 400) << body << " -> " << r.body;
     const std::string message(r.json().at("error").at("message").as_string());

@@ -147,6 +147,7 @@ async function main() {
       await page.click("#trigger");
       await page.waitForURL(/#\/runs\//);
       await page.locator(".run-inputs", { hasText: "full=true" }).waitFor();
+      await page.locator("#run-header", { hasText: "trigger ui" }).waitFor();
       await page.locator('#run-status [data-status="succeeded"]').waitFor();
     });
 

@@ -194,8 +194,16 @@ ApiResponse trigger_run(ApiServices s, const ApiRequest& req) {
         throw HttpError(400, "idempotency keys starting with \"" + std::string(schedule_key_prefix) +
                                  "\" are reserved for scheduled runs; choose another key");
       }
+    } else if (key == "trigger") {
+      // Who started it, as `ork runs` shows: the web UI says so; nobody may
+      // pass for the scheduler or a CLI command.
+      if (!value.is_string() || (value.as_string() != "api" && value.as_string() != "ui")) {
+        throw HttpError(400, "\"trigger\" must be \"api\" (the default) or \"ui\"");
+      }
+      request.trigger = std::string(value.as_string());
     } else {
-      throw HttpError(400, "unknown key \"" + std::string(key) + "\" in the body (expected \"inputs\", \"idempotency_key\")");
+      throw HttpError(400, "unknown key \"" + std::string(key) +
+                               "\" in the body (expected \"inputs\", \"idempotency_key\", \"trigger\")");
     }
   }
   if (!entry.workflow) {
