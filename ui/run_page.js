@@ -25,7 +25,7 @@ async function runPage(id, initialTask) {
   view.replaceChildren(
     el("h1", {}, `Run ${id} `, status),
     el("div", { class: "toolbar" }, el("a", { href: `#/workflows/${encodeURIComponent(run.workflow)}` }, run.workflow), cancel, rerun, rerunFailed),
-    header, graph, el("h2", {}, "Timeline"), gantt, drawer);
+    header, graph, el("h2", { class: "timeline-head" }, "Timeline", ganttZoomButtons()), gantt, drawer);
   const dag = drawDag(graph, run.graph, {
     onSelect: (task) => { location.hash = taskRoute(task); },
     statuses: Object.fromEntries(Object.entries(run.tasks).map(([t, s]) => [t, s.status])),
@@ -66,6 +66,22 @@ async function runPage(id, initialTask) {
   }
 
   // Rows by first start, on a time axis; short attempts stay visible.
+  // The timeline's zoom: 1 fits the run's span in the box; more widens the
+  // tracks (the box scrolls sideways) and puts more ticks on the axis.
+  let ganttZoom = 1;
+  function ganttZoomButtons() {
+    const zoomTo = (z) => { ganttZoom = Math.min(64, Math.max(1, z)); renderGantt(); };
+    gantt.addEventListener("wheel", (e) => {
+      if (!e.ctrlKey) return;  // a plain wheel scrolls; Ctrl+wheel zooms
+      e.preventDefault();
+      zoomTo(ganttZoom * (e.deltaY < 0 ? 1.25 : 0.8));
+    }, { passive: false });
+    return el("span", { class: "zoom" },
+      el("button", { id: "gantt-zoom-out", title: "zoom out", onclick: () => zoomTo(ganttZoom / 2) }, "−"),
+      el("button", { id: "gantt-zoom-in", title: "zoom in (or Ctrl+wheel)", onclick: () => zoomTo(ganttZoom * 2) }, "+"),
+      el("button", { id: "gantt-zoom-fit", title: "fit the run", onclick: () => zoomTo(1) }, "fit"));
+  }
+
   function renderGantt() {
     const attempts = run.attempts.filter((a) => a.started_at);
     if (!attempts.length) {
@@ -95,7 +111,10 @@ async function runPage(id, initialTask) {
       row.took = (row.took || 0) + took;
     }
     for (const row of rows.values()) row.row.appendChild(el("div", { class: "took" }, duration(row.took)));
-    gantt.replaceChildren(ganttAxis(span), ...[...rows.values()].map((r) => r.row));
+    const shown = [ganttAxis(span, ganttZoom), ...[...rows.values()].map((r) => r.row)];
+    for (const row of shown) row.style.width = `${ganttZoom * 100}%`;
+    gantt.dataset.zoom = ganttZoom;
+    gantt.replaceChildren(...shown);
   }
 
   function renderDrawer() {
@@ -212,9 +231,9 @@ function roomySpan(ms) {
 }
 
 // Ticks at a round step (1 s, 5 s, 1 min, ...) across the Gantt.
-function ganttAxis(span) {
-  const steps = [100, 250, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000, 3600000, 7200000];
-  const step = steps.find((s) => span / s <= 8) || 3600000 * Math.ceil(span / 3600000 / 8);
+function ganttAxis(span, zoom) {
+  const steps = [10, 25, 50, 100, 250, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000, 3600000, 7200000];
+  const step = steps.find((s) => span / s <= 8 * zoom) || 3600000 * Math.ceil(span / 3600000 / (8 * zoom));
   const ticks = [];
   for (let t = 0; t <= span; t += step) {
     const tick = el("div", { class: "tick" }, duration(t).replace(" ms", "ms"));

@@ -243,6 +243,20 @@ async function main() {
       await page.click("#jump-failed");
       await page.waitForURL(/tasks\/extract_77$/);
       assert(await inView(page, '#dag g.node[data-task="extract_77"]'), "jumping to the failed task shows it");
+
+      // The timeline zooms: wider tracks that scroll sideways, more ticks; fit undoes it.
+      const timeline = () => page.evaluate(() => {
+        const g = document.getElementById("gantt");
+        return { zoom: Number(g.dataset.zoom), ticks: g.querySelectorAll("#gantt-axis .tick").length, overflows: g.scrollWidth > g.clientWidth + 1 };
+      });
+      const atFit = await timeline();
+      assert(atFit.zoom === 1 && !atFit.overflows, `the timeline fits at first: ${JSON.stringify(atFit)}`);
+      await page.click("#gantt-zoom-in");
+      await page.click("#gantt-zoom-in");
+      const zoomed = await timeline();
+      assert(zoomed.zoom === 4 && zoomed.overflows && zoomed.ticks > atFit.ticks, `zoomed in: ${JSON.stringify(zoomed)} after ${JSON.stringify(atFit)}`);
+      await page.click("#gantt-zoom-fit");
+      assert(!(await timeline()).overflows, "fit brings the whole run back into the box");
     });
 
     await check("the task route survives reload and back/forward; the drawer shows the task", async () => {
