@@ -32,7 +32,7 @@ _Static_assert(ORK_MAX_YAML_DEPTH <= ORK_MAX_TYPE_DEPTH, "a constant's inferred 
 
 /* Values that cross the boundary as numbers. */
 _Static_assert(ORK_PLUGIN_API_MAJOR == 1, "this file freezes ABI 1.x; a new major needs a new freeze");
-_Static_assert(ORK_PLUGIN_API_MINOR >= 5, "this file freezes members up to 1.5; the minor version only grows");
+_Static_assert(ORK_PLUGIN_API_MINOR >= 6, "this file freezes members up to 1.6; the minor version only grows");
 _Static_assert(sizeof(ork_status) == 4 && sizeof(ork_log_stream) == 4 && sizeof(ork_task_outcome) == 4 &&
                    sizeof(ork_query_kind) == 4,
                "enums cross the boundary as 4-byte ints");
@@ -71,7 +71,8 @@ ORK_FREEZE_OFFSET(ork_task_spec, config_json, 72);
 ORK_FREEZE_OFFSET(ork_task_spec, workdir, 88);   /* since 1.5 */
 ORK_FREEZE_OFFSET(ork_task_spec, env, 104);      /* since 1.5 */
 ORK_FREEZE_OFFSET(ork_task_spec, env_count, 112); /* since 1.5 */
-ORK_FREEZE_SIZE(ork_task_spec, 120);
+ORK_FREEZE_OFFSET(ork_task_spec, check_pass, 120); /* since 1.6 */
+ORK_FREEZE_SIZE(ork_task_spec, 128);
 
 ORK_FREEZE_OFFSET(ork_check_sink, struct_size, 0);
 ORK_FREEZE_OFFSET(ork_check_sink, ctx, 8);

@@ -442,6 +442,20 @@ tasks:
   EXPECT_EQ(boost::json::serialize(spec.at("inputs")), R"({"limit":{"type":"int","default":100},"source":{"type":"str"}})");
 }
 
+// ork_task_spec.check_pass: one number for all the checks of a compile, a
+// new one for the next, so an executor may cache lookups for one compile.
+TEST(Compiler, EachCompileGivesItsChecksOneNewCheckPass) {
+  FakeCatalog catalog;
+  const std::string source = "tasks:\n  a: {executor: process, command: [x]}\n  b: {executor: process, command: [x]}\n";
+  ASSERT_TRUE(compile_workflow_source(source, "wf.yaml", catalog).workflow);
+  ASSERT_TRUE(compile_workflow_source(source, "wf.yaml", catalog).workflow);
+  ASSERT_EQ(catalog.requests.size(), 4u);
+  EXPECT_NE(catalog.requests[0].check_pass, 0u);
+  EXPECT_EQ(catalog.requests[1].check_pass, catalog.requests[0].check_pass);
+  EXPECT_NE(catalog.requests[2].check_pass, catalog.requests[0].check_pass);
+  EXPECT_EQ(catalog.requests[3].check_pass, catalog.requests[2].check_pass);
+}
+
 TEST(Compiler, SameSpecSameHashAndCommentsDoNotMatter) {
   FakeCatalog catalog;
   std::string a = "tasks:\n  a: {executor: process, command: x}\n";

@@ -147,6 +147,23 @@ TEST(YamlNodes, MapEntriesReportDuplicatesWithTheFirstLine) {
   EXPECT_EQ(errors[0].to_string(), "f.yaml:3:1: ctx: duplicate key \"a\" (first at line 1)");
 }
 
+// The duplicate check is a hash lookup (a workflow of 10 000 tasks is one
+// mapping): every repeat still names the first entry, and only it is kept.
+TEST(YamlNodes, MapEntriesOfManyKeysReportEachRepeatOnce) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+  text += "k7: again\nk1999: again\nk7: thrice\n";
+  std::vector<Diagnostic> errors;
+  std::vector<MapEntry> entries = map_entries(YAML::Load(text), "f.yaml", errors, "ctx: ");
+  ASSERT_EQ(entries.size(), 2000u);
+  EXPECT_EQ(entries[7].value.Scalar(), "7");
+  EXPECT_EQ(entries[1999].key, "k1999");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].to_string(), "f.yaml:2001:1: ctx: duplicate key \"k7\" (first at line 8)");
+  EXPECT_EQ(errors[1].to_string(), "f.yaml:2002:1: ctx: duplicate key \"k1999\" (first at line 2000)");
+  EXPECT_EQ(errors[2].to_string(), "f.yaml:2003:1: ctx: duplicate key \"k7\" (first at line 8)");
+}
+
 TEST(ContentHash, MatchesSha256TestVectors) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

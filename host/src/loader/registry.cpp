@@ -66,7 +66,8 @@ TaskCheckResult Executor::check(const TaskCheckRequest& request) const {
   std::vector<ork_str> env = str_list(request.env);
   ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str(request.workflow_name), str(request.workflow_file),
                      str(request.workflow_dir),      str(request.task_name),     str(request.config_json),
-                     str(request.workdir),           env.data(),                 env.size()};
+                     str(request.workdir),           env.data(),                 env.size(),
+                     request.check_pass};
   ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &ctx, &check_error, &check_signature};
   ork_error err;
   ork_status status = plugin_->executor->check_task(plugin_->state, &spec, &sink, &err);
@@ -81,7 +82,8 @@ ExecutorRunResult Executor::run(const ExecutorRunRequest& request, const LogCall
   std::vector<ork_str> env = str_list(request.env);
   ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str(request.workflow_name), str(request.workflow_file),
                      str(request.workflow_dir),      str(request.task_name),     str(request.config_json),
-                     str(request.workdir),           env.data(),                 env.size()};
+                     str(request.workdir),           env.data(),                 env.size(),
+                     0};
   ork_task_request req{ORK_STRUCT_SIZE(ork_task_request),
                        request.attempt_token,
                        &spec,

@@ -1,5 +1,8 @@
 #include "workflow/workflow_compiler.hpp"
 
+#include <atomic>
+#include <cstdint>
+
 namespace ork::host {
 
 namespace {
@@ -290,6 +293,10 @@ void WorkflowCompiler::check_with_executors() {
   // A refused value left nulls in task settings: the executors' complaints
   // about them would only hide the real error.
   if (values_.refused_any()) return;
+  // One number for this compile's checks: an executor may look up what many
+  // tasks share (a program on PATH) once per compile, not once per task.
+  static std::atomic<std::uint64_t> last_check_pass{0};
+  const std::uint64_t check_pass = ++last_check_pass;
   for (TaskDraft& draft : drafts_) {
     if (draft.executor == nullptr) continue;
     TaskCheckRequest request{workflow_.name,
@@ -298,7 +305,8 @@ void WorkflowCompiler::check_with_executors() {
                              draft.task.name,
                              boost::json::serialize(draft.task.config),
                              draft.task.workdir.string(),
-                             {}};
+                             {},
+                             check_pass};
     for (const auto& [key, value] : draft.task.env) request.env.push_back(key + "=" + value);
     const std::string context = "task \"" + draft.task.name + "\": ";
     TaskCheckResult result;

@@ -4,6 +4,7 @@
 // registry (loader/registry.hpp); tests implement it with fakes.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@ struct TaskCheckRequest {
   std::string config_json;  // JSON object of the task's executor-specific keys
   std::string workdir;      // absolute: the task's `workdir:`, else the workflow's directory
   std::vector<std::string> env;  // the task's `env:` as "KEY=VALUE", in file order
+  std::uint64_t check_pass = 0;   // the same for every task of one compile (ork_task_spec.check_pass)
 };
 
 struct TaskCheckResult {

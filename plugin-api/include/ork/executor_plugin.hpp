@@ -26,6 +26,9 @@ struct TaskSpec {
   // since 1.5; empty from an older host (then the task runs in workflow_dir).
   std::string_view workdir;
   std::vector<std::string_view> env;  // "KEY=VALUE", on top of the host's environment
+  // since 1.6: the compile this check belongs to (ork_task_spec.check_pass);
+  // 0 at run time and from an older host.
+  std::uint64_t check_pass = 0;
 };
 
 inline TaskSpec to_task_spec(const ork_task_spec& s) {
@@ -38,6 +41,7 @@ inline TaskSpec to_task_spec(const ork_task_spec& s) {
     spec.env.reserve(s.env_count);
     for (std::size_t i = 0; i < s.env_count; ++i) spec.env.push_back(view(s.env[i]));
   }
+  if (s.struct_size >= offsetof(ork_task_spec, check_pass) + sizeof(s.check_pass)) spec.check_pass = s.check_pass;
   return spec;
 }
 

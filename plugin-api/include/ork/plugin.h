@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define ORK_PLUGIN_API_MAJOR 1
-#define ORK_PLUGIN_API_MINOR 5
+#define ORK_PLUGIN_API_MINOR 6
 
 /* Fills a struct's `struct_size`: `ORK_STRUCT_SIZE(ork_task_sink)`. */
 #define ORK_STRUCT_SIZE(type) ((uint32_t)sizeof(type))
@@ -118,6 +118,13 @@ typedef struct ork_task_spec {
   ork_str workdir;
   const ork_str* env;
   size_t env_count;
+  /* since 1.6: at compile time, a number the host gives every check_task
+   * call of one compile (the same for all of the workflow's tasks, a new one
+   * for the next compile; never 0), so that an executor may look a thing up
+   * once per compile rather than once per task, e.g. a program on PATH that
+   * 10 000 tasks name. 0 at run time and from an older host: then cache
+   * nothing. */
+  uint64_t check_pass;
 } ork_task_spec;
 
 /* Where `check_task` reports. Ownership: host-owned, borrowed for the call;

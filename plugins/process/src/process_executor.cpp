@@ -100,25 +100,31 @@ void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
     }
     return;  // the shell finds its programs when it runs
   }
-  // Looked up as the run will: in the task's workdir, on the task's own PATH.
-  const std::string& program = command.program();
-  std::string workdir(task_workdir(spec));
-  if (names_a_path(program)) {
-    if (std::optional<std::string> problem = explicit_program_problem(program, workdir)) {
-      sink.error(command.key, *problem);
-      return;
-    }
-  } else {
-    std::vector<std::string> environment = task_environment(spec.env);
-    std::string fallback = default_search_path();
-    std::string search_path(search_path_of(environment, fallback));
-    if (!find_on_path(program, search_path, workdir)) {
-      sink.error(command.key, "program not found on PATH: " + program + " (PATH=" + search_path +
-                                "); install it, or give its path, e.g. [./bin/" + program + "]");
-      return;
-    }
+  if (std::optional<std::string> problem = program_problem(spec, command.program())) {
+    sink.error(command.key, *problem);
+    return;
   }
   if (*introspect) ask_signature(spec, command, sink);
+}
+
+// Looked up as the run will: in the task's workdir, on the task's own PATH;
+// once per compile for all the tasks that name the same program (lookups_).
+std::optional<std::string> ProcessExecutor::program_problem(const ork::plugin::TaskSpec& spec,
+                                                            const std::string& program) {
+  std::string workdir(task_workdir(spec));
+  if (names_a_path(program)) {
+    return lookups_.problem(spec.check_pass, program + '\0' + workdir,
+                            [&] { return explicit_program_problem(program, workdir); });
+  }
+  std::vector<std::string> environment = task_environment(spec.env);
+  std::string fallback = default_search_path();
+  std::string search_path(search_path_of(environment, fallback));
+  return lookups_.problem(spec.check_pass, program + '\0' + workdir + '\0' + search_path,
+                          [&]() -> std::optional<std::string> {
+                            if (find_on_path(program, search_path, workdir)) return std::nullopt;
+                            return "program not found on PATH: " + program + " (PATH=" + search_path +
+                                   "); install it, or give its path, e.g. [./bin/" + program + "]";
+                          });
 }
 
 namespace {

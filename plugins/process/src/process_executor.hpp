@@ -6,6 +6,7 @@
 #pragma once
 
 #include "command.hpp"
+#include "program_lookups.hpp"
 
 #include "supervisor.hpp"
 
@@ -15,6 +16,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace ork::plugins::process {
 
@@ -48,8 +51,12 @@ class ProcessExecutor : public ork::plugin::Executor {
   }
 
  private:
+  // Why the task's program cannot be started (nullopt: it can).
+  std::optional<std::string> program_problem(const ork::plugin::TaskSpec& spec, const std::string& program);
+
   Options options_;
   executor::AttemptRegistry<CancelSignal> running_;  // attempt token -> the run's cancel signal
+  ProgramLookups lookups_;                           // the programs the current compile looked for
 };
 
 // `executor: shell`, the upstream ork's name for a process task run through

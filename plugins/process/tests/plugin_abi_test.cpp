@@ -60,7 +60,7 @@ class LoadedPlugin : public ::testing::Test {
                  RecordingTaskSink& sink, ork_error_slot& error) {
     std::string dir = scratch_.str();
     ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str("wf"),   str(scratch_file_), str(dir),
-                       str("task"),                    str(config_json), str(dir), nullptr, 0};
+                       str("task"),                    str(config_json), str(dir), nullptr, 0, 0};
     std::string env_entry = "ORK_TASK=task";
     ork_str env[] = {str(env_entry)};
     ork_task_request request{ORK_STRUCT_SIZE(ork_task_request),
@@ -159,7 +159,7 @@ TEST_F(LoadedPlugin, ChecksTasksThroughTheCAbi) {
   std::string dir = scratch_.str();
   std::string config = argv_config({"./bin/crunch", "--fast"});
   ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str("wf"), str(scratch_file_), str(dir), str("crunch"),
-                     str(config), str(dir), nullptr, 0};
+                     str(config), str(dir), nullptr, 0, 0};
   ASSERT_EQ(executor_->check_task(state_, &spec, &sink.c_sink(), reinterpret_cast<ork_error*>(&error)), ORK_STATUS_OK);
   ASSERT_EQ(sink.errors().size(), 1u);
   EXPECT_EQ(sink.errors()[0].key, "command");
@@ -176,7 +176,7 @@ TEST_F(LoadedPlugin, ChecksWithTheTasksEnvAndWorkdir) {
   std::string path = "PATH=tools";
   ork_str env[] = {str(path)};
   ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str("wf"), str(scratch_file_), str(dir), str("crunch"),
-                     str(config), str(workdir), env, 1};
+                     str(config), str(workdir), env, 1, 0};
   RecordingCheckSink sink;
   ork_error_slot error;
   ASSERT_EQ(executor_->check_task(state_, &spec, &sink.c_sink(), reinterpret_cast<ork_error*>(&error)), ORK_STATUS_OK);
@@ -190,11 +190,35 @@ TEST_F(LoadedPlugin, AcceptsASpecFromAnOlderHost) {
   scratch_.write("bin/crunch", "#!/bin/sh\n", true);
   std::string config = argv_config({"./bin/crunch"});
   ork_task_spec spec{static_cast<uint32_t>(offsetof(ork_task_spec, workdir)), str("wf"), str(scratch_file_), str(dir),
-                     str("crunch"), str(config), str("/nonexistent"), reinterpret_cast<const ork_str*>(8), 99};
+                     str("crunch"), str(config), str("/nonexistent"), reinterpret_cast<const ork_str*>(8), 99, 42};
   RecordingCheckSink sink;
   ork_error_slot error;
   ASSERT_EQ(executor_->check_task(state_, &spec, &sink.c_sink(), reinterpret_cast<ork_error*>(&error)), ORK_STATUS_OK);
   EXPECT_TRUE(sink.errors().empty()) << sink.errors()[0].message;
+}
+
+// Since 1.6 the host numbers each compile's checks (check_pass) and the
+// plugin looks a program up once per number; a 1.5 host's spec ends before
+// check_pass, so whatever lies there must not turn the cache on.
+TEST_F(LoadedPlugin, CachesLookupsOnlyUnderTheHostsCheckPass) {
+  std::string dir = scratch_.str();
+  std::string config = argv_config({"./late"});
+  auto errors = [&](std::uint32_t size, std::uint64_t check_pass) {
+    ork_task_spec spec{size,        str("wf"), str(scratch_file_), str(dir), str("t"), str(config),
+                       str(dir),    nullptr,   0,                  check_pass};
+    RecordingCheckSink sink;
+    ork_error_slot error;
+    EXPECT_EQ(executor_->check_task(state_, &spec, &sink.c_sink(), reinterpret_cast<ork_error*>(&error)),
+              ORK_STATUS_OK);
+    return sink.errors().size();
+  };
+  const auto older = static_cast<std::uint32_t>(offsetof(ork_task_spec, check_pass));
+  EXPECT_EQ(errors(ORK_STRUCT_SIZE(ork_task_spec), 31), 1u);
+  EXPECT_EQ(errors(older, 31), 1u);
+  scratch_.write("late", "#!/bin/sh\n", true);
+  EXPECT_EQ(errors(ORK_STRUCT_SIZE(ork_task_spec), 31), 1u) << "the same compile: the lookup is reused";
+  EXPECT_EQ(errors(older, 31), 0u) << "a 1.5 host: looked up every time";
+  EXPECT_EQ(errors(ORK_STRUCT_SIZE(ork_task_spec), 32), 0u) << "the next compile looks again";
 }
 
 TEST_F(LoadedPlugin, BrokenConfigFromTheHostIsAnExecutorError) {
@@ -203,7 +227,7 @@ TEST_F(LoadedPlugin, BrokenConfigFromTheHostIsAnExecutorError) {
   std::string dir = scratch_.str();
   std::string config = "not json";
   ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str("wf"), str(scratch_file_), str(dir), str("t"), str(config),
-                     str(dir), nullptr, 0};
+                     str(dir), nullptr, 0, 0};
   EXPECT_EQ(executor_->check_task(state_, &spec, &sink.c_sink(), reinterpret_cast<ork_error*>(&error)),
             ORK_STATUS_ERROR);
   EXPECT_EQ(error.message, "process executor received a task config that is not a JSON object: not json");
