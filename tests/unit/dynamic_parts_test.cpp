@@ -106,6 +106,19 @@ TEST(Condition, SyntaxErrorsSayWhereAndWhat) {
             "the condition nests too deeply, found \"(\"");
 }
 
+// A long and-chain: at the limit it parses; one byte past it is refused at once.
+TEST(Condition, TextPastTheLimitIsRefused) {
+  std::string chain = "a.x > 1";
+  while (chain.size() + 12 <= max_condition_bytes) chain += " and a.x > 1";
+  chain += std::string(max_condition_bytes - chain.size(), ' ');
+  ASSERT_EQ(chain.size(), max_condition_bytes);
+  ConditionError error;
+  EXPECT_TRUE(parse_condition(chain, error).has_value()) << error.message;
+  chain += " ";
+  EXPECT_FALSE(parse_condition(chain, error).has_value());
+  EXPECT_EQ(error.message, "the condition is longer than 4096 bytes; split the decision into a task that computes it");
+}
+
 // Types of the paths of the tests below.
 std::vector<ConditionError> type_errors(const std::string& text) {
   const std::map<std::string, Type> types{{"check.rows", Type::integer()},

@@ -350,6 +350,14 @@ std::vector<ConditionPath> Condition::paths() const {
 }
 
 std::optional<Condition> parse_condition(std::string_view text, ConditionError& error) {
+  // A bound on the text bounds the tree (and/or chains nest one level per
+  // operator) and the compile time: a 200 000-term chain kept `ork validate`
+  // busy for minutes.
+  if (text.size() > max_condition_bytes) {
+    error = {max_condition_bytes, "the condition is longer than " + std::to_string(max_condition_bytes) +
+                                      " bytes; split the decision into a task that computes it"};
+    return std::nullopt;
+  }
   std::optional<std::vector<Token>> tokens = Lexer(text).tokens(error);
   if (!tokens) return std::nullopt;
   if (tokens->size() == 1) {

@@ -50,6 +50,9 @@ struct ConditionError {
   std::string message;
 };
 
+// The longest condition text the compiler reads (docs/reliability.md, Limits).
+inline constexpr std::size_t max_condition_bytes = 4096;
+
 // Parses `text`; on a syntax error `error` says where and what was expected.
 std::optional<Condition> parse_condition(std::string_view text, ConditionError& error);
 
