@@ -201,7 +201,36 @@ ORK_FREEZE_OFFSET(ork_plugin_descriptor, init, 40);
 ORK_FREEZE_OFFSET(ork_plugin_descriptor, shutdown, 48);
 ORK_FREEZE_OFFSET(ork_plugin_descriptor, executor, 56);
 ORK_FREEZE_OFFSET(ork_plugin_descriptor, storage, 64);
-ORK_FREEZE_SIZE(ork_plugin_descriptor, 72);
+/* since 1.7: a 1.6 descriptor is 72 bytes and ends here */
+ORK_FREEZE_OFFSET(ork_plugin_descriptor, language, 72);
+ORK_FREEZE_SIZE(ork_plugin_descriptor, 80);
+
+/* since 1.7 */
+ORK_FREEZE_OFFSET(ork_language_task, struct_size, 0);
+ORK_FREEZE_OFFSET(ork_language_task, workflow_name, 8);
+ORK_FREEZE_OFFSET(ork_language_task, workflow_file, 24);
+ORK_FREEZE_OFFSET(ork_language_task, workflow_dir, 40);
+ORK_FREEZE_OFFSET(ork_language_task, task_name, 56);
+ORK_FREEZE_OFFSET(ork_language_task, file, 72);
+ORK_FREEZE_OFFSET(ork_language_task, file_path, 88);
+ORK_FREEZE_OFFSET(ork_language_task, function, 104);
+ORK_FREEZE_OFFSET(ork_language_task, config_json, 120);
+ORK_FREEZE_OFFSET(ork_language_task, executor, 136);
+ORK_FREEZE_OFFSET(ork_language_task, build_dir, 152);
+ORK_FREEZE_OFFSET(ork_language_task, workdir, 168);
+ORK_FREEZE_OFFSET(ork_language_task, env, 184);
+ORK_FREEZE_OFFSET(ork_language_task, env_count, 192);
+ORK_FREEZE_OFFSET(ork_language_task, check_pass, 200);
+ORK_FREEZE_SIZE(ork_language_task, 208);
+ORK_FREEZE_OFFSET(ork_language_vtable, struct_size, 0);
+ORK_FREEZE_OFFSET(ork_language_vtable, name, 8);
+ORK_FREEZE_OFFSET(ork_language_vtable, extensions, 16);
+ORK_FREEZE_OFFSET(ork_language_vtable, task_keys, 24);
+ORK_FREEZE_OFFSET(ork_language_vtable, executors, 32);
+ORK_FREEZE_OFFSET(ork_language_vtable, describe, 40);
+ORK_FREEZE_OFFSET(ork_language_vtable, introspect, 48);
+ORK_FREEZE_OFFSET(ork_language_vtable, prepare, 56);
+ORK_FREEZE_SIZE(ork_language_vtable, 64);
 #endif /* x86_64 */
 
 /* The entry point's type and name, as the host looks them up. */

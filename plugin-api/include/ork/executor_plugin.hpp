@@ -145,7 +145,7 @@ const ork_plugin_descriptor* describe_executor(const char* name, const char* ver
       &detail::check_task<Plugin>,          &detail::run_task<Plugin>, &detail::cancel_task<Plugin>};
   static const ork_plugin_descriptor descriptor = {
       ORK_STRUCT_SIZE(ork_plugin_descriptor), ORK_PLUGIN_API_MAJOR, 0, name, version, description,
-      &detail::init<Plugin>, &detail::shutdown<Plugin>, &vtable, nullptr};
+      &detail::init<Plugin>, &detail::shutdown<Plugin>, &vtable, nullptr, nullptr};
   return &descriptor;
 }
 

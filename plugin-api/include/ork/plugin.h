@@ -1,6 +1,6 @@
 /*
  * ork plugin API, version 1 — the C boundary between the `ork` host and its
- * plugins (executors and storage backends). Included by the host's plugin
+ * plugins (executors, storage backends and, since 1.7, languages). Included by the host's plugin
  * loader and by every plugin, in any language that can export a C function.
  *
  * Shape (see docs/plugins.md for a walk-through):
@@ -9,7 +9,8 @@
  *   - The host checks the descriptor's `api_major` (must equal
  *     ORK_PLUGIN_API_MAJOR) and `min_host_minor` (must be <= the host's
  *     ORK_PLUGIN_API_MINOR) before it runs any other plugin code.
- *   - Then it calls `init`, and uses the `executor` and/or `storage` tables.
+ *   - Then it calls `init`, and uses the `executor`, `storage` and/or
+ *     `language` tables (one plugin may offer several).
  *
  * Versioning rules: every struct starts with `struct_size` (filled with
  * ORK_STRUCT_SIZE, never a literal) and only grows at its end; each member
@@ -44,7 +45,7 @@ extern "C" {
 #endif
 
 #define ORK_PLUGIN_API_MAJOR 1
-#define ORK_PLUGIN_API_MINOR 6
+#define ORK_PLUGIN_API_MINOR 7
 
 /* Fills a struct's `struct_size`: `ORK_STRUCT_SIZE(ork_task_sink)`. */
 #define ORK_STRUCT_SIZE(type) ((uint32_t)sizeof(type))
@@ -451,6 +452,97 @@ typedef struct ork_storage_vtable {
 } ork_storage_vtable;
 
 /* ------------------------------------------------------------------------ */
+/* Languages (since 1.7)                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* A language plugin turns a plain typed function in a source file into a
+ * task: it reads the function's signature from the source (`introspect`),
+ * builds what must be built (`prepare`), and says which executor runs the
+ * result and with which executor keys. A task written as
+ *     score: {file: tasks/score.rs, function: score}
+ * is given to the language whose `extensions` hold ".rs" (or the one named by
+ * `language:`). The host calls `introspect`, then `prepare`, at compile time
+ * (`ork validate` and `ork run` alike; `prepare` caches, so an unchanged task
+ * is not rebuilt), and runs the task through the executor `prepare` chose,
+ * with the config it returned; the executor's own `check_task` is not called
+ * for such a task: the language's signature is the task's signature. */
+
+/* One function-task, as the host hands it to a language. Ownership:
+ * host-owned, borrowed for the call. */
+typedef struct ork_language_task {
+  uint32_t struct_size;
+  ork_str workflow_name;
+  ork_str workflow_file; /* absolute path of the YAML file */
+  ork_str workflow_dir;  /* absolute directory of the YAML file */
+  ork_str task_name;
+  ork_str file;      /* the task's `file:` as written (relative to workflow_dir) */
+  ork_str file_path; /* the same, absolute and normalised (it may not exist) */
+  ork_str function;  /* the task's `function:` */
+  /* JSON object holding the task's language-specific keys (those listed in
+   * `ork_language_vtable.task_keys`) with their YAML values. */
+  ork_str config_json;
+  /* The executor the task will run on: the task's `executor:` when it names
+   * one, else the first of the language's `executors`. */
+  ork_str executor;
+  /* An absolute directory that exists and where this language may keep
+   * builds between runs, e.g. `<state dir>/build/rust/`. Content-addressed
+   * sub-directories are the plugin's business. */
+  ork_str build_dir;
+  /* As ork_task_spec: the task's working directory and its `env:`. */
+  ork_str workdir;
+  const ork_str* env;
+  size_t env_count;
+  uint64_t check_pass; /* as ork_task_spec.check_pass */
+} ork_language_task;
+
+/* Ownership: the table and every pointer in it are owned by the plugin and
+ * static (valid until exit); the host copies the table at load. In every
+ * call, `state` is the plugin-owned pointer from `init`; `task` and the sinks
+ * are host-owned and borrowed for the call; `err` is the call's error slot.
+ * Every call may be made from several threads at once. */
+typedef struct ork_language_vtable {
+  uint32_t struct_size;
+  /* The `language:` value, e.g. "rust". Plugin-owned, static, NUL-terminated. */
+  const char* name;
+  /* NULL-terminated file extensions with their dot, e.g. {".rs", NULL}. */
+  const char* const* extensions;
+  /* NULL-terminated list of language-specific task keys besides `file`,
+   * `function` and `language` (may be empty); the host refuses other unknown
+   * keys. */
+  const char* const* task_keys;
+  /* NULL-terminated names of the executors that can run what `prepare`
+   * builds; the first is used when the task names none. A task naming
+   * another executor is refused at compile time. */
+  const char* const* executors;
+  /* For `ork plugins`, `ork validate` and the UI: writes once to `out`
+   *   {"toolchain": "rustc", "found": true, "version": "1.95.0",
+   *    "path": "/usr/bin/rustc", "install": "apt-get install rustc cargo"}
+   * (`version`/`path` only when found; `install` says what to install when
+   * not). Cheap: the plugin may answer from what it learnt at init. */
+  ork_status (*describe)(void* state, const ork_json_sink* out, ork_error* err);
+  /* Compile time: read the function's signature from its source and report
+   * it through `sink->signature` (the JSON of ork_check_sink.signature), or
+   * report problems through `sink->error`. A problem inside the task's source
+   * puts "FILE:LINE:COL: " (FILE as written in the task) at the start of its
+   * message and uses key "file"; a function that does not exist uses key
+   * "function". A missing toolchain is an error naming the Debian package to
+   * install. Returns OK even when it reported errors; non-OK means it broke. */
+  ork_status (*introspect)(void* state, const ork_language_task* task, const ork_check_sink* sink,
+                           ork_error* err);
+  /* Compile time, after a successful introspect: build the task if needed
+   * (cached by a hash of its sources, the plugin's version and the
+   * toolchain's version) and write once to `out`
+   *   {"config": {EXECUTOR-SPECIFIC KEYS}}
+   * — the keys `task->executor` accepts, e.g. {"library": "/abs/lib.so",
+   * "symbol": "ork_task_score"} for "library". A build failure is reported
+   * through `sink->error` (key "file"; the compiler's first error with its
+   * FILE:LINE:COL) and nothing is written to `out`. Returns OK even when it
+   * reported errors; non-OK means it broke. */
+  ork_status (*prepare)(void* state, const ork_language_task* task, const ork_check_sink* sink,
+                        const ork_json_sink* out, ork_error* err);
+} ork_language_vtable;
+
+/* ------------------------------------------------------------------------ */
 /* Descriptor                                                               */
 /* ------------------------------------------------------------------------ */
 
@@ -471,6 +563,10 @@ typedef struct ork_plugin_descriptor {
   void (*shutdown)(void* state);
   const ork_executor_vtable* executor; /* NULL unless an executor. Plugin-owned, static */
   const ork_storage_vtable* storage;   /* NULL unless a storage backend. Plugin-owned, static */
+  /* since 1.7: NULL unless a language. Plugin-owned, static. A language
+   * plugin often offers the executor that runs its tasks in the same
+   * descriptor (`executor` set too). */
+  const ork_language_vtable* language;
 } ork_plugin_descriptor;
 
 /* The entry point. Returns a static descriptor; does nothing else.

@@ -1,6 +1,7 @@
 // Header-only C++ wrapper over the C plugin API (ork/plugin.h) for plugin
 // authors. Implement a class derived from ork::plugin::Executor (or
-// ork::plugin::Storage, see storage_plugin.hpp for the optional groups) and
+// ork::plugin::Storage, see storage_plugin.hpp for the optional groups; or
+// ork::plugin::Language, see language_plugin.hpp) and
 // export it with one macro:
 //
 //   class Echo final : public ork::plugin::Executor {
@@ -16,6 +17,7 @@
 #pragma once
 
 #include <ork/executor_plugin.hpp>
+#include <ork/language_plugin.hpp>
 #include <ork/plugin.h>
 #include <ork/plugin_support.hpp>
 #include <ork/storage_plugin.hpp>
@@ -33,4 +35,12 @@
 #define ORK_STORAGE_PLUGIN(Class, name, version, description)                        \
   extern "C" ORK_PLUGIN_EXPORT const ork_plugin_descriptor* ork_plugin_describe(void) { \
     return ::ork::plugin::describe_storage<Class>(name, version, description);        \
+  }
+
+// Exports `Class` (an ork::plugin::Language, and optionally an Executor that
+// runs what it builds; see language_plugin.hpp) as this shared object's
+// language plugin.
+#define ORK_LANGUAGE_PLUGIN(Class, name, version, description)                       \
+  extern "C" ORK_PLUGIN_EXPORT const ork_plugin_descriptor* ork_plugin_describe(void) { \
+    return ::ork::plugin::describe_language<Class>(name, version, description);       \
   }

@@ -371,7 +371,7 @@ const ork_plugin_descriptor* describe_storage(const char* name, const char* vers
   static const ork_storage_vtable vtable = detail::storage_vtable<Plugin>();
   static const ork_plugin_descriptor descriptor = {
       ORK_STRUCT_SIZE(ork_plugin_descriptor), ORK_PLUGIN_API_MAJOR, 0, name, version, description,
-      &detail::init<Plugin>, &detail::shutdown<Plugin>, nullptr, &vtable};
+      &detail::init<Plugin>, &detail::shutdown<Plugin>, nullptr, &vtable, nullptr};
   return &descriptor;
 }
 
