@@ -83,7 +83,7 @@ TEST_F(BuildTest, WrongInputFailsTheTaskNamingTheField) {
   boost::json::object config = prepare(task("rank.cpp", "rank"));
   RunResult result = run(config, R"({"items": [{"name": "a", "score": "high"}], "top": 1})");
   EXPECT_EQ(result.outcome, ORK_TASK_FAILED);
-  EXPECT_NE(result.error.find("items[0].score: expected float, got string"), std::string::npos) << result.error;
+  EXPECT_NE(result.error.find("field \"items[0].score\": expected float, got string"), std::string::npos) << result.error;
 }
 
 TEST_F(BuildTest, ExceptionInUserCodeFailsOnlyThatTask) {
