@@ -61,6 +61,7 @@ std::vector<SourceProblem> compile_problems(const std::string& errors, const Tas
 std::string at(const TaskSource& source, Position where);
 std::filesystem::path make_temp_dir(const std::filesystem::path& build_dir, const std::string& key);
 std::string sigprint_source(const std::string& symbol);
+std::string include_path(const std::filesystem::path& path);
 
 }  // namespace
 
@@ -147,7 +148,7 @@ std::string generate_wrapper(const TaskSource& source, const FunctionInfo& funct
       << ". Do not edit.\n"
       << "#include <ork/task.hpp>\n\n#include <optional>\n#include <tuple>\n#include <type_traits>\n#include "
          "<utility>\n\n"
-      << "#include \"" << source.path.string() << "\"\n\n"
+      << "#include \"" << include_path(source.path) << "\"\n\n"
       << "namespace ork_cpp_task {\n"
       << "template <typename F> struct fn;\n"
       << "template <typename R, typename... A> struct fn<R (*)(A...)> {\n"
@@ -312,6 +313,16 @@ std::filesystem::path make_temp_dir(const std::filesystem::path& build_dir, cons
     throw std::system_error(errno, std::generic_category(), "cannot create a build directory in " + build_dir.string());
   }
   return pattern;
+}
+
+// The path as the inside of an #include "...": backslashes and quotes escaped.
+std::string include_path(const std::filesystem::path& path) {
+  std::string out;
+  for (char c : path.string()) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  return out;
 }
 
 std::string sigprint_source(const std::string& symbol) {

@@ -2,6 +2,8 @@
 // library executor: results, failures that stay in their task, rebuilds
 // exactly when the sources change, and concurrent prepares of one build.
 #include "language_harness.hpp"
+
+#include "ork_test/temp_dir.hpp"
 #include "plugin_harness.hpp"
 
 #include <gtest/gtest.h>
@@ -24,7 +26,7 @@ using ork::plugins::library::testing::RunResult;
 class BuildTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    workflow_ = fresh_dir("build");
+    workflow_ = dir_.path();
     for (const char* name : {"rank.cpp", "scoring.hpp", "crash.cpp"}) copy_task(name, workflow_ / "tasks");
     std::filesystem::create_directories(workflow_ / "build");
   }
@@ -45,6 +47,7 @@ class BuildTest : public ::testing::Test {
     return LibraryPlugin::get().run(boost::json::serialize(config), options);
   }
 
+  ork::test_support::TempDir dir_{"ork-cpp-test"};
   std::filesystem::path workflow_;
   LanguagePlugin plugin_;
 };

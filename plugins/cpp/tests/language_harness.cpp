@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <fstream>
 #include <stdexcept>
 #include <string_view>
@@ -133,16 +132,6 @@ LanguageResult LanguagePlugin::prepare(const TaskFixture& fixture) const {
     throw std::runtime_error("prepare broke: " + error.message);
   }
   return result;
-}
-
-std::filesystem::path fresh_dir(const std::string& name) {
-  static std::atomic<int> counter{0};
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("ork-cpp-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" +
-                               name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
 }
 
 void copy_task(const std::string& name, const std::filesystem::path& dir) {

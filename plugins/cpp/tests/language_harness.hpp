@@ -46,8 +46,6 @@ class LanguagePlugin {
   void* state_ = nullptr;
 };
 
-// A fresh directory under the test's temporary directory.
-std::filesystem::path fresh_dir(const std::string& name);
 // Copies tests/tasks/<name> into `dir`.
 void copy_task(const std::string& name, const std::filesystem::path& dir);
 void write_file(const std::filesystem::path& path, const std::string& text);

@@ -2,6 +2,8 @@
 // source, and each refused form with its place in the source.
 #include "language_harness.hpp"
 
+#include "ork_test/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -14,7 +16,7 @@ namespace {
 class SignatureTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    workflow_ = fresh_dir("signature");
+    workflow_ = dir_.path();
     for (const char* name : {"rank.cpp", "scoring.hpp", "refused.cpp", "broken.cpp"}) {
       copy_task(name, workflow_ / "tasks");
     }
@@ -35,6 +37,7 @@ class SignatureTest : public ::testing::Test {
     return result.errors[0].second;
   }
 
+  ork::test_support::TempDir dir_{"ork-cpp-test"};
   std::filesystem::path workflow_;
   LanguagePlugin plugin_;
 };
@@ -146,8 +149,8 @@ TEST_F(SignatureTest, IsolateMustBeABoolean) {
 // Without g++ or clang on PATH, each task says which Debian package to install.
 TEST_F(SignatureTest, MissingToolchainNamesTheDebianPackage) {
   std::string saved_path = std::getenv("PATH") != nullptr ? std::getenv("PATH") : "";
-  std::filesystem::path empty = fresh_dir("no-tools");
-  ::setenv("PATH", empty.c_str(), 1);
+  ork::test_support::TempDir empty("ork-cpp-no-tools");
+  ::setenv("PATH", empty.path().c_str(), 1);
   LanguagePlugin without_tools;  // a fresh state looks for its tools again
   LanguageResult result = without_tools.introspect(task("rank.cpp", "rank"));
   boost::json::object described = boost::json::parse(without_tools.describe()).as_object();
