@@ -77,6 +77,17 @@ TEST_F(SignatureTest, DefaultArgumentsAndOptionalsMayBeAbsent) {
   EXPECT_EQ(boost::json::parse(*result.signature), expected) << *result.signature;
 }
 
+TEST_F(SignatureTest, NoParametersAndVoidReturn) {
+  write_file(workflow_ / "tasks" / "plain.cpp",
+             "#include <string>\nstd::string hello() { return \"hi\"; }\nvoid ignore(long x) {}\n");
+  LanguageResult hello = introspect("plain.cpp", "hello");
+  ASSERT_TRUE(hello.signature.has_value()) << (hello.errors.empty() ? "" : hello.errors[0].second);
+  EXPECT_EQ(boost::json::parse(*hello.signature), boost::json::parse(R"({"inputs": {}, "output": "str"})"));
+  LanguageResult ignore = introspect("plain.cpp", "ignore");
+  ASSERT_TRUE(ignore.signature.has_value()) << (ignore.errors.empty() ? "" : ignore.errors[0].second);
+  EXPECT_EQ(boost::json::parse(*ignore.signature), boost::json::parse(R"({"inputs": {"x": "int"}, "output": "null"})"));
+}
+
 TEST_F(SignatureTest, UnsupportedParameterTypeIsRefusedAtItsPlace) {
   std::string message = only_error(introspect("refused.cpp", "with_set"), "file");
   EXPECT_EQ(message.rfind("tasks/refused.cpp:7:28: function 'with_set' parameter 'values' has type 'std::set<int>', "
