@@ -68,8 +68,8 @@ std::string include_path(const std::filesystem::path& path);
 std::string build_key(const Toolchain& toolchain, const TaskSource& source, std::string_view plugin_version) {
   Sha256 hash;
   hash.add(plugin_version);
-  hash.add(toolchain.compiler ? toolchain.compiler->version : "");
-  hash.add(toolchain.clang ? toolchain.clang->version : "");
+  hash.add(toolchain.compiler ? toolchain.compiler->version_line : "");
+  hash.add(toolchain.clang ? toolchain.clang->version_line : "");
   for (const std::string& flag : compile_flags) hash.add(flag);
   hash.add(source.function);
   for (const std::string& dir : toolchain.include_dirs) {

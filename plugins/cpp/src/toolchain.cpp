@@ -100,7 +100,8 @@ std::optional<Tool> find_tool(const std::vector<std::string>& names) {
     std::filesystem::remove_all(dir, ec);
     if (version.exit_code != 0) continue;
     std::string first_line = version.out.substr(0, version.out.find('\n'));
-    return Tool{*path, first_line};
+    std::string last_word = first_line.substr(first_line.find_last_of(' ') + 1);
+    return Tool{*path, last_word, first_line};
   }
   return std::nullopt;
 }

@@ -15,7 +15,8 @@ namespace ork::plugins::cpp {
 
 struct Tool {
   std::string path;
-  std::string version;  // the first line of `--version`
+  std::string version;       // e.g. "12.2.0": the last word of the first line of `--version`
+  std::string version_line;  // that whole line, part of every build's key
 };
 
 struct Toolchain {

@@ -53,7 +53,8 @@ TEST_F(SignatureTest, DescriptorDeclaresTheLanguage) {
   boost::json::object described = boost::json::parse(plugin_.describe()).as_object();
   EXPECT_EQ(described.at("toolchain"), "g++");
   EXPECT_EQ(described.at("found"), true);
-  EXPECT_NE(std::string(described.at("version").as_string()).find("g++"), std::string::npos);
+  EXPECT_EQ(std::string(described.at("version").as_string()).find_first_not_of("0123456789."), std::string::npos)
+      << described.at("version");
   EXPECT_EQ(described.at("signatures").at("found"), true);
 }
 

@@ -41,3 +41,10 @@ std::string shout(std::string word, int times = 2, std::optional<std::string> su
   return out + suffix.value_or("!");
 }
 }  // namespace text
+
+// Items for rank: n of them, scored 0, 1, 2...
+Items sample(std::int64_t n) {
+  Items items;
+  for (std::int64_t i = 0; i < n; ++i) items.push_back(Scored{"i" + std::to_string(i), static_cast<double>(i), {}});
+  return items;
+}
