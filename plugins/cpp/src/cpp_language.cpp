@@ -3,6 +3,7 @@
 #include "task_build.hpp"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 
 #include <boost/json.hpp>
@@ -91,18 +92,55 @@ std::optional<std::filesystem::path> CppLanguage::ensure_built(const ork::plugin
     return std::nullopt;
   }
   std::filesystem::path build_dir(std::string(task.build_dir));
-  std::string key = build_key(tools, source, plugin_version);
-  std::filesystem::path dir = build_dir / key;
-  if (std::filesystem::exists(dir / signature_name)) return dir;  // unchanged: never rebuilt
+  const std::string id = source.path.string() + '\n' + source.function + '\n' + build_dir.string();
+  if (std::optional<std::filesystem::path> known = remembered(id)) return known;
+  BuildKey key = build_key(tools, source, plugin_version);
+  std::filesystem::path dir = build_dir / key.key;
+  if (std::filesystem::exists(dir / signature_name)) {  // unchanged: never rebuilt
+    remember(id, key.sources, dir);
+    return dir;
+  }
   ReadResult read = [&] {
     ScratchDir scratch(build_dir);
     return read_function(tools, source, scratch.path());
   }();
   for (const SourceProblem& problem : read.problems) sink.error(problem.key, problem.message);
   if (!read.function) return std::nullopt;
-  BuildResult built = build_task(tools, source, *read.function, build_dir, key);
+  BuildResult built = build_task(tools, source, *read.function, build_dir, key.key);
   for (const SourceProblem& problem : built.problems) sink.error(problem.key, problem.message);
+  if (built.dir) remember(id, key.sources, *built.dir);
   return built.dir;
+}
+
+std::optional<std::filesystem::path> CppLanguage::remembered(const std::string& id) {
+  std::lock_guard lock(remembered_mutex_);
+  auto found = remembered_.find(id);
+  if (found == remembered_.end()) return std::nullopt;
+  for (const FileStamp& source : found->second.sources) {
+    std::optional<FileStamp> now = stamp_of(source.path);
+    if (!now || now->mtime_ns != source.mtime_ns || now->size != source.size) return std::nullopt;
+  }
+  if (!std::filesystem::exists(found->second.dir / signature_name)) return std::nullopt;  // someone cleaned the cache
+  return found->second.dir;
+}
+
+void CppLanguage::remember(const std::string& id, const std::vector<std::filesystem::path>& sources,
+                           const std::filesystem::path& dir) {
+  Remembered entry{{}, dir};
+  for (const std::filesystem::path& source : sources) {
+    std::optional<FileStamp> stamp = stamp_of(source);
+    if (!stamp) return;
+    entry.sources.push_back(*stamp);
+  }
+  std::lock_guard lock(remembered_mutex_);
+  remembered_[id] = std::move(entry);
+}
+
+std::optional<CppLanguage::FileStamp> CppLanguage::stamp_of(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return std::nullopt;
+  return FileStamp{path, static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec,
+                   static_cast<std::int64_t>(info.st_size)};
 }
 
 const Toolchain& CppLanguage::toolchain() {

@@ -65,7 +65,7 @@ std::string include_path(const std::filesystem::path& path);
 
 }  // namespace
 
-std::string build_key(const Toolchain& toolchain, const TaskSource& source, std::string_view plugin_version) {
+BuildKey build_key(const Toolchain& toolchain, const TaskSource& source, std::string_view plugin_version) {
   Sha256 hash;
   hash.add(plugin_version);
   hash.add(toolchain.compiler ? toolchain.compiler->version_line : "");
@@ -81,7 +81,7 @@ std::string build_key(const Toolchain& toolchain, const TaskSource& source, std:
   std::set<std::filesystem::path> seen;
   hash.add(source.path.string());
   hash_sources(hash, source.path, seen);
-  return hash.hex().substr(0, 32);
+  return BuildKey{hash.hex().substr(0, 32), std::vector<std::filesystem::path>(seen.begin(), seen.end())};
 }
 
 std::string task_symbol(const std::string& function) {

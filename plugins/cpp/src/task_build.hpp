@@ -26,8 +26,13 @@ namespace ork::plugins::cpp {
 inline constexpr const char* library_name = "task.so";
 inline constexpr const char* signature_name = "signature.json";
 
+struct BuildKey {
+  std::string key;                          // names the task's build directory
+  std::vector<std::filesystem::path> sources;  // the files hashed into it: the task's file and its local headers
+};
+
 // The hash naming the task's build directory.
-std::string build_key(const Toolchain& toolchain, const TaskSource& source, std::string_view plugin_version);
+BuildKey build_key(const Toolchain& toolchain, const TaskSource& source, std::string_view plugin_version);
 
 // The exported symbol of a task function: ork_task_<name>, alphanumerics kept.
 std::string task_symbol(const std::string& function);
