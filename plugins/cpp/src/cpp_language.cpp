@@ -44,7 +44,7 @@ std::string read_text(const std::filesystem::path& path);
 }  // namespace
 
 std::string CppLanguage::describe() {
-  const Toolchain& tools = toolchain();
+  const Toolchain& tools = toolchain(std::nullopt);
   boost::json::object out = tool_json("g++", tools.compiler, "g++");
   out["found"] = tools.compiler.has_value() && tools.clang.has_value();
   if (!out["found"].as_bool()) out["install"] = "apt-get install g++ clang-14";
@@ -79,7 +79,8 @@ std::optional<std::filesystem::path> CppLanguage::ensure_built(const ork::plugin
     sink.error("isolate", "`isolate` must be true or false, not " + boost::json::serialize(*isolate));
     return std::nullopt;
   }
-  const Toolchain& tools = toolchain();
+  std::filesystem::path build_dir(std::string(task.build_dir));
+  const Toolchain& tools = toolchain(build_dir);
   if (!tools.compiler || !tools.clang) {
     sink.error("file", !tools.compiler ? missing_compiler_message() : missing_clang_message());
     return std::nullopt;
@@ -91,7 +92,6 @@ std::optional<std::filesystem::path> CppLanguage::ensure_built(const ork::plugin
     sink.error("file", source.shown + ": no such file (looked for " + source.path.string() + ")");
     return std::nullopt;
   }
-  std::filesystem::path build_dir(std::string(task.build_dir));
   const std::string id = source.path.string() + '\n' + source.function + '\n' + build_dir.string();
   if (std::optional<std::filesystem::path> known = remembered(id)) return known;
   BuildKey key = build_key(tools, source, plugin_version);
@@ -143,8 +143,12 @@ std::optional<CppLanguage::FileStamp> CppLanguage::stamp_of(const std::filesyste
                    static_cast<std::int64_t>(info.st_size)};
 }
 
-const Toolchain& CppLanguage::toolchain() {
-  std::call_once(found_, [this] { toolchain_ = find_toolchain(task_include_dirs()); });
+const Toolchain& CppLanguage::toolchain(const std::optional<std::filesystem::path>& build_dir) {
+  std::call_once(found_, [&] {
+    std::optional<std::filesystem::path> cache;
+    if (build_dir) cache = *build_dir / ".toolchain.json";
+    toolchain_ = find_toolchain(task_include_dirs(), cache);
+  });
   return toolchain_;
 }
 

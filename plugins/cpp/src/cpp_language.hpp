@@ -36,7 +36,9 @@ class CppLanguage final : public ork::plugin::Language {
   // The task's build directory, built now if needed; nullopt after reporting problems.
   std::optional<std::filesystem::path> ensure_built(const ork::plugin::LanguageTask& task,
                                                     const ork::plugin::CheckSink& sink);
-  const Toolchain& toolchain();
+  // Found once per plugin state; the first caller with a build directory
+  // keeps the tools' versions there (see find_toolchain).
+  const Toolchain& toolchain(const std::optional<std::filesystem::path>& build_dir);
   std::optional<std::filesystem::path> remembered(const std::string& id);
   void remember(const std::string& id, const std::vector<std::filesystem::path>& sources,
                 const std::filesystem::path& dir);

@@ -3,11 +3,15 @@
 #include <ork_executor/spawn.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -22,7 +26,10 @@ extern char** environ;
 namespace ork::plugins::cpp {
 namespace {
 
-std::optional<Tool> find_tool(const std::vector<std::string>& names);
+std::optional<Tool> locate_tool(const std::vector<std::string>& names);
+bool ask_version(Tool& tool);
+boost::json::object read_cache(const std::optional<std::filesystem::path>& cache);
+void write_cache(const std::filesystem::path& cache, const Toolchain& toolchain);
 std::string read_file(const std::filesystem::path& path);
 std::vector<std::string> current_environment();
 int wait_with_timeout(pid_t pid, std::chrono::seconds timeout, bool& timed_out);
@@ -39,11 +46,27 @@ std::string missing_clang_message() {
          "install it with `apt-get install clang-14` (Debian package clang-14)";
 }
 
-Toolchain find_toolchain(const std::vector<std::string>& include_dirs) {
+Toolchain find_toolchain(const std::vector<std::string>& include_dirs,
+                         const std::optional<std::filesystem::path>& cache) {
   Toolchain toolchain;
-  toolchain.compiler = find_tool({"g++"});
-  toolchain.clang = find_tool({"clang++-14", "clang++"});
+  toolchain.compiler = locate_tool({"g++"});
+  toolchain.clang = locate_tool({"clang++-14", "clang++"});
   toolchain.include_dirs = include_dirs;
+  const boost::json::object known = read_cache(cache);
+  bool asked = false;
+  for (std::optional<Tool>* tool : {&toolchain.compiler, &toolchain.clang}) {
+    if (!*tool) continue;
+    const boost::json::value* line = known.if_contains((*tool)->identity);
+    if (line != nullptr && line->is_string() && !line->get_string().empty()) {
+      (*tool)->version_line = std::string(line->get_string());
+      (*tool)->version = (*tool)->version_line.substr((*tool)->version_line.find_last_of(' ') + 1);
+    } else if (ask_version(**tool)) {
+      asked = true;
+    } else {
+      tool->reset();  // it does not even answer --version: as good as missing
+    }
+  }
+  if (asked && cache) write_cache(*cache, toolchain);
   return toolchain;
 }
 
@@ -86,24 +109,59 @@ std::optional<std::string> find_on_path(const std::string& program) {
 
 namespace {
 
-std::optional<Tool> find_tool(const std::vector<std::string>& names) {
+std::optional<Tool> locate_tool(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
     std::optional<std::string> path = find_on_path(name);
     if (!path) continue;
     std::error_code ec;
-    std::filesystem::path scratch = std::filesystem::temp_directory_path(ec);
-    char pattern[] = "ork-cpp-version-XXXXXX";
-    std::string dir_template = (scratch / pattern).string();
-    if (::mkdtemp(dir_template.data()) == nullptr) continue;
-    std::filesystem::path dir(dir_template);
-    CommandResult version = run_command({*path, "--version"}, dir, std::chrono::seconds(30));
-    std::filesystem::remove_all(dir, ec);
-    if (version.exit_code != 0) continue;
-    std::string first_line = version.out.substr(0, version.out.find('\n'));
-    std::string last_word = first_line.substr(first_line.find_last_of(' ') + 1);
-    return Tool{*path, last_word, first_line};
+    std::filesystem::path real = std::filesystem::canonical(*path, ec);
+    struct stat info {};
+    if (ec || ::stat(real.c_str(), &info) != 0) continue;
+    std::string identity = real.string() + " " + std::to_string(info.st_size) + " " +
+                           std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec);
+    return Tool{*path, identity, "", ""};
   }
   return std::nullopt;
+}
+
+bool ask_version(Tool& tool) {
+  std::error_code ec;
+  std::string dir_template = (std::filesystem::temp_directory_path(ec) / "ork-cpp-version-XXXXXX").string();
+  if (::mkdtemp(dir_template.data()) == nullptr) return false;
+  std::filesystem::path dir(dir_template);
+  CommandResult version = run_command({tool.path, "--version"}, dir, std::chrono::seconds(30));
+  std::filesystem::remove_all(dir, ec);
+  if (version.exit_code != 0) return false;
+  tool.version_line = version.out.substr(0, version.out.find('\n'));
+  tool.version = tool.version_line.substr(tool.version_line.find_last_of(' ') + 1);
+  return true;
+}
+
+// {identity: version line} of the tools last asked.
+boost::json::object read_cache(const std::optional<std::filesystem::path>& cache) {
+  if (!cache) return {};
+  boost::system::error_code error;
+  boost::json::value parsed = boost::json::parse(read_file(*cache), error);
+  if (error || !parsed.is_object()) return {};
+  return std::move(parsed.get_object());
+}
+
+// Written beside and renamed over, so a concurrent reader sees the old file or the new one.
+void write_cache(const std::filesystem::path& cache, const Toolchain& toolchain) {
+  boost::json::object known;
+  for (const std::optional<Tool>* tool : {&toolchain.compiler, &toolchain.clang}) {
+    if (*tool) known[(*tool)->identity] = (*tool)->version_line;
+  }
+  std::filesystem::path temp = cache;
+  temp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(&known));
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << boost::json::serialize(known);
+    if (!out.flush()) return;  // only a cache: the next process asks again
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, cache, ec);
+  if (ec) std::filesystem::remove(temp, ec);
 }
 
 std::string read_file(const std::filesystem::path& path) {

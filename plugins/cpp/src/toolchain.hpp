@@ -15,6 +15,7 @@ namespace ork::plugins::cpp {
 
 struct Tool {
   std::string path;
+  std::string identity;      // the real file's path, size and mtime: changes when the package is upgraded
   std::string version;       // e.g. "12.2.0": the last word of the first line of `--version`
   std::string version_line;  // that whole line, part of every build's key
 };
@@ -30,8 +31,13 @@ struct Toolchain {
 std::string missing_compiler_message();
 std::string missing_clang_message();
 
-// Looks for the tools on PATH (g++ / clang++-14, else clang++) and asks each for its version.
-Toolchain find_toolchain(const std::vector<std::string>& include_dirs);
+// Looks for the tools on PATH (g++ / clang++-14, else clang++) and asks each
+// for its version — or, with a `cache` file, reads the versions it recorded
+// for the same tool files (a new `ork` process would otherwise spend two
+// process starts, ~100 ms on a loaded machine, before finding an unchanged
+// build) and records them when it had to ask.
+Toolchain find_toolchain(const std::vector<std::string>& include_dirs,
+                         const std::optional<std::filesystem::path>& cache = std::nullopt);
 
 struct CommandResult {
   int exit_code = -1;  // -1 when killed by a signal or by the timeout

@@ -27,7 +27,7 @@ class CppWorkflow {
   void write(const std::string& relative, const std::string& text) const { dir_.write(relative, text); }
   std::size_t builds() const {
     std::size_t count = 0;
-    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir_.path() / ".ork" / "build" / "cpp")) ++count;
+    for (const auto& entry : fs::directory_iterator(dir_.path() / ".ork" / "build" / "cpp")) count += entry.is_directory();
     return count;
   }
 
