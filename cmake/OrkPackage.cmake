@@ -46,8 +46,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # that starts subprocesses uses it), the SDK is a python3 package and
 # `ork init`'s templates run python3 programs.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "python3")
-# What a plugin author needs besides the headers to build against find_package(ork).
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake, g++, libboost-json1.81-dev")
+# What a plugin author needs besides the headers to build against find_package(ork),
+# and what C++ function tasks need (g++ builds them, clang-14 reads their signatures).
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "cmake, g++, libboost-json1.81-dev, clang-14")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 include(CPack)

@@ -15,6 +15,7 @@ packages=(
   librust-serde-dev librust-serde-json-dev librust-serde-derive-dev
   libhowardhinnant-date-dev
   libgraphviz-dev dpkg-dev
+  clang-14  # the cpp language plugin reads task signatures with clang++-14 (g++ builds them)
 )
 # The web UI's front-end library comes from npm at build time; use the
 # machine's Node.js when it has one, else Debian's.
@@ -22,9 +23,9 @@ command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # What only the test suite needs: a real browser for the UI tests, a
 # PostgreSQL server the storage tests start on loopback, croniter (the
 # independent cron implementation tests/api/cron_differential_test.cpp
-# compares with), and clang with libFuzzer for scripts/fuzz.sh.
+# compares with), and libFuzzer for scripts/fuzz.sh (with the clang-14 above).
 if [[ ${1:-} == --with-test-tools ]]; then
-  packages+=(chromium postgresql python3-croniter clang-14 libclang-rt-14-dev)
+  packages+=(chromium postgresql python3-croniter libclang-rt-14-dev)
 fi
 
 missing=()

@@ -1,0 +1,6 @@
+// A syntax error on line 5.
+#include <string>
+
+std::string broken(std::string word) {
+  return word +;
+}
