@@ -219,6 +219,29 @@ TEST(Map, WhenIsJudgedOnceForTheMappedTask) {
   EXPECT_EQ(task_of(run, "total").at("output").as_int64(), 18);
 }
 
+TEST(Map, ARunTimeoutStopsRunningInstancesAndCancelsTheRest) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(timeout: 1s
+tasks:
+  each:
+    executor: process
+    command: "sleep 30"
+    max_concurrency: 2
+    map: {i: [0, 1, 2, 3, 4, 5]}
+  after: {executor: process, command: "echo never", depends_on: [each], trigger_rule: all_done}
+)");
+  auto started = std::chrono::steady_clock::now();
+  int code = 0;
+  auto run = run_json(dir, {"wf.yaml"}, code);
+  EXPECT_EQ(code, 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20)) << "the timeout must stop the instances";
+  EXPECT_EQ(run.at("status").as_string(), "cancelled");
+  EXPECT_EQ(status_of(run, "each"), "cancelled");
+  for (int k = 0; k < 6; ++k) EXPECT_EQ(status_of(run, "each[" + std::to_string(k) + "]"), "cancelled") << k;
+  EXPECT_NE(std::string(task_of(run, "each[5]").at("error").as_string()).find("run timed out"), std::string::npos);
+  EXPECT_EQ(status_of(run, "after"), "cancelled");
+}
+
 std::string read_file(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream s;
