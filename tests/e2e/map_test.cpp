@@ -242,6 +242,33 @@ tasks:
   EXPECT_EQ(status_of(run, "after"), "cancelled");
 }
 
+TEST(Map, RerunFromFailureReusesTheInstancesThatSucceeded) {
+  TempDir dir;
+  dir.write("wf.yaml", R"(tasks:
+  each:
+    executor: process
+    command: "echo $ORK_TASK >> side.log; if [ $ORK_MAP_INDEX = 2 ] && [ ! -e fixed ]; then exit 1; fi; echo ORK_OUTPUT:$ORK_MAP_INDEX"
+    output_type: int
+    map: {i: [0, 1, 2]}
+)");
+  int code = 0;
+  auto first = run_json(dir, {"wf.yaml"}, code);
+  ASSERT_EQ(code, 1);
+  ASSERT_EQ(status_of(first, "each"), "failed");
+  dir.write("fixed", "");
+  CommandResult again = run_ork({"rerun", std::string(first.at("run_id").as_string()), "--from-failure", "--json"},
+                                dir.path());
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  auto second = parse_json(again.out).as_object();
+  EXPECT_EQ(boost::json::serialize(task_of(second, "each").at("output")), "[0,1,2]");
+  std::ifstream in(dir.path() / "side.log");
+  std::map<std::string, int> runs;
+  for (std::string line; std::getline(in, line);) runs[line]++;
+  EXPECT_EQ(runs["each[0]"], 1) << "succeeded in the first run: reused";
+  EXPECT_EQ(runs["each[1]"], 1);
+  EXPECT_EQ(runs["each[2]"], 2);
+}
+
 std::string read_file(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream s;
