@@ -171,7 +171,10 @@ void RunScheduler::State::settle_mapped(std::size_t i, std::vector<TaskTransitio
   } else {
     boost::json::array outputs;
     outputs.reserve(parent.instance_count);
-    for (std::size_t k = 0; k < parent.instance_count; ++k) outputs.push_back(tasks[parent.first_instance + k].output);
+    // Moved: nothing reads an instance's output but its mapped task.
+    for (std::size_t k = 0; k < parent.instance_count; ++k) {
+      outputs.push_back(std::move(tasks[parent.first_instance + k].output));
+    }
     parent.phase = Phase::succeeded;
     parent.output = std::move(outputs);
     ends.push_back(
