@@ -45,11 +45,14 @@ function fitText(text, cls, px) {
 
 // Lays out `tasks` ([{name, executor, depends_on, inputs, output,
 // inputs_structural?, output_structural?}]) in `container`. Returns
-// {setStatus(name, status), select(name), focus(name), fit(), zoom(factor)}.
+// {setStatus(name, status), setTally(name, text), select(name), focus(name),
+// fit(), zoom(factor)}. A mapped task (`map` not empty) is one node with a
+// line for its instances' tally, set by setTally.
 function drawDag(container, tasks, options) {
   const onSelect = options && options.onSelect;
   const byName = new Map(tasks.map((t) => [t.name, t]));
   const statuses = new Map(Object.entries((options && options.statuses) || {}));
+  const tallies = new Map();  // mapped task -> "3 instances · 2 succeeded · 1 running"
   const expanded = new Set();  // fold keys the user opened
   let selected = null;
   let transform = { x: 0, y: 0, k: 1 };
@@ -216,6 +219,8 @@ function drawDag(container, tasks, options) {
       if (label && !(options && options.statuses)) label.textContent = "click to expand";
       else if (label) label.textContent = failed ? `${failed} failed · ${states.filter((s) => s === "succeeded").length} ok` : `${states.filter((s) => s === "succeeded").length} of ${states.length} ok`;
     }
+    const tally = group.querySelector("text.map-tally");
+    if (tally) tally.textContent = fitText(tallies.get(name) || "map", "input", MAX_LINE_PX);
     group.setAttribute("class", `node ${status}${fold ? " fold" : ""}${name === selected ? " selected" : ""}`);
     miniRects.get(name).setAttribute("class", status);
   }
@@ -230,6 +235,8 @@ function drawDag(container, tasks, options) {
   function nodeLines(task, compact, foldTitle) {
     const lines = [{ text: foldTitle || task.name, cls: foldTitle ? "fold" : "title" }, { text: task.executor, cls: "executor" }];
     if (foldTitle) lines.push({ text: "", cls: "fold-state" });
+    // Sized for a tally such as "10000 instances · 9999 succeeded" (setTally fills it in).
+    if (!foldTitle && Object.keys(task.map || {}).length) lines.push({ text: "00000 instances · 00000 succeeded", cls: "map-tally" });
     if (!compact) {
       const inputs = Object.entries(task.inputs || {});
       const shownInputs = inputs.length > MAX_INPUT_LINES ? inputs.slice(0, MAX_INPUT_LINES - 1) : inputs;
@@ -237,7 +244,7 @@ function drawDag(container, tasks, options) {
       if (shownInputs.length < inputs.length) lines.push({ text: `+${inputs.length - shownInputs.length} more inputs (hover)`, cls: "input" });
       lines.push({ text: `→ ${task.output}`, cls: "output" });
     }
-    return lines.map((l) => ({ ...l, text: fitText(l.text, l.cls === "fold-state" ? "input" : l.cls, MAX_LINE_PX) }));
+    return lines.map((l) => ({ ...l, text: fitText(l.text, l.cls === "fold-state" || l.cls === "map-tally" ? "input" : l.cls, MAX_LINE_PX) }));
   }
 
   // ---- viewport ------------------------------------------------------------
@@ -339,6 +346,10 @@ function drawDag(container, tasks, options) {
         return;
       }
       for (const [foldName, fold] of folds) if (fold.members.includes(name)) paint(foldName);
+      paint(name);
+    },
+    setTally(name, text) {
+      tallies.set(name, text);
       paint(name);
     },
     select(name) {

@@ -3,7 +3,8 @@
 // start time, running bars growing with the clock, bars that select their
 // task); and the task drawer of route #/runs/ID/tasks/NAME with the task's
 // inputs, output, error, attempts and live logs (monospace, timestamps,
-// stream filter, search, follow).
+// stream filter, search, follow). A mapped task is one node with its
+// instances' tally; its drawer lists the instances, each with its own drawer.
 "use strict";
 
 async function runPage(id, initialTask) {
@@ -48,13 +49,33 @@ async function runPage(id, initialTask) {
     rerun.hidden = active;
     rerunFailed.hidden = active || run.status === "succeeded";
     renderHeader();
-    for (const [task, state] of Object.entries(run.tasks)) dag.setStatus(task, state.status);
+    for (const [task, state] of Object.entries(run.tasks)) if (!state.parent) dag.setStatus(task, state.status);
+    for (const [task, instances] of instancesByTask()) dag.setTally(task, tally(instances));
     renderGantt();
     if (selected) renderDrawer();
   }
 
+  // Mapped task -> [[instance name, state], ...] in element order.
+  function instancesByTask() {
+    const by = new Map();
+    for (const node of run.graph) if (Object.keys(node.map || {}).length) by.set(node.name, []);
+    for (const [task, state] of Object.entries(run.tasks)) if (state.parent && by.has(state.parent)) by.get(state.parent).push([task, state]);
+    return by;
+  }
+
+  // "3 instances · 2 succeeded · 1 running": how many there are in each state.
+  function tally(instances) {
+    if (!instances.length) return "map · no instances yet";
+    const counts = {};
+    for (const [, state] of instances) counts[state.status] = (counts[state.status] || 0) + 1;
+    const order = ["succeeded", "running", "retrying", "pending", "failed", "cancelled", "skipped"];
+    const parts = Object.entries(counts).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([s, n]) => `${n} ${s}`);
+    return [`${instances.length} instance${instances.length === 1 ? "" : "s"}`, ...parts].join(" · ");
+  }
+
   function renderHeader() {
-    const failed = Object.entries(run.tasks).filter(([, s]) => s.status === "failed").map(([t]) => t);
+    // A failed mapped task is named, not each of its failed instances.
+    const failed = Object.entries(run.tasks).filter(([, s]) => s.status === "failed" && !s.parent).map(([t]) => t);
     const inputs = Object.entries(run.inputs || {});
     setChildren(header,
       el("div", { class: "muted" }, `trigger ${run.trigger} · created ${when(run.created_at)} · took ${duration(elapsed(run.started_at || run.created_at, run.finished_at))}`),
@@ -120,14 +141,16 @@ async function runPage(id, initialTask) {
   function renderDrawer() {
     drawer.hidden = false;
     const state = run.tasks[selected] || {};
-    const node = run.graph.find((t) => t.name === selected) || {};
+    const node = run.graph.find((t) => t.name === (state.parent || selected)) || {};
     const attempts = run.attempts.filter((a) => a.task === selected);
     setChildren(drawer,
       el("div", { class: "drawer-head" }, el("h3", {}, selected, " ", badge(state.status)),
         el("a", { class: "close", href: `#/runs/${id}`, title: "close", id: "drawer-close" }, "×")),
       el("div", { class: "muted" }, `${node.executor || ""} · ${state.attempts || 0} attempt(s) · took ${duration(elapsed(state.started_at, state.finished_at))}`),
       state.reused_from ? el("div", { class: "reused" }, "output reused from run ", el("a", { href: `#/runs/${state.reused_from}/tasks/${encodeURIComponent(selected)}` }, state.reused_from), " (not executed again)") : null,
+      state.parent ? el("div", { class: "muted" }, `instance ${state.index} of `, el("a", { href: taskRoute(state.parent) }, state.parent)) : null,
       el("h4", {}, "Inputs"), inputsTable(node),
+      instancesList(),
       state.status === "succeeded" ? [el("h4", {}, "Output"), el("pre", { id: "task-output", title: node.output_structural || "" }, JSON.stringify(state.output, null, 2))] : null,
       state.error ? [el("h4", {}, "Error"), el("pre", { class: "errors", id: "task-error" }, state.error)] : null,
       attempts.length ? [el("h4", {}, "Attempts"), el("table", { class: "attempts", id: "task-attempts" },
@@ -136,6 +159,24 @@ async function runPage(id, initialTask) {
           el("td", {}, duration(elapsed(a.started_at, a.finished_at))), el("td", { class: "attempt-error" }, a.error || "")))))] : null,
       el("h4", {}, "Logs"), logs.element);
   }
+
+  // A mapped task's instances, folded under their tally; the first 500 are
+  // listed (each opens its own drawer), the rest are counted.
+  const SHOWN_INSTANCES = 500;
+  function instancesList() {
+    const instances = instancesByTask().get(selected);
+    if (!instances) return null;
+    const open = instancesOpen;
+    const details = el("details", { id: "map-instances", open: open || null },
+      el("summary", { id: "map-tally" }, tally(instances)),
+      el("table", { class: "attempts" }, el("tbody", {}, instances.slice(0, SHOWN_INSTANCES).map(([task, s]) =>
+        el("tr", { "data-instance": task }, el("td", {}, el("a", { href: taskRoute(task) }, task)), el("td", {}, badge(s.status)),
+          el("td", {}, `${s.attempts} attempt(s)`), el("td", { class: "attempt-error" }, s.error || ""))))),
+      instances.length > SHOWN_INSTANCES ? el("div", { class: "muted" }, `and ${instances.length - SHOWN_INSTANCES} more (ork tasks ${id})`) : null);
+    details.addEventListener("toggle", () => { instancesOpen = details.open; });
+    return [el("h4", {}, "Instances"), details];
+  }
+  let instancesOpen = false;
 
   // Each parameter with its type, where it comes from, and its value when
   // the upstream output or the run's inputs have it.
@@ -174,8 +215,9 @@ async function runPage(id, initialTask) {
       return;
     }
     selected = task;
-    dag.select(task);
-    dag.reveal(task);
+    const drawn = (run.tasks[task] && run.tasks[task].parent) || task;  // an instance is drawn as its mapped task
+    dag.select(drawn);
+    dag.reveal(drawn);
     renderDrawer();
     renderGantt();
     logs.show(task, run.tasks[task] && run.tasks[task].status);
@@ -211,7 +253,7 @@ async function runPage(id, initialTask) {
     },
     onEvent(e) {
       if (e.run_id !== id) return;
-      if (e.kind === "task" && e.task) dag.setStatus(e.task, e.status);
+      if (e.kind === "task" && e.task && !(run.tasks[e.task] && run.tasks[e.task].parent)) dag.setStatus(e.task, e.status);
       if (e.kind === "log") { if (e.task === selected) logs.more(); return; }
       refresh();
     },

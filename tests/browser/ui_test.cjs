@@ -2,7 +2,9 @@
 // headless Chromium driven by playwright-core. Opens the UI, checks a
 // workflow's DAG with its types, triggers a run and watches its tasks turn
 // green live, opens a task's logs (markup printed by a task stays text), and
-// sees a run started by `ork trigger` appear without a reload. Screenshots
+// sees a run started by `ork trigger` appear without a reload, and a mapped
+// task drawn as one node with its instances' tally, expandable to the list
+// of instances in its drawer. Screenshots
 // are saved as test artifacts.
 "use strict";
 
@@ -34,10 +36,22 @@ tasks:
     input_type: {total: int}
 `;
 
+const MAPPED = `name: browser_map
+tasks:
+  items: {executor: process, command: "echo 'ORK_OUTPUT:[1,2,3]'", output_type: "list[int]"}
+  each:
+    executor: process
+    command: "cat >/dev/null; echo ORK_OUTPUT:$ORK_MAP_INDEX"
+    input_type: {x: int}
+    output_type: int
+    map: {x: {from: items}}
+`;
+
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ork-browser-"));
   fs.mkdirSync(path.join(dir, "workflows"));
   fs.writeFileSync(path.join(dir, "workflows", "demo.yaml"), WORKFLOW);
+  fs.writeFileSync(path.join(dir, "workflows", "mapped.yaml"), MAPPED);
   const server = await startServer(dir);
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -100,6 +114,24 @@ async function main() {
       await page.locator(`a[href="#/runs/${newId}"]`).waitFor();
       assert(await page.locator("tbody tr").count() === before + 1, "one more row, without a reload");
       await page.screenshot({ path: path.join(artifacts, "ui-runs-live.png"), fullPage: true });
+    });
+
+    await check("a mapped task is one node with its instances' tally, expandable to the instances", async () => {
+      const out = execFileSync(ork, ["trigger", "browser_map", "--server", server.url], { cwd: dir, encoding: "utf8" });
+      const mapRun = out.match(/run (\w+) of browser_map started/)[1];
+      await page.goto(`${server.url}/#/runs/${mapRun}`);
+      const node = page.locator('#dag g.node[data-task="each"]');
+      await node.locator("text.map-tally", { hasText: "3 instances · 3 succeeded" }).waitFor();
+      assert(await page.locator("#dag svg g.node").count() === 2, "one node for the mapped task, none per instance");
+      await node.click();
+      await page.locator("#map-tally", { hasText: "3 instances · 3 succeeded" }).waitFor();
+      await page.click("#map-tally");
+      await page.locator('#map-instances tr[data-instance="each[2]"]').waitFor();
+      assert(await page.locator("#map-instances tr").count() === 3, "three instances listed");
+      await page.click('#map-instances a[href$="each%5B2%5D"]');
+      await page.locator("#task-detail", { hasText: "instance 2 of each" }).waitFor();
+      await page.locator("#task-output", { hasText: "2" }).waitFor();
+      await page.screenshot({ path: path.join(artifacts, "ui-map-instances.png"), fullPage: true });
     });
 
     await check("the page raised no script errors", async () => {

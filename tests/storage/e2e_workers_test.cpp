@@ -2,7 +2,8 @@
 // PostgreSQL database, all real `ork` binaries: thousands of tasks each run
 // exactly once and spread over the workers; the attempt of a worker killed
 // with SIGKILL runs again elsewhere once its lease ends; a server restart in
-// the middle of a run is ridden out by the workers and the scheduler alike.
+// the middle of a run is ridden out by the workers and the scheduler alike;
+// the instances of a mapped task (`map:`) run on workers like any task.
 // Each test has its own database, so no test sees another's workers or queue.
 #include <fcntl.h>
 #include <spawn.h>
@@ -350,6 +351,45 @@ TEST_F(WorkersOnPostgres, WorkersAndTheSchedulerRideOutAServerRestart) {
   for (const SideEffect& e : side_effects(log)) ++times_run[e.task];
   EXPECT_EQ(times_run.size(), static_cast<std::size_t>(fan + 1));
   for (const auto& [task, n] : times_run) EXPECT_EQ(n, 1) << task << " ran " << n << " times";
+  workers.stop_all();
+}
+
+// `map:` on workers (issue 14): each instance of a mapped task is an attempt
+// on the queue like any other, runs exactly once on some worker, and the
+// mapped task's output is the list of the instances' outputs in order.
+TEST_F(WorkersOnPostgres, MapInstancesRunOnWorkersExactlyOnce) {
+  std::string reason;
+  PgServer* server = shared_pg_server(&reason);
+  if (!server) GTEST_SKIP() << reason;
+  const std::string url = server->create_database();
+  const fs::path log = dir_ / "side.log";
+  constexpr int count = 300;
+  std::string elements;
+  for (int i = 0; i < count; ++i) elements += (i ? ", " : "") + std::to_string(i);
+  write("wf.yaml", "tasks:\n  each:\n    executor: process\n    command: \"echo $ORK_RUN_ID $ORK_TASK $ORK_WORKER >> '" +
+                       log.string() + "'; echo ORK_OUTPUT:$ORK_MAP_INDEX\"\n    output_type: int\n    map: {i: [" +
+                       elements + "]}\n");
+  Workers workers;
+  for (const char* name : {"w1", "w2"}) workers.start(url, dir_, name, 2);
+  ASSERT_TRUE(workers.ready(30s)) << workers.said();
+  OrkProcess run(url, {"run", "wf.yaml", "--workers-only", "--json", "--concurrency", "4"}, dir_, "run");
+  ASSERT_EQ(run.wait(100s), 0) << run.said() << workers.said();
+  const json::value result = json::parse(run.out());
+  EXPECT_EQ(result.at("status"), "succeeded") << run.out();
+  const json::array& output = result.at("tasks").at("each").at("output").as_array();
+  ASSERT_EQ(output.size(), static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) EXPECT_EQ(output[i], i);
+  EXPECT_EQ(result.at("tasks").at("each[299]").at("parent"), "each");
+
+  std::map<std::string, int> times_run;
+  std::set<std::string> used;
+  for (const SideEffect& e : side_effects(log)) {
+    ++times_run[e.task];
+    used.insert(e.worker);
+  }
+  EXPECT_EQ(times_run.size(), static_cast<std::size_t>(count));
+  for (const auto& [task, n] : times_run) EXPECT_EQ(n, 1) << task << " ran " << n << " times";
+  EXPECT_EQ(used.size(), 2u) << "both workers should have run instances";
   workers.stop_all();
 }
 

@@ -3,6 +3,7 @@
 // updates and logs. Ported from the sqlite plugin's update tests.
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -245,6 +246,29 @@ TEST_P(StoreWrites, UpdateTaskRefusesUnknownRunsTasksAndStatuses) {
   EXPECT_EQ(expect_error([&] { update("r1", "zz", 1, "running", 1); }, ORK_STATUS_NOT_FOUND, ""),
             "run 'r1' has no task 'zz'");
   expect_error([&] { update("r1", "a", 1, "done", 1); }, ORK_STATUS_ERROR, "unknown task status 'done'");
+}
+
+// `map:` instances ("count[3]") are not listed when a run is created: the
+// first transition of one adds its row, at its mapped task's position, and
+// nothing else is added that way.
+TEST_P(StoreWrites, AnInstanceOfATaskGetsItsRowOnItsFirstTransition) {
+  create_run("r1", {"count", "total"});
+  update("r1", "count[1]", 0, "pending", 10);
+  update("r1", "count[0]", 1, "running", 20);
+  update("r1", "count[0]", 1, "succeeded", 30, "7");
+  const json::object run = get_run("r1");
+  const json::object& tasks = run.at("tasks").as_object();
+  ASSERT_EQ(tasks.size(), 4u);
+  EXPECT_EQ(tasks.at("count[0]").at("status"), "succeeded");
+  EXPECT_EQ(tasks.at("count[0]").at("output"), 7);
+  EXPECT_EQ(tasks.at("count[1]").at("status"), "pending");
+  EXPECT_EQ(run.at("attempts").as_array().size(), 1u);
+  EXPECT_EQ(tasks.begin()->key(), "count");
+  EXPECT_EQ(std::prev(tasks.end())->key(), "total") << "instances sit at their task's position";
+  for (const char* bad : {"zz[0]", "count[]", "count[x]", "[0]"}) {
+    EXPECT_EQ(expect_error([&] { update("r1", bad, 1, "running", 1); }, ORK_STATUS_NOT_FOUND, ""),
+              "run 'r1' has no task '" + std::string(bad) + "'");
+  }
 }
 
 TEST_P(StoreWrites, UpdateRunSetsStatusFinishAndError) {

@@ -14,6 +14,7 @@ namespace {
 boost::json::object validate_json(const CompileResult& result, const std::string& file);
 void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow);
 std::string introspect_hint(const CliContext& ctx, const CompiledTask& task);
+boost::json::object mapped_json(const CompiledTask& task);
 
 }  // namespace
 
@@ -66,6 +67,7 @@ boost::json::object validate_json(const CompileResult& result, const std::string
       if (task.trigger_rule != TriggerRule::all_succeeded) shown["trigger_rule"] = trigger_rule_name(task.trigger_rule);
       if (task.when) shown["when"] = task.when->text;
       if (!task.language.empty()) shown["language"] = task.language;
+      if (!task.map.empty()) shown["map"] = mapped_json(task);
     }
   }
   boost::json::object out{{"ok", result.workflow.has_value()}, {"errors", std::move(errors)}};
@@ -103,11 +105,21 @@ void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow) {
       std::cout << "    trigger_rule: " << trigger_rule_name(task.trigger_rule) << "\n";
     }
     if (task.when) std::cout << "    when: " << task.when->text << "\n";
+    for (const InputBinding& binding : task.map) {
+      std::cout << "    map: " << binding.name << " <- each element of " << binding_source_text(binding) << "\n";
+    }
   }
   if (untyped > 0) {
     std::cout << untyped << (untyped == 1 ? " task has" : " tasks have")
               << " no declared signature; its edges are not type-checked\n";
   }
+}
+
+// `map:` of a mapped task: parameter -> the list it is mapped over.
+boost::json::object mapped_json(const CompiledTask& task) {
+  boost::json::object mapped;
+  for (const InputBinding& binding : task.map) mapped[binding.name] = binding_source_text(binding);
+  return mapped;
 }
 
 // An executor with an `introspect` key (process) can ask an SDK-built program

@@ -27,6 +27,8 @@ std::string RunScheduler::State::final_status() {
 
 void RunScheduler::State::cancel(const std::string& reason) {
   std::vector<std::size_t> never_started;
+  std::vector<TaskTransition> mapped_ends;
+  std::vector<Skip> skipped;  // none while cancelling; instance_settled takes one
   {
     std::lock_guard lock(mutex);
     if (cancelling) return;
@@ -38,17 +40,23 @@ void RunScheduler::State::cancel(const std::string& reason) {
         t.phase = Phase::cancelled;
         --unfinished;
         never_started.push_back(i);
+        if (t.is_instance()) instance_settled(i, mapped_ends, skipped);
       }
     }
     ready.clear();
   }
   for (std::size_t i : never_started) {
     try {
-      record(TaskTransition{options.run_id, tasks[i].spec->name, 0, "cancelled", now_millis(), "",
+      record(TaskTransition{options.run_id, tasks[i].name(), 0, "cancelled", now_millis(), "",
                             reason.empty() ? "run cancelled" : reason, 0});
     } catch (const std::exception& e) {
       std::cerr << "ork: " << e.what() << '\n';
     }
+  }
+  try {
+    if (!mapped_ends.empty()) record(mapped_ends);
+  } catch (const std::exception& e) {
+    std::cerr << "ork: " << e.what() << '\n';
   }
   running.cancel_all();
   wake.notify_all();

@@ -114,6 +114,10 @@ void RunScheduler::State::run_attempt(std::size_t i, std::unique_lock<std::mutex
     release_slots(task);
     return;
   }
+  if (task.is_mapped()) {  // runs no attempt itself: its instances do, each through here
+    expand_map(i, lock, ended);
+    return;
+  }
   task.phase = Phase::running;
   task.attempt += 1;
   const int attempt = task.attempt;
@@ -121,19 +125,20 @@ void RunScheduler::State::run_attempt(std::size_t i, std::unique_lock<std::mutex
   std::string input_json = build_input(task, input_error);
   ExecutorRunRequest request =
       attempt_request(workflow, *task.spec, task.config_json, options.run_id, attempt, std::move(input_json));
+  if (task.is_instance()) name_instance(request, task.name(), task.map_index);
   running.add(static_cast<std::int64_t>(i), *task.executor, request.attempt_token);
   lock.unlock();
 
   auto started = Clock::now();
   TaskTransition start{
-      options.run_id, task.spec->name, static_cast<std::uint32_t>(attempt), "running", now_millis(), "", "", 0};
+      options.run_id, task.name(), static_cast<std::uint32_t>(attempt), "running", now_millis(), "", "", 0};
   if (ended) {
     commit_ended(*ended, start);
     ended.reset();
   } else {
     record({&start, 1});
   }
-  notify_started(task.spec->name, attempt);
+  notify_started(task.name(), attempt);
   ExecutorRunResult result;
   if (std::optional<std::string> why = cancelled_because()) {
     // Cancelled (a run timeout, Ctrl-C) while this attempt was being
@@ -184,12 +189,12 @@ RunScheduler::State::Ended RunScheduler::State::conclude_attempt(std::size_t i, 
     e.status = "retrying";
     e.delay = retry_backoff(*task.spec, attempt - task.interrupted);
     e.transition =
-        TaskTransition{options.run_id, task.spec->name,      static_cast<std::uint32_t>(attempt), "retrying", now, "",
+        TaskTransition{options.run_id, task.name(),          static_cast<std::uint32_t>(attempt), "retrying", now, "",
                        e.error,        now + e.delay.count()};
   } else {
     const bool succeeded = e.status == "succeeded";
     e.transition = TaskTransition{options.run_id,
-                                  task.spec->name,
+                                  task.name(),
                                   static_cast<std::uint32_t>(attempt),
                                   e.status,
                                   now,
@@ -208,9 +213,10 @@ void RunScheduler::State::commit_ended(Ended& e, const std::optional<TaskTransit
     record({&e.transition, 1});
   }
   TaskRuntime& task = tasks[e.task];
-  notify_finished(task.spec->name, e.attempt, e.status, e.error, e.took);
+  notify_finished(task.name(), e.attempt, e.status, e.error, e.took);
 
   std::vector<Skip> skipped;
+  std::vector<TaskTransition> mapped_ends;
   {
     std::lock_guard lock(mutex);
     if (e.status == "retrying") {
@@ -222,11 +228,17 @@ void RunScheduler::State::commit_ended(Ended& e, const std::optional<TaskTransit
         task.output = std::move(e.output);
       } else {
         task.phase = e.status == "cancelled" ? Phase::cancelled : Phase::failed;
+        task.error = e.error;
       }
       --unfinished;
-      settle_downstream(e.task, skipped);
+      if (task.is_instance()) {
+        instance_settled(e.task, mapped_ends, skipped);
+      } else {
+        settle_downstream(e.task, skipped);
+      }
     }
   }
+  if (!mapped_ends.empty()) record(mapped_ends);
   record_skips(skipped);
   wake.notify_all();
 }
@@ -289,10 +301,10 @@ void RunScheduler::State::record_skips(const std::vector<Skip>& skipped) {
   std::vector<TaskTransition> skips;
   for (const Skip& skip : skipped) {
     skips.push_back(
-        TaskTransition{options.run_id, tasks[skip.task].spec->name, 0, "skipped", now_millis(), "", skip.reason, 0});
+        TaskTransition{options.run_id, tasks[skip.task].name(), 0, "skipped", now_millis(), "", skip.reason, 0});
   }
   record(skips);
-  for (const Skip& skip : skipped) notify_skipped(tasks[skip.task].spec->name, skip.reason);
+  for (const Skip& skip : skipped) notify_skipped(tasks[skip.task].name(), skip.reason);
 }
 
 std::optional<std::string> RunScheduler::State::cancelled_because() {
@@ -379,7 +391,10 @@ std::string RunScheduler::execute() {
     s.cancel("run timed out: it ran longer than its timeout of " + format_duration(limit) + " and was cancelled");
   });
   int concurrency = applied_concurrency(s.options.concurrency, s.workflow);
-  int thread_count = std::max(1, std::min<int>(concurrency, static_cast<int>(s.tasks.size())));
+  // A mapped task's instances are only known later: its run gets every thread.
+  const bool mapped = std::any_of(s.workflow.tasks.begin(), s.workflow.tasks.end(),
+                                  [](const CompiledTask& t) { return !t.map.empty(); });
+  int thread_count = std::max(1, mapped ? concurrency : std::min<int>(concurrency, static_cast<int>(s.tasks.size())));
   std::vector<std::thread> threads;
   std::exception_ptr failure;
   std::mutex failure_mutex;

@@ -8,6 +8,7 @@
 namespace ork::host {
 
 bool RunScheduler::State::take_slots(const TaskRuntime& task) {
+  if (task.is_mapped()) return true;  // only its instances run attempts, each taking its own slots
   const CompiledTask& spec = *task.spec;
   SlotRegistry& slots = SlotRegistry::instance();
   if (!spec.pool.empty() && !slots.try_acquire("pool:" + spec.pool, pool_size(spec.pool))) return false;
@@ -19,6 +20,7 @@ bool RunScheduler::State::take_slots(const TaskRuntime& task) {
 }
 
 void RunScheduler::State::release_slots(const TaskRuntime& task) {
+  if (task.is_mapped()) return;
   const CompiledTask& spec = *task.spec;
   SlotRegistry& slots = SlotRegistry::instance();
   if (!spec.pool.empty()) slots.release("pool:" + spec.pool);

@@ -35,38 +35,17 @@ void RunScheduler::State::wait_for_active_run_slot() {
   }
 }
 
-void RunScheduler::State::restore(const RunDetail& recorded) {
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    TaskRuntime& task = tasks[i];
-    const TaskStateRow* recorded_task = recorded.find_task(task.spec->name);
-    if (!recorded_task) continue;
-    const TaskStateRow& row = *recorded_task;
-    task.attempt = row.attempts;
-    if (row.status == "succeeded") {
-      task.phase = Phase::succeeded;
-      task.output = row.output;
-      --unfinished;
-    } else if (row.status == "failed" || row.status == "skipped") {
-      // (A `cancelled` task of a run that is still `running` was cut short
-      // by its owner's death or a store error, not by a finished
-      // cancellation: it is queued again below.)
-      task.phase = row.status == "failed" ? Phase::failed : Phase::skipped;
-      --unfinished;
-    } else {
-      // Not final: queued again. Attempts cut short by the death of an
-      // owner (earlier resumes included) do not use up retries.
-      for (const AttemptRow& a : recorded.attempts) {
-        if (a.task == task.spec->name && a.error && *a.error == interrupted_attempt_error) task.interrupted += 1;
-      }
-      if (row.status == "running") {
-        // Its owner died mid-attempt: close that attempt (its partial logs
-        // stay with it) and queue a new one.
-        record(TaskTransition{options.run_id, task.spec->name, static_cast<std::uint32_t>(row.attempts), "retrying",
-                              now_millis(), "", interrupted_attempt_error, 0});
-        task.interrupted += 1;
-      }
-    }
+void RunScheduler::State::restore(const RunDetail& run) {
+  // Indexed once: a map of 10 000 instances would make a search per task quadratic.
+  for (const auto& [name, row] : run.tasks) recorded[name].row = &row;
+  for (const AttemptRow& a : run.attempts) {
+    if (a.error && *a.error == interrupted_attempt_error) recorded[a.task].interrupted += 1;
   }
+  std::vector<TaskTransition> transitions;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (restore_task(i, transitions) && is_final(tasks[i].phase)) --unfinished;
+  }
+  if (!transitions.empty()) record(transitions);
   // Downstream of the recorded final tasks: released, or skipped by their
   // trigger rule when the owner died before marking them.
   std::vector<std::size_t> settled;
@@ -76,6 +55,40 @@ void RunScheduler::State::restore(const RunDetail& recorded) {
   std::vector<Skip> skipped;
   for (std::size_t i : settled) settle_downstream(i, skipped);
   record_skips(skipped);
+}
+
+bool RunScheduler::State::restore_task(std::size_t i, std::vector<TaskTransition>& transitions) {
+  TaskRuntime& task = tasks[i];
+  auto found = recorded.find(task.name());
+  if (found == recorded.end() || found->second.row == nullptr) return false;
+  const TaskStateRow& row = *found->second.row;
+  if (row.status == "succeeded") {
+    task.attempt = row.attempts;
+    task.phase = Phase::succeeded;
+    task.output = row.output;
+  } else if (row.status == "failed" || row.status == "skipped") {
+    // (A `cancelled` task of a run that is still `running` was cut short
+    // by its owner's death or a store error, not by a finished
+    // cancellation: it is queued again below.)
+    task.attempt = row.attempts;
+    task.phase = row.status == "failed" ? Phase::failed : Phase::skipped;
+    task.error = row.error.value_or("");
+  } else if (!task.is_mapped()) {
+    // Not final: queued again. Attempts cut short by the death of an
+    // owner (earlier resumes included) do not use up retries. (A mapped
+    // task that was not final is expanded again; its instances keep what
+    // they recorded.)
+    task.attempt = row.attempts;
+    task.interrupted = found->second.interrupted;
+    if (row.status == "running") {
+      // Its owner died mid-attempt: close that attempt (its partial logs
+      // stay with it) and queue a new one.
+      transitions.push_back(TaskTransition{options.run_id, task.name(), static_cast<std::uint32_t>(row.attempts),
+                                           "retrying", now_millis(), "", interrupted_attempt_error, 0});
+      task.interrupted += 1;
+    }
+  }
+  return true;
 }
 
 }  // namespace ork::host

@@ -6,6 +6,8 @@
 //   run_slots.cpp        pools (ORK_POOLS) and max_concurrency slots
 //   run_startup.cpp      before the threads start: max_active_runs, resume
 //   run_conditions.cpp   `when:` conditions, and admitting the first tasks
+//   run_map.cpp          `map:`: expanding a mapped task into instances,
+//                        and settling it when they are done
 //   run_cancel.cpp       cancellation, stopping after a store failure, the
 //                        run's final status
 // Included only by those files.
@@ -51,8 +53,26 @@ struct TaskRuntime {
   std::vector<std::size_t> downstream;
   UpstreamOutcomes upstream;  // how the upstream tasks that are final ended (for the trigger rule)
   boost::json::value output;  // once succeeded
+  std::string error;          // once failed or cancelled (an instance's, for its mapped task's error)
   Clock::time_point retry_at;
+
+  // `map:` (run_map.cpp). An instance ("count[3]") shares its mapped task's
+  // spec and executor; the mapped task itself never runs an attempt.
+  std::string instance_name;                      // "" unless an instance
+  std::size_t parent = 0;                         // an instance: its mapped task
+  std::size_t map_index = 0;                      // an instance: its element
+  std::vector<boost::json::array> mapped_lists;   // a mapped task: its lists, parallel to spec->map
+  std::size_t instances_unfinished = 0;           // a mapped task: instances not final yet
+  std::size_t first_instance = 0, instance_count = 0;  // a mapped task: where its instances are in `tasks`
+
+  const std::string& name() const { return instance_name.empty() ? spec->name : instance_name; }
+  bool is_instance() const { return !instance_name.empty(); }
+  bool is_mapped() const { return !spec->map.empty() && instance_name.empty(); }
 };
+
+// Names an instance's attempt "count[3]" (ORK_TASK too) and gives it
+// ORK_MAP_INDEX (run_map.cpp).
+void name_instance(ExecutorRunRequest& request, const std::string& name, std::size_t index);
 
 // The value at `path` inside `value` (object keys, array indexes); null
 // with `missing` set to the first segment not found (run_task_inputs.cpp).
@@ -76,7 +96,9 @@ struct RunScheduler::State {
   std::mutex mutex;
   std::condition_variable wake;
   std::mutex observer_mutex;
-  std::vector<TaskRuntime> tasks;
+  // A deque: instances of mapped tasks are appended while other threads hold
+  // references to running tasks, which a deque's push_back keeps valid.
+  std::deque<TaskRuntime> tasks;
   std::unordered_map<std::string, std::size_t> index;
   std::deque<std::size_t> ready;
   std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
@@ -171,6 +193,42 @@ struct RunScheduler::State {
   void notify_finished(const std::string& task, int attempt, const std::string& status, const std::string& error,
                        std::chrono::milliseconds took);
   void notify_skipped(const std::string& task, const std::string& reason);
+
+  // ---- map (run_map.cpp) ---------------------------------------------------
+
+  // Mapped task `i` was taken from `ready`: reads its lists, appends one
+  // instance per element and queues them (lock held on entry and exit;
+  // released while recording). An empty list or a length mismatch settles
+  // it at once.
+  void expand_map(std::size_t i, std::unique_lock<std::mutex>& lock, std::optional<Ended>& ended);
+
+  // Reads the lists a mapped task is mapped over into its `mapped_lists`;
+  // returns their length, or sets `error` (not a list, lengths differ).
+  std::size_t read_mapped_lists(TaskRuntime& parent, std::string& error);
+
+  // Mapped task `i`'s instances are all final: it becomes final too, its end
+  // goes to `ends` and its downstream is settled (lock held).
+  void settle_mapped(std::size_t i, std::vector<TaskTransition>& ends, std::vector<Skip>& skipped);
+
+  // Instance `i` became final: when it was its mapped task's last, the mapped
+  // task is settled (its end goes to `ends`, to record; lock held).
+  void instance_settled(std::size_t i, std::vector<TaskTransition>& ends, std::vector<Skip>& skipped);
+
+  // The instance's element of each mapped list, into its input.
+  void add_mapped_inputs(const TaskRuntime& instance, boost::json::object& input) const;
+
+  // The recorded state of the run being resumed, by task name (instances
+  // included), with the attempts each lost to a dead owner.
+  struct Recorded {
+    const TaskStateRow* row = nullptr;
+    int interrupted = 0;
+  };
+  std::unordered_map<std::string, Recorded> recorded;
+
+  // Seeds task `i` from its recorded row when resuming (run_startup.cpp),
+  // adding the transitions that closes to `transitions`; false when nothing
+  // was recorded for it.
+  bool restore_task(std::size_t i, std::vector<TaskTransition>& transitions);
 
   // ---- max_active_runs ------------------------------------------------------
 

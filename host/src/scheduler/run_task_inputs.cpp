@@ -1,6 +1,7 @@
 #include "scheduler/run_state.hpp"
 
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace ork::host {
@@ -26,6 +27,16 @@ const boost::json::value* value_at_path(const boost::json::value& value, const s
   }
   return v;
 }
+
+namespace {
+
+bool is_map_source(const CompiledTask& spec, const std::string& task) {
+  return std::any_of(spec.map.begin(), spec.map.end(), [&](const InputBinding& b) {
+    return b.kind == InputBinding::Kind::task_output && b.task == task;
+  });
+}
+
+}  // namespace
 
 std::string RunScheduler::State::build_input(const TaskRuntime& task, std::string& error) {
   boost::json::object input;
@@ -62,8 +73,14 @@ std::string RunScheduler::State::build_input(const TaskRuntime& task, std::strin
       }
     }
   }
+  if (task.is_instance()) add_mapped_inputs(task, input);
   boost::json::object upstream;
-  for (const auto& dep : task.spec->depends_on) upstream[dep] = tasks[index.at(dep)].output;
+  for (const auto& dep : task.spec->depends_on) {
+    // An instance gets its element, not the whole list again: N instances
+    // each sent a list of N would cost N^2 (docs/workflows.md, "map").
+    if (task.is_instance() && is_map_source(*task.spec, dep)) continue;
+    upstream[dep] = tasks[index.at(dep)].output;
+  }
   input["upstream"] = std::move(upstream);
   return boost::json::serialize(input);
 }

@@ -21,6 +21,8 @@ json::object compiled_task_json(const CompiledTask& task) {
   }
   json::array depends_on;
   for (const auto& d : task.depends_on) depends_on.emplace_back(d);
+  json::object mapped;  // `map:` parameter -> the list it is mapped over; empty for an ordinary task
+  for (const InputBinding& binding : task.map) mapped[binding.name] = binding_source_text(binding);
   return json::object{{"name", task.name},
                       {"executor", task.executor},
                       {"description", task.description},
@@ -31,7 +33,8 @@ json::object compiled_task_json(const CompiledTask& task) {
                       {"output", task.signature.output.to_string()},
                       {"output_structural", task.signature.output.to_structural_string()},
                       {"trigger_rule", trigger_rule_name(task.trigger_rule)},
-                      {"when", task.when ? json::value(task.when->text) : json::value(nullptr)}};
+                      {"when", task.when ? json::value(task.when->text) : json::value(nullptr)},
+                      {"map", std::move(mapped)}};
 }
 
 std::string input_kind(const Type& type) {
@@ -92,6 +95,8 @@ json::array graph_json(Store& store, std::int64_t version_id) {
       if (auto* out = named->as_object().if_contains("output")) node["output"] = *out;
     }
     if (auto* bindings = task.if_contains("inputs")) node["bindings"] = *bindings;
+    node["map"] = json::object{};  // `map:` parameter -> binding (spec form); empty for an ordinary task
+    if (auto* mapped = task.if_contains("map"); mapped && mapped->is_object()) node["map"] = *mapped;
     tasks.push_back(std::move(node));
   }
   return tasks;

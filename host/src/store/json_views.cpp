@@ -68,7 +68,14 @@ boost::json::object run_detail_json(const RunDetail& detail) {
   boost::json::object run = run_summary_json(detail.run);
   run.erase("task_counts");
   boost::json::object tasks;
-  for (const auto& [name, task] : detail.tasks) tasks[name] = task_json(task);
+  for (const auto& [name, task] : detail.tasks) {
+    boost::json::object shown = task_json(task);
+    if (std::optional<InstanceName> instance = parse_instance_name(name)) {  // an instance of a mapped task
+      shown["parent"] = instance->parent;
+      shown["index"] = instance->index;
+    }
+    tasks[name] = std::move(shown);
+  }
   run["tasks"] = std::move(tasks);
   return run;
 }

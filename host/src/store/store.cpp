@@ -8,6 +8,7 @@
 #include <ork/limits.h>
 #include <ork/storage_queries.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdlib>
@@ -226,6 +227,51 @@ RunPage Store::list_runs(const RunFilter& filter) {
   return page;
 }
 
+std::optional<InstanceName> parse_instance_name(std::string_view task) {
+  if (task.size() < 4 || task.back() != ']') return std::nullopt;
+  const std::size_t open = task.rfind('[');
+  if (open == std::string_view::npos || open == 0 || open + 2 > task.size() - 1) return std::nullopt;
+  std::size_t index = 0;
+  for (std::size_t i = open + 1; i + 1 < task.size(); ++i) {
+    if (task[i] < '0' || task[i] > '9') return std::nullopt;
+    index = index * 10 + static_cast<std::size_t>(task[i] - '0');
+  }
+  return InstanceName{std::string(task.substr(0, open)), index};
+}
+
+namespace {
+
+// The stores keep an instance at its mapped task's position, in no set order
+// among its siblings: put them after it, by index.
+void order_instances(std::vector<std::pair<std::string, TaskStateRow>>& tasks) {
+  std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>, std::less<>> instances;  // parent -> (index, row)
+  for (std::size_t row = 0; row < tasks.size(); ++row) {
+    if (auto instance = parse_instance_name(tasks[row].first)) instances[instance->parent].emplace_back(instance->index, row);
+  }
+  if (instances.empty()) return;
+  std::vector<std::pair<std::string, TaskStateRow>> ordered;
+  ordered.reserve(tasks.size());
+  std::vector<bool> placed(tasks.size(), false);
+  for (std::size_t row = 0; row < tasks.size(); ++row) {
+    if (placed[row] || parse_instance_name(tasks[row].first)) continue;
+    ordered.push_back(std::move(tasks[row]));
+    placed[row] = true;
+    auto found = instances.find(ordered.back().first);
+    if (found == instances.end()) continue;
+    std::sort(found->second.begin(), found->second.end());
+    for (const auto& [index, instance_row] : found->second) {
+      ordered.push_back(std::move(tasks[instance_row]));
+      placed[instance_row] = true;
+    }
+  }
+  for (std::size_t row = 0; row < tasks.size(); ++row) {
+    if (!placed[row]) ordered.push_back(std::move(tasks[row]));  // an instance whose parent row is missing
+  }
+  tasks = std::move(ordered);
+}
+
+}  // namespace
+
 RunDetail Store::get_run(std::string_view run_id) {
   boost::json::value v = query(ORK_QUERY_GET_RUN, {{"run_id", run_id}});
   const auto& o = v.as_object();
@@ -234,6 +280,7 @@ RunDetail Store::get_run(std::string_view run_id) {
   if (auto* tasks = o.if_contains("tasks"); tasks && tasks->is_object()) {
     for (const auto& [name, t] : tasks->as_object()) detail.tasks.emplace_back(std::string(name), parse_task(t.as_object()));
   }
+  order_instances(detail.tasks);
   if (auto* attempts = o.if_contains("attempts"); attempts && attempts->is_array()) {
     for (const auto& a : attempts->as_array()) detail.attempts.push_back(parse_attempt(a.as_object()));
   }

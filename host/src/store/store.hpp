@@ -58,9 +58,17 @@ struct RunRow {
   std::map<std::string, int> task_counts;
 };
 
+// An instance of a mapped task: "count[3]" is instance 3 of "count".
+struct InstanceName {
+  std::string parent;
+  std::size_t index = 0;
+};
+std::optional<InstanceName> parse_instance_name(std::string_view task);
+
 struct RunDetail {
   RunRow run;
-  std::vector<std::pair<std::string, TaskStateRow>> tasks;  // in the run's task order
+  // In the run's task order, each mapped task's instances right after it by index.
+  std::vector<std::pair<std::string, TaskStateRow>> tasks;
   std::vector<AttemptRow> attempts;
 
   const TaskStateRow* find_task(std::string_view name) const;

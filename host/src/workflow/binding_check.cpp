@@ -99,6 +99,7 @@ class TaskBindingChecker {
   }
 
   void bind(const Parameter& parameter) {
+    if (is_mapped(parameter.name)) return;  // typed per element by map_check.cpp
     if (const InputBinding* binding = find_binding(parameter.name)) {
       check_explicit(*binding, parameter);
     } else if (is_upstream(parameter.name)) {
@@ -201,6 +202,10 @@ class TaskBindingChecker {
       if (binding.name == name) return &binding;
     }
     return nullptr;
+  }
+
+  bool is_mapped(const std::string& name) const {
+    return std::any_of(task_.map.begin(), task_.map.end(), [&](const InputBinding& b) { return b.name == name; });
   }
 
   bool refused(const std::string& name) const {

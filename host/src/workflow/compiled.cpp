@@ -4,6 +4,21 @@
 
 namespace ork::host {
 
+std::string binding_source_text(const InputBinding& binding) {
+  switch (binding.kind) {
+    case InputBinding::Kind::constant:
+      return boost::json::serialize(binding.constant);
+    case InputBinding::Kind::task_output: {
+      std::string text = binding.task;
+      for (const std::string& segment : binding.path) text += "." + segment;
+      return text;
+    }
+    case InputBinding::Kind::workflow_input:
+      return "inputs." + binding.workflow_input;
+  }
+  return {};
+}
+
 namespace {
 
 boost::json::object inputs_json(const std::vector<WorkflowInput>& inputs);
@@ -68,6 +83,11 @@ boost::json::object task_spec_json(const CompiledTask& task) {
   // Absent when the default, so workflows written before trigger rules keep their content hash.
   if (task.trigger_rule != TriggerRule::all_succeeded) json["trigger_rule"] = trigger_rule_name(task.trigger_rule);
   if (task.when) json["when"] = task.when->text;
+  if (!task.map.empty()) {  // absent for an ordinary task, so its content hash is unchanged
+    boost::json::object mapped;
+    for (const InputBinding& binding : task.map) mapped[binding.name] = binding_json(binding);
+    json["map"] = std::move(mapped);
+  }
   json["signature"] = task.signature.to_json();
   // The same types as written (`LoadResult`, not its fields), so that a run's
   // page names types as the workflow page does (the API's run graph).

@@ -65,6 +65,11 @@ struct CompiledTask {
   std::string pool;                          // named pool it takes a slot of; "" = none
   TriggerRule trigger_rule = TriggerRule::all_succeeded;  // `trigger_rule:`
   std::optional<Condition> when;                          // `when:`; none = always runs (per its trigger rule)
+  // `map:` PARAM -> a binding that gives a list: the task runs once per
+  // element (several are zipped). Empty = an ordinary task. For a mapped task
+  // `signature.output` is what downstream sees, `list[instance_output]`.
+  std::vector<InputBinding> map;
+  Type instance_output;                      // the output of one instance (mapped tasks only)
   Signature signature;                       // introspected and/or declared; declared=false -> params unknown
   SourceLocation where;                      // the task's key in the file
 };
@@ -93,5 +98,9 @@ struct CompiledWorkflow {
 // The JSON of one task inside spec_json(), also used by `ork validate --json`
 // and the API.
 boost::json::object task_spec_json(const CompiledTask& task);
+
+// Where a binding reads, as a user would write it: `list_files.paths`,
+// `inputs.files`, or the constant's JSON (`ork validate`, run-time errors of map).
+std::string binding_source_text(const InputBinding& binding);
 
 }  // namespace ork::host

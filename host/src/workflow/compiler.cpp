@@ -73,7 +73,9 @@ CompileResult WorkflowCompiler::run() {
   std::optional<std::vector<std::size_t>> order = order_tasks(drafts_, errors_);
   check_with_executors();
   apply_declared_types();
+  apply_map_outputs();
   check_bindings(drafts_, workflow_.inputs, errors_);
+  check_maps(drafts_, workflow_.inputs, errors_);
   check_conditions();
   check_pools();
   return finish(order.value_or(std::vector<std::size_t>{}));

@@ -32,6 +32,7 @@ struct TaskDraft {
   SourceLocation pool_where;        // where its `pool:` was given (task or defaults)
   // Inputs whose binding was refused (already reported): not "unbound" too.
   std::vector<std::string> refused_inputs;
+  std::map<std::string, SourceLocation, std::less<>> map_key_where;  // mapped parameter -> where it is named
   SourceLocation when_where;        // where the text of its `when:` condition starts (past any quote)
 
   SourceLocation where_of(const std::string& key) const {

@@ -47,9 +47,13 @@ void resolve_upstreams(std::vector<TaskDraft>& drafts, const TaskIndex& index, s
         upstream.insert(name);
       }
     }
-    for (const InputBinding& binding : task.inputs) {
+    std::vector<std::pair<const InputBinding*, const char*>> references;  // `inputs:` and `map:` alike
+    for (const InputBinding& binding : task.inputs) references.emplace_back(&binding, "input");
+    for (const InputBinding& binding : task.map) references.emplace_back(&binding, "map");
+    for (const auto& [reference, key] : references) {
+      const InputBinding& binding = *reference;
       if (binding.kind != InputBinding::Kind::task_output) continue;
-      std::string context = "task \"" + task.name + "\" input \"" + binding.name + "\": ";
+      std::string context = "task \"" + task.name + "\" " + key + " \"" + binding.name + "\": ";
       if (binding.task == task.name) {
         errors.push_back({binding.where, context + "refers to the output of its own task"});
       } else if (!index.count(binding.task)) {

@@ -26,6 +26,7 @@
 #include "workflow/content_hash.hpp"
 #include "workflow/cron_check.hpp"
 #include "workflow/duration.hpp"
+#include "workflow/map_check.hpp"
 #include "workflow/named_types.hpp"
 #include "workflow/suggest.hpp"
 #include "workflow/task_draft.hpp"
@@ -44,7 +45,7 @@ inline const std::vector<std::string> task_host_keys{"executor",    "inputs",   
                                                      "env",         "workdir",         "timeout",         "retries",
                                                      "retry_delay", "max_concurrency", "max_retry_delay", "pool",
                                                      "input_type",  "output_type",     "description",
-                                                     "trigger_rule", "when"};
+                                                     "trigger_rule", "when",            "map"};
 
 // What `defaults:` sets for every task that does not set it itself.
 struct TaskDefaults {
@@ -162,6 +163,12 @@ class WorkflowCompiler {
 
   // introspect (the signature), then prepare (the executor config).
   void check_language_task(TaskDraft& draft, std::uint64_t check_pass);
+  // ---- map (map_keys.cpp) -----------------------------------------------------
+
+  void read_map(const MapEntry& key, const std::string& context, TaskDraft& draft);
+
+  // A mapped task's output as downstream sees it: list[instance output].
+  void apply_map_outputs();
 
   // ---- executors and signatures ----------------------------------------------
 

@@ -28,6 +28,7 @@ namespace {
 
 std::optional<TaskState> lock_task_state(Connection& db, std::string_view run_id, std::string_view task);
 bool run_exists(Connection& db, std::string_view run_id);
+bool add_instance_row(Connection& db, std::string_view run_id, std::string_view task);
 void write_attempt_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status);
 void write_task_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskStatus status);
 void append_event(Connection& db, std::string_view run_id, std::optional<std::string_view> task,
@@ -102,7 +103,10 @@ void PostgresStore::update_tasks(std::span<const ork::plugin::TaskUpdate> update
     for (std::size_t i = 0; i < updates.size(); ++i) {
       const ork::plugin::TaskUpdate& update = updates[i];
       const TaskStatus status = statuses[i];
-      const std::optional<TaskState> current = lock_task_state(db, update.run_id, update.task_name);
+      std::optional<TaskState> current = lock_task_state(db, update.run_id, update.task_name);
+      if (!current && add_instance_row(db, update.run_id, update.task_name)) {
+        current = lock_task_state(db, update.run_id, update.task_name);
+      }
       if (!current) {
         if (!run_exists(db, update.run_id)) throw NotFound("no run '" + std::string(update.run_id) + "'");
         throw NotFound("run '" + std::string(update.run_id) + "' has no task '" + std::string(update.task_name) +
@@ -238,6 +242,19 @@ std::optional<TaskState> lock_task_state(Connection& db, std::string_view run_id
       db.exec("SELECT status, attempts FROM tasks WHERE run_id = $1 AND name = $2 FOR UPDATE", {run_id, task});
   if (select.rows() == 0) return std::nullopt;
   return TaskState{parse_task_status(select.text(0, 0)), static_cast<std::uint32_t>(select.integer(0, 1))};
+}
+
+// An instance of a mapped task ("count[3]") gets its row on its first
+// transition, at its parent's position (the host orders instances by index).
+bool add_instance_row(Connection& db, std::string_view run_id, std::string_view task) {
+  const std::optional<std::string_view> parent = instance_parent(task);
+  if (!parent) return false;
+  db.exec(
+      "INSERT INTO tasks (run_id, name, position, status, attempts) "
+      "SELECT run_id, $3, position, 'pending', 0 FROM tasks WHERE run_id = $1 AND name = $2 "
+      "ON CONFLICT DO NOTHING",
+      {run_id, *parent, task});
+  return true;  // inserted, or by a concurrent writer: the caller reads it again
 }
 
 bool run_exists(Connection& db, std::string_view run_id) {

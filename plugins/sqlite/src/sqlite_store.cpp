@@ -87,6 +87,7 @@ ork::plugin::CreatedRun SqliteStore::create_run(const ork::plugin::RunRecord& ru
 // moved on never overwrites its state.
 namespace {
 void apply_task_update(Connection& writer, const ork::plugin::TaskUpdate& update, TaskStatus status);
+bool add_instance_row(Connection& db, std::string_view run_id, std::string_view task);
 }  // namespace
 
 void SqliteStore::update_task(const ork::plugin::TaskUpdate& update) { update_tasks({&update, 1}); }
@@ -105,7 +106,10 @@ namespace {
 
 // One transition inside the caller's transaction.
 void apply_task_update(Connection& writer, const ork::plugin::TaskUpdate& update, TaskStatus status) {
-  const std::optional<TaskState> current = read_task_state(writer, update.run_id, update.task_name);
+  std::optional<TaskState> current = read_task_state(writer, update.run_id, update.task_name);
+  if (!current && add_instance_row(writer, update.run_id, update.task_name)) {
+    current = read_task_state(writer, update.run_id, update.task_name);
+  }
   if (!current) {
     if (!run_exists(writer, update.run_id)) throw NotFound("no run '" + std::string(update.run_id) + "'");
     throw NotFound("run '" + std::string(update.run_id) + "' has no task '" + std::string(update.task_name) + "'");
@@ -257,6 +261,19 @@ std::optional<TaskState> read_task_state(Connection& db, std::string_view run_id
   select->bind_all(run_id, task);
   if (!select->step()) return std::nullopt;
   return TaskState{parse_task_status(select->text(0)), static_cast<std::uint32_t>(select->integer(1))};
+}
+
+// An instance of a mapped task ("count[3]") gets its row on its first
+// transition, at its parent's position (the host orders instances by index).
+bool add_instance_row(Connection& db, std::string_view run_id, std::string_view task) {
+  const std::optional<std::string_view> parent = instance_parent(task);
+  if (!parent) return false;
+  CachedStatement insert = db.statement(
+      "INSERT INTO tasks (run_id, name, position, status, attempts) "
+      "SELECT run_id, ?3, position, 'pending', 0 FROM tasks WHERE run_id = ?1 AND name = ?2");
+  insert->bind_all(run_id, *parent, task);
+  insert->run();
+  return db.changes() > 0;
 }
 
 bool run_exists(Connection& db, std::string_view run_id) {

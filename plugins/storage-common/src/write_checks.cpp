@@ -66,6 +66,16 @@ bool is_late(const TaskState& current, std::uint32_t attempt) {
   return attempt > 0 && attempt < current.attempts;
 }
 
+std::optional<std::string_view> instance_parent(std::string_view task) {
+  if (task.size() < 4 || task.back() != ']') return std::nullopt;
+  const std::size_t open = task.rfind('[');
+  if (open == std::string_view::npos || open == 0 || open + 2 > task.size() - 1) return std::nullopt;
+  for (std::size_t i = open + 1; i + 1 < task.size(); ++i) {
+    if (task[i] < '0' || task[i] > '9') return std::nullopt;
+  }
+  return task.substr(0, open);
+}
+
 void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt) {
   const std::string which = "attempt " + std::to_string(attempt.attempt) + " of task '" +
                             std::string(attempt.task_name) + "' of run '" + std::string(attempt.run_id) + "'";

@@ -38,6 +38,12 @@ std::optional<std::int64_t> unless_zero(std::int64_t time);
 // a retry or a cancel) must not move the task back.
 bool is_late(const TaskState& current, std::uint32_t attempt);
 
+// The task an instance of a mapped task belongs to: "count[3]" -> "count";
+// nullopt for any other name. Instance rows are not listed when a run is
+// created (their number is known only once the list is); the stores add
+// one on its first transition, when its parent task is a task of the run.
+std::optional<std::string_view> instance_parent(std::string_view task);
+
 // The checks of enqueue_attempt, and of the calls a worker makes.
 void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt);
 void check_json(std::string_view what, std::string_view document);
