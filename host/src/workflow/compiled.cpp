@@ -64,6 +64,14 @@ boost::json::object task_spec_json(const CompiledTask& task) {
   // Absent when the default, so workflows written before trigger rules keep their content hash.
   if (task.trigger_rule != TriggerRule::all_succeeded) json["trigger_rule"] = trigger_rule_name(task.trigger_rule);
   if (task.when) json["when"] = task.when->text;
+  // The settings only: the code hash is not part of the version (a changed
+  // task file is the same workflow), it goes into each attempt's cache key.
+  if (task.cache) {
+    boost::json::object cache;
+    if (task.cache->ttl.count() > 0) cache["ttl_ms"] = task.cache->ttl.count();
+    if (!task.cache->version.empty()) cache["version"] = task.cache->version;
+    json["cache"] = std::move(cache);
+  }
   json["signature"] = task.signature.to_json();
   // The same types as written (`LoadResult`, not its fields), so that a run's
   // page names types as the workflow page does (the API's run graph).

@@ -115,6 +115,8 @@ void WorkflowCompiler::read_task_key(const MapEntry& key, const std::string& con
     task.description = read_text(key, context).value_or("");
   } else if (name == "when") {
     read_when(key, context, draft);
+  } else if (name == "cache") {
+    read_cache(key, context, draft);
   } else if (name == "trigger_rule") {
     task.trigger_rule = read_trigger_rule(key, context).value_or(task.trigger_rule);
   } else if (name == "input_type") {

@@ -44,7 +44,7 @@ inline const std::vector<std::string> task_host_keys{"executor",    "inputs",   
                                                      "env",         "workdir",         "timeout",         "retries",
                                                      "retry_delay", "max_concurrency", "max_retry_delay", "pool",
                                                      "input_type",  "output_type",     "description",
-                                                     "trigger_rule", "when"};
+                                                     "trigger_rule", "when",          "cache"};
 
 // What `defaults:` sets for every task that does not set it itself.
 struct TaskDefaults {
@@ -150,6 +150,14 @@ class WorkflowCompiler {
 
   // Where line `line` (1-based) starts in the YAML text; npos past the end.
   std::size_t line_offset(int line) const;
+
+  // ---- caching (cache_settings.cpp) -------------------------------------------
+
+  void read_cache(const MapEntry& key, const std::string& context, TaskDraft& draft);
+
+  // A cached task's code hash from the files its executor named, or a
+  // compile error when it named none and the cache has no `version:`.
+  void settle_code_identity(TaskDraft& draft, const TaskCheckResult& result, const std::string& context);
 
   // ---- executors and signatures ----------------------------------------------
 
