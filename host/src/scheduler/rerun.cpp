@@ -70,7 +70,7 @@ std::vector<std::string> reuse_succeeded(Store& store, const RunDetail& source, 
   std::vector<NewLogLine> notes;
   const Millis now = now_millis();
   for (const auto& [task, state] : source.tasks) {
-    if (state.status != "succeeded" || !workflow.find_task(task)) continue;
+    if ((state.status != "succeeded" && state.status != "cached") || !workflow.find_task(task)) continue;
     transitions.push_back(TaskTransition{run_id, task, 0, "succeeded", now, boost::json::serialize(state.output), "", 0});
     notes.push_back(NewLogLine{run_id, task, 0, ORK_LOG_SYSTEM, now,
                                "output reused from run " + source.run.run_id + ", where this task succeeded; not executed again"});

@@ -42,8 +42,9 @@ void RunScheduler::State::restore(const RunDetail& recorded) {
     if (!recorded_task) continue;
     const TaskStateRow& row = *recorded_task;
     task.attempt = row.attempts;
-    if (row.status == "succeeded") {
+    if (row.status == "succeeded" || row.status == "cached") {
       task.phase = Phase::succeeded;
+      task.cached = row.status == "cached";
       task.output = row.output;
       --unfinished;
     } else if (row.status == "failed" || row.status == "skipped") {
