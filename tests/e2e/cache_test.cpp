@@ -239,7 +239,7 @@ TEST(Cache, ACacheOrkCannotKeyIsRefusedAndNothingIsRecorded) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("Add a version to the cache"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("wf.yaml:6:17: task \"later\": cache: \"ttl\" cannot be negative (-2h)"), std::string::npos)
+  EXPECT_NE(r.err.find("wf.yaml:6:18: task \"later\": cache: \"ttl\" cannot be negative (-2h)"), std::string::npos)
       << r.err;
   EXPECT_FALSE(fs::exists(dir.path() / ".ork" / "ork.db") &&
                !sqlite_rows(dir.path() / ".ork" / "ork.db", "SELECT id FROM runs").empty());

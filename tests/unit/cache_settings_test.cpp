@@ -114,7 +114,7 @@ tasks:
   h: {executor: typed, file: t.py, cahce: true}
 )")),
             (Errors{
-                "wf.yaml:2:44: task \"a\": cache: unknown key \"tll\"; did you mean \"ttl\"?",
+                "wf.yaml:2:44: task \"a\": cache: unknown key \"tll\" (did you mean \"ttl\"?)",
                 "wf.yaml:3:49: task \"b\": cache: \"ttl\" cannot be negative (-1d): write a duration such as 500ms, "
                 "30s, 10m, 2h or 1d",
                 "wf.yaml:4:49: task \"c\": cache: \"ttl\" must be a duration such as 500ms, 30s, 10m, 2h, 1d or a "
@@ -126,7 +126,7 @@ tasks:
                 "wf.yaml:7:43: task \"f\": \"cache\" must be true, false or a mapping of ttl and version, not a list; "
                 "write cache: true, or a mapping such as cache: {ttl: 7d, version: \"2\"}",
                 "wf.yaml:8:53: task \"g\": cache: \"version\" must be a non-empty text such as \"2\", not a list",
-                "wf.yaml:9:36: task \"h\": unknown key \"cahce\" for executor \"typed\"; did you mean \"cache\"?",
+                "wf.yaml:9:36: task \"h\": unknown key \"cahce\" for executor \"typed\" (did you mean \"cache\"?)",
             }));
 }
 
@@ -135,7 +135,7 @@ TEST_F(CacheDir, ATaskWhoseCodeCannotBeNamedNeedsAVersion) {
 tasks:
   fetch: {executor: process, command: [curl, x], cache: true}
 )")),
-            Errors{"wf.yaml:2:48: task \"fetch\": cache: ork cannot tell when this task's code changes: its code "
+            Errors{"wf.yaml:2:50: task \"fetch\": cache: ork cannot tell when this task's code changes: its code "
                    "lives outside the workflow directory: /usr/bin/curl. Add a version to the cache (cache: "
                    "{version: \"1\"}) and change it whenever that code changes, or remove cache:"});
   CompiledWorkflow wf = compiled(yaml(R"(
