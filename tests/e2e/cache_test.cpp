@@ -31,6 +31,7 @@ constexpr const char* python_workflow = R"(tasks:
     executor: python
     file: t.py
     function: total
+    depends_on: [count]
 inputs:
   n: {type: int, default: 3}
 )";
