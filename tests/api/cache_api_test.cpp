@@ -20,20 +20,20 @@ TEST(CacheApi, ACachedTaskShowsWhereItsOutputCameFrom) {
   serve.start();
   HttpResult workflow = serve.get("/api/workflows/cached");
   ASSERT_EQ(workflow.status, 200) << workflow.body;
-  const json::value& task = workflow.json().at("tasks").at(0);
-  EXPECT_EQ(task.at("cache"),
+  const json::value shown = workflow.json();
+  EXPECT_EQ(shown.at("tasks").at(0).at("cache"),
             (json::object{{"ttl_ms", 3'600'000}, {"version", "2"}, {"code_files", json::array{"step.sh"}}}));
-  EXPECT_TRUE(workflow.json().at("tasks").at(1).at("cache").is_null());
+  EXPECT_TRUE(shown.at("tasks").at(1).at("cache").is_null());
 
   const std::string first = serve.run_to_end("cached");
   const std::string second = serve.run_to_end("cached");
-  json::object run = serve.get("/api/runs/" + second).json().as_object();
+  const json::object run = serve.get("/api/runs/" + second).json().as_object();
   EXPECT_EQ(run.at("status"), "succeeded");
   const json::object& step = run.at("tasks").at("step").as_object();
   EXPECT_EQ(step.at("status"), "cached");
   EXPECT_EQ(step.at("output"), (json::object{{"rows", 3}}));
   EXPECT_TRUE(step.at("error").is_null());
-  EXPECT_EQ(step.at("cached_from").at("run_id"), first);
+  EXPECT_EQ(step.at("cached_from").at("run_id"), json::value(first));
   EXPECT_EQ(step.at("cached_from").at("task"), "step");
   EXPECT_EQ(run.at("tasks").at("after").at("status"), "succeeded");
   json::object earlier = serve.get("/api/runs/" + first).json().as_object();

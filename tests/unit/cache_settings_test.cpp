@@ -164,7 +164,7 @@ tasks:
   a: {executor: typed, file: gone.py, cache: true}
 )"));
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_TRUE(errors[0].starts_with("wf.yaml:2:40: task \"a\": cache: cannot read ")) << errors[0];
+  EXPECT_TRUE(errors[0].starts_with("wf.yaml:2:39: task \"a\": cache: cannot read ")) << errors[0];
 }
 
 TEST_F(CacheDir, TheCodeHashFollowsEveryFilesContentsNotTheirOrder) {
