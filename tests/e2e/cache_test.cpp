@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -222,6 +223,68 @@ TEST(Cache, AProcessTasksProgramInsideTheWorkflowDirectoryIsItsCode) {
   boost::json::object changed = run_json(dir);
   EXPECT_EQ(status(changed, "step"), "succeeded");
   EXPECT_EQ(task(changed, "step").at("output"), 2);
+}
+
+// A cached task is final like a succeeded one: `ork resume` keeps it (and
+// its output for downstream), `ork rerun --from-failure` reuses it.
+constexpr const char* gated_workflow = R"(tasks:
+  prep: {executor: process, command: [sh, prep.sh], cache: true}
+  gate:
+    executor: process
+    command: "cat >/dev/null; while [ ! -f go ]; do sleep 0.1; done; echo 'ORK_OUTPUT:1'"
+    depends_on: [prep]
+)";
+
+TEST(Cache, ResumeKeepsACachedTask) {
+  TempDir dir;
+  dir.write("prep.sh", "echo ran >> ran.log\necho 'ORK_OUTPUT:4'\n");
+  dir.write("wf.yaml", gated_workflow);
+  dir.write("go", "");
+  run_json(dir);
+  fs::remove(dir.path() / "go");
+  {
+    BackgroundOrk run({"run", "wf.yaml"}, dir.path());
+    ASSERT_TRUE(run.wait_for_output("… gate started", 20000)) << run.out() << run.err();
+    EXPECT_NE(run.out().find("prep cached"), std::string::npos) << run.out();
+    run.signal(SIGKILL);
+    run.wait(5000);
+  }
+  CommandResult runs = run_ork({"runs", "--json", "--limit", "1"}, dir.path());
+  const std::string run_id(parse_json(runs.out).at("runs").at(0).at("run_id").as_string());
+  dir.write("go", "");
+  // --no-cache: a task the run recorded cached is kept as it is, not run
+  // again (nor looked up again).
+  CommandResult resumed = run_ork({"resume", run_id, "--json", "--no-cache"}, dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  boost::json::object after = parse_json(resumed.out).as_object();
+  EXPECT_EQ(after.at("status"), "succeeded");
+  EXPECT_EQ(status(after, "prep"), "cached");
+  EXPECT_EQ(task(after, "prep").at("output"), 4);
+  EXPECT_TRUE(task(after, "prep").contains("cached_from"));
+  EXPECT_EQ(status(after, "gate"), "succeeded");
+  EXPECT_EQ(executions(dir, "ran.log"), 1);
+}
+
+TEST(Cache, RerunFromFailureReusesACachedTask) {
+  TempDir dir;
+  dir.write("prep.sh", "echo ran >> ran.log\necho 'ORK_OUTPUT:4'\n");
+  std::string yaml = gated_workflow;
+  yaml.replace(yaml.find("while [ ! -f go ]; do sleep 0.1; done"), 37, "test -f go || exit 1");
+  dir.write("wf.yaml", yaml);
+  run_json(dir, {}, 1);
+  boost::json::object failed = run_json(dir, {}, 1);
+  EXPECT_EQ(status(failed, "prep"), "cached");
+  EXPECT_EQ(status(failed, "gate"), "failed");
+  dir.write("go", "");
+  CommandResult rerun =
+      run_ork({"rerun", std::string(failed.at("run_id").as_string()), "--from-failure", "--json"}, dir.path());
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+  boost::json::object fixed = parse_json(rerun.out).as_object();
+  EXPECT_EQ(status(fixed, "prep"), "succeeded") << "reused by the re-run, as a succeeded task would be";
+  EXPECT_EQ(task(fixed, "prep").at("output"), 4);
+  EXPECT_EQ(task(fixed, "prep").at("attempts"), 0);
+  EXPECT_EQ(status(fixed, "gate"), "succeeded");
+  EXPECT_EQ(executions(dir, "ran.log"), 1);
 }
 
 TEST(Cache, ACacheOrkCannotKeyIsRefusedAndNothingIsRecorded) {
