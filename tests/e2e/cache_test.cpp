@@ -117,6 +117,18 @@ TEST(Cache, ASecondRunReusesTheOutputAndPointsAtTheRunItCameFrom) {
   EXPECT_EQ(task(listed, "count").at("cached_from").at("run_id"), first.at("run_id"));
 }
 
+TEST(Cache, ValidateShowsTheCacheAndTheFilesOfTheTasksCode) {
+  TempDir dir;
+  write_python_project(dir);
+  CommandResult human = run_ork({"validate", "wf.yaml"}, dir.path());
+  EXPECT_EQ(human.exit_code, 0) << human.err;
+  EXPECT_NE(human.out.find("    cache: no ttl; code: helper.py, t.py\n"), std::string::npos) << human.out;
+  boost::json::value json = parse_json(run_ork({"validate", "wf.yaml", "--json"}, dir.path()).out);
+  EXPECT_EQ(json.at("tasks").at("count").at("cache"),
+            (boost::json::object{{"ttl_ms", nullptr}, {"version", nullptr}, {"code_files", {"helper.py", "t.py"}}}));
+  EXPECT_FALSE(json.at("tasks").at("total").as_object().contains("cache"));
+}
+
 TEST(Cache, ChangingTheTaskFileMeansAMiss) {
   TempDir dir;
   write_python_project(dir);

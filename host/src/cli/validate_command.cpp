@@ -3,6 +3,8 @@
 #include "cli/cli.hpp"
 #include "store/json_views.hpp"
 #include "core/error.hpp"
+#include "serve/api_json.hpp"
+#include "workflow/duration.hpp"
 
 #include <algorithm>
 #include <iostream>
@@ -65,6 +67,7 @@ boost::json::object validate_json(const CompileResult& result, const std::string
       auto& shown = tasks[task.name].as_object();
       if (task.trigger_rule != TriggerRule::all_succeeded) shown["trigger_rule"] = trigger_rule_name(task.trigger_rule);
       if (task.when) shown["when"] = task.when->text;
+      if (task.cache) shown["cache"] = cache_json(task);
     }
   }
   boost::json::object out{{"ok", result.workflow.has_value()}, {"errors", std::move(errors)}};
@@ -100,6 +103,13 @@ void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow) {
       std::cout << "    trigger_rule: " << trigger_rule_name(task.trigger_rule) << "\n";
     }
     if (task.when) std::cout << "    when: " << task.when->text << "\n";
+    if (task.cache) {
+      std::string code;
+      for (const std::string& file : task.cache->code_files) code += (code.empty() ? "" : ", ") + file;
+      std::cout << "    cache: " << (task.cache->ttl.count() > 0 ? "ttl " + format_duration(task.cache->ttl) : "no ttl")
+                << (task.cache->version.empty() ? "" : ", version " + task.cache->version)
+                << "; code: " << (code.empty() ? "its version only" : code) << "\n";
+    }
   }
   if (untyped > 0) {
     std::cout << untyped << (untyped == 1 ? " task has" : " tasks have")
