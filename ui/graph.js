@@ -213,11 +213,11 @@ function drawDag(container, tasks, options) {
     let status = statuses.get(name) || "pending";
     if (fold) {
       const states = fold.members.map((m) => statuses.get(m) || "pending");
-      status = ["failed", "running", "retrying", "cancelled", "skipped", "pending", "succeeded"].find((s) => states.includes(s)) || "pending";
+      status = ["failed", "running", "retrying", "cancelled", "skipped", "pending", "succeeded", "cached"].find((s) => states.includes(s)) || "pending";
       const failed = states.filter((s) => s === "failed").length;
       const label = group.querySelector("text.fold-state");
       if (label && !(options && options.statuses)) label.textContent = "click to expand";
-      else if (label) label.textContent = failed ? `${failed} failed · ${states.filter((s) => s === "succeeded").length} ok` : `${states.filter((s) => s === "succeeded").length} of ${states.length} ok`;
+      else if (label) label.textContent = failed ? `${failed} failed · ${states.filter((s) => s === "succeeded" || s === "cached").length} ok` : `${states.filter((s) => s === "succeeded" || s === "cached").length} of ${states.length} ok`;
     }
     const tally = group.querySelector("text.map-tally");
     if (tally) tally.textContent = fitText(tallies.get(name) || "map", "input", MAX_LINE_PX);

@@ -26,12 +26,18 @@ async function runPage(id, initialTask) {
   view.replaceChildren(
     el("h1", {}, `Run ${id} `, status),
     el("div", { class: "toolbar" }, el("a", { href: `#/workflows/${encodeURIComponent(run.workflow)}` }, run.workflow), cancel, rerun, rerunFailed),
-    header, graph, el("h2", { class: "timeline-head" }, "Timeline", ganttZoomButtons()), gantt, drawer);
+    header, graph, stateLegend(), el("h2", { class: "timeline-head" }, "Timeline", ganttZoomButtons()), gantt, drawer);
   const dag = drawDag(graph, run.graph, {
     onSelect: (task) => { location.hash = taskRoute(task); },
     statuses: Object.fromEntries(Object.entries(run.tasks).map(([t, s]) => [t, s.status])),
   });
   const logs = logView(id);
+
+  // What each colour of the graph means; cached tasks reused an earlier output.
+  function stateLegend() {
+    const states = ["succeeded", "cached", "running", "retrying", "failed", "skipped", "pending"];
+    return el("div", { class: "legend", id: "state-legend" }, states.map((s) => el("span", {}, el("span", { class: `swatch ${s}` }), s)));
+  }
 
   async function startRerun(fromFailure) {
     const started = await api("POST", `/api/runs/${id}/rerun`, { from_failure: fromFailure });
@@ -151,7 +157,8 @@ async function runPage(id, initialTask) {
       state.parent ? el("div", { class: "muted" }, `instance ${state.index} of `, el("a", { href: taskRoute(state.parent) }, state.parent)) : null,
       el("h4", {}, "Inputs"), inputsTable(node),
       instancesList(),
-      state.status === "succeeded" ? [el("h4", {}, "Output"), el("pre", { id: "task-output", title: node.output_structural || "" }, JSON.stringify(state.output, null, 2))] : null,
+      state.cached_from ? el("div", { class: "reused", id: "task-cached-from" }, "cached: output of run ", el("a", { href: `#/runs/${state.cached_from.run_id}/tasks/${encodeURIComponent(state.cached_from.task)}` }, state.cached_from.run_id), ` (task ${state.cached_from.task}, attempt ${state.cached_from.attempt}), not executed again`) : null,
+      state.status === "succeeded" || state.status === "cached" ? [el("h4", {}, "Output"), el("pre", { id: "task-output", title: node.output_structural || "" }, JSON.stringify(state.output, null, 2))] : null,
       state.error ? [el("h4", {}, "Error"), el("pre", { class: "errors", id: "task-error" }, state.error)] : null,
       attempts.length ? [el("h4", {}, "Attempts"), el("table", { class: "attempts", id: "task-attempts" },
         el("thead", {}, el("tr", {}, ["#", "Status", "Started", "Took", "Error"].map((h) => el("th", {}, h)))),

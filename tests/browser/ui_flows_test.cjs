@@ -5,7 +5,8 @@
 // bar growing; a 200-task graph fitted, zoomed and folded, with the failed
 // task in view and named types; the task route surviving reload and
 // back/forward; the run grid; re-run from failure not calling the succeeded
-// task again (a file counts its calls). Screenshots of each page at 1400 and
+// task again (a file counts its calls); a cached task drawn as such, with
+// its legend and the run its output came from. Screenshots of each page at 1400 and
 // 800 px are saved as test artefacts.
 "use strict";
 
@@ -68,8 +69,26 @@ tasks:
 `;
 }
 
-function callsOf(dir) {
-  const file = path.join(dir, "calls_extract");
+// prep counts its calls in calls_prep and has cache:, so a second run reuses its output.
+function cachedWorkflow(dir) {
+  fs.writeFileSync(path.join(dir, "workflows", "prep.sh"), `echo call >> ${dir}/calls_prep\necho 'ORK_OUTPUT:{"rows": 5}'\n`);
+  return `name: cached
+tasks:
+  prep:
+    executor: process
+    command: [sh, prep.sh]
+    output_type: {rows: int}
+    cache: true
+  use:
+    executor: process
+    command: cat >/dev/null
+    inputs: {rows: {from: prep.rows}}
+    input_type: {rows: int}
+`;
+}
+
+function callsOf(dir, task = "extract") {
+  const file = path.join(dir, `calls_${task}`);
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter((l) => l).length : 0;
 }
 
@@ -101,6 +120,7 @@ async function main() {
   fs.writeFileSync(path.join(dir, "workflows", "chatty.yaml"), CHATTY);
   fs.writeFileSync(path.join(dir, "workflows", "big.yaml"), bigWorkflow());
   fs.writeFileSync(path.join(dir, "workflows", "flaky.yaml"), flakyWorkflow(dir));
+  fs.writeFileSync(path.join(dir, "workflows", "cached.yaml"), cachedWorkflow(dir));
   const server = await startServer(dir);
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -305,6 +325,28 @@ async function main() {
       await failedCell.click();
       await page.waitForURL(new RegExp(`#/runs/${first}/tasks/load$`));
       await page.locator("#task-detail h3", { hasText: "load" }).waitFor();
+    });
+
+    await check("a cached task is drawn as cached, in the legend, and links to the run its output came from", async () => {
+      const start = async () => page.evaluate(async () => (await (await fetch("/api/workflows/cached/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json()).run_id);
+      const first = await start();
+      await page.goto(`${server.url}/#/runs/${first}`);
+      await page.locator("h1", { hasText: first }).waitFor();
+      await page.locator('#run-status [data-status="succeeded"]').waitFor();
+      const second = await start();
+      await page.goto(`${server.url}/#/runs/${second}`);
+      await page.locator("h1", { hasText: second }).waitFor();
+      await page.locator('#run-status [data-status="succeeded"]').waitFor();
+      assert(callsOf(dir, "prep") === 1, `prep ran once (${callsOf(dir, "prep")} calls)`);
+      await page.locator('#dag g.node.cached[data-task="prep"]').waitFor();
+      await page.locator("#state-legend .swatch.cached").waitFor();
+      const fill = await page.evaluate(() => getComputedStyle(document.querySelector('#dag g.node.cached rect')).stroke);
+      const ok = await page.evaluate(() => getComputedStyle(document.querySelector('#dag g.node.succeeded rect')).stroke);
+      assert(fill !== ok, `cached is drawn apart from succeeded (${fill} vs ${ok})`);
+      await page.click('#dag g.node[data-task="prep"]');
+      await page.locator("#task-cached-from", { hasText: first }).waitFor();
+      await page.locator("#task-output", { hasText: '"rows": 5' }).waitFor();
+      await screenshots(page, "run-cached");
     });
 
     await check("the lists show headers, durations and links", async () => {

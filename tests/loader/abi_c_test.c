@@ -78,7 +78,9 @@ ORK_FREEZE_OFFSET(ork_check_sink, struct_size, 0);
 ORK_FREEZE_OFFSET(ork_check_sink, ctx, 8);
 ORK_FREEZE_OFFSET(ork_check_sink, error, 16);
 ORK_FREEZE_OFFSET(ork_check_sink, signature, 24);
-ORK_FREEZE_SIZE(ork_check_sink, 32);
+/* since 1.7: a 1.6 check sink is 32 bytes and ends here */
+ORK_FREEZE_OFFSET(ork_check_sink, code_files, 32);
+ORK_FREEZE_SIZE(ork_check_sink, 40);
 
 ORK_FREEZE_OFFSET(ork_task_request, struct_size, 0);
 ORK_FREEZE_OFFSET(ork_task_request, attempt_token, 8);
@@ -179,7 +181,11 @@ ORK_FREEZE_OFFSET(ork_storage_vtable, worker_heartbeat, 144);
 ORK_FREEZE_OFFSET(ork_storage_vtable, cancel_attempt, 152);
 /* since 1.4: a 1.3 storage table is 160 bytes and ends here */
 ORK_FREEZE_OFFSET(ork_storage_vtable, wait_for_queue, 160);
-ORK_FREEZE_SIZE(ork_storage_vtable, 168);
+/* since 1.7: a 1.4 storage table is 168 bytes and ends here */
+ORK_FREEZE_OFFSET(ork_storage_vtable, cache_put, 168);
+ORK_FREEZE_OFFSET(ork_storage_vtable, cache_lookup, 176);
+ORK_FREEZE_OFFSET(ork_storage_vtable, cache_clear, 184);
+ORK_FREEZE_SIZE(ork_storage_vtable, 192);
 
 /* since 1.3 */
 ORK_FREEZE_OFFSET(ork_queued_attempt, struct_size, 0);

@@ -179,7 +179,8 @@ TEST_F(PostgresOnly, TwoStoresMigrateANewDatabaseOnce) {
             (std::vector<std::vector<std::string>>{{"1", "initial schema"},
                                                    {"2", "run ownership and workflow settings"},
                                                    {"4", "the attempt queue and its workers"},
-                                                   {"5", "claim tokens"}}));
+                                                   {"5", "claim tokens"},
+                                                   {"6", "the task cache"}}));
 }
 
 TEST_F(PostgresOnly, ANewerSchemaIsRefused) {
@@ -192,7 +193,7 @@ TEST_F(PostgresOnly, ANewerSchemaIsRefused) {
     EXPECT_EQ(e.status(), ORK_STATUS_ERROR);
     const std::string expected = "the ork database on postgresql://ork@127.0.0.1:" + std::to_string(server_->port()) +
                                  "/" + url_.substr(url_.rfind('/') + 1) +
-                                 " has schema version 99 but this postgres plugin only knows up to 5; it was written "
+                                 " has schema version 99 but this postgres plugin only knows up to 6; it was written "
                                  "by a newer ork, so upgrade ork";
     EXPECT_EQ(e.what(), expected);
   }

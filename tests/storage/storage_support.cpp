@@ -220,6 +220,29 @@ void AbiStore::cancel_attempt(std::int64_t id, std::int64_t at) {
   check(vtable_.cancel_attempt(store_, id, at, &err), err);
 }
 
+void AbiStore::cache_put(std::string_view key, std::string_view workflow, std::string_view run_id,
+                         std::string_view task, std::uint32_t attempt, std::string_view output_json,
+                         std::int64_t created_at) {
+  ork_error err;
+  check(vtable_.cache_put(store_, s(key), s(workflow), s(run_id), s(task), attempt, s(output_json), created_at, &err),
+        err);
+}
+
+std::string AbiStore::cache_lookup(std::string_view key, std::int64_t not_before) {
+  std::string answer;
+  const ork_json_sink sink{ORK_STRUCT_SIZE(ork_json_sink), &answer, &capture_string};
+  ork_error err;
+  check(vtable_.cache_lookup(store_, s(key), not_before, &sink, &err), err);
+  return answer;
+}
+
+std::int64_t AbiStore::cache_clear(std::string_view workflow) {
+  std::int64_t removed = -1;
+  ork_error err;
+  check(vtable_.cache_clear(store_, s(workflow), &removed, &err), err);
+  return removed;
+}
+
 // ---- the fixture ---------------------------------------------------------------
 
 std::vector<Backend> backends() {

@@ -87,6 +87,11 @@ class AbiStore {
   std::string worker_heartbeat(std::string_view worker, std::string_view info_json, std::int64_t now,
                                std::int64_t lease_ms);
   void cancel_attempt(std::int64_t id, std::int64_t at);
+  // API 1.7: the task cache.
+  void cache_put(std::string_view key, std::string_view workflow, std::string_view run_id, std::string_view task,
+                 std::uint32_t attempt, std::string_view output_json, std::int64_t created_at);
+  std::string cache_lookup(std::string_view key, std::int64_t not_before);
+  std::int64_t cache_clear(std::string_view workflow);
 
  private:
   const ork_storage_vtable& vtable_;

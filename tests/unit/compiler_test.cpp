@@ -103,7 +103,7 @@ tasks:
                     "wf.yaml:7:5: task \"a\": unknown key \"comand\" for executor \"process\" (did you mean \"command\"?)",
                     "wf.yaml:8:5: task \"a\": unknown key \"zzz\" for executor \"process\"; expected one of: executor, "
                     "inputs, input, depends_on, env, workdir, timeout, retries, retry_delay, max_concurrency, "
-                    "max_retry_delay, pool, input_type, output_type, description, trigger_rule, when, map, command"}));
+                    "max_retry_delay, pool, input_type, output_type, description, trigger_rule, when, map, cache, command"}));
 }
 
 TEST(CompilerErrors, WrongValueKinds) {

@@ -1,7 +1,9 @@
 // A fake ExecutorCatalog for compiler tests: "process" (key `command`, no
 // signature), "typed" (keys `sig` and `file`; reports the `sig` mapping as its
 // signature, or a `sig` string verbatim, and refuses `file: missing.py`) and
-// "broken" (its check always throws, as a crashed plugin would).
+// "broken" (its check always throws, as a crashed plugin would). For
+// `cache:`, "typed" names its `file` (in the workflow directory) as the
+// task's code, and "process" says its code lives outside it.
 #pragma once
 
 #include <boost/json.hpp>
@@ -41,6 +43,13 @@ class FakeCatalog : public ExecutorCatalog {
     if (executor == "process" && !config.contains("command")) result.errors.emplace_back("", "missing \"command\"");
     if (const boost::json::value* file = config.if_contains("file"); file && *file == "missing.py") {
       result.errors.emplace_back("file", "file \"missing.py\" not found");
+    }
+    if (executor == "typed") {
+      if (const boost::json::value* file = config.if_contains("file"); file && file->is_string()) {
+        result.code = CodeIdentity{{request.workflow_dir + "/" + std::string(file->get_string())}, ""};
+      }
+    } else if (executor == "process") {
+      result.code = CodeIdentity{{}, "its code lives outside the workflow directory: /usr/bin/curl"};
     }
     if (const boost::json::value* sig = config.if_contains("sig")) {
       result.signature_json = sig->is_string() ? std::string(sig->get_string()) : boost::json::serialize(*sig);

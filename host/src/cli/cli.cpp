@@ -31,6 +31,7 @@ int dispatch(CliContext& ctx) {
   if (c == "trigger") return trigger_command(ctx);
   if (c == "cancel") return cancel_command(ctx);
   if (c == "init") return init_command(ctx);
+  if (c == "cache") return cache_command(ctx);
   // In the command table (so the parser accepted it) but not built into this ork.
   throw Error(ErrorKind::usage, "`ork " + c + "` is not available in this build of ork (see `ork --help`)");
 }

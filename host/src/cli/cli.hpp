@@ -51,5 +51,6 @@ int serve_command(CliContext& ctx);    // serve_command.cpp
 int trigger_command(CliContext& ctx);  // control_commands.cpp
 int cancel_command(CliContext& ctx);   // control_commands.cpp
 int init_command(CliContext& ctx);     // init_command.cpp
+int cache_command(CliContext& ctx);    // cache_command.cpp
 
 }  // namespace ork::host

@@ -14,6 +14,7 @@ FlagSpec input_flag();
 FlagSpec idempotency_flag();
 FlagSpec concurrency_flag();
 FlagSpec workers_only_flag();
+FlagSpec no_cache_flag();
 FlagSpec server_flag();
 FlagSpec token_file_flag(const std::string& what);
 FlagSpec ca_file_flag();
@@ -88,14 +89,16 @@ std::vector<CommandSpec> build_table() {
        {input_flag(), json_flag("print the finished run as JSON on stdout (progress goes to stderr)"), concurrency_flag(),
         idempotency_flag(), workers_only_flag(),
         {"--timeout", "", "D",
-         "cancel the run when it has run longer than D (500ms, 30s, 10m, 2h, 1d); overrides the workflow's timeout:"}}},
+         "cancel the run when it has run longer than D (500ms, 30s, 10m, 2h, 1d); overrides the workflow's timeout:"},
+        no_cache_flag()}},
       {"resume", "RUN", "continue a run whose process died",
        "Continues a run whose owner process died (kill -9, a crash, a reboot). Tasks recorded succeeded keep "
        "their outputs and never run again; attempts that were running when the owner died are closed, keep the "
        "log lines they printed, and run again as a new attempt that does not count against retries.\n\n"
        "A run is resumed only when its owner's lease expired or its owner was a process on this host that no "
        "longer exists; resuming a run whose owner is alive, or one that already ended, is refused (exit 2).",
-       {json_flag("print the finished run as JSON on stdout (progress goes to stderr)"), concurrency_flag()}},
+       {json_flag("print the finished run as JSON on stdout (progress goes to stderr)"), concurrency_flag(),
+        no_cache_flag()}},
       {"rerun", "RUN", "run a finished run again, or only what failed",
        "Starts a new run of the workflow version RUN recorded, with RUN's inputs, and executes it in the "
        "foreground like `ork run` (the new run's trigger is rerun:RUN). The current file is not read: the new "
@@ -183,6 +186,11 @@ std::vector<CommandSpec> build_table() {
          "the project template: python (the default: typed Python functions), polyglot or process", false,
          {"python", "polyglot", "process"}},
         {"--force", "", "", "overwrite files that already exist"}}},
+      {"cache", "clear [WORKFLOW]", "forget the outputs kept for tasks with cache:",
+       "Deletes the task cache's entries of the workflow WORKFLOW, or of every workflow without it, from the "
+       "store: the next run of a task with cache: runs it again (and stores its new output). Runs and their "
+       "recorded outputs are not touched. Prints how many entries it removed.",
+       {json_flag("print {\"removed\": N, \"workflow\": NAME|null}")}},
       {"help", "[COMMAND]", "show the help of ork or of one command",
        "Without COMMAND, lists the commands; with one, shows its synopsis, description and flags (the same as "
        "ork COMMAND --help).",
@@ -206,6 +214,10 @@ std::vector<FlagSpec> build_global_flags() {
 }
 
 FlagSpec json_flag(const std::string& help) { return {"--json", "", "", help}; }
+FlagSpec no_cache_flag() {
+  return {"--no-cache", "", "",
+          "run every task with cache: instead of reusing a cached output; their new outputs are still cached"};
+}
 FlagSpec input_flag() {
   return {"--input", "", "K=V",
           "set the workflow input K; V is read as JSON when it parses (5, true, [1,2]), else as a string "

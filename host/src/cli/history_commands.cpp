@@ -71,6 +71,9 @@ int tasks_command(CliContext& ctx) {
             << std::setw(11) << "DURATION" << "OUTPUT / ERROR\n";
   for (const auto& [name, task] : detail.tasks) {
     std::string detail_text = task.status == "succeeded" ? boost::json::serialize(task.output) : task.error.value_or("");
+    if (std::optional<CachedFrom> from = cached_from(task)) {
+      detail_text = "(from run " + from->run_id + ") " + boost::json::serialize(task.output);
+    }
     // Instances of a mapped task are listed under it, indented.
     std::cout << std::setw(24) << one_line(parse_instance_name(name) ? "  " + name : name, 23) << std::setw(11) << task.status << std::setw(9) << task.attempts
               << std::setw(11) << duration_text(task.started_at, task.finished_at) << one_line(detail_text, 100)

@@ -54,6 +54,7 @@ int resume_command(CliContext& ctx) {
   options.workflow_inputs = std::move(inputs);
   options.owner = owner;
   options.resume = std::move(detail);
+  options.no_cache = ctx.cl.has("--no-cache");
   RunOutcome outcome = execute_run(*compiled.workflow, ctx, store, std::move(options), json);
   return report_run(store, run_id, json, outcome);
 }

@@ -43,6 +43,7 @@ int run_command(CliContext& ctx) {
   options.owner = request.owner;
   options.remote = ctx.cl.has("--workers-only");
   options.timeout = timeout;
+  options.no_cache = ctx.cl.has("--no-cache");
   RunOutcome outcome = execute_run(*workflow, ctx, store, std::move(options), json);
   return report_run(store, created.run_id, json, outcome);
 }

@@ -30,6 +30,7 @@ class ProgressPrinter final : public RunObserver {
   void task_finished(const std::string& task, int attempt, const std::string& status, const std::string& error,
                      std::chrono::milliseconds took) override {
     std::string mark = status == "succeeded" ? symbol("✓", "\033[32m")
+                       : status == "cached"  ? symbol("✓", "\033[36m")
                        : status == "retrying" ? symbol("↻", "\033[33m")
                                               : symbol("✗", "\033[31m");
     out_ << mark << " " << task << " " << status << " in " << format_duration(took);

@@ -3,6 +3,8 @@
 #include "cli/cli.hpp"
 #include "store/json_views.hpp"
 #include "core/error.hpp"
+#include "serve/api_json.hpp"
+#include "workflow/duration.hpp"
 
 #include <algorithm>
 #include <iostream>
@@ -68,6 +70,7 @@ boost::json::object validate_json(const CompileResult& result, const std::string
       if (task.when) shown["when"] = task.when->text;
       if (!task.language.empty()) shown["language"] = task.language;
       if (!task.map.empty()) shown["map"] = mapped_json(task);
+      if (task.cache) shown["cache"] = cache_json(task);
     }
   }
   boost::json::object out{{"ok", result.workflow.has_value()}, {"errors", std::move(errors)}};
@@ -107,6 +110,13 @@ void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow) {
     if (task.when) std::cout << "    when: " << task.when->text << "\n";
     for (const InputBinding& binding : task.map) {
       std::cout << "    map: " << binding.name << " <- each element of " << binding_source_text(binding) << "\n";
+    }
+    if (task.cache) {
+      std::string code;
+      for (const std::string& file : task.cache->code_files) code += (code.empty() ? "" : ", ") + file;
+      std::cout << "    cache: " << (task.cache->ttl.count() > 0 ? "ttl " + format_duration(task.cache->ttl) : "no ttl")
+                << (task.cache->version.empty() ? "" : ", version " + task.cache->version)
+                << "; code: " << (code.empty() ? "its version only" : code) << "\n";
     }
   }
   if (untyped > 0) {

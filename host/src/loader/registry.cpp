@@ -35,6 +35,13 @@ void check_error(void* ctx, ork_str key, ork_str message) {
 
 void check_signature(void* ctx, ork_str json) { static_cast<CheckContext*>(ctx)->result.signature_json = std::string(view(json)); }
 
+void check_code_files(void* ctx, const ork_str* paths, size_t count, ork_str why_not) {
+  CodeIdentity identity;
+  for (size_t i = 0; i < count; ++i) identity.files.emplace_back(view(paths[i]));
+  identity.why_not = std::string(view(why_not));
+  static_cast<CheckContext*>(ctx)->result.code = std::move(identity);
+}
+
 struct RunContext {
   const LogCallback* on_log;
   std::mutex mutex;  // executors may log from their own threads
@@ -68,7 +75,7 @@ TaskCheckResult Executor::check(const TaskCheckRequest& request) const {
                      str(request.workflow_dir),      str(request.task_name),     str(request.config_json),
                      str(request.workdir),           env.data(),                 env.size(),
                      request.check_pass};
-  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &ctx, &check_error, &check_signature};
+  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &ctx, &check_error, &check_signature, &check_code_files};
   ork_error err;
   ork_status status = plugin_->executor->check_task(plugin_->state, &spec, &sink, &err);
   if (status != ORK_STATUS_OK) {

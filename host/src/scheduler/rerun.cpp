@@ -74,7 +74,7 @@ std::vector<std::string> reuse_succeeded(Store& store, const RunDetail& source, 
     // over come from upstream tasks that succeeded, reused as they were.
     const std::optional<InstanceName> instance = parse_instance_name(task);
     const CompiledTask* spec = workflow.find_task(instance ? instance->parent : task);
-    if (state.status != "succeeded" || !spec || (instance && spec->map.empty())) continue;
+    if ((state.status != "succeeded" && state.status != "cached") || !spec || (instance && spec->map.empty())) continue;
     transitions.push_back(TaskTransition{run_id, task, 0, "succeeded", now, boost::json::serialize(state.output), "", 0});
     notes.push_back(NewLogLine{run_id, task, 0, ORK_LOG_SYSTEM, now,
                                "output reused from run " + source.run.run_id + ", where this task succeeded; not executed again"});

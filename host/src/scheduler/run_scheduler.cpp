@@ -128,6 +128,14 @@ void RunScheduler::State::run_attempt(std::size_t i, std::unique_lock<std::mutex
   if (task.is_instance()) name_instance(request, task.name(), task.map_index);
   running.add(static_cast<std::int64_t>(i), *task.executor, request.attempt_token);
   lock.unlock();
+  if (std::optional<Ended> reused = input_error.empty() ? reuse_cached_output(i, request.input_json) : std::nullopt) {
+    running.remove(static_cast<std::int64_t>(i));
+    release_slots(task);
+    if (ended) commit_ended(*ended, std::nullopt);
+    ended = std::move(reused);
+    lock.lock();
+    return;
+  }
 
   auto started = Clock::now();
   TaskTransition start{
@@ -213,6 +221,7 @@ void RunScheduler::State::commit_ended(Ended& e, const std::optional<TaskTransit
     record({&e.transition, 1});
   }
   TaskRuntime& task = tasks[e.task];
+  remember_output(e);
   notify_finished(task.name(), e.attempt, e.status, e.error, e.took);
 
   std::vector<Skip> skipped;
@@ -223,8 +232,9 @@ void RunScheduler::State::commit_ended(Ended& e, const std::optional<TaskTransit
       task.phase = Phase::delayed;
       delayed.push({Clock::now() + e.delay, e.task});
     } else {
-      if (e.status == "succeeded") {
+      if (e.status == "succeeded" || e.status == "cached") {
         task.phase = Phase::succeeded;
+        task.cached = e.status == "cached";
         task.output = std::move(e.output);
       } else {
         task.phase = e.status == "cancelled" ? Phase::cancelled : Phase::failed;
@@ -435,7 +445,7 @@ std::map<std::string, int> RunScheduler::task_counts() const {
   for (const TaskRuntime& t : state_->tasks) {
     switch (t.phase) {
       case Phase::succeeded:
-        counts["succeeded"]++;
+        counts[t.cached ? "cached" : "succeeded"]++;
         break;
       case Phase::failed:
         counts["failed"]++;

@@ -48,6 +48,9 @@ struct RunOptions {
   // `timeout:`. When it expires the run is cancelled, with the reason
   // recorded as the run's error.
   std::optional<std::chrono::milliseconds> timeout;
+  // `--no-cache`: run every task with `cache:` instead of reusing an earlier
+  // output; its new output is still stored, so the next run reuses that.
+  bool no_cache = false;
 };
 
 // What the CLI shows while a run progresses. Called from scheduler threads,

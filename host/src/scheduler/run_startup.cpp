@@ -62,9 +62,10 @@ bool RunScheduler::State::restore_task(std::size_t i, std::vector<TaskTransition
   auto found = recorded.find(task.name());
   if (found == recorded.end() || found->second.row == nullptr) return false;
   const TaskStateRow& row = *found->second.row;
-  if (row.status == "succeeded") {
+  if (row.status == "succeeded" || row.status == "cached") {
     task.attempt = row.attempts;
     task.phase = Phase::succeeded;
+    task.cached = row.status == "cached";
     task.output = row.output;
   } else if (row.status == "failed" || row.status == "skipped") {
     // (A `cancelled` task of a run that is still `running` was cut short

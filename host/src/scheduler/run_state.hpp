@@ -10,6 +10,7 @@
 //                        and settling it when they are done
 //   run_cancel.cpp       cancellation, stopping after a store failure, the
 //                        run's final status
+//   cache_reuse.cpp      `cache:` — reusing and storing task outputs
 // Included only by those files.
 #pragma once
 
@@ -54,6 +55,8 @@ struct TaskRuntime {
   UpstreamOutcomes upstream;  // how the upstream tasks that are final ended (for the trigger rule)
   boost::json::value output;  // once succeeded
   std::string error;          // once failed or cancelled (an instance's, for its mapped task's error)
+  std::string cache_key;      // of its latest attempt, with `cache:` (cache_reuse.cpp); "" otherwise
+  bool cached = false;        // succeeded by reusing a cached output (counted as `cached`)
   Clock::time_point retry_at;
 
   // `map:` (run_map.cpp). An instance ("count[3]") shares its mapped task's
@@ -118,7 +121,7 @@ struct RunScheduler::State {
   struct Ended {
     std::size_t task = 0;
     int attempt = 0;
-    std::string status;  // succeeded | failed | cancelled | retrying
+    std::string status;  // succeeded | failed | cancelled | retrying | cached
     boost::json::value output;
     std::string error;
     std::chrono::milliseconds delay{0};  // retrying: before the next attempt
@@ -154,6 +157,17 @@ struct RunScheduler::State {
   // Records an ended attempt (with `start`, the next task's start, in the same
   // transaction), then releases or skips the downstream tasks.
   void commit_ended(Ended& e, const std::optional<TaskTransition>& start);
+
+  // ---- `cache:` (cache_reuse.cpp) -------------------------------------------
+
+  // For a task with `cache:` about to start an attempt with `input_json`:
+  // notes its cache key and, unless --no-cache, the end of a task that reuses
+  // a fresh entry's output (status `cached`, attempt 0) instead of running.
+  std::optional<Ended> reuse_cached_output(std::size_t i, const std::string& input_json);
+
+  // After a success was recorded: its output becomes the entry of the
+  // attempt's cache key (tasks with `cache:` only).
+  void remember_output(const Ended& e);
 
   // A task that will not run, and why (recorded as its error).
   struct Skip {

@@ -34,7 +34,17 @@ json::object compiled_task_json(const CompiledTask& task) {
                       {"output_structural", task.signature.output.to_structural_string()},
                       {"trigger_rule", trigger_rule_name(task.trigger_rule)},
                       {"when", task.when ? json::value(task.when->text) : json::value(nullptr)},
-                      {"map", std::move(mapped)}};
+                      {"map", std::move(mapped)},
+                      {"cache", cache_json(task)}};
+}
+
+json::value cache_json(const CompiledTask& task) {
+  if (!task.cache) return nullptr;
+  json::array files;
+  for (const std::string& file : task.cache->code_files) files.emplace_back(file);
+  return json::object{{"ttl_ms", task.cache->ttl.count() > 0 ? json::value(task.cache->ttl.count()) : json::value(nullptr)},
+                      {"version", task.cache->version.empty() ? json::value(nullptr) : json::value(task.cache->version)},
+                      {"code_files", std::move(files)}};
 }
 
 std::string input_kind(const Type& type) {

@@ -20,6 +20,8 @@ namespace ork::host {
 
 boost::json::array errors_json(const std::vector<Diagnostic>& errors);
 boost::json::object compiled_task_json(const CompiledTask& task);
+// A task's `cache:` settings ({"ttl_ms", "version", "code_files"}), or null.
+boost::json::value cache_json(const CompiledTask& task);
 // The form field a workflow input needs in the UI: "bool", "int", "float",
 // "str", "date", "datetime", or "json" for every other type.
 std::string input_kind(const Type& type);

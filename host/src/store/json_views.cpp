@@ -41,12 +41,38 @@ void pretty(std::ostringstream& out, const boost::json::value& v, int indent) {
 boost::json::value time_json(Millis at) { return at > 0 ? boost::json::value(iso8601(at)) : boost::json::value(nullptr); }
 
 boost::json::object task_json(const TaskStateRow& task) {
-  return {{"status", task.status},
-          {"attempts", task.attempts},
-          {"output", task.output},
-          {"error", optional_string(task.error)},
-          {"started_at", time_json(task.started_at)},
-          {"finished_at", time_json(task.finished_at)}};
+  boost::json::object json{{"status", task.status},
+                           {"attempts", task.attempts},
+                           {"output", task.output},
+                           {"error", optional_string(task.error)},
+                           {"started_at", time_json(task.started_at)},
+                           {"finished_at", time_json(task.finished_at)}};
+  // A `cached` task's recorded error is where its output came from (plugin.h):
+  // shown as `cached_from`, with no error, since nothing went wrong.
+  if (std::optional<CachedFrom> from = cached_from(task)) {
+    json["error"] = nullptr;
+    json["cached_from"] = boost::json::object{{"run_id", from->run_id},
+                                              {"task", from->task},
+                                              {"attempt", from->attempt},
+                                              {"cached_at", time_json(from->created_at)}};
+  }
+  return json;
+}
+
+std::optional<CachedFrom> cached_from(const TaskStateRow& task) {
+  if (task.status != "cached" || !task.error) return std::nullopt;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(*task.error, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const boost::json::object& o = v.as_object();
+  CachedFrom from;
+  if (const auto* run = o.if_contains("run_id"); run && run->is_string()) from.run_id = run->as_string();
+  if (const auto* name = o.if_contains("task"); name && name->is_string()) from.task = name->as_string();
+  if (const auto* attempt = o.if_contains("attempt"); attempt && attempt->is_int64()) {
+    from.attempt = static_cast<int>(attempt->as_int64());
+  }
+  if (const auto* at = o.if_contains("created_at"); at && at->is_int64()) from.created_at = at->as_int64();
+  return from;
 }
 
 boost::json::object run_summary_json(const RunRow& run) {

@@ -7,10 +7,23 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
+#include <string>
+
 namespace ork::host {
 
 boost::json::value time_json(Millis at);  // ISO 8601 string, or null
 boost::json::object task_json(const TaskStateRow& task);
+
+// Where a `cached` task's output came from (its recorded `error`, plugin.h).
+struct CachedFrom {
+  std::string run_id;
+  std::string task;
+  int attempt = 0;
+  Millis created_at = 0;
+};
+// nullopt unless the task is `cached` with a readable origin.
+std::optional<CachedFrom> cached_from(const TaskStateRow& task);
 boost::json::object run_summary_json(const RunRow& run);
 // {"run_id","workflow","status",...,"tasks": {NAME: task_json}}
 boost::json::object run_detail_json(const RunDetail& detail);

@@ -186,6 +186,18 @@ struct TaskTransition {
   Millis next_attempt_at = 0;
 };
 
+// One entry of the task cache (plugin API 1.7): the output of a successful
+// attempt, under the cache key of that attempt.
+struct CacheEntry {
+  std::string key;  // hex SHA-256 (scheduler/cache_key.hpp)
+  std::string workflow;
+  std::string run_id;
+  std::string task;
+  std::uint32_t attempt = 0;
+  std::string output_json;
+  Millis created_at = 0;
+};
+
 struct NewLogLine {
   std::string run_id;
   std::string task;
@@ -255,6 +267,15 @@ class Store {
   void wait_for_queue(std::chrono::milliseconds timeout);
   QueuedAttemptState queued_attempt(std::int64_t id);
   std::vector<WorkerRow> workers(Millis now);
+
+  // API 1.7: the task cache (store_cache.cpp). Without it in the plugin,
+  // put does nothing, lookup finds nothing and clear throws Error(store).
+  bool supports_cache() const;
+  void cache_put(const CacheEntry& entry);
+  // The entry of `key` created at or after `not_before` (0: any age).
+  std::optional<CacheEntry> cache_lookup(std::string_view key, Millis not_before);
+  // Deletes the entries of `workflow` ("" = all); returns how many.
+  std::int64_t cache_clear(std::string_view workflow);
 
   // The database URL with its password shown as *** (store/url_redaction.hpp).
   const std::string& url() const { return url_; }

@@ -88,6 +88,14 @@ boost::json::object task_spec_json(const CompiledTask& task) {
     for (const InputBinding& binding : task.map) mapped[binding.name] = binding_json(binding);
     json["map"] = std::move(mapped);
   }
+  // The settings only: the code hash is not part of the version (a changed
+  // task file is the same workflow), it goes into each attempt's cache key.
+  if (task.cache) {
+    boost::json::object cache;
+    if (task.cache->ttl.count() > 0) cache["ttl_ms"] = task.cache->ttl.count();
+    if (!task.cache->version.empty()) cache["version"] = task.cache->version;
+    json["cache"] = std::move(cache);
+  }
   json["signature"] = task.signature.to_json();
   // The same types as written (`LoadResult`, not its fields), so that a run's
   // page names types as the workflow page does (the API's run graph).

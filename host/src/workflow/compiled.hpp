@@ -43,6 +43,18 @@ struct WorkflowInput {
   std::string description;  // shown by the UI's inputs form
 };
 
+// A task's `cache:` (docs/workflows.md, "Caching"): reuse the output of an
+// earlier successful attempt with the same cache key (scheduler/cache_key.hpp).
+struct TaskCacheSettings {
+  std::chrono::milliseconds ttl{0};  // 0 = entries never expire
+  std::string version;               // `version:`, part of the key; "" = none
+  // Hex SHA-256 over the files that make up the task's code, as its executor
+  // named them at compile time (ork_check_sink.code_files); "" when the
+  // executor could not name them and `version:` stands in for them.
+  std::string code_hash;
+  std::vector<std::string> code_files;  // those files, relative to the workflow directory where inside it
+};
+
 struct CompiledTask {
   std::string name;
   std::string executor;
@@ -70,6 +82,7 @@ struct CompiledTask {
   // `signature.output` is what downstream sees, `list[instance_output]`.
   std::vector<InputBinding> map;
   Type instance_output;                      // the output of one instance (mapped tasks only)
+  std::optional<TaskCacheSettings> cache;                 // `cache:`; none = never cached
   Signature signature;                       // introspected and/or declared; declared=false -> params unknown
   SourceLocation where;                      // the task's key in the file
 };

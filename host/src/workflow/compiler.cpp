@@ -285,6 +285,11 @@ void WorkflowCompiler::read_defaults(const MapEntry& block) {
     } else if (key == "pool") {
       defaults_.pool = read_text(entry, context).value_or("");
       defaults_.pool_where = entry.value_where;
+    } else if (key == "cache") {
+      // Reusing outputs is right only for tasks that give the same output
+      // for the same inputs: each task says so itself.
+      add(entry.key_where, context + "\"cache\" cannot be a default: set cache: on each task whose output may be "
+                                     "reused (a task that sends mail or reads the clock must run every time)");
     } else {
       add(entry.key_where, unknown_key(context, key, defaults_keys, "key"));
     }
@@ -324,6 +329,7 @@ void WorkflowCompiler::check_with_executors() {
       continue;
     }
     for (const auto& [key, message] : result.errors) add(draft.where_of(key), context + message);
+    if (draft.task.cache && result.errors.empty()) settle_code_identity(draft, result, context);
     if (!result.signature_json) continue;
     try {
       draft.task.signature = parse_signature_json(*result.signature_json, named_types_.resolver());

@@ -30,10 +30,17 @@ struct TaskCheckRequest {
   std::uint64_t check_pass = 0;   // the same for every task of one compile (ork_task_spec.check_pass)
 };
 
+// What an executor says makes up a task's code (ork_check_sink.code_files).
+struct CodeIdentity {
+  std::vector<std::string> files;  // absolute; empty: unknown, see why_not
+  std::string why_not;
+};
+
 struct TaskCheckResult {
   // (key, message): key is the executor-specific key the error is about, or "".
   std::vector<std::pair<std::string, std::string>> errors;
   std::optional<std::string> signature_json;  // see ork_check_sink.signature
+  std::optional<CodeIdentity> code;           // none: the executor did not say (see ork_check_sink.code_files)
 };
 
 class LanguageCatalog;  // workflow/language_catalog.hpp

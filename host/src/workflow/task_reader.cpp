@@ -120,6 +120,8 @@ void WorkflowCompiler::read_task_key(const MapEntry& key, const std::string& con
     read_when(key, context, draft);
   } else if (name == "map") {
     read_map(key, context, draft);
+  } else if (name == "cache") {
+    read_cache(key, context, draft);
   } else if (name == "trigger_rule") {
     task.trigger_rule = read_trigger_rule(key, context).value_or(task.trigger_rule);
   } else if (name == "input_type") {

@@ -45,7 +45,8 @@ inline const std::vector<std::string> task_host_keys{"executor",    "inputs",   
                                                      "env",         "workdir",         "timeout",         "retries",
                                                      "retry_delay", "max_concurrency", "max_retry_delay", "pool",
                                                      "input_type",  "output_type",     "description",
-                                                     "trigger_rule", "when",            "map"};
+                                                     "trigger_rule", "when",            "map",
+                                                     "cache"};
 
 // What `defaults:` sets for every task that does not set it itself.
 struct TaskDefaults {
@@ -169,6 +170,14 @@ class WorkflowCompiler {
 
   // A mapped task's output as downstream sees it: list[instance output].
   void apply_map_outputs();
+
+  // ---- caching (cache_settings.cpp) -------------------------------------------
+
+  void read_cache(const MapEntry& key, const std::string& context, TaskDraft& draft);
+
+  // A cached task's code hash from the files its executor named, or a
+  // compile error when it named none and the cache has no `version:`.
+  void settle_code_identity(TaskDraft& draft, const TaskCheckResult& result, const std::string& context);
 
   // ---- executors and signatures ----------------------------------------------
 

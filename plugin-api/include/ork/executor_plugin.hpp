@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -62,6 +63,18 @@ class CheckSink {
   explicit CheckSink(const ork_check_sink& sink) : sink_(sink) {}
   void error(std::string_view key, std::string_view message) const { sink_.error(sink_.ctx, str(key), str(message)); }
   void signature(std::string_view json) const { sink_.signature(sink_.ctx, str(json)); }
+  // since 1.7: the files that make up the task's code (absolute paths), or
+  // none and `why_not`. A host older than 1.7 has no such slot: then nothing
+  // happens, and a task's `cache:` cannot be used there anyway.
+  void code_files(const std::vector<std::string>& paths, std::string_view why_not = {}) const {
+    if (sink_.struct_size < offsetof(ork_check_sink, code_files) + sizeof(sink_.code_files) || !sink_.code_files) {
+      return;
+    }
+    std::vector<ork_str> views;
+    views.reserve(paths.size());
+    for (const std::string& path : paths) views.push_back(str(path));
+    sink_.code_files(sink_.ctx, views.data(), views.size(), str(why_not));
+  }
 
  private:
   const ork_check_sink& sink_;

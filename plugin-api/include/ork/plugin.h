@@ -144,6 +144,18 @@ typedef struct ork_check_sink {
    * TYPE is a string in ork's type syntax ("list[int]", "{a: int} | None")
    * or a JSON object of field -> TYPE. At most one call per check. */
   void (*signature)(void* ctx, ork_str signature_json);
+  /* since 1.7: the task's code identity, for `cache:` (the host hashes the
+   * contents of the files into the task's cache key, so that a changed file
+   * means a new key). `paths`: absolute paths of the files that make up the
+   * task's code (its source file and the modules it imports from inside the
+   * workflow directory, its program and the files its arguments name there,
+   * its shared library). `count` 0: the executor cannot tell what the
+   * task's code is; `why_not` says why in one sentence ("its program
+   * /usr/bin/curl lives outside the workflow directory"). At most one call
+   * per check; no call (or a host older than 1.7, which has no slot) means
+   * the same as count 0 without a reason. Ownership: `paths` and the strings
+   * are plugin-owned, borrowed for the call; the host copies them. */
+  void (*code_files)(void* ctx, const ork_str* paths, size_t count, ork_str why_not);
 } ork_check_sink;
 
 /* One attempt of one task. Ownership: host-owned, borrowed for `run_task`. */
@@ -268,7 +280,11 @@ typedef struct ork_run_record {
 
 /* A task state transition, written in one transaction with its attempt row
  * and an event. Status strings: pending, running, retrying, succeeded,
- * failed, cancelled, skipped. */
+ * failed, cancelled, skipped, and (since 1.7) cached: the task reused the
+ * output of an earlier successful attempt (`cache:`); it comes with attempt
+ * 0 (no attempt ran), its `output_json`, and in `error` a JSON object
+ * {"run_id", "task", "attempt", "created_at"} naming the attempt the output
+ * came from. A store keeps it like a succeeded task's output and error. */
 typedef struct ork_task_update {
   uint32_t struct_size;
   ork_str run_id;
@@ -276,7 +292,7 @@ typedef struct ork_task_update {
   uint32_t attempt; /* 0 = a state without an attempt (pending, skipped) */
   ork_str status;
   int64_t at;           /* when it happened */
-  ork_str output_json;  /* succeeded only; empty otherwise */
+  ork_str output_json;  /* succeeded and cached only; empty otherwise */
   ork_str error;        /* failed/cancelled/skipped: why */
   int64_t next_attempt_at; /* retrying: when the next attempt may start */
 } ork_task_update;
@@ -449,6 +465,26 @@ typedef struct ork_storage_vtable {
    * hard (PostgreSQL: LISTEN/NOTIFY). A store without notifications waits
    * the timeout. Spurious wake-ups are allowed. */
   ork_status (*wait_for_queue)(void* store, int64_t timeout_ms, ork_error* err);
+
+  /* since 1.7: the task cache (`cache:` on a task). An entry maps a key
+   * (hex SHA-256 the host computes from the task's definition, code and
+   * inputs) to the output of the successful attempt it was made from; the
+   * store keeps one entry per key, the newest. NULL when the store has no
+   * cache: the host then runs every task. */
+
+  /* Insert or replace the entry of `key`: the output `output_json` of
+   * attempt `attempt` of task `task_name` of run `run_id` of workflow
+   * `workflow`, recorded at `created_at`. */
+  ork_status (*cache_put)(void* store, ork_str key, ork_str workflow, ork_str run_id, ork_str task_name,
+                          uint32_t attempt, ork_str output_json, int64_t created_at, ork_error* err);
+  /* The entry of `key` if it was created at or after `not_before` (0: any
+   * age): writes {"key", "workflow", "run_id", "task", "attempt", "output":
+   * JSON, "created_at"}, or {} when there is none. */
+  ork_status (*cache_lookup)(void* store, ork_str key, int64_t not_before, const ork_json_sink* out,
+                             ork_error* err);
+  /* Delete the entries of workflow `workflow` (empty: of every workflow);
+   * `*out_removed` is how many. */
+  ork_status (*cache_clear)(void* store, ork_str workflow, int64_t* out_removed, ork_error* err);
 } ork_storage_vtable;
 
 /* ------------------------------------------------------------------------ */

@@ -2,7 +2,7 @@
 // ork/plugin.hpp): typed records, the `Store` interface every store
 // implements, one interface per optional group of the storage table
 // (`RunOwnership` 1.1, `BatchedUpdates` 1.2, `AttemptQueue` 1.3,
-// `QueueNotifications` 1.4), and the trampolines and descriptor that expose a
+// `QueueNotifications` 1.4, `TaskCache` 1.7), and the trampolines and descriptor that expose a
 // store as an `ork_storage_vtable`.
 //
 // A store implements an optional group by also deriving from its interface,
@@ -126,6 +126,23 @@ class QueueNotifications {
  public:
   virtual ~QueueNotifications() = default;
   virtual void wait_for_queue(std::int64_t timeout_ms) = 0;
+};
+
+// since 1.7 — the task cache (`cache:`; see plugin.h).
+class TaskCache {
+ public:
+  struct Entry {
+    std::string_view key, workflow, run_id, task_name;
+    std::uint32_t attempt = 0;
+    std::string_view output_json;
+    std::int64_t created_at = 0;
+  };
+  virtual ~TaskCache() = default;
+  virtual void cache_put(const Entry& entry) = 0;
+  // The JSON document of plugin.h (`{}` when there is no entry that new).
+  virtual std::string cache_lookup(std::string_view key, std::int64_t not_before) = 0;
+  // Returns how many entries it deleted.
+  virtual std::int64_t cache_clear(std::string_view workflow) = 0;
 };
 
 class Storage {
@@ -329,6 +346,29 @@ ork_status wait_for_queue(void* store, std::int64_t timeout_ms, ork_error* err) 
   return guarded(err, [&] { as<S>(store).wait_for_queue(timeout_ms); });
 }
 
+template <typename S>
+ork_status cache_put(void* store, ork_str key, ork_str workflow, ork_str run_id, ork_str task_name,
+                     std::uint32_t attempt, ork_str output_json, std::int64_t created_at, ork_error* err) {
+  return guarded(err, [&] {
+    as<S>(store).cache_put(TaskCache::Entry{view(key), view(workflow), view(run_id), view(task_name), attempt,
+                                            view(output_json), created_at});
+  });
+}
+
+template <typename S>
+ork_status cache_lookup(void* store, ork_str key, std::int64_t not_before, const ork_json_sink* out,
+                        ork_error* err) {
+  return guarded(err, [&] {
+    std::string answer = as<S>(store).cache_lookup(view(key), not_before);
+    out->write(out->ctx, str(answer));
+  });
+}
+
+template <typename S>
+ork_status cache_clear(void* store, ork_str workflow, std::int64_t* out_removed, ork_error* err) {
+  return guarded(err, [&] { *out_removed = as<S>(store).cache_clear(view(workflow)); });
+}
+
 // The table of a Storage class: the 1.0 calls always, each optional group
 // only when its store_type implements it (NULL slots otherwise).
 template <typename Plugin>
@@ -360,6 +400,11 @@ ork_storage_vtable storage_vtable() {
     t.cancel_attempt = &cancel_attempt<S>;
   }
   if constexpr (std::derived_from<S, QueueNotifications>) t.wait_for_queue = &wait_for_queue<S>;
+  if constexpr (std::derived_from<S, TaskCache>) {
+    t.cache_put = &cache_put<S>;
+    t.cache_lookup = &cache_lookup<S>;
+    t.cache_clear = &cache_clear<S>;
+  }
   return t;
 }
 

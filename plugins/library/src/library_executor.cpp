@@ -21,6 +21,9 @@ void LibraryExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
         config.isolate ? workers_.describe(config) : describe_in_process(config.file, config.function);
     for (const TaskProblem& problem : description.problems) sink.error(problem.key, problem.message);
     if (description.signature) sink.signature(*description.signature);
+    // The shared library is the task's code, wherever it lives: its bytes
+    // change with every rebuild, so its hash tells `cache:` when to miss.
+    if (description.problems.empty()) sink.code_files({std::filesystem::absolute(config.file).lexically_normal().string()});
   } catch (const TaskProblemError& e) {
     sink.error(e.key(), e.what());
   }

@@ -29,6 +29,17 @@ TEST(Check, DefaultFunctionReportsTheGlobalSignature) {
   EXPECT_EQ(result.signature, basic_signature);
 }
 
+// For `cache:`: the shared library is the task's code.
+TEST(Check, TheLibraryFileIsTheTasksCode) {
+  CheckResult result = check(R"({"file": "basic.so"})");
+  ASSERT_TRUE(result.code_files.has_value());
+  ASSERT_EQ(result.code_files->size(), 1u);
+  EXPECT_TRUE(std::filesystem::path(result.code_files->front()).is_absolute());
+  EXPECT_EQ(std::filesystem::path(result.code_files->front()).filename(), "basic.so");
+  EXPECT_TRUE(std::filesystem::exists(result.code_files->front()));
+  EXPECT_FALSE(check(R"({"file": "missing.so"})").code_files.has_value()) << "a refused task has no identity";
+}
+
 TEST(Check, FunctionSignatureComesBeforeTheGlobalOne) {
   CheckResult result = check(R"({"file": "basic.so", "function": "length_of"})");
   EXPECT_TRUE(result.errors.empty()) << only_error(result);

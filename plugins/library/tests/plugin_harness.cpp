@@ -75,6 +75,10 @@ CheckResult LibraryPlugin::check(const std::string& config_json) const {
     static_cast<CheckResult*>(ctx)->errors.emplace_back(std::string(view(key)), std::string(view(message)));
   };
   sink.signature = [](void* ctx, ork_str json) { static_cast<CheckResult*>(ctx)->signature = std::string(view(json)); };
+  sink.code_files = [](void* ctx, const ork_str* paths, size_t count, ork_str) {
+    auto& files = static_cast<CheckResult*>(ctx)->code_files.emplace();
+    for (size_t i = 0; i < count; ++i) files.emplace_back(view(paths[i]));
+  };
   ErrorSlot error;
   if (vtable().check_task(state_, &spec, &sink, reinterpret_cast<ork_error*>(&error)) != ORK_STATUS_OK) {
     throw std::runtime_error("check_task broke: " + error.message);

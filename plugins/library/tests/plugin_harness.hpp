@@ -17,6 +17,7 @@ namespace ork::plugins::library::testing {
 struct CheckResult {
   std::vector<std::pair<std::string, std::string>> errors;  // key, message
   std::optional<std::string> signature;
+  std::optional<std::vector<std::string>> code_files;  // ork_check_sink.code_files, when called
 };
 
 struct RunResult {

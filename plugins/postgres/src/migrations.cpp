@@ -197,11 +197,27 @@ constexpr std::string_view migration_5_claim_tokens = R"sql(
 ALTER TABLE queue ADD COLUMN claim_token TEXT COLLATE "C";
 )sql";
 
+// Plugin API 1.7: the task cache (`cache:`), as in the sqlite plugin (its
+// migration 5 there). One row per cache key: the newest successful output.
+constexpr std::string_view migration_6_task_cache = R"sql(
+CREATE TABLE cache_entries (
+  key         TEXT COLLATE "C" PRIMARY KEY,
+  workflow    TEXT COLLATE "C" NOT NULL,
+  run_id      TEXT COLLATE "C" NOT NULL,
+  task        TEXT COLLATE "C" NOT NULL,
+  attempt     INTEGER NOT NULL,
+  output_json TEXT    NOT NULL,
+  created_at  BIGINT  NOT NULL
+);
+CREATE INDEX cache_entries_by_workflow ON cache_entries (workflow);
+)sql";
+
 constexpr Migration migrations[] = {
     {1, "initial schema", migration_1_initial_schema},
     {2, "run ownership and workflow settings", migration_2_run_ownership},
     {4, "the attempt queue and its workers", migration_4_attempt_queue},
     {5, "claim tokens", migration_5_claim_tokens},
+    {6, "the task cache", migration_6_task_cache},
 };
 
 }  // namespace

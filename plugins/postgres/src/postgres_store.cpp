@@ -274,7 +274,7 @@ void write_attempt_row(Connection& db, const ork::plugin::TaskUpdate& update, Ta
       {update.run_id, update.task_name, update.attempt, name_of(attempt_status),
        starting ? std::optional<std::int64_t>(update.at) : std::nullopt,
        starting ? std::nullopt : std::optional<std::int64_t>(update.at),
-       status == TaskStatus::succeeded ? unless_empty(update.output_json) : std::nullopt,
+       has_output(status) ? unless_empty(update.output_json) : std::nullopt,
        starting ? std::nullopt : unless_empty(update.error)});
 }
 
@@ -286,7 +286,7 @@ void write_task_row(Connection& db, const ork::plugin::TaskUpdate& update, TaskS
       "finished_at = $8, next_attempt_at = $9 WHERE run_id = $1 AND name = $2",
       {update.run_id, update.task_name, name_of(status), update.attempt,
        status == TaskStatus::running ? std::nullopt : unless_empty(update.error),
-       status == TaskStatus::succeeded ? unless_empty(update.output_json) : std::nullopt, update.at,
+       has_output(status) ? unless_empty(update.output_json) : std::nullopt, update.at,
        is_final(status) ? std::optional<std::int64_t>(update.at) : std::nullopt,
        status == TaskStatus::retrying ? unless_zero(update.next_attempt_at) : std::nullopt});
 }

@@ -40,7 +40,8 @@ class PostgresStore final : public ork::plugin::Store,
                             public ork::plugin::RunOwnership,
                             public ork::plugin::BatchedUpdates,
                             public ork::plugin::AttemptQueue,
-                            public ork::plugin::QueueNotifications {
+                            public ork::plugin::QueueNotifications,
+                            public ork::plugin::TaskCache {
  public:
   // Connects and migrates; throws naming the server when either fails.
   explicit PostgresStore(const ServerUrl& url);
@@ -73,6 +74,11 @@ class PostgresStore final : public ork::plugin::Store,
   std::string worker_heartbeat(std::string_view worker, std::string_view info_json, std::int64_t now,
                                std::int64_t lease_ms) override;
   void cancel_attempt(std::int64_t id, std::int64_t at) override;
+
+  // Plugin API 1.7: the task cache (task_cache.cpp).
+  void cache_put(const Entry& entry) override;
+  std::string cache_lookup(std::string_view key, std::int64_t not_before) override;
+  std::int64_t cache_clear(std::string_view workflow) override;
 
  private:
   // Runs `body(connection, retried)` in a transaction begun with `begin`,

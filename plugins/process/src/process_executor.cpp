@@ -1,6 +1,7 @@
 #include "process_executor.hpp"
 
 #include "child_process.hpp"
+#include "code_identity.hpp"
 #include "command.hpp"
 #include "task_output.hpp"
 
@@ -97,7 +98,9 @@ void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
     if (*introspect) {
       sink.error("introspect", "introspect needs the argv form of \"command\" (a list), so ork can append "
                                "--ork-signature to it");
+      return;
     }
+    report_code_files(spec, command, "", sink);
     return;  // the shell finds its programs when it runs
   }
   if (std::optional<std::string> problem = program_problem(spec, command.program())) {
@@ -105,6 +108,20 @@ void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
     return;
   }
   if (*introspect) ask_signature(spec, command, sink);
+  std::string program = command.program();
+  if (!names_a_path(program)) {
+    std::vector<std::string> environment = task_environment(spec.env);
+    std::string fallback = default_search_path();
+    program = find_on_path(program, search_path_of(environment, fallback), task_workdir(spec)).value_or(program);
+  }
+  report_code_files(spec, command, program, sink);
+}
+
+void ProcessExecutor::report_code_files(const ork::plugin::TaskSpec& spec, const Command& command,
+                                        const std::string& program, const ork::plugin::CheckSink& sink) {
+  CodeIdentity identity =
+      command_code_identity(command, program, task_workdir(spec), spec.workflow_dir);
+  sink.code_files(identity.files, identity.why_not);
 }
 
 // Looked up as the run will: in the task's workdir, on the task's own PATH;

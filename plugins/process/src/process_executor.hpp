@@ -53,6 +53,10 @@ class ProcessExecutor : public ork::plugin::Executor {
  private:
   // Why the task's program cannot be started (nullopt: it can).
   std::optional<std::string> program_problem(const ork::plugin::TaskSpec& spec, const std::string& program);
+  // The task's code identity for `cache:` (code_identity.hpp); `program` is
+  // the resolved program, "" for a shell line.
+  void report_code_files(const ork::plugin::TaskSpec& spec, const Command& command, const std::string& program,
+                         const ork::plugin::CheckSink& sink);
 
   Options options_;
   executor::AttemptRegistry<CancelSignal> running_;  // attempt token -> the run's cancel signal

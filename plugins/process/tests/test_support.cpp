@@ -68,7 +68,8 @@ void RecordingTaskSink::on_finish(void* ctx, ork_task_outcome outcome, ork_str o
 }
 
 RecordingCheckSink::RecordingCheckSink()
-    : sink_{ORK_STRUCT_SIZE(ork_check_sink), this, &RecordingCheckSink::on_error, &RecordingCheckSink::on_signature} {}
+    : sink_{ORK_STRUCT_SIZE(ork_check_sink), this, &RecordingCheckSink::on_error, &RecordingCheckSink::on_signature,
+            &RecordingCheckSink::on_code_files} {}
 
 void RecordingCheckSink::on_error(void* ctx, ork_str key, ork_str message) {
   static_cast<RecordingCheckSink*>(ctx)->errors_.push_back(
@@ -76,6 +77,13 @@ void RecordingCheckSink::on_error(void* ctx, ork_str key, ork_str message) {
 }
 
 void RecordingCheckSink::on_signature(void* ctx, ork_str) { ++static_cast<RecordingCheckSink*>(ctx)->signature_calls_; }
+
+void RecordingCheckSink::on_code_files(void* ctx, const ork_str* paths, size_t count, ork_str why_not) {
+  auto* self = static_cast<RecordingCheckSink*>(ctx);
+  self->code_files_.emplace();
+  for (size_t i = 0; i < count; ++i) self->code_files_->emplace_back(paths[i].ptr, paths[i].len);
+  self->code_why_not_ = std::string(why_not.ptr, why_not.len);
+}
 
 std::string argv_config(const std::vector<std::string>& argv) {
   boost::json::array items;

@@ -72,14 +72,20 @@ class RecordingCheckSink {
   const ork_check_sink& c_sink() const { return sink_; }
   const std::vector<CheckError>& errors() const { return errors_; }
   int signature_calls() const { return signature_calls_; }
+  // What ork_check_sink.code_files reported (nullopt: not called).
+  const std::optional<std::vector<std::string>>& code_files() const { return code_files_; }
+  const std::string& code_why_not() const { return code_why_not_; }
 
  private:
   static void on_error(void* ctx, ork_str key, ork_str message);
   static void on_signature(void* ctx, ork_str json);
+  static void on_code_files(void* ctx, const ork_str* paths, size_t count, ork_str why_not);
 
   ork_check_sink sink_;
   std::vector<CheckError> errors_;
   int signature_calls_ = 0;
+  std::optional<std::vector<std::string>> code_files_;
+  std::string code_why_not_;
 };
 
 // The task config {"command": [...]} / {"command": "..."} as JSON text.

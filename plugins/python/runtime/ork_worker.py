@@ -12,7 +12,7 @@ Requests:  {"type": "introspect", "id", "file"|"module", "function", "display"}
            {"type": "run", "id", "file"|"module", "function", "display", "workdir", "env": ["K=V"]}
            + payload line: the input object
 Replies:   {"type": "ready", "pid", "python"}               once, at start
-           {"type": "signature", "id", "ok", "signature"|"errors", "source"}
+           {"type": "signature", "id", "ok", "signature"|"errors", "source", "code_files"}
            {"type": "result", "id", "ok", "error"?, "payload"?}
            + payload line (when "payload" is true): the output JSON
 """
@@ -36,6 +36,7 @@ import traceback
 import types
 from typing import Any, BinaryIO, Callable
 
+from ork_code_files import task_code_files
 from ork_convert import BindingError, CallPlan, bind_arguments, plan_call
 from ork_introspect import SignatureError, describe_function
 from ork_serialise import SerialiseError, to_json_text
@@ -201,7 +202,10 @@ class Worker:
         reply: dict[str, Any] = {"type": "signature", "id": request.get("id")}
         try:
             loaded = self.modules.load(request)
-            reply["source"] = getattr(loaded.module, "__file__", None)
+            source = getattr(loaded.module, "__file__", None)
+            reply["source"] = source
+            if source:
+                reply["code_files"] = task_code_files(source, self.workflow_dir)
             name = request.get("function") or "main"
             if name not in loaded.signatures:
                 function = find_function(loaded, name)

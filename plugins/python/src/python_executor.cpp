@@ -48,18 +48,27 @@ struct FileStamp {
 };
 std::optional<FileStamp> stamp_of(const std::filesystem::path& path);
 
-// Signatures by (launch, target, function), so that compiling a workflow of
-// 200 tasks from one file asks a worker once per function.
+// What introspection found out about one task function: its signature and
+// the files of its code (its module and the workflow-directory modules it
+// imports), for the host's `cache:` keys.
+struct Introspection {
+  std::string signature_json;
+  std::vector<std::string> code_files;
+};
+
+// Introspections by (launch, target, function), so that compiling a workflow
+// of 200 tasks from one file asks a worker once per function. An entry is
+// valid while its source file and every one of its code files keep their
+// stamps (an edited helper may import another module now).
 class SignatureCache {
  public:
-  std::optional<std::string> find(const std::string& key);
-  void store(const std::string& key, std::string signature_json, const std::filesystem::path& source);
+  std::optional<Introspection> find(const std::string& key);
+  void store(const std::string& key, Introspection found, const std::filesystem::path& source);
 
  private:
   struct Entry {
-    std::string signature_json;
-    std::filesystem::path source;
-    FileStamp stamp;
+    Introspection found;
+    std::vector<std::pair<std::filesystem::path, FileStamp>> stamps;  // the source, then the code files
   };
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
@@ -84,7 +93,8 @@ class PythonExecutor final : public plugin::Executor {
   };
   // The task's target and worker launch, or its problems.
   std::variant<Target, std::vector<ConfigProblem>> resolve(const plugin::TaskSpec& spec);
-  std::optional<std::string> introspect(const WorkerLaunch& launch, const TaskTarget& target, const plugin::CheckSink& sink);
+  std::optional<Introspection> introspect(const WorkerLaunch& launch, const TaskTarget& target,
+                                         const plugin::CheckSink& sink);
   void run_in_worker(WorkerLease& lease, const Target& target, const plugin::TaskRequest& request,
                      plugin::TaskSink& sink);
   std::string request_header(std::string_view type, const TaskTarget& target);
@@ -109,7 +119,10 @@ void PythonExecutor::check(const plugin::TaskSpec& spec, const plugin::CheckSink
     return;
   }
   const Target& target = std::get<Target>(resolved);
-  if (auto signature = introspect(target.launch, target.config.target, sink)) sink.signature(*signature);
+  if (auto found = introspect(target.launch, target.config.target, sink)) {
+    sink.signature(found->signature_json);
+    sink.code_files(found->code_files);
+  }
 }
 
 std::variant<PythonExecutor::Target, std::vector<ConfigProblem>> PythonExecutor::resolve(
@@ -129,8 +142,8 @@ std::variant<PythonExecutor::Target, std::vector<ConfigProblem>> PythonExecutor:
 }
 
 // Asks a worker for the function's signature; reports problems to `sink`.
-std::optional<std::string> PythonExecutor::introspect(const WorkerLaunch& launch, const TaskTarget& target,
-                                                      const plugin::CheckSink& sink) {
+std::optional<Introspection> PythonExecutor::introspect(const WorkerLaunch& launch, const TaskTarget& target,
+                                                       const plugin::CheckSink& sink) {
   std::string cache_key = launch.key() + '\n' + target.file.string() + '\n' + target.module + '\n' + target.function;
   if (auto cached = signatures_.find(cache_key)) return cached;
 
@@ -160,10 +173,15 @@ std::optional<std::string> PythonExecutor::introspect(const WorkerLaunch& launch
   }
   const boost::json::object& header = reply->header;
   if (const auto* ok = header.if_contains("ok"); ok && ok->is_bool() && ok->as_bool()) {
-    std::string signature = boost::json::serialize(header.at("signature"));
+    Introspection found{boost::json::serialize(header.at("signature")), {}};
+    if (const auto* files = header.if_contains("code_files"); files && files->is_array()) {
+      for (const auto& file : files->as_array()) {
+        if (file.is_string()) found.code_files.emplace_back(file.as_string());
+      }
+    }
     const auto* source = header.if_contains("source");
-    if (source && source->is_string()) signatures_.store(cache_key, signature, std::string(source->as_string()));
-    return signature;
+    if (source && source->is_string()) signatures_.store(cache_key, found, std::string(source->as_string()));
+    return found;
   }
   const auto* errors = header.if_contains("errors");
   if (!errors || !errors->is_array()) {
@@ -290,22 +308,30 @@ std::optional<FileStamp> stamp_of(const std::filesystem::path& path) {
                    static_cast<std::int64_t>(status.st_size), static_cast<std::uint64_t>(status.st_ino)};
 }
 
-std::optional<std::string> SignatureCache::find(const std::string& key) {
+std::optional<Introspection> SignatureCache::find(const std::string& key) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
-  if (stamp_of(it->second.source) != it->second.stamp) {
-    entries_.erase(it);
-    return std::nullopt;
+  for (const auto& [path, stamp] : it->second.stamps) {
+    if (stamp_of(path) != stamp) {
+      entries_.erase(it);
+      return std::nullopt;
+    }
   }
-  return it->second.signature_json;
+  return it->second.found;
 }
 
-void SignatureCache::store(const std::string& key, std::string signature_json, const std::filesystem::path& source) {
-  auto stamp = stamp_of(source);
-  if (!stamp) return;
+void SignatureCache::store(const std::string& key, Introspection found, const std::filesystem::path& source) {
+  Entry entry{std::move(found), {}};
+  std::vector<std::filesystem::path> files{source};
+  files.insert(files.end(), entry.found.code_files.begin(), entry.found.code_files.end());
+  for (const std::filesystem::path& file : files) {
+    auto stamp = stamp_of(file);
+    if (!stamp) return;
+    entry.stamps.emplace_back(file, *stamp);
+  }
   std::lock_guard lock(mutex_);
-  entries_[key] = Entry{std::move(signature_json), source, *stamp};
+  entries_[key] = std::move(entry);
 }
 
 }  // namespace

@@ -78,6 +78,13 @@ void check_signature(void* ctx, ork_str json) {
   outcome->signature = boost::json::parse(view(json));
 }
 
+void check_code_files(void* ctx, const ork_str* paths, size_t count, ork_str why_not) {
+  auto* outcome = static_cast<CheckOutcome*>(ctx);
+  outcome->code_files.emplace();
+  for (size_t i = 0; i < count; ++i) outcome->code_files->emplace_back(view(paths[i]));
+  outcome->code_why_not = std::string(view(why_not));
+}
+
 struct RunContext {
   std::mutex mutex;
   RunOutcome outcome;
@@ -124,7 +131,7 @@ std::uint64_t next_token() {
 CheckOutcome check(const std::filesystem::path& workflow_dir, const boost::json::object& config) {
   TaskSpecStorage storage(workflow_dir, config);
   CheckOutcome outcome;
-  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &outcome, &check_error, &check_signature};
+  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &outcome, &check_error, &check_signature, &check_code_files};
   ErrorSlot error;
   outcome.status = executor().check_task(executor_state(), &storage.spec, &sink, reinterpret_cast<ork_error*>(&error));
   outcome.executor_error = error.message;

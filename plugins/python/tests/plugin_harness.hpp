@@ -26,6 +26,8 @@ struct CheckOutcome {
   std::vector<std::pair<std::string, std::string>> errors;  // (key, message)
   std::optional<boost::json::value> signature;
   int signature_calls = 0;
+  std::optional<std::vector<std::string>> code_files;  // ork_check_sink.code_files, when called
+  std::string code_why_not;
 };
 
 struct LogLine {

@@ -243,11 +243,28 @@ CREATE TABLE workers (
 ) WITHOUT ROWID;
 )sql";
 
+// Plugin API 1.7: the task cache (`cache:`). One row per cache key (a hex
+// SHA-256 of the task's definition, code and input): the output of the
+// newest successful attempt that had it, with the run it came from.
+constexpr std::string_view migration_5_task_cache = R"sql(
+CREATE TABLE cache_entries (
+  key         TEXT    PRIMARY KEY,
+  workflow    TEXT    NOT NULL,
+  run_id      TEXT    NOT NULL,
+  task        TEXT    NOT NULL,
+  attempt     INTEGER NOT NULL,
+  output_json TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX cache_entries_by_workflow ON cache_entries (workflow);
+)sql";
+
 constexpr Migration migrations[] = {
     {1, "initial schema", migration_1_initial_schema},
     {2, "run ownership and workflow settings", migration_2_run_ownership},
     {3, "events and logs without AUTOINCREMENT", migration_3_plain_ids},
     {4, "the attempt queue and its workers", migration_4_attempt_queue},
+    {5, "the task cache", migration_5_task_cache},
 };
 
 }  // namespace

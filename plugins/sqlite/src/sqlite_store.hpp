@@ -17,6 +17,9 @@
 // Queue (API 1.3, attempt_queue.cpp): attempts queued for `ork worker`s; a
 // worker claims one under a lease that its heartbeats extend, and a claim
 // whose lease expired goes back to the queue for another worker.
+//
+// Task cache (API 1.7, task_cache.cpp): outputs of successful attempts of
+// tasks with `cache:`, by cache key.
 #pragma once
 
 #include <ork/plugin.hpp>
@@ -40,7 +43,8 @@ inline constexpr std::int64_t unclaimed_run_grace_ms = 60'000;
 class SqliteStore final : public ork::plugin::Store,
                           public ork::plugin::RunOwnership,
                           public ork::plugin::BatchedUpdates,
-                          public ork::plugin::AttemptQueue {
+                          public ork::plugin::AttemptQueue,
+                          public ork::plugin::TaskCache {
  public:
   // Opens the file (creating it and its directory) and migrates it.
   explicit SqliteStore(const DatabaseUrl& url);
@@ -70,6 +74,11 @@ class SqliteStore final : public ork::plugin::Store,
   std::string worker_heartbeat(std::string_view worker, std::string_view info_json, std::int64_t now,
                                std::int64_t lease_ms) override;
   void cancel_attempt(std::int64_t id, std::int64_t at) override;
+
+  // Plugin API 1.7: the task cache (task_cache.cpp).
+  void cache_put(const Entry& entry) override;
+  std::string cache_lookup(std::string_view key, std::int64_t not_before) override;
+  std::int64_t cache_clear(std::string_view workflow) override;
 
   const std::filesystem::path& file() const noexcept { return writer_.file(); }
 

@@ -43,7 +43,8 @@ TEST(Migrations, ApplyOnANewFile) {
   migrate(db);
   EXPECT_EQ(single_integer(db, "PRAGMA user_version"), last_known_version());
   EXPECT_EQ(single_integer(db, "PRAGMA application_id"), ork_application_id);
-  for (const char* table : {"workflow_versions", "runs", "tasks", "attempts", "logs", "events"}) {
+  for (const char* table :
+       {"workflow_versions", "runs", "tasks", "attempts", "logs", "events", "queue", "workers", "cache_entries"}) {
     EXPECT_EQ(single_integer(db, std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '") +
                                      table + "'"),
               1)

@@ -16,7 +16,7 @@ constexpr std::pair<std::string_view, TaskStatus> task_statuses[] = {
     {"pending", TaskStatus::pending},     {"running", TaskStatus::running},
     {"retrying", TaskStatus::retrying},   {"succeeded", TaskStatus::succeeded},
     {"failed", TaskStatus::failed},       {"cancelled", TaskStatus::cancelled},
-    {"skipped", TaskStatus::skipped}};
+    {"skipped", TaskStatus::skipped},     {"cached", TaskStatus::cached}};
 
 }  // namespace
 
@@ -25,7 +25,7 @@ TaskStatus parse_task_status(std::string_view status) {
     if (name == status) return value;
   }
   throw std::invalid_argument("update_task: unknown task status '" + std::string(status) +
-                              "' (expected pending, running, retrying, succeeded, failed, cancelled or skipped)");
+                              "' (expected pending, running, retrying, succeeded, failed, cancelled, skipped or cached)");
 }
 
 RunStatus parse_run_status(std::string_view status) {
@@ -46,7 +46,16 @@ std::string_view name_of(TaskStatus status) {
 
 bool is_final(TaskStatus status) {
   return status == TaskStatus::succeeded || status == TaskStatus::failed || status == TaskStatus::cancelled ||
-         status == TaskStatus::skipped;
+         status == TaskStatus::skipped || status == TaskStatus::cached;
+}
+
+bool has_output(TaskStatus status) { return status == TaskStatus::succeeded || status == TaskStatus::cached; }
+
+void check_cache_entry(const ork::plugin::TaskCache::Entry& entry) {
+  if (entry.key.empty() || entry.workflow.empty() || entry.run_id.empty() || entry.task_name.empty()) {
+    throw std::invalid_argument("cache_put: an entry needs a key, a workflow, a run id and a task name (got key '" +
+                                std::string(entry.key) + "', task '" + std::string(entry.task_name) + "')");
+  }
 }
 
 std::optional<std::string_view> unless_empty(std::string_view text) {

@@ -15,7 +15,7 @@
 
 namespace ork::plugins::storage {
 
-enum class TaskStatus { pending, running, retrying, succeeded, failed, cancelled, skipped };
+enum class TaskStatus { pending, running, retrying, succeeded, failed, cancelled, skipped, cached };
 enum class RunStatus { running, succeeded, failed, cancelled };
 
 // A task row's status and how many attempts it has had.
@@ -47,6 +47,13 @@ std::optional<std::string_view> instance_parent(std::string_view task);
 // The checks of enqueue_attempt, and of the calls a worker makes.
 void check_attempt(const ork::plugin::AttemptQueue::QueuedAttempt& attempt);
 void check_json(std::string_view what, std::string_view document);
+
+// A task whose state carries an output: succeeded, or cached (API 1.7).
+bool has_output(TaskStatus status);
+
+// cache_put's arguments: a key, a workflow, a run and a task (the output is
+// stored as given, as update_task stores a succeeded task's).
+void check_cache_entry(const ork::plugin::TaskCache::Entry& entry);
 void check_worker_and_lease(std::string_view call, std::string_view worker, std::int64_t lease_ms);
 
 // set_workflow_setting's arguments: a workflow, a key and a JSON value.
