@@ -42,6 +42,16 @@ void on_signature(void* ctx, ork_str json) {
   call->check.signature_json = std::string(view(json));
 }
 
+// The files that make up the task's code (for `cache:`), as for executors.
+void on_code_files(void* ctx, const ork_str* paths, size_t count, ork_str why_not) {
+  auto* call = static_cast<CallContext*>(ctx);
+  std::lock_guard lock(call->mutex);
+  CodeIdentity identity;
+  for (size_t i = 0; i < count; ++i) identity.files.emplace_back(view(paths[i]));
+  identity.why_not = std::string(view(why_not));
+  call->check.code = std::move(identity);
+}
+
 void on_json(void* ctx, ork_str json) {
   auto* call = static_cast<CallContext*>(ctx);
   std::lock_guard lock(call->mutex);
@@ -106,7 +116,7 @@ TaskCheckResult Language::introspect(const LanguageTaskRequest& request, const s
   std::vector<ork_str> env = env_of(request);
   ork_language_task task = task_of(request, env, dir);
   CallContext ctx;
-  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &ctx, &on_error, &on_signature};
+  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &ctx, &on_error, &on_signature, &on_code_files};
   ork_error err;
   if (plugin_->language->introspect(plugin_->state, &task, &sink, &err) != ORK_STATUS_OK) {
     throw Error(ErrorKind::plugin, broke(info_, "introspect", request.task_name, err));
@@ -121,7 +131,7 @@ LanguagePrepareResult Language::prepare(const LanguageTaskRequest& request,
   std::vector<ork_str> env = env_of(request);
   ork_language_task task = task_of(request, env, dir);
   CallContext ctx;
-  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &ctx, &on_error, &on_signature};
+  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &ctx, &on_error, &on_signature, &on_code_files};
   ork_json_sink out{ORK_STRUCT_SIZE(ork_json_sink), &ctx, &on_json};
   ork_error err;
   if (plugin_->language->prepare(plugin_->state, &task, &sink, &out, &err) != ORK_STATUS_OK) {
