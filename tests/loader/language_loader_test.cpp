@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "loader/plugin_loader.hpp"
 #include "loader/registry.hpp"
+#include "scheduler/language_on_worker.hpp"
 
 #include <gtest/gtest.h>
 
@@ -152,6 +153,43 @@ TEST_F(FakeLanguageRegistry, ALanguageThatBreaksThrowsAPluginErrorWithItsMessage
     EXPECT_NE(std::string(e.what()).find("fake language exploded on purpose"), std::string::npos) << e.what();
   }
   EXPECT_THROW(registry_.introspect("cobol", request("f")), Error);
+}
+
+ExecutorRunRequest queued(std::string source_json) {
+  ExecutorRunRequest r;
+  r.workflow_name = "wf";
+  r.workflow_file = "/tmp/wf.yaml";
+  r.workflow_dir = "/tmp";
+  r.task_name = "t";
+  r.config_json = R"({"mode": "prepared-on-another-machine"})";
+  r.workdir = "/tmp";
+  r.language = "fakelang";
+  r.source_json = std::move(source_json);
+  return r;
+}
+
+TEST_F(FakeLanguageRegistry, AWorkerPreparesTheQueuedTaskAgainFromItsSourceKeys) {
+  ExecutorRunRequest request = queued(R"({"file": "tasks/t.fk", "function": "score"})");
+  EXPECT_EQ(prepare_on_worker(registry_, request, "fake"), std::nullopt);
+  boost::json::object config = boost::json::parse(request.config_json).as_object();
+  EXPECT_EQ(config.at("mode"), "score@fake") << "the worker's own prepare, not the queued config";
+}
+
+TEST_F(FakeLanguageRegistry, AWorkerThatCannotBuildTheTaskSaysWhy) {
+  ExecutorRunRequest request = queued(R"({"file": "tasks/t.fk", "function": "nobuild"})");
+  std::optional<std::string> problem = prepare_on_worker(registry_, request, "fake");
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(*problem, "language 'fakelang' could not prepare the task on this worker: tasks/t.fk:2:1: error: fakec "
+                      "cannot build this");
+}
+
+TEST(LanguageOnWorker, AWorkerWithoutTheLanguageRunsTheQueuedConfig) {
+  PluginSet plugins = PluginSet::load({fake_dir("good")});
+  std::vector<RefusedPlugin> refused;
+  PluginRegistry registry(plugins, refused);
+  ExecutorRunRequest request = queued(R"({"file": "tasks/t.fk", "function": "score"})");
+  EXPECT_EQ(prepare_on_worker(registry, request, "fake"), std::nullopt);
+  EXPECT_EQ(request.config_json, R"({"mode": "prepared-on-another-machine"})");
 }
 
 TEST(LanguageLoader, ADescriptorOlderThan17LoadsWithoutReadingPastItsSize) {

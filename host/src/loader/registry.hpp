@@ -31,6 +31,10 @@ struct ExecutorRunRequest {
   std::string workdir;
   std::vector<std::string> env;  // "KEY=VALUE"
   std::chrono::milliseconds timeout{0};
+  // A function-task of a language plugin: its language and its keys as
+  // written (CompiledTask::source), so a worker can prepare it itself.
+  std::string language;
+  std::string source_json;
 };
 
 struct ExecutorRunResult {
