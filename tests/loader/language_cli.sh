@@ -1,8 +1,8 @@
 #!/bin/sh
 # Function-tasks end to end with the fake C language of fake_plugin.c (".fk"
 # files, run on the fake executor): `ork plugins` lists the language with its
-# extensions, executors and toolchain; `ork validate --json` shows the task's
-# language beside its signature; a syntax error in the task's source keeps its
+# extensions, executors and toolchain; `ork validate --json` and `ork graph`
+# show the task's language beside its signature; a syntax error in the task's source keeps its
 # FILE:LINE:COL and is placed at the task's `file:` key; `ork run` runs the
 # task on the executor prepare chose, with the config it returned, and keeps
 # no empty build directory behind (the fake builds nothing).
@@ -56,6 +56,10 @@ task = doc["tasks"][0] if isinstance(doc["tasks"], list) else doc["tasks"]["scor
 assert task.get("language") == "fakelang", task
 assert task.get("executor") == "fake", task
 ' || fail "ork validate --json does not show the language: $json"
+
+# shellcheck disable=SC2086
+dot=$("$ork" $plugins graph wf.yaml) || fail "ork graph exited with $?"
+printf '%s\n' "$dot" | grep -Fq 'score [fakelang on fake]' || fail "ork graph does not show the language: $dot"
 
 cat > bad.yaml <<'YAML'
 name: bad
