@@ -137,6 +137,11 @@ TEST(LanguageBuildDir, ExistsDuringTheCallAndKeepsWhatWasBuiltInIt) {
   fs::remove_all(root);
 }
 
+TEST(LanguageBuildDir, ADirectoryThatCannotBeCreatedIsNotAnError) {
+  // Python builds nothing: validating in a read-only place must still work.
+  EXPECT_NO_THROW(BuildDir dir("/proc/self/no-such-dir/build/python"));
+}
+
 TEST_F(FakeLanguageRegistry, PrepareReportsABuildFailureAndNoConfig) {
   LanguagePrepareResult prepared = registry_.prepare("fakelang", request("nobuild"));
   ASSERT_EQ(prepared.errors.size(), 1u);

@@ -227,11 +227,9 @@ BuildDir::BuildDir(std::filesystem::path path) : path_(std::move(path)) {
     created_.push_back(p);
     if (p == p.parent_path()) break;
   }
+  // Not fatal: a language that builds nothing (python) must work in a
+  // read-only directory too; one that builds reports that it cannot write.
   std::filesystem::create_directories(path_, ec);
-  if (ec) {
-    throw Error(ErrorKind::plugin, "cannot create the build directory " + path_.string() + ": " + ec.message() +
-                                       "; make it writable, or use a store (--db) in a writable directory");
-  }
 }
 
 BuildDir::~BuildDir() {

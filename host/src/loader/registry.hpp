@@ -81,7 +81,8 @@ class Language {
   LanguageInfo info_;
 };
 
-// The build directory of one call: it exists during the call, and the
+// The build directory of one call: it exists during the call (unless it
+// cannot be created: a read-only directory), and the
 // directories the call created are removed again when nothing was built in
 // them (a language that builds nothing, as Python, leaves no trace: a
 // refused or validated workflow records nothing).
