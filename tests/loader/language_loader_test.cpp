@@ -212,11 +212,14 @@ TEST(LanguageLoader, ADescriptorOlderThan17LoadsWithoutReadingPastItsSize) {
 TEST(LanguageBuildRoot, SitsBesideTheSqliteFileElseInTheUsersCache) {
   EXPECT_EQ(build_root_for(".ork/ork.db"), fs::path(".ork/build"));
   EXPECT_EQ(build_root_for("sqlite:///srv/ork/state.db"), fs::path("/srv/ork/build"));
+  const char* home = std::getenv("HOME");
+  const std::string saved_home = home ? home : "";
   ::setenv("XDG_CACHE_HOME", "/var/cache/me", 1);
   EXPECT_EQ(build_root_for("postgresql://ork@db/ork"), fs::path("/var/cache/me/ork/build"));
   ::unsetenv("XDG_CACHE_HOME");
   ::setenv("HOME", "/home/me", 1);
   EXPECT_EQ(build_root_for("postgresql://ork@db/ork"), fs::path("/home/me/.cache/ork/build"));
+  ::setenv("HOME", saved_home.c_str(), 1);
 }
 
 }  // namespace
