@@ -14,47 +14,12 @@ namespace ork::host::compiling {
 
 namespace {
 
-const MapEntry* find_key(const std::vector<MapEntry>& keys, std::string_view name) {
-  auto it = std::find_if(keys.begin(), keys.end(), [&](const MapEntry& key) { return key.key == name; });
-  return it == keys.end() ? nullptr : &*it;
-}
-
-bool contains(const std::vector<std::string>& items, std::string_view item) {
-  return std::find(items.begin(), items.end(), item) != items.end();
-}
-
-// "python (.py), rust (.rs)"
-std::string known_languages(const LanguageCatalog* languages) {
-  if (!languages) return "none (no language plugin was loaded; see `ork plugins`)";
-  std::vector<std::string> names;
-  for (const LanguageInfo* info : languages->language_list()) {
-    names.push_back(info->name + (info->extensions.empty() ? "" : " (" + join_names(info->extensions) + ")"));
-  }
-  return names.empty() ? "none (no language plugin was loaded; see `ork plugins`)" : join_names(names);
-}
-
-std::vector<std::string> language_names(const LanguageCatalog* languages) {
-  std::vector<std::string> names;
-  if (languages) {
-    for (const LanguageInfo* info : languages->language_list()) names.push_back(info->name);
-  }
-  return names;
-}
-
-std::vector<std::string> all_extensions(const LanguageCatalog* languages) {
-  std::vector<std::string> extensions;
-  if (languages) {
-    for (const LanguageInfo* info : languages->language_list()) {
-      extensions.insert(extensions.end(), info->extensions.begin(), info->extensions.end());
-    }
-  }
-  return extensions;
-}
-
-std::string string_key(const boost::json::object& config, std::string_view key) {
-  const boost::json::value* value = config.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
+const MapEntry* find_key(const std::vector<MapEntry>& keys, std::string_view name);
+bool contains(const std::vector<std::string>& items, std::string_view item);
+std::string known_languages(const LanguageCatalog* languages);  // "python (.py), rust (.rs)"
+std::vector<std::string> language_names(const LanguageCatalog* languages);
+std::vector<std::string> all_extensions(const LanguageCatalog* languages);
+std::string string_key(const boost::json::object& config, std::string_view key);
 
 }  // namespace
 
@@ -228,5 +193,50 @@ void WorkflowCompiler::prepare_language_tasks() {
     }
   }
 }
+
+namespace {
+
+const MapEntry* find_key(const std::vector<MapEntry>& keys, std::string_view name) {
+  auto it = std::find_if(keys.begin(), keys.end(), [&](const MapEntry& key) { return key.key == name; });
+  return it == keys.end() ? nullptr : &*it;
+}
+
+bool contains(const std::vector<std::string>& items, std::string_view item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+std::string known_languages(const LanguageCatalog* languages) {
+  if (!languages) return "none (no language plugin was loaded; see `ork plugins`)";
+  std::vector<std::string> names;
+  for (const LanguageInfo* info : languages->language_list()) {
+    names.push_back(info->name + (info->extensions.empty() ? "" : " (" + join_names(info->extensions) + ")"));
+  }
+  return names.empty() ? "none (no language plugin was loaded; see `ork plugins`)" : join_names(names);
+}
+
+std::vector<std::string> language_names(const LanguageCatalog* languages) {
+  std::vector<std::string> names;
+  if (languages) {
+    for (const LanguageInfo* info : languages->language_list()) names.push_back(info->name);
+  }
+  return names;
+}
+
+std::vector<std::string> all_extensions(const LanguageCatalog* languages) {
+  std::vector<std::string> extensions;
+  if (languages) {
+    for (const LanguageInfo* info : languages->language_list()) {
+      extensions.insert(extensions.end(), info->extensions.begin(), info->extensions.end());
+    }
+  }
+  return extensions;
+}
+
+std::string string_key(const boost::json::object& config, std::string_view key) {
+  const boost::json::value* value = config.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+}  // namespace
 
 }  // namespace ork::host::compiling
