@@ -227,13 +227,13 @@ function drawDag(container, tasks, options) {
 
   function signature(task) {
     const inputs = Object.entries(task.inputs_structural || task.inputs || {}).map(([param, type]) => `  ${param}: ${type}`).join(",\n");
-    return `${task.name} [${task.executor}]\n(${inputs ? "\n" + inputs + "\n" : ""}) → ${task.output_structural || task.output}`;
+    return `${task.name} [${runsOn(task)}]\n(${inputs ? "\n" + inputs + "\n" : ""}) → ${task.output_structural || task.output}`;
   }
 
   // The text lines of one node: name, executor, inputs, output; each cut to
   // MAX_LINE_PX with "…" (never silently: the tooltip has them whole).
   function nodeLines(task, compact, foldTitle) {
-    const lines = [{ text: foldTitle || task.name, cls: foldTitle ? "fold" : "title" }, { text: task.executor, cls: "executor" }];
+    const lines = [{ text: foldTitle || task.name, cls: foldTitle ? "fold" : "title" }, { text: runsOn(task), cls: "executor" }];
     if (foldTitle) lines.push({ text: "", cls: "fold-state" });
     // Sized for a tally such as "10000 instances · 9999 succeeded" (setTally fills it in).
     if (!foldTitle && Object.keys(task.map || {}).length) lines.push({ text: "00000 instances · 00000 succeeded", cls: "map-tally" });
@@ -382,4 +382,10 @@ function defsWithArrow() {
   marker.appendChild(svgElement("path", { d: "M0,0 L10,5 L0,10 z", fill: "#9aa1ab" }));
   defs.appendChild(marker);
   return defs;
+}
+
+// "rust on library" for a function-task of a language plugin; the executor
+// alone otherwise (and for python, whose language is its executor's name).
+function runsOn(task) {
+  return task.language && task.language !== task.executor ? `${task.language} on ${task.executor}` : task.executor;
 }

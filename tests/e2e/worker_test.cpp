@@ -131,5 +131,30 @@ TEST(Workers, AWorkerRecordsNoMoreOfAnAttemptsOutputThanOrkRun) {
   EXPECT_EQ(worker.wait(20000), 0) << worker.err();
 }
 
+// A function-task of a language plugin (Python, {file, function}) queued for a
+// worker: the worker prepares it from the queued source keys and runs it; a
+// crash in the function fails only that task.
+TEST(Workers, AWorkerRunsFunctionTasksOfALanguage) {
+  TempDir dir;
+  dir.write("tasks/calc.py",
+            "def add(a: int, b: int = 2) -> int:\n    return a + b\n\n\n"
+            "def boom(x: int) -> int:\n    raise RuntimeError('boom')\n");
+  dir.write("wf.yaml",
+            "tasks:\n  add: {file: tasks/calc.py, function: add, inputs: {a: 40}}\n"
+            "  twice: {file: tasks/calc.py, function: add, inputs: {a: {from: add}, b: 0}}\n"
+            "  boom: {file: tasks/calc.py, function: boom, inputs: {x: 1}}\n");
+  BackgroundOrk worker({"worker", "--slots", "2", "--name", "w1", "--executors", "python"}, dir.path());
+  ASSERT_TRUE(worker.wait_for_output("slots", 20000)) << worker.out() << worker.err();
+  CommandResult r = run_ork({"run", "wf.yaml", "--workers-only", "--json"}, dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err << worker.err();
+  auto run = parse_json(r.out);
+  EXPECT_EQ(run.at("tasks").at("add").at("output").as_int64(), 42) << r.out;
+  EXPECT_EQ(run.at("tasks").at("twice").at("output").as_int64(), 42) << r.out;
+  EXPECT_EQ(run.at("tasks").at("boom").at("status").as_string(), "failed") << r.out;
+  EXPECT_NE(boost::json::serialize(run.at("tasks").at("boom").at("error")).find("boom"), std::string::npos) << r.out;
+  worker.signal(SIGTERM);
+  EXPECT_EQ(worker.wait(20000), 0) << worker.err();
+}
+
 }  // namespace
 }  // namespace ork::test

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "loader/plugin_loader.hpp"
 #include "loader/registry.hpp"
+#include "scheduler/language_on_worker.hpp"
 
 #include <gtest/gtest.h>
 
@@ -109,7 +110,7 @@ TEST_F(FakeLanguageRegistry, IntrospectReportsTheSignatureOrTheLocatedError) {
   EXPECT_EQ(missing.errors[0].first, "function");
 }
 
-TEST_F(FakeLanguageRegistry, PrepareAnswersTheExecutorConfigAndGetsAnExistingBuildDirectory) {
+TEST_F(FakeLanguageRegistry, PrepareAnswersTheExecutorConfigAndLeavesNoEmptyBuildDirectory) {
   LanguagePrepareResult prepared = registry_.prepare("fakelang", request("score"));
   ASSERT_TRUE(prepared.errors.empty());
   ASSERT_TRUE(prepared.config_json);
@@ -117,7 +118,28 @@ TEST_F(FakeLanguageRegistry, PrepareAnswersTheExecutorConfigAndGetsAnExistingBui
   EXPECT_EQ(config.at("mode"), "score@fake");
   fs::path build_dir(std::string(config.at("build_dir").as_string()));
   EXPECT_EQ(build_dir, build_root_ / "fakelang");
-  EXPECT_TRUE(fs::is_directory(build_dir));
+  EXPECT_FALSE(fs::exists(build_root_)) << "the fake builds nothing: the directories made for the call are gone";
+}
+
+TEST(LanguageBuildDir, ExistsDuringTheCallAndKeepsWhatWasBuiltInIt) {
+  fs::path root = fs::temp_directory_path() / ("ork-build-dir-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  {
+    BuildDir dir(root / "build" / "rust");
+    EXPECT_TRUE(fs::is_directory(dir.path()));
+  }
+  EXPECT_FALSE(fs::exists(root)) << "empty directories the call created are removed";
+  {
+    BuildDir dir(root / "build" / "rust");
+    fs::create_directories(dir.path() / "0123abcd");
+  }
+  EXPECT_TRUE(fs::is_directory(root / "build" / "rust" / "0123abcd")) << "a build is kept between runs";
+  fs::remove_all(root);
+}
+
+TEST(LanguageBuildDir, ADirectoryThatCannotBeCreatedIsNotAnError) {
+  // Python builds nothing: validating in a read-only place must still work.
+  EXPECT_NO_THROW(BuildDir dir("/proc/self/no-such-dir/build/python"));
 }
 
 TEST_F(FakeLanguageRegistry, PrepareReportsABuildFailureAndNoConfig) {
@@ -138,6 +160,43 @@ TEST_F(FakeLanguageRegistry, ALanguageThatBreaksThrowsAPluginErrorWithItsMessage
   EXPECT_THROW(registry_.introspect("cobol", request("f")), Error);
 }
 
+ExecutorRunRequest queued(std::string source_json) {
+  ExecutorRunRequest r;
+  r.workflow_name = "wf";
+  r.workflow_file = "/tmp/wf.yaml";
+  r.workflow_dir = "/tmp";
+  r.task_name = "t";
+  r.config_json = R"({"mode": "prepared-on-another-machine"})";
+  r.workdir = "/tmp";
+  r.language = "fakelang";
+  r.source_json = std::move(source_json);
+  return r;
+}
+
+TEST_F(FakeLanguageRegistry, AWorkerPreparesTheQueuedTaskAgainFromItsSourceKeys) {
+  ExecutorRunRequest request = queued(R"({"file": "tasks/t.fk", "function": "score"})");
+  EXPECT_EQ(prepare_on_worker(registry_, request, "fake"), std::nullopt);
+  boost::json::object config = boost::json::parse(request.config_json).as_object();
+  EXPECT_EQ(config.at("mode"), "score@fake") << "the worker's own prepare, not the queued config";
+}
+
+TEST_F(FakeLanguageRegistry, AWorkerThatCannotBuildTheTaskSaysWhy) {
+  ExecutorRunRequest request = queued(R"({"file": "tasks/t.fk", "function": "nobuild"})");
+  std::optional<std::string> problem = prepare_on_worker(registry_, request, "fake");
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(*problem, "language 'fakelang' could not prepare the task on this worker: tasks/t.fk:2:1: error: fakec "
+                      "cannot build this");
+}
+
+TEST(LanguageOnWorker, AWorkerWithoutTheLanguageRunsTheQueuedConfig) {
+  PluginSet plugins = PluginSet::load({fake_dir("good")});
+  std::vector<RefusedPlugin> refused;
+  PluginRegistry registry(plugins, refused);
+  ExecutorRunRequest request = queued(R"({"file": "tasks/t.fk", "function": "score"})");
+  EXPECT_EQ(prepare_on_worker(registry, request, "fake"), std::nullopt);
+  EXPECT_EQ(request.config_json, R"({"mode": "prepared-on-another-machine"})");
+}
+
 TEST(LanguageLoader, ADescriptorOlderThan17LoadsWithoutReadingPastItsSize) {
   PluginSet set = PluginSet::load({fake_dir("pre_language")});
   ASSERT_TRUE(set.refused().empty()) << set.refused().front().to_string();
@@ -153,11 +212,14 @@ TEST(LanguageLoader, ADescriptorOlderThan17LoadsWithoutReadingPastItsSize) {
 TEST(LanguageBuildRoot, SitsBesideTheSqliteFileElseInTheUsersCache) {
   EXPECT_EQ(build_root_for(".ork/ork.db"), fs::path(".ork/build"));
   EXPECT_EQ(build_root_for("sqlite:///srv/ork/state.db"), fs::path("/srv/ork/build"));
+  const char* home = std::getenv("HOME");
+  const std::string saved_home = home ? home : "";
   ::setenv("XDG_CACHE_HOME", "/var/cache/me", 1);
   EXPECT_EQ(build_root_for("postgresql://ork@db/ork"), fs::path("/var/cache/me/ork/build"));
   ::unsetenv("XDG_CACHE_HOME");
   ::setenv("HOME", "/home/me", 1);
   EXPECT_EQ(build_root_for("postgresql://ork@db/ork"), fs::path("/home/me/.cache/ork/build"));
+  ::setenv("HOME", saved_home.c_str(), 1);
 }
 
 }  // namespace

@@ -55,7 +55,8 @@ std::string workflow_dot(const CompiledWorkflow& workflow) {
 
 // Two lines, as `ork validate` prints a task: "name [executor]" and its signature.
 std::string node_label(const CompiledTask& task) {
-  std::string label = task.name + " [" + task.executor + "]\n(";
+  bool other_language = !task.language.empty() && task.language != task.executor;
+  std::string label = task.name + " [" + (other_language ? task.language + " on " : "") + task.executor + "]\n(";
   bool first = true;
   for (const auto& [name, type] : task.signature.inputs) {
     label += (first ? "" : ", ") + name + ": " + type.to_string();

@@ -31,6 +31,10 @@ struct ExecutorRunRequest {
   std::string workdir;
   std::vector<std::string> env;  // "KEY=VALUE"
   std::chrono::milliseconds timeout{0};
+  // A function-task of a language plugin: its language and its keys as
+  // written (CompiledTask::source), so a worker can prepare it itself.
+  std::string language;
+  std::string source_json;
 };
 
 struct ExecutorRunResult {
@@ -75,6 +79,24 @@ class Language {
  private:
   const LoadedPlugin* plugin_;
   LanguageInfo info_;
+};
+
+// The build directory of one call: it exists during the call (unless it
+// cannot be created: a read-only directory), and the
+// directories the call created are removed again when nothing was built in
+// them (a language that builds nothing, as Python, leaves no trace: a
+// refused or validated workflow records nothing).
+class BuildDir {
+ public:
+  explicit BuildDir(std::filesystem::path path);
+  ~BuildDir();
+  BuildDir(const BuildDir&) = delete;
+  BuildDir& operator=(const BuildDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  std::vector<std::filesystem::path> created_;  // deepest first
 };
 
 class PluginRegistry final : public ExecutorCatalog, public LanguageCatalog {

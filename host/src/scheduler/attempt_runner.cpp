@@ -33,20 +33,29 @@ ExecutorRunRequest attempt_request(const CompiledWorkflow& workflow, const Compi
   r.env.push_back("ORK_ATTEMPT=" + std::to_string(attempt));
   for (const auto& [key, value] : task.env) r.env.push_back(key + "=" + value);
   r.timeout = task.timeout;
+  if (!task.language.empty()) {
+    r.language = task.language;
+    r.source_json = boost::json::serialize(task.source);
+  }
   return r;
 }
 
 boost::json::object encode_queued_request(const ExecutorRunRequest& r) {
   boost::json::array env;
   for (const auto& e : r.env) env.emplace_back(e);
-  return boost::json::object{{"workflow_name", r.workflow_name},
-                             {"workflow_file", r.workflow_file},
-                             {"workflow_dir", r.workflow_dir},
-                             {"config_json", r.config_json},
-                             {"input_json", r.input_json},
-                             {"workdir", r.workdir},
-                             {"env", std::move(env)},
-                             {"timeout_ms", r.timeout.count()}};
+  boost::json::object payload{{"workflow_name", r.workflow_name},
+                              {"workflow_file", r.workflow_file},
+                              {"workflow_dir", r.workflow_dir},
+                              {"config_json", r.config_json},
+                              {"input_json", r.input_json},
+                              {"workdir", r.workdir},
+                              {"env", std::move(env)},
+                              {"timeout_ms", r.timeout.count()}};
+  if (!r.language.empty()) {  // a worker prepares the task again from these (language_on_worker.cpp)
+    payload["language"] = r.language;
+    payload["source_json"] = r.source_json;
+  }
+  return payload;
 }
 
 ExecutorRunRequest decode_queued_request(const ClaimedAttempt& claimed, const std::string& worker) {
@@ -72,6 +81,8 @@ ExecutorRunRequest decode_queued_request(const ClaimedAttempt& claimed, const st
     }
   }
   r.env.push_back("ORK_WORKER=" + worker);
+  r.language = text("language");
+  r.source_json = text("source_json");
   if (auto* t = p.if_contains("timeout_ms"); t && t->is_int64()) r.timeout = std::chrono::milliseconds(t->as_int64());
   return r;
 }

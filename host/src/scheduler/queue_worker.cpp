@@ -1,5 +1,7 @@
 #include "scheduler/queue_worker.hpp"
 
+#include "scheduler/language_on_worker.hpp"
+
 #include <algorithm>
 #include <iostream>
 #include <thread>
@@ -57,9 +59,13 @@ void QueueWorker::execute(const ClaimedAttempt& claimed) {
     result = {ORK_TASK_FAILED, "", "worker " + settings_.name + " has no executor '" + claimed.executor + "'"};
   } else {
     ExecutorRunRequest request = decode_queued_request(claimed, settings_.name);
-    running_.add(claimed.id, *executor, request.attempt_token);
-    result = run_attempt(*executor, request, logs_);
-    running_.remove(claimed.id);
+    if (std::optional<std::string> problem = prepare_on_worker(registry_, request, claimed.executor)) {
+      result = {ORK_TASK_FAILED, "", "worker " + settings_.name + ": " + *problem};
+    } else {
+      running_.add(claimed.id, *executor, request.attempt_token);
+      result = run_attempt(*executor, request, logs_);
+      running_.remove(claimed.id);
+    }
   }
   record_result(claimed, result);
 }

@@ -25,6 +25,7 @@ json::object compiled_task_json(const CompiledTask& task) {
   for (const InputBinding& binding : task.map) mapped[binding.name] = binding_source_text(binding);
   return json::object{{"name", task.name},
                       {"executor", task.executor},
+                      {"language", task.language},  // "" unless a function-task of a language plugin
                       {"description", task.description},
                       {"depends_on", std::move(depends_on)},
                       {"signature_declared", task.signature.declared},
@@ -88,6 +89,8 @@ json::array graph_json(Store& store, std::int64_t version_id) {
     const json::object& task = spec.as_object();
     json::object node{{"name", name},
                       {"executor", task.contains("executor") ? task.at("executor") : json::value("")},
+                      // Recorded for languages not named like their executor (python tasks: "").
+                      {"language", task.contains("language") ? task.at("language") : json::value("")},
                       {"depends_on", task.contains("depends_on") ? task.at("depends_on") : json::array{}},
                       {"inputs", json::object{}},
                       {"output", "Any"},

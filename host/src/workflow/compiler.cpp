@@ -78,6 +78,7 @@ CompileResult WorkflowCompiler::run() {
   check_maps(drafts_, workflow_.inputs, errors_);
   check_conditions();
   check_pools();
+  prepare_language_tasks();
   return finish(order.value_or(std::vector<std::size_t>{}));
 }
 

@@ -14,47 +14,12 @@ namespace ork::host::compiling {
 
 namespace {
 
-const MapEntry* find_key(const std::vector<MapEntry>& keys, std::string_view name) {
-  auto it = std::find_if(keys.begin(), keys.end(), [&](const MapEntry& key) { return key.key == name; });
-  return it == keys.end() ? nullptr : &*it;
-}
-
-bool contains(const std::vector<std::string>& items, std::string_view item) {
-  return std::find(items.begin(), items.end(), item) != items.end();
-}
-
-// "python (.py), rust (.rs)"
-std::string known_languages(const LanguageCatalog* languages) {
-  if (!languages) return "none (no language plugin was loaded; see `ork plugins`)";
-  std::vector<std::string> names;
-  for (const LanguageInfo* info : languages->language_list()) {
-    names.push_back(info->name + (info->extensions.empty() ? "" : " (" + join_names(info->extensions) + ")"));
-  }
-  return names.empty() ? "none (no language plugin was loaded; see `ork plugins`)" : join_names(names);
-}
-
-std::vector<std::string> language_names(const LanguageCatalog* languages) {
-  std::vector<std::string> names;
-  if (languages) {
-    for (const LanguageInfo* info : languages->language_list()) names.push_back(info->name);
-  }
-  return names;
-}
-
-std::vector<std::string> all_extensions(const LanguageCatalog* languages) {
-  std::vector<std::string> extensions;
-  if (languages) {
-    for (const LanguageInfo* info : languages->language_list()) {
-      extensions.insert(extensions.end(), info->extensions.begin(), info->extensions.end());
-    }
-  }
-  return extensions;
-}
-
-std::string string_key(const boost::json::object& config, std::string_view key) {
-  const boost::json::value* value = config.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
+const MapEntry* find_key(const std::vector<MapEntry>& keys, std::string_view name);
+bool contains(const std::vector<std::string>& items, std::string_view item);
+std::string known_languages(const LanguageCatalog* languages);  // "python (.py), rust (.rs)"
+std::vector<std::string> language_names(const LanguageCatalog* languages);
+std::vector<std::string> all_extensions(const LanguageCatalog* languages);
+std::string string_key(const boost::json::object& config, std::string_view key);
 
 }  // namespace
 
@@ -97,6 +62,8 @@ bool WorkflowCompiler::read_language_task(const std::vector<MapEntry>& keys, con
               ". Name one with `language:`, or run the file with an `executor:`");
       return true;
     }
+  } else if (executor && languages && (language = languages->language_of_executor(*executor))) {
+    draft.language_by_executor = true;  // defaults: {executor: python} and a `module:` task
   } else {
     return false;
   }
@@ -158,10 +125,8 @@ void WorkflowCompiler::read_language_key(const MapEntry& key, const std::string&
   add(key.key_where, unknown_key(context, key.key, all, "key", " for language \"" + language.name + "\""));
 }
 
-void WorkflowCompiler::check_language_task(TaskDraft& draft, std::uint64_t check_pass) {
-  const LanguageCatalog* languages = executors_.languages();
-  CompiledTask& task = draft.task;
-  const std::string context = "task \"" + task.name + "\": ";
+LanguageTaskRequest WorkflowCompiler::language_request(const TaskDraft& draft, std::uint64_t check_pass) const {
+  const CompiledTask& task = draft.task;
   LanguageTaskRequest request;
   request.workflow_name = workflow_.name;
   request.workflow_file = workflow_.file.string();
@@ -175,6 +140,15 @@ void WorkflowCompiler::check_language_task(TaskDraft& draft, std::uint64_t check
   request.workdir = task.workdir.string();
   for (const auto& [key, value] : task.env) request.env.push_back(key + "=" + value);
   request.check_pass = check_pass;
+  return request;
+}
+
+void WorkflowCompiler::check_language_task(TaskDraft& draft, std::uint64_t check_pass) {
+  const LanguageCatalog* languages = executors_.languages();
+  CompiledTask& task = draft.task;
+  const std::string context = "task \"" + task.name + "\": ";
+  prepare_pass_ = check_pass;
+  LanguageTaskRequest request = language_request(draft, check_pass);
   const std::string& name = draft.language->name;
   // Errors inside the task's source start with its own FILE:LINE:COL; they
   // are placed at the key they are about (`file:`, `function:`) in the workflow.
@@ -193,15 +167,76 @@ void WorkflowCompiler::check_language_task(TaskDraft& draft, std::uint64_t check
       task.signature = parse_signature_json(*checked.signature_json, named_types_.resolver());
     } catch (const TypeError& e) {
       add(task.where, context + "language \"" + name + "\" reported an invalid signature: " + e.describe());
-      return;
     }
-    LanguagePrepareResult prepared = languages->prepare(name, request);
-    if (report(prepared.errors)) return;
-    task.source = std::move(task.config);
-    task.config = boost::json::parse(*prepared.config_json).as_object();
   } catch (const std::exception& e) {
     add(task.where, context + "language \"" + name + "\" failed while checking the task: " + e.what());
   }
 }
+
+void WorkflowCompiler::prepare_language_tasks() {
+  // Nothing is built for a workflow that is refused anyway.
+  if (!errors_.empty()) return;
+  const LanguageCatalog* languages = executors_.languages();
+  for (TaskDraft& draft : drafts_) {
+    if (draft.language == nullptr) continue;
+    CompiledTask& task = draft.task;
+    const std::string context = "task \"" + task.name + "\": ";
+    const std::string& name = draft.language->name;
+    try {
+      LanguagePrepareResult prepared = languages->prepare(name, language_request(draft, prepare_pass_));
+      for (const auto& [key, message] : prepared.errors) add(draft.where_of(key), context + message);
+      if (!prepared.errors.empty()) continue;
+      task.source = std::move(task.config);
+      task.config = boost::json::parse(*prepared.config_json).as_object();
+    } catch (const std::exception& e) {
+      add(task.where, context + "language \"" + name + "\" failed while building the task: " + e.what());
+    }
+  }
+}
+
+namespace {
+
+const MapEntry* find_key(const std::vector<MapEntry>& keys, std::string_view name) {
+  auto it = std::find_if(keys.begin(), keys.end(), [&](const MapEntry& key) { return key.key == name; });
+  return it == keys.end() ? nullptr : &*it;
+}
+
+bool contains(const std::vector<std::string>& items, std::string_view item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+std::string known_languages(const LanguageCatalog* languages) {
+  if (!languages) return "none (no language plugin was loaded; see `ork plugins`)";
+  std::vector<std::string> names;
+  for (const LanguageInfo* info : languages->language_list()) {
+    names.push_back(info->name + (info->extensions.empty() ? "" : " (" + join_names(info->extensions) + ")"));
+  }
+  return names.empty() ? "none (no language plugin was loaded; see `ork plugins`)" : join_names(names);
+}
+
+std::vector<std::string> language_names(const LanguageCatalog* languages) {
+  std::vector<std::string> names;
+  if (languages) {
+    for (const LanguageInfo* info : languages->language_list()) names.push_back(info->name);
+  }
+  return names;
+}
+
+std::vector<std::string> all_extensions(const LanguageCatalog* languages) {
+  std::vector<std::string> extensions;
+  if (languages) {
+    for (const LanguageInfo* info : languages->language_list()) {
+      extensions.insert(extensions.end(), info->extensions.begin(), info->extensions.end());
+    }
+  }
+  return extensions;
+}
+
+std::string string_key(const boost::json::object& config, std::string_view key) {
+  const boost::json::value* value = config.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+}  // namespace
 
 }  // namespace ork::host::compiling
