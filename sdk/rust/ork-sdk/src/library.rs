@@ -17,6 +17,7 @@ use std::ptr;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::arguments::Arguments;
 use crate::signature::signature_json;
 use crate::task_input::decode_input;
 use crate::types::OrkType;
@@ -59,7 +60,39 @@ where
     }
 }
 
-/// Releases a text returned by [`call_task`].
+/// Runs a plain function with named parameters on the JSON text at `input`
+/// (see [`Arguments`] for how each parameter is bound): `call` takes each
+/// argument from the `Arguments` and calls the function. Returns the output
+/// as a JSON text owned by the caller (release it with [`free_output`]), or
+/// NULL after recording why in [`last_error`]; a panic is caught as in
+/// [`call_task`]. This is what ork's rust language plugin generates for a
+/// task written as `{file: score.rs, function: score}`.
+///
+/// # Safety
+/// `input` must be NULL or point to a NUL-terminated string that stays valid
+/// for the call.
+pub unsafe fn call_function<O, F>(call: F, input: *const c_char) -> *mut c_char
+where
+    O: Serialize,
+    F: FnOnce(&mut Arguments) -> Result<O, String>,
+{
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller guarantees `input` is NULL or a valid C string.
+        let text = unsafe { input_text(input) }?;
+        let mut arguments = Arguments::parse(text)?;
+        let output = call(&mut arguments)?;
+        let json = serde_json::to_string(&output)
+            .map_err(|error| format!("ork task output: cannot serialise the result: {}", error))?;
+        CString::new(json).map_err(|_| "ork task output: the result contains a NUL byte".to_string())
+    }));
+    match outcome {
+        Ok(Ok(json)) => json.into_raw(),
+        Ok(Err(message)) => fail(message),
+        Err(payload) => fail(format!("ork task panicked: {}", panic_message(payload.as_ref()))),
+    }
+}
+
+/// Releases a text returned by [`call_task`] or [`call_function`].
 ///
 /// # Safety
 /// `output` must be NULL or a pointer returned by [`call_task`] that was not
