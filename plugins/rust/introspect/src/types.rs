@@ -291,7 +291,7 @@ pub fn field_name(ident: &syn::Ident) -> String {
 /// Source text of a syntax node, with the token spacing of quote removed.
 pub fn display<T: ToTokens>(node: &T) -> String {
     let mut text = node.to_token_stream().to_string();
-    for (from, to) in [(" <", "<"), ("< ", "<"), (" >", ">"), (" ,", ","), (" ::", "::"), (":: ", "::"), ("& ", "&"), ("' ", "'")] {
+    for (from, to) in [(" <", "<"), ("< ", "<"), (" >", ">"), (" ,", ","), (" ::", "::"), (":: ", "::"), ("& ", "&"), ("' ", "'"), (" : ", ": ")] {
         text = text.replace(from, to);
     }
     text
