@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -40,7 +41,10 @@ BuildResult build_crate(const Toolchain& toolchain, BuildRequest request) {
   write_text(temporary / "lib.rs", lib_rs(request.spec));
   write_text(temporary / ".cargo" / "config.toml", cargo_config());
 
-  std::filesystem::path target = request.build_dir / "target";
+  // The user's CARGO_TARGET_DIR, when set, is shared with their other builds.
+  const char* shared_target = std::getenv("CARGO_TARGET_DIR");
+  std::filesystem::path target =
+      shared_target != nullptr && *shared_target != '\0' ? shared_target : request.build_dir / "target";
   Command command{toolchain.cargo.string(),
                   {toolchain.cargo.string(), "build", "--release", "--offline", "--message-format=json"},
                   environment_with({"CARGO_TARGET_DIR=" + target.string(), "RUSTC=" + toolchain.rustc.string(),
