@@ -9,10 +9,15 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::ffi::{c_char, CStr, CString};
+use std::cell::UnsafeCell;
+use std::ffi::{CStr, CString};
+// std::os::raw, not std::ffi: std::ffi::c_char needs rustc 1.64, and the
+// crate stays valid for Debian 12's rustc 1.63.
+use std::os::raw::c_char;
 use std::fmt::Display;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
+use std::sync::Once;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -135,6 +140,42 @@ pub fn signature_pointer(signature: &Result<CString, String>) -> *const c_char {
             record_error(message.clone());
             ptr::null()
         }
+    }
+}
+
+/// A signature computed once and kept for the life of the library: what the
+/// exported signature functions cache. (std::sync::OnceLock needs rustc 1.70;
+/// this crate stays valid for Debian 12's rustc 1.63.)
+pub struct SignatureCell {
+    once: Once,
+    value: UnsafeCell<Option<Result<CString, String>>>,
+}
+
+// SAFETY: `value` is written once, inside `once.call_once`, before any read;
+// every read happens after call_once returned, which synchronises with the write.
+unsafe impl Sync for SignatureCell {}
+
+impl SignatureCell {
+    /// An empty cell, for a `static`.
+    pub const fn new() -> SignatureCell {
+        SignatureCell { once: Once::new(), value: UnsafeCell::new(None) }
+    }
+
+    /// The signature, computed by `compute` on the first call.
+    pub fn get_or_init(&self, compute: impl FnOnce() -> Result<CString, String>) -> &Result<CString, String> {
+        // SAFETY: the only write, made once before any read (see Sync above).
+        self.once.call_once(|| unsafe { *self.value.get() = Some(compute()) });
+        // SAFETY: call_once returned, so the value is written and never written again.
+        match unsafe { &*self.value.get() } {
+            Some(signature) => signature,
+            None => unreachable!("call_once ran the initialiser"),
+        }
+    }
+}
+
+impl Default for SignatureCell {
+    fn default() -> SignatureCell {
+        SignatureCell::new()
     }
 }
 
