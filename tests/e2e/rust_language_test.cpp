@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <memory>
 
 namespace ork::test {
 namespace {
@@ -150,6 +151,26 @@ TEST(RustLanguage, AnEditedFileIsRebuiltAndAnUnchangedOneIsNot) {
   write(dir, "value.rs", "pub fn value() -> i64 { 2 }\n");
   EXPECT_EQ(task_of(run_json(dir, 0), "value").at("output"), 2);
   EXPECT_EQ(builds(), 2);
+}
+
+TEST(RustLanguage, ConcurrentPreparesOfTheSameTaskLeaveOneWholeBuild) {
+  TempDir dir;
+  write(dir, "wf.yaml", "name: rust_race\ntasks:\n  value: {file: value.rs, function: value}\n");
+  write(dir, "value.rs", "pub fn value() -> i64 { 7 }\n");
+  std::vector<std::unique_ptr<BackgroundOrk>> validations;
+  for (int i = 0; i < 3; ++i) {
+    validations.push_back(std::make_unique<BackgroundOrk>(std::vector<std::string>{"validate", "wf.yaml"}, dir.path(),
+                                                          std::vector<std::string>{"CARGO_TARGET_DIR=" ORK_E2E_RUST_TARGET}));
+  }
+  for (auto& validation : validations) EXPECT_EQ(validation->wait(300'000), 0) << validation->err();
+  int builds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / ".ork" / "build" / "rust")) {
+    std::string name = entry.path().filename().string();
+    EXPECT_NE(name.rfind(".tmp-", 0), 0u) << "a temporary build directory was left behind: " << name;
+    if (std::filesystem::exists(entry.path() / "task.so")) ++builds;
+  }
+  EXPECT_EQ(builds, 1);
+  EXPECT_EQ(task_of(run_json(dir, 0), "value").at("output"), 7);
 }
 
 }  // namespace
