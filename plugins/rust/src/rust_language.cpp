@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 
 #include "crate_build.hpp"
@@ -45,8 +46,15 @@ std::optional<std::string> RustLanguage::prepare(const ork::plugin::LanguageTask
     if (!library) {
       WrapperSpec spec{{}, read->source.path.string(), function, read->introspection.params,
                        read->introspection.returns_result, read->introspection.signature_json, sdk_crate().string()};
+      // A first build compiles serde and the SDK (a minute or so): say so with `ork -v`.
+      ork::plugin::diagnostic(1, "rust: building " + read->source.shown + " (function " + function + ") with cargo in " +
+                                     (build_dir / key.substr(0, 16)).string() + "...");
+      auto started = std::chrono::steady_clock::now();
       BuildResult built = build_crate(*read->toolchain, {build_dir, key, std::move(spec), read->source.shown,
                                                          std::filesystem::path(task.workflow_dir)});
+      auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      ork::plugin::diagnostic(1, "rust: built " + read->source.shown + " in " + std::to_string(seconds).substr(0, 5) +
+                                     " s" + (built.error.empty() ? "" : " (failed)"));
       if (!built.error.empty()) {
         sink.error("file", built.error);
         return std::nullopt;
