@@ -118,6 +118,14 @@ TEST(Refusal, PrivateGenericAndMethodFunctions) {
             "method(..)' that calls it");
 }
 
+TEST(Refusal, SelfAndAsync) {
+  EXPECT_EQ(refusal_of("refused.rs", "takes_self").second,
+            "refused.rs:52:19: function 'takes_self' takes self: ork calls free functions; take every input as a named "
+            "parameter");
+  EXPECT_EQ(refusal_of("refused.rs", "later").second,
+            "refused.rs:56:5: function 'later' is async: ork calls Rust tasks synchronously; make it a plain 'pub fn'");
+}
+
 TEST(Refusal, MissingFunctionListsTheFunctionsAndSuggests) {
   auto [key, message] = refusal_of("score.rs", "scor");
   EXPECT_EQ(key, "function");
