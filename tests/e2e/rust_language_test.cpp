@@ -34,6 +34,16 @@ pub fn describe(score: Scored, suffix: Option<String>) -> String {
     format!("{} scored {}{}", score.name, score.total, suffix.unwrap_or_default())
 }
 
+#[derive(Deserialize)]
+pub struct Order {
+    pub id: i64,
+    pub quantities: Vec<i64>,
+}
+
+pub fn order_total(order: Order) -> i64 {
+    order.id * 1000 + order.quantities.iter().sum::<i64>()
+}
+
 pub fn half(n: i64) -> f64 {
     n as f64 / 2.0
 }
@@ -90,6 +100,24 @@ tasks:
   json::object run = run_json(dir, 0);
   EXPECT_EQ(task_of(run, "score").at("output"), json::parse(R"({"name": "ada", "total": 12})"));
   EXPECT_EQ(task_of(run, "describe").at("output"), "ada scored 12");
+}
+
+TEST(RustLanguage, AnOnlyStructParameterReceivesTheWholeInputWithItsFieldsChecked) {
+  TempDir dir;
+  write(dir, "score.rs", kScore);
+  write(dir, "wf.yaml", R"(name: rust_whole
+tasks:
+  total: {file: score.rs, function: order_total, inputs: {id: 1, quantities: [2, 3]}}
+  typo: {file: score.rs, function: order_total, inputs: {id: 1, quantity: [2]}}
+)");
+  CommandResult refused = ork(dir, {"validate", "wf.yaml"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.err, HasSubstr("task \"typo\" has no parameter \"quantity\"; parameters: id, quantities"));
+  write(dir, "wf.yaml", R"(name: rust_whole
+tasks:
+  total: {file: score.rs, function: order_total, inputs: {id: 1, quantities: [2, 3]}}
+)");
+  EXPECT_EQ(task_of(run_json(dir, 0), "total").at("output"), 1005);
 }
 
 TEST(RustLanguage, AMistypedEdgeIsRefusedBeforeAnythingRuns) {

@@ -100,7 +100,8 @@ Introspection parse_answer(const std::string& answer, const std::string& shown) 
   result.signature_json = boost::json::serialize(reply.at("signature"));
   for (const boost::json::value& item : reply.at("params").as_array()) {
     const boost::json::object& param = item.as_object();
-    result.params.push_back({std::string(param.at("name").as_string()), param.at("borrowed").as_bool()});
+    result.params.push_back(
+        {std::string(param.at("name").as_string()), param.at("borrowed").as_bool(), param.at("whole").as_bool()});
   }
   result.returns_result = reply.at("result").as_bool();
   for (const boost::json::value& mod : reply.at("mods").as_array()) result.mods.emplace_back(mod.as_string().c_str());

@@ -40,8 +40,14 @@ std::string lib_rs(const WrapperSpec& spec) {
   for (std::size_t i = 0; i < spec.params.size(); ++i) {
     const Parameter& param = spec.params[i];
     std::string local = "a" + std::to_string(i);
-    rs << "            let " << local << (param.borrowed ? ": String" : "") << " = arguments.take(" << quoted(param.name)
-       << ")?;\n";
+    if (param.whole) {
+      rs << "            let " << local << " = if arguments.binds(" << quoted(param.name) << ") {\n"
+         << "                arguments.take(" << quoted(param.name) << ")?\n            } else {\n"
+         << "                arguments.take_whole(" << quoted(param.name) << ")?\n            };\n";
+    } else {
+      rs << "            let " << local << (param.borrowed ? ": String" : "") << " = arguments.take("
+         << quoted(param.name) << ")?;\n";
+    }
     if (i > 0) call_arguments += ", ";
     call_arguments += (param.borrowed ? "&" : "") + local;
   }

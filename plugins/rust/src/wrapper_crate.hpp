@@ -13,6 +13,7 @@ namespace ork::plugins::rust {
 struct Parameter {
   std::string name;
   bool borrowed = false;  // `&str`: taken as String, passed as &String
+  bool whole = false;     // the only parameter, a struct: the whole input object unless bound by name
 };
 
 struct WrapperSpec {

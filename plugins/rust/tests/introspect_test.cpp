@@ -58,7 +58,7 @@ TEST(Signature, TheIssuesExample) {
   EXPECT_EQ(signature_of("score"), boost::json::parse(R"({
     "inputs": {"name": "str", "points": "list[int]"},
     "output": {"$name": "Scored", "fields": {"name": "str", "total": "int", "ratio": "float"}},
-    "defaults": []})"));
+    "defaults": [], "whole_input": null})"));
 }
 
 TEST(Signature, EveryMappedType) {
@@ -68,7 +68,13 @@ TEST(Signature, EveryMappedType) {
                "by_name": "dict[str, float]", "sorted": "dict[str, list[str]]", "pair": "tuple[int, str]",
                "anything": "Any"},
     "output": "list[bool | None]",
-    "defaults": ["maybe"]})"));
+    "defaults": ["maybe"], "whole_input": null})"));
+}
+
+TEST(Signature, AnOnlyStructParameterMayReceiveTheWholeInput) {
+  EXPECT_EQ(signature_of("order_total"), boost::json::parse(R"({
+    "inputs": {"order": {"$name": "Order", "fields": {"id": "int", "quantities": "list[int]"}}},
+    "output": "int", "defaults": [], "whole_input": "order"})"));
 }
 
 TEST(Signature, UnitIsNullAndResultIsItsOkType) {
@@ -131,7 +137,7 @@ TEST(Refusal, MissingFunctionListsTheFunctionsAndSuggests) {
   EXPECT_EQ(key, "function");
   EXPECT_EQ(message,
             "no function 'scor' in score.rs (did you mean 'score'?); functions: score, every_type, nothing, greet, "
-            "count_ids, checked_half, explode, abort_process");
+            "count_ids, checked_half, explode, abort_process, order_total");
 }
 
 TEST(Refusal, SyntaxErrorAtItsLocation) {

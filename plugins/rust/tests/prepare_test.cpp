@@ -78,6 +78,15 @@ TEST(Run, InputsBindByNameFromUpstreamAndBorrowedStrAndOptionDefaults) {
   EXPECT_EQ(rows.output, "1");
 }
 
+TEST(Run, AnOnlyStructParameterTakesTheWholeInputUnlessBoundByName) {
+  boost::json::object config = prepared_fixture("order_total");
+  RunResult whole = run(config, R"({"id": 2, "quantities": [3, 4], "upstream": {"other": 1}})");
+  ASSERT_EQ(whole.outcome, ORK_TASK_SUCCEEDED) << whole.error;
+  EXPECT_EQ(whole.output, "2007");
+  EXPECT_EQ(run(config, R"({"order": {"id": 1, "quantities": [5]}})").output, "1005");
+  EXPECT_EQ(run(config, R"({"upstream": {"order": {"id": 3, "quantities": []}}})").output, "3000");
+}
+
 TEST(Run, AWrongInputFailsNamingTheParameter) {
   RunResult result = run(prepared_fixture("score"), R"({"name": "ada", "points": "many"})");
   EXPECT_EQ(result.outcome, ORK_TASK_FAILED);

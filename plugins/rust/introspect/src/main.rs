@@ -7,10 +7,12 @@
 //!
 //! It prints one JSON object on stdout and exits 0, whatever it found:
 //!
-//! * `{"signature": {"inputs": .., "output": .., "defaults": [..]},
-//!    "params": [{"name": "x", "borrowed": false}], "result": false,
+//! * `{"signature": {"inputs": .., "output": .., "defaults": [..],
+//!    "whole_input": null}, "params": [{"name": "x", "borrowed": false,
+//!    "whole": false}], "result": false,
 //!    "mods": ["/abs/helpers.rs"]}` — the signature in ork's type JSON, how
-//!   the generated wrapper passes each parameter (`borrowed`: `&str`), whether
+//!   the generated wrapper passes each parameter (`borrowed`: `&str`; `whole`:
+//!   the only parameter, a struct, may receive the whole input object), whether
 //!   the function returns `Result<T, E>`, and the files of the `mod x;`
 //!   declarations (they belong to the task's build cache key);
 //! * `{"errors": [{"key": "file", "line": 3, "col": 14, "message": ".."}]}` —
@@ -55,14 +57,22 @@ fn introspect(path: &Path, function: &str, shown: &str) -> Result<Value, Vec<Pro
     let mut inputs = Map::new();
     let mut defaults = Vec::new();
     let mut params = Vec::new();
+    // The whole-input form: an only parameter of struct type, when not bound
+    // by name, receives the whole input object (as in Python).
+    let mut whole_input = Value::Null;
+    let only = item.sig.inputs.len() == 1;
     for arg in &item.sig.inputs {
         match parameter(&mapper, function, arg) {
             Ok((name, ty, borrowed)) => {
                 if ty.is_optional() {
                     defaults.push(Value::String(name.clone()));
                 }
+                let whole = only && ty.is_object();
+                if whole {
+                    whole_input = Value::String(name.clone());
+                }
                 inputs.insert(name.clone(), ty.to_json());
-                params.push(json!({ "name": name, "borrowed": borrowed }));
+                params.push(json!({ "name": name, "borrowed": borrowed, "whole": whole }));
             }
             Err(problem) => problems.push(problem),
         }
@@ -74,7 +84,7 @@ fn introspect(path: &Path, function: &str, shown: &str) -> Result<Value, Vec<Pro
     }
     let (output, result) = output.unwrap_or_else(|_| unreachable!());
     Ok(json!({
-        "signature": { "inputs": inputs, "output": output.to_json(), "defaults": defaults },
+        "signature": { "inputs": inputs, "output": output.to_json(), "defaults": defaults, "whole_input": whole_input },
         "params": params,
         "result": result,
         "mods": module_files(&file, path),

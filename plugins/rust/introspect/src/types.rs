@@ -76,6 +76,10 @@ impl OrkType {
         matches!(self, OrkType::Optional(_))
     }
 
+    pub fn is_object(&self) -> bool {
+        matches!(self, OrkType::Object { .. })
+    }
+
     /// ork's type JSON: a named object type as {"$name", "fields"}, anything
     /// else as its text (objects inside containers in their structural form).
     pub fn to_json(&self) -> Value {

@@ -8,6 +8,9 @@
 //! 3. else, for a parameter named `upstream`, `{task: output}` of them all;
 //! 4. else `null` (an `Option` parameter is `None`; any other type fails,
 //!    which ork's compiler prevents by refusing an unbound parameter).
+//!
+//! A function whose only parameter is a struct not bound by name receives the
+//! whole input object instead ([`Arguments::take_whole`]), as in Python.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -37,6 +40,32 @@ impl Arguments {
             _ => Map::new(),
         };
         Ok(Arguments { inputs, upstream })
+    }
+
+    /// Whether parameter `name` is bound by name: an explicit input or an
+    /// upstream task of that name.
+    pub fn binds(&self, name: &str) -> bool {
+        self.inputs.contains_key(name) || self.upstream.contains_key(name)
+    }
+
+    /// The whole input object as `T` (the whole-input form): the explicit
+    /// inputs, each upstream output under its task's name unless an input
+    /// has that name, and `upstream` itself. Fields `T` does not have are
+    /// dropped by serde. The error names the parameter.
+    pub fn take_whole<T: DeserializeOwned>(&mut self, name: &str) -> Result<T, String> {
+        let mut object = std::mem::take(&mut self.inputs);
+        for (task, output) in &self.upstream {
+            object.entry(task.clone()).or_insert_with(|| output.clone());
+        }
+        object.entry(UPSTREAM_KEY).or_insert_with(|| Value::Object(self.upstream.clone()));
+        serde_json::from_value(Value::Object(object)).map_err(|error| {
+            format!(
+                "ork task input: cannot convert the input object (parameter '{}') to {}: {}",
+                name,
+                std::any::type_name::<T>(),
+                error
+            )
+        })
     }
 
     /// The value of parameter `name` as `T`, bound by the rules above; the

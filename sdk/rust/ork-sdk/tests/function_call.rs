@@ -69,3 +69,21 @@ fn a_panic_is_caught() {
     let error = call("{}", |_| -> Result<serde_json::Value, String> { panic!("boom") }).unwrap_err();
     assert_eq!(error, "ork task panicked: boom");
 }
+
+#[derive(serde::Deserialize)]
+struct Whole {
+    left: i64,
+    other: Option<i64>,
+    upstream: BTreeMap<String, i64>,
+}
+
+#[test]
+fn take_whole_builds_the_struct_from_inputs_and_upstream_outputs() {
+    let output = call(r#"{"left": 1, "upstream": {"other": 5, "left": 9}}"#, |args| {
+        assert!(!args.binds("input"));
+        let whole: Whole = args.take_whole("input")?;
+        Ok(serde_json::json!([whole.left, whole.other, whole.upstream.len()]))
+    });
+    // An explicit input wins over an upstream output of the same name.
+    assert_eq!(output.unwrap(), "[1,5,2]");
+}
