@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libpq-dev libssl-dev
   python3-pydantic
   librust-serde-dev librust-serde-json-dev librust-serde-derive-dev
+  librust-syn-dev librust-quote-dev librust-proc-macro2-dev
   libhowardhinnant-date-dev
   libgraphviz-dev dpkg-dev
   clang-14  # the cpp language plugin reads task signatures with clang++-14 (g++ builds them)
@@ -20,6 +21,9 @@ packages=(
 # The web UI's front-end library comes from npm at build time; use the
 # machine's Node.js when it has one, else Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+# The rust language plugin builds tasks with cargo (offline, against the
+# librust-*-dev crates above): use rustup's when there is one, else Debian's.
+command -v cargo >/dev/null 2>&1 || [[ -x $HOME/.cargo/bin/cargo ]] || packages+=(cargo rustc)
 # What only the test suite needs: a real browser for the UI tests, a
 # PostgreSQL server the storage tests start on loopback, croniter (the
 # independent cron implementation tests/api/cron_differential_test.cpp

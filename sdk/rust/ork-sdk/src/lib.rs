@@ -41,6 +41,7 @@
 //! explicit input but is named like an upstream task receives that task's
 //! output.
 
+mod arguments;
 mod library_macros;
 mod object_macro;
 mod process;
@@ -50,6 +51,7 @@ mod types;
 
 pub mod library;
 
+pub use arguments::Arguments;
 pub use process::{execute, run, EXIT_BAD_INPUT, EXIT_TASK_FAILED};
 pub use signature::{signature, signature_json, SignatureError};
 pub use task_input::{decode_input, InputError};

@@ -9,14 +9,20 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::ffi::{c_char, CStr, CString};
+use std::cell::UnsafeCell;
+use std::ffi::{CStr, CString};
+// std::os::raw, not std::ffi: std::ffi::c_char needs rustc 1.64, and the
+// crate stays valid for Debian 12's rustc 1.63.
+use std::os::raw::c_char;
 use std::fmt::Display;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
+use std::sync::Once;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::arguments::Arguments;
 use crate::signature::signature_json;
 use crate::task_input::decode_input;
 use crate::types::OrkType;
@@ -59,7 +65,39 @@ where
     }
 }
 
-/// Releases a text returned by [`call_task`].
+/// Runs a plain function with named parameters on the JSON text at `input`
+/// (see [`Arguments`] for how each parameter is bound): `call` takes each
+/// argument from the `Arguments` and calls the function. Returns the output
+/// as a JSON text owned by the caller (release it with [`free_output`]), or
+/// NULL after recording why in [`last_error`]; a panic is caught as in
+/// [`call_task`]. This is what ork's rust language plugin generates for a
+/// task written as `{file: score.rs, function: score}`.
+///
+/// # Safety
+/// `input` must be NULL or point to a NUL-terminated string that stays valid
+/// for the call.
+pub unsafe fn call_function<O, F>(call: F, input: *const c_char) -> *mut c_char
+where
+    O: Serialize,
+    F: FnOnce(&mut Arguments) -> Result<O, String>,
+{
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller guarantees `input` is NULL or a valid C string.
+        let text = unsafe { input_text(input) }?;
+        let mut arguments = Arguments::parse(text)?;
+        let output = call(&mut arguments)?;
+        let json = serde_json::to_string(&output)
+            .map_err(|error| format!("ork task output: cannot serialise the result: {}", error))?;
+        CString::new(json).map_err(|_| "ork task output: the result contains a NUL byte".to_string())
+    }));
+    match outcome {
+        Ok(Ok(json)) => json.into_raw(),
+        Ok(Err(message)) => fail(message),
+        Err(payload) => fail(format!("ork task panicked: {}", panic_message(payload.as_ref()))),
+    }
+}
+
+/// Releases a text returned by [`call_task`] or [`call_function`].
 ///
 /// # Safety
 /// `output` must be NULL or a pointer returned by [`call_task`] that was not
@@ -102,6 +140,42 @@ pub fn signature_pointer(signature: &Result<CString, String>) -> *const c_char {
             record_error(message.clone());
             ptr::null()
         }
+    }
+}
+
+/// A signature computed once and kept for the life of the library: what the
+/// exported signature functions cache. (std::sync::OnceLock needs rustc 1.70;
+/// this crate stays valid for Debian 12's rustc 1.63.)
+pub struct SignatureCell {
+    once: Once,
+    value: UnsafeCell<Option<Result<CString, String>>>,
+}
+
+// SAFETY: `value` is written once, inside `once.call_once`, before any read;
+// every read happens after call_once returned, which synchronises with the write.
+unsafe impl Sync for SignatureCell {}
+
+impl SignatureCell {
+    /// An empty cell, for a `static`.
+    pub const fn new() -> SignatureCell {
+        SignatureCell { once: Once::new(), value: UnsafeCell::new(None) }
+    }
+
+    /// The signature, computed by `compute` on the first call.
+    pub fn get_or_init(&self, compute: impl FnOnce() -> Result<CString, String>) -> &Result<CString, String> {
+        // SAFETY: the only write, made once before any read (see Sync above).
+        self.once.call_once(|| unsafe { *self.value.get() = Some(compute()) });
+        // SAFETY: call_once returned, so the value is written and never written again.
+        match unsafe { &*self.value.get() } {
+            Some(signature) => signature,
+            None => unreachable!("call_once ran the initialiser"),
+        }
+    }
+}
+
+impl Default for SignatureCell {
+    fn default() -> SignatureCell {
+        SignatureCell::new()
     }
 }
 

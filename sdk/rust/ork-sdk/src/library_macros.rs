@@ -16,19 +16,19 @@ macro_rules! export_task_support {
         /// `output` must be NULL or a text a task function of this library
         /// returned and that was not released yet.
         #[no_mangle]
-        pub unsafe extern "C" fn ork_task_free(output: *mut ::std::ffi::c_char) {
+        pub unsafe extern "C" fn ork_task_free(output: *mut ::std::os::raw::c_char) {
             unsafe { $crate::library::free_output(output) }
         }
 
         /// Why the last task call on this thread returned NULL.
         #[no_mangle]
-        pub extern "C" fn ork_task_last_error() -> *const ::std::ffi::c_char {
+        pub extern "C" fn ork_task_last_error() -> *const ::std::os::raw::c_char {
             $crate::library::last_error()
         }
 
         /// The task ABI version this library was built against.
         #[no_mangle]
-        pub extern "C" fn ork_task_abi_version() -> ::std::ffi::c_int {
+        pub extern "C" fn ork_task_abi_version() -> ::std::os::raw::c_int {
             $crate::library::TASK_ABI_VERSION
         }
     };
@@ -57,7 +57,7 @@ macro_rules! export_task {
 
         /// The signature JSON of the library's default task (`ork_task_run`).
         #[no_mangle]
-        pub extern "C" fn ork_task_signature() -> *const ::std::ffi::c_char {
+        pub extern "C" fn ork_task_signature() -> *const ::std::os::raw::c_char {
             ork_task_run::signature()
         }
     };
@@ -68,7 +68,7 @@ macro_rules! export_task {
         /// # Safety
         /// `input` must be NULL or a NUL-terminated string valid for the call.
         #[no_mangle]
-        pub unsafe extern "C" fn $symbol(input: *const ::std::ffi::c_char) -> *mut ::std::ffi::c_char {
+        pub unsafe extern "C" fn $symbol(input: *const ::std::os::raw::c_char) -> *mut ::std::os::raw::c_char {
             unsafe { $crate::library::call_task($task, input) }
         }
 
@@ -77,10 +77,8 @@ macro_rules! export_task {
         pub mod $symbol {
             /// The task's signature JSON, or NULL (see `ork_task_last_error`).
             #[export_name = ::core::concat!(::core::stringify!($symbol), "_signature")]
-            pub extern "C" fn signature() -> *const ::std::ffi::c_char {
-                static SIGNATURE: ::std::sync::OnceLock<
-                    ::core::result::Result<::std::ffi::CString, ::std::string::String>,
-                > = ::std::sync::OnceLock::new();
+            pub extern "C" fn signature() -> *const ::std::os::raw::c_char {
+                static SIGNATURE: $crate::library::SignatureCell = $crate::library::SignatureCell::new();
                 $crate::library::signature_pointer(
                     SIGNATURE.get_or_init(|| $crate::library::task_signature(&super::$task)),
                 )

@@ -37,8 +37,10 @@ pub fn signature_json<I: OrkType, O: OrkType>() -> Result<String, SignatureError
 
 /// The signature of a task from `I` to `O`.
 pub fn signature<I: OrkType, O: OrkType>() -> Result<Value, SignatureError> {
-    let Type::Object { fields, .. } = I::ork_type() else {
-        return Err(SignatureError { input_type: I::ork_type().to_syntax() });
+    // A match, not let-else: the crate stays valid for Debian 12's rustc 1.63.
+    let fields = match I::ork_type() {
+        Type::Object { fields, .. } => fields,
+        other => return Err(SignatureError { input_type: other.to_syntax() }),
     };
     let mut inputs = Map::new();
     let mut defaults = Vec::new();

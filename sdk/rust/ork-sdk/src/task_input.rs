@@ -66,8 +66,15 @@ fn parse_object(text: &str) -> Result<Map<String, Value>, InputError> {
 }
 
 fn bind_upstream_outputs(object: &mut Map<String, Value>, input_type: &Type) {
-    let Type::Object { fields, .. } = input_type else { return };
-    let Some(Value::Object(upstream)) = object.get(UPSTREAM_KEY) else { return };
+    // Matches, not let-else: the crate stays valid for Debian 12's rustc 1.63.
+    let fields = match input_type {
+        Type::Object { fields, .. } => fields,
+        _ => return,
+    };
+    let upstream = match object.get(UPSTREAM_KEY) {
+        Some(Value::Object(upstream)) => upstream,
+        _ => return,
+    };
     let bound: Vec<(String, Value)> = fields
         .iter()
         .filter(|field| field.name != UPSTREAM_KEY && !object.contains_key(&field.name))
