@@ -199,6 +199,7 @@ static const ork_plugin_descriptor fake_descriptor = {
     &fake_shutdown,
     FAKE_EXECUTOR_TABLE,
     FAKE_STORAGE_TABLE,
+    NULL, /* language (since 1.7) */
 };
 
 #if defined(FAKE_VARIANT_NO_ENTRY)
