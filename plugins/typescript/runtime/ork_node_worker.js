@@ -1,0 +1,243 @@
+// The warm Node.js worker of ork's `node` executor (the typescript language
+// plugin), started as `node --enable-source-maps ork_node_worker.js`. It runs
+// one task at a time, for as long as the plugin keeps it. The plugin talks to
+// it over a socket on fd 3 in JSON lines (a header line, and for a run one
+// raw payload line after it); fd 1 and 2 are pipes the plugin reads as the
+// current task's logs, so console.log/console.error and child processes all
+// land there. After each task the worker writes an end marker to both, so the
+// plugin knows it has every log line of that task (mirrors the python worker).
+//
+// Requests: {"type": "run", "id", "module", "function", "parameters": [NAME],
+//            "optional": [NAME], "dates": {NAME: PLAN}, "output_int", "workdir",
+//            "env": ["K=V"]} + payload line: the input object
+// Replies:  {"type": "ready", "pid", "node"}  once, at start
+//           {"type": "result", "id", "ok", "error"?, "payload"?} + payload line
+'use strict';
+
+const fs = require('fs');
+const net = require('net');
+
+const END_OF_TASK_MARKER = '\0ork-task-end\0\n';
+const MAX_DEPTH = 512;
+
+class TaskError extends Error {}
+
+function main() {
+  const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+  const lines = lineReader(channel);
+  send(channel, { type: 'ready', pid: process.pid, node: process.versions.node });
+  serve(channel, lines).catch((error) => {
+    process.stderr.write(`ork node worker: ${error && error.stack ? error.stack : error}\n`);
+    process.exit(70);
+  });
+}
+
+async function serve(channel, lines) {
+  for (;;) {
+    const line = await lines.next();
+    if (line === null) process.exit(0); // the plugin went away
+    const request = JSON.parse(line);
+    if (request.type !== 'run') {
+      send(channel, { type: 'error', id: request.id, error: `unknown request ${JSON.stringify(request.type)}` });
+      continue;
+    }
+    const payload = await lines.next();
+    if (payload === null) process.exit(0);
+    const { header, output } = await run(request, payload);
+    send(channel, header, output);
+  }
+}
+
+async function run(request, payload) {
+  const header = { type: 'result', id: request.id };
+  const restore = applyEnvironment(request.env || []);
+  try {
+    process.chdir(request.workdir);
+    const output = await call(request, JSON.parse(payload));
+    header.ok = true;
+    header.payload = true;
+    return { header, output };
+  } catch (error) {
+    header.ok = false;
+    header.error = describeError(error);
+    return { header, output: null };
+  } finally {
+    restore();
+    endLogs();
+  }
+}
+
+async function call(request, input) {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new TaskError(`the task input must be a JSON object, got ${JSON.stringify(input).slice(0, 40)}`);
+  }
+  const loaded = require(request.module);
+  const fn = loaded[request.function];
+  if (typeof fn !== 'function') {
+    throw new TaskError(`${request.module} exports no function '${request.function}'`);
+  }
+  const optional = new Set(request.optional || []);
+  const dates = request.dates || {};
+  const args = request.parameters.map((name) => {
+    let value = input[name];
+    if (value === null && optional.has(name)) value = undefined; // `x?: T` takes its default
+    return dates[name] ? revive(value, dates[name], name) : value;
+  });
+  let result;
+  try {
+    result = fn(...args);
+    if (result && typeof result.then === 'function') result = await result;
+  } catch (error) {
+    printStack(error);
+    throw error;
+  }
+  if (request.output_int && result !== null && result !== undefined && !Number.isInteger(result)) {
+    throw new TaskError(`function '${request.function}' is declared to return int but returned ${String(result)}`);
+  }
+  return serialise(result);
+}
+
+// Turns ISO strings into Date objects where the signature has a Date.
+function revive(value, plan, where) {
+  if (value === null || value === undefined) return value;
+  if (plan === 'date') {
+    if (typeof value !== 'string') return value;
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) throw new TaskError(`cannot convert input '${where}' to Date: '${value}' is not an ISO 8601 date`);
+    return date;
+  }
+  if (plan.list && Array.isArray(value)) return value.map((v, i) => revive(v, plan.list, `${where}[${i}]`));
+  if (plan.tuple && Array.isArray(value)) return value.map((v, i) => (plan.tuple[i] ? revive(v, plan.tuple[i], `${where}[${i}]`) : v));
+  if (plan.dict && typeof value === 'object') {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = revive(v, plan.dict, `${where}.${k}`);
+    return out;
+  }
+  if (plan.fields && typeof value === 'object') {
+    const out = { ...value };
+    for (const [k, inner] of Object.entries(plan.fields)) if (k in out) out[k] = revive(out[k], inner, `${where}.${k}`);
+    return out;
+  }
+  return value;
+}
+
+// JSON text of the result: Dates as ISO text (Date.toJSON), undefined as
+// null; NaN, infinities, functions, bigints and deep nesting fail the task
+// naming where they are.
+function serialise(result) {
+  if (result === undefined) return 'null';
+  check(result, 'return value', 0);
+  return JSON.stringify(result);
+}
+
+function check(value, where, depth) {
+  if (depth > MAX_DEPTH) throw new TaskError(`output nests deeper than ${MAX_DEPTH} levels (at ${where})`);
+  switch (typeof value) {
+    case 'number':
+      if (!Number.isFinite(value)) throw new TaskError(`cannot serialise ${value} at ${where}: JSON has no NaN or infinities`);
+      return;
+    case 'bigint': case 'function': case 'symbol':
+      throw new TaskError(`cannot serialise a ${typeof value} at ${where}`);
+    case 'object':
+      if (value === null || value instanceof Date) return;
+      if (Array.isArray(value)) value.forEach((v, i) => check(v, `${where}[${i}]`, depth + 1));
+      else for (const [k, v] of Object.entries(value)) if (v !== undefined) check(v, `${where}.${k}`, depth + 1);
+      return;
+    default:
+      return;
+  }
+}
+
+function printStack(error) {
+  const text = error && error.stack ? error.stack : String(error);
+  process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+// "Error: bad row 3 (at /abs/tasks/clean.ts:14:11)": the innermost frame of user code.
+function describeError(error) {
+  if (error instanceof TaskError) return error.message;
+  const name = error && error.name ? error.name : 'Error';
+  const message = error && error.message !== undefined ? error.message : String(error);
+  const text = message ? `${name}: ${message}` : name;
+  const frame = userFrame(error);
+  return frame ? `${text} (at ${frame})` : text;
+}
+
+function userFrame(error) {
+  const stack = error && typeof error.stack === 'string' ? error.stack : '';
+  for (const line of stack.split('\n').slice(1)) {
+    const match = /\(?((?:\/|file:\/\/)[^()]+:\d+:\d+)\)?\s*$/.exec(line.trim());
+    if (match && !match[1].includes(__filename) && !match[1].startsWith('node:')) return match[1];
+  }
+  return null;
+}
+
+function applyEnvironment(entries) {
+  const before = { ...process.env };
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    if (at > 0) process.env[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  const cwd = process.cwd();
+  return () => {
+    for (const key of Object.keys(process.env)) if (!(key in before)) delete process.env[key];
+    for (const [key, value] of Object.entries(before)) if (process.env[key] !== value) process.env[key] = value;
+    try {
+      process.chdir(cwd);
+    } catch {
+      // the directory went away; the next task chdirs anyway
+    }
+  };
+}
+
+function endLogs() {
+  fs.writeSync(1, END_OF_TASK_MARKER);
+  fs.writeSync(2, END_OF_TASK_MARKER);
+}
+
+function send(channel, header, payload) {
+  let text = JSON.stringify(header) + '\n';
+  if (payload !== undefined && payload !== null) text += payload + '\n'; // JSON.stringify escapes every newline
+  channel.write(text);
+}
+
+// Complete lines from the channel, one at a time; null at end of stream.
+function lineReader(channel) {
+  let buffer = '';
+  let ended = false;
+  let waiting = null;
+  const lines = [];
+  channel.setEncoding('utf8');
+  channel.on('data', (chunk) => {
+    buffer += chunk;
+    let at;
+    while ((at = buffer.indexOf('\n')) >= 0) {
+      lines.push(buffer.slice(0, at));
+      buffer = buffer.slice(at + 1);
+    }
+    wake();
+  });
+  channel.on('end', () => {
+    ended = true;
+    wake();
+  });
+  channel.on('error', () => {
+    ended = true;
+    wake();
+  });
+  function wake() {
+    if (waiting) {
+      const resolve = waiting;
+      waiting = null;
+      resolve();
+    }
+  }
+  return {
+    async next() {
+      while (lines.length === 0 && !ended) await new Promise((resolve) => (waiting = resolve));
+      return lines.length > 0 ? lines.shift() : null;
+    },
+  };
+}
+
+main();
