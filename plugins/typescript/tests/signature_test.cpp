@@ -62,6 +62,24 @@ TEST(TypeScriptSignature, MapsTheDocumentedTypes) {
   EXPECT_EQ(*nothing.signature, parse(R"({"inputs": {"flag": "bool"}, "output": "null"})"));
 }
 
+TEST(TypeScriptSignature, MapsTheRestOfTheDocumentedTable) {
+  TempDir dir("ork-ts-sig");
+  dir.write("t.ts", "type Id = number;\n"
+                    "type Maybe = string | null;\n"
+                    "export function f(a: readonly string[], b: ReadonlyArray<boolean>, c: [string, number],\n"
+                    "                  d: { [key: string]: Date }, e: 'x' | 'y', g: { inner: Id }, h: Maybe,\n"
+                    "                  i: number | undefined): null {\n"
+                    "  return null;\n"
+                    "}\n");
+  CheckOutcome outcome = introspect(dir.path(), "t.ts", "f");
+  ASSERT_TRUE(outcome.signature) << outcome.error_text();
+  EXPECT_EQ(*outcome.signature, parse(R"({"inputs": {
+      "a": "list[str]", "b": "list[bool]", "c": "tuple[str, float]", "d": "dict[str, datetime]", "e": "str",
+      "g": {"inner": "float"}, "h": "str | None", "i": "float | None"},
+    "output": "null"})"))
+      << boost::json::serialize(*outcome.signature);
+}
+
 TEST(TypeScriptSignature, NamedObjectParameterKeepsItsName) {
   TempDir dir("ork-ts-sig");
   dir.write("t.ts", "export interface Base { id: number }\n"
