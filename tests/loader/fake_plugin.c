@@ -14,9 +14,17 @@
  *   FAKE_VARIANT_SAME_EXECUTOR   plugin "fake_twin" offering executor "fake" again
  *   FAKE_VARIANT_OLD_STORAGE     plugin "fake_store": a storage table of API 1.0
  *                                (struct_size ends before the 1.1 members)
+ *   FAKE_VARIANT_LANGUAGE        plugin "fakelang": only a language (API 1.7),
+ *                                ".fk" files, run on executor "fake"
+ *   FAKE_VARIANT_PRE_LANGUAGE    plugin "fake_old": executor "fake_old" with a
+ *                                1.6 descriptor whose `language` bytes lie past
+ *                                struct_size and hold garbage
  */
 #include <ork/plugin.h>
 
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +44,10 @@
 #define FAKE_PLUGIN_NAME "fake_twin"
 #elif defined(FAKE_VARIANT_OLD_STORAGE)
 #define FAKE_PLUGIN_NAME "fake_store"
+#elif defined(FAKE_VARIANT_LANGUAGE)
+#define FAKE_PLUGIN_NAME "fakelang"
+#elif defined(FAKE_VARIANT_PRE_LANGUAGE)
+#define FAKE_PLUGIN_NAME "fake_old"
 #else
 #define FAKE_PLUGIN_NAME "fake"
 #endif
@@ -44,6 +56,8 @@
 #define FAKE_DESCRIPTION "second plugin named fake"
 #elif defined(FAKE_VARIANT_OLD_STORAGE)
 #define FAKE_DESCRIPTION "storage table of API 1.0"
+#elif defined(FAKE_VARIANT_LANGUAGE)
+#define FAKE_DESCRIPTION "test language for .fk files"
 #else
 #define FAKE_DESCRIPTION "test executor that echoes its input"
 #endif
@@ -84,8 +98,6 @@ static ork_status fake_init(const ork_host_api* host, void** out_state, ork_erro
 static void fake_shutdown(void* state) { free(state); }
 
 #if !defined(FAKE_VARIANT_OLD_STORAGE)
-/* ---- the executor "fake" ---- */
-
 /* Plain substring search over a {ptr, len} slice: the tests steer the fake
  * with marker words in JSON text, so no JSON parser is needed in C. */
 static int fake_contains(ork_str haystack, const char* needle) {
@@ -97,6 +109,79 @@ static int fake_contains(ork_str haystack, const char* needle) {
   }
   return 0;
 }
+#endif
+
+#if defined(FAKE_VARIANT_LANGUAGE)
+/* ---- the language "fakelang" ---- */
+
+static const char* const fake_lang_extensions[] = {".fk", NULL};
+static const char* const fake_lang_task_keys[] = {"flavour", NULL};
+static const char* const fake_lang_executors[] = {"fake", NULL};
+
+static ork_status fake_lang_describe(void* state, const ork_json_sink* out, ork_error* err) {
+  (void)state, (void)err;
+  out->write(out->ctx, fake_str("{\"toolchain\": \"fakec\", \"found\": true, \"version\": \"9.9\", "
+                                "\"path\": \"/usr/bin/fakec\"}"));
+  return ORK_STATUS_OK;
+}
+
+/* The function name steers the fake: "missing" is not found, "broken" has a
+ * syntax error at line 3 column 7 of the task's file, "explode" breaks the
+ * plugin; every other function is (x: int, y: str = ...) -> int. */
+static ork_status fake_lang_introspect(void* state, const ork_language_task* task, const ork_check_sink* sink,
+                                       ork_error* err) {
+  fake_state* s = (fake_state*)state;
+  char message[512];
+  if (fake_contains(task->function, "explode")) {
+    s->host->set_error(err, fake_str("fake language exploded on purpose"));
+    return ORK_STATUS_ERROR;
+  }
+  if (fake_contains(task->function, "missing")) {
+    sink->error(sink->ctx, fake_str("function"), fake_str("no function 'missing' in the file"));
+    return ORK_STATUS_OK;
+  }
+  if (fake_contains(task->function, "broken")) {
+    int n = snprintf(message, sizeof message, "%.*s:3:7: syntax error: expected ')'", (int)task->file.len,
+                     task->file.ptr);
+    ork_str text = {message, (size_t)n};
+    sink->error(sink->ctx, fake_str("file"), text);
+    return ORK_STATUS_OK;
+  }
+  sink->signature(sink->ctx, fake_str("{\"inputs\": {\"x\": \"int\", \"y\": \"str\"}, \"output\": \"int\", "
+                                      "\"defaults\": [\"y\"]}"));
+  return ORK_STATUS_OK;
+}
+
+/* Answers the fake executor's config: {"mode": "<function>@<executor>"};
+ * a function named "nobuild" fails to build at line 2 column 1. */
+static ork_status fake_lang_prepare(void* state, const ork_language_task* task, const ork_check_sink* sink,
+                                    const ork_json_sink* out, ork_error* err) {
+  char json[512];
+  int n;
+  (void)state, (void)err;
+  if (fake_contains(task->function, "nobuild")) {
+    n = snprintf(json, sizeof json, "%.*s:2:1: error: fakec cannot build this", (int)task->file.len, task->file.ptr);
+    ork_str text = {json, (size_t)n};
+    sink->error(sink->ctx, fake_str("file"), text);
+    return ORK_STATUS_OK;
+  }
+  n = snprintf(json, sizeof json, "{\"config\": {\"mode\": \"%.*s@%.*s\", \"build_dir\": \"%.*s\"}}",
+               (int)task->function.len, task->function.ptr, (int)task->executor.len, task->executor.ptr,
+               (int)task->build_dir.len, task->build_dir.ptr);
+  ork_str text = {json, (size_t)n};
+  out->write(out->ctx, text);
+  return ORK_STATUS_OK;
+}
+
+static const ork_language_vtable fake_language = {
+    ORK_STRUCT_SIZE(ork_language_vtable), "fakelang",           fake_lang_extensions, fake_lang_task_keys,
+    fake_lang_executors,                  &fake_lang_describe, &fake_lang_introspect, &fake_lang_prepare,
+};
+#define FAKE_EXECUTOR_TABLE NULL
+#define FAKE_STORAGE_TABLE NULL
+#define FAKE_LANGUAGE_TABLE (&fake_language)
+#elif !defined(FAKE_VARIANT_OLD_STORAGE)
+/* ---- the executor "fake" ---- */
 
 /* Reports a fixed signature; a config mentioning "reject" earns an error on
  * the `mode` key and one mentioning "explode" makes the check itself break. */
@@ -143,7 +228,11 @@ static const char* const fake_task_keys[] = {"mode", NULL};
 
 static const ork_executor_vtable fake_executor = {
     ORK_STRUCT_SIZE(ork_executor_vtable),
+#if defined(FAKE_VARIANT_PRE_LANGUAGE)
+    "fake_old",
+#else
     "fake",
+#endif
     fake_task_keys,
     ORK_EXECUTOR_INTROSPECTS,
     &fake_check_task,
@@ -153,6 +242,13 @@ static const ork_executor_vtable fake_executor = {
 
 #define FAKE_EXECUTOR_TABLE (&fake_executor)
 #define FAKE_STORAGE_TABLE NULL
+#if defined(FAKE_VARIANT_PRE_LANGUAGE)
+/* What follows a 1.6 descriptor in the plugin's memory: never to be read. */
+#define FAKE_LANGUAGE_TABLE ((const ork_language_vtable*)(uintptr_t)0x1)
+#define FAKE_DESCRIPTOR_SIZE ((uint32_t)offsetof(ork_plugin_descriptor, language))
+#else
+#define FAKE_LANGUAGE_TABLE NULL
+#endif
 #else
 /* A store built against API 1.0: its table stops before the 1.1 members, and
  * the host must accept it and never read past struct_size. The loader tests
@@ -186,10 +282,15 @@ static const ork_storage_vtable fake_storage = {
 };
 #define FAKE_EXECUTOR_TABLE NULL
 #define FAKE_STORAGE_TABLE (&fake_storage)
+#define FAKE_LANGUAGE_TABLE NULL
+#endif
+
+#ifndef FAKE_DESCRIPTOR_SIZE
+#define FAKE_DESCRIPTOR_SIZE ORK_STRUCT_SIZE(ork_plugin_descriptor)
 #endif
 
 static const ork_plugin_descriptor fake_descriptor = {
-    ORK_STRUCT_SIZE(ork_plugin_descriptor),
+    FAKE_DESCRIPTOR_SIZE,
     FAKE_API_MAJOR,
     FAKE_MIN_HOST_MINOR,
     FAKE_PLUGIN_NAME,
@@ -199,7 +300,7 @@ static const ork_plugin_descriptor fake_descriptor = {
     &fake_shutdown,
     FAKE_EXECUTOR_TABLE,
     FAKE_STORAGE_TABLE,
-    NULL, /* language (since 1.7) */
+    FAKE_LANGUAGE_TABLE,
 };
 
 #if defined(FAKE_VARIANT_NO_ENTRY)

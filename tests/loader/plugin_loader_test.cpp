@@ -94,7 +94,7 @@ TEST(PluginLoader, RefusesALibraryWithoutTheEntrySymbol) {
   EXPECT_EQ(refused.file, fake_file("no_entry", "ork_fake_no_entry.so"));
   EXPECT_EQ(refused.reason,
             "no entry symbol ork_plugin_describe; not an ork plugin, or built without "
-            "ORK_EXECUTOR_PLUGIN/ORK_STORAGE_PLUGIN");
+            "ORK_EXECUTOR_PLUGIN/ORK_STORAGE_PLUGIN/ORK_LANGUAGE_PLUGIN");
 }
 
 TEST(PluginLoader, RefusesAPluginWhoseInitFailsAndKeepsItsMessage) {

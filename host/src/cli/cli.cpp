@@ -4,6 +4,7 @@
 #include "cli/build_info.hpp"
 #include "cli/run_support.hpp"
 #include "core/error.hpp"
+#include "store/store.hpp"
 
 #include <iostream>
 
@@ -47,6 +48,8 @@ void load_plugins(CliContext& ctx) {
   ctx.plugins = PluginSet::load(plugin_search_path(dirs));
   ctx.refused = ctx.plugins.refused();
   ctx.registry = std::make_unique<PluginRegistry>(ctx.plugins, ctx.refused);
+  // Language builds live beside the store (docs/plugins.md, "Languages").
+  ctx.registry->set_build_root(build_root_for(database_url(ctx.cl.value("--db"))));
   if (ctx.cl.command != "plugins") {
     for (const auto& r : ctx.refused) std::cerr << "ork: warning: " << r.to_string() << '\n';
   }

@@ -1,5 +1,6 @@
 // `ork plugins`: what was loaded (name, version, API level, capabilities,
-// file) and what was refused and why.
+// file; for a language its extensions, executors and toolchain) and what was
+// refused and why.
 #include "cli/cli.hpp"
 #include "store/json_views.hpp"
 
@@ -20,7 +21,48 @@ std::vector<std::string> capabilities(const LoadedPlugin& p) {
     for (const char* const* s = p.storage->url_schemes; s && *s; ++s) schemes += (schemes.empty() ? "" : ",") + std::string(*s);
     caps.push_back("storage:" + schemes);
   }
+  if (p.language) caps.push_back(std::string("language:") + p.language->name);
   return caps;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+boost::json::array json_list(const std::vector<std::string>& items) {
+  boost::json::array out;
+  for (const std::string& item : items) out.emplace_back(item);
+  return out;
+}
+
+// The language a plugin provides, as the registry accepted it, or null.
+const Language* language_of(const CliContext& ctx, const LoadedPlugin& p) {
+  if (!p.language) return nullptr;
+  const Language* language = ctx.registry->language(p.language->name);
+  return language && &language->plugin() == &p ? language : nullptr;
+}
+
+// "rustc 1.63.0 (/usr/bin/rustc)" or "rustc not found: apt-get install rustc".
+std::string toolchain_line(const boost::json::object& toolchain) {
+  auto text = [&](const char* key) {
+    const boost::json::value* v = toolchain.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  const boost::json::value* found = toolchain.if_contains("found");
+  std::string name = text("toolchain").empty() ? "toolchain" : text("toolchain");
+  if (found && found->is_bool() && found->as_bool()) {
+    return name + " " + text("version") + (text("path").empty() ? "" : " (" + text("path") + ")");
+  }
+  std::string why = text("error").empty() ? "" : " (" + text("error") + ")";
+  return name + " not found" + why + (text("install").empty() ? "" : ": " + text("install"));
+}
+
+boost::json::object toolchain_of(const Language& language) {
+  boost::system::error_code ec;
+  boost::json::value parsed = boost::json::parse(language.describe(), ec);
+  return !ec && parsed.is_object() ? parsed.as_object() : boost::json::object{{"found", false}};
 }
 
 }  // namespace
@@ -31,12 +73,20 @@ int plugins_command(CliContext& ctx) {
     for (const auto& p : ctx.plugins.loaded()) {
       boost::json::array caps;
       for (const auto& c : capabilities(p)) caps.push_back(boost::json::value(c));
-      loaded.push_back(boost::json::object{{"name", p.name},
-                                           {"version", p.version},
-                                           {"api", std::to_string(p.api_major) + "." + std::to_string(p.min_host_minor)},
-                                           {"capabilities", std::move(caps)},
-                                           {"description", p.description},
-                                           {"file", p.file.string()}});
+      boost::json::object entry{{"name", p.name},
+                                {"version", p.version},
+                                {"api", std::to_string(p.api_major) + "." + std::to_string(p.min_host_minor)},
+                                {"capabilities", std::move(caps)},
+                                {"description", p.description},
+                                {"file", p.file.string()}};
+      if (const Language* language = language_of(ctx, p)) {
+        entry["language"] = boost::json::object{{"name", language->info().name},
+                                                {"extensions", json_list(language->info().extensions)},
+                                                {"executors", json_list(language->info().executors)},
+                                                {"task_keys", json_list(language->info().task_keys)},
+                                                {"toolchain", toolchain_of(*language)}};
+      }
+      loaded.push_back(std::move(entry));
     }
     boost::json::array refused;
     for (const auto& r : ctx.refused) {
@@ -56,6 +106,11 @@ int plugins_command(CliContext& ctx) {
     auto caps = capabilities(p);
     for (std::size_t i = 0; i < caps.size(); ++i) std::cout << (i ? " " : "") << caps[i];
     std::cout << "\n        " << p.file.string() << "\n";
+    if (const Language* language = language_of(ctx, p)) {
+      std::cout << "        language " << language->info().name << ": files " << joined(language->info().extensions)
+                << ", runs on " << joined(language->info().executors) << ", "
+                << toolchain_line(toolchain_of(*language)) << "\n";
+    }
   }
   for (const auto& r : ctx.refused) std::cout << r.to_string() << "\n";
   return exit_ok;

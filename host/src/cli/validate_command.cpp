@@ -65,6 +65,7 @@ boost::json::object validate_json(const CompileResult& result, const std::string
       auto& shown = tasks[task.name].as_object();
       if (task.trigger_rule != TriggerRule::all_succeeded) shown["trigger_rule"] = trigger_rule_name(task.trigger_rule);
       if (task.when) shown["when"] = task.when->text;
+      if (!task.language.empty()) shown["language"] = task.language;
     }
   }
   boost::json::object out{{"ok", result.workflow.has_value()}, {"errors", std::move(errors)}};
@@ -78,7 +79,9 @@ void print_typed_dag(const CliContext& ctx, const CompiledWorkflow& workflow) {
             << (workflow.tasks.size() == 1 ? " task" : " tasks") << "\n";
   int untyped = 0;
   for (const auto& task : workflow.tasks) {
-    std::cout << "  " << task.name << " [" << task.executor << "]";
+    // A function-task shows its language; "[python]" when language and executor share the name.
+    bool other_language = !task.language.empty() && task.language != task.executor;
+    std::cout << "  " << task.name << " [" << (other_language ? task.language + " on " : "") << task.executor << "]";
     if (!task.depends_on.empty()) {
       std::cout << " after ";
       for (std::size_t i = 0; i < task.depends_on.size(); ++i) std::cout << (i ? ", " : "") << task.depends_on[i];

@@ -48,6 +48,7 @@ std::string loader_message(const std::system_error& e) {
 constexpr std::size_t descriptor_size_v1_0 = offsetof(ork_plugin_descriptor, storage) + sizeof(void*);
 constexpr std::size_t executor_size_v1_0 = offsetof(ork_executor_vtable, cancel_task) + sizeof(void*);
 constexpr std::size_t storage_size_v1_0 = offsetof(ork_storage_vtable, query) + sizeof(void*);
+constexpr std::size_t language_size_v1_7 = offsetof(ork_language_vtable, prepare) + sizeof(void*);
 
 // OBS-style normalisation: `into` is zero-filled and host-sized; copy only the
 // bytes the plugin declared, so members added after its minor read as NULL.
@@ -66,6 +67,12 @@ std::unique_ptr<const NormalisedTables> normalise(const ork_plugin_descriptor& d
   if (d.storage) {
     copy_declared_part(*d.storage, tables->storage);
     tables->descriptor.storage = &tables->storage;
+  }
+  // A descriptor older than 1.7 has no `language` member: copy_declared_part
+  // left it NULL, so its bytes past struct_size are never read.
+  if (tables->descriptor.language) {
+    copy_declared_part(*tables->descriptor.language, tables->language);
+    tables->descriptor.language = &tables->language;
   }
   return tables;
 }
@@ -124,7 +131,7 @@ void PluginSet::load_file(const std::filesystem::path& file) {
   }
   if (!library->has(ORK_PLUGIN_ENTRY_SYMBOL)) {
     return refuse("no entry symbol ork_plugin_describe; not an ork plugin, or built without ORK_EXECUTOR_PLUGIN/"
-                  "ORK_STORAGE_PLUGIN");
+                  "ORK_STORAGE_PLUGIN/ORK_LANGUAGE_PLUGIN");
   }
   auto describe = library->get<const ork_plugin_descriptor*()>(ORK_PLUGIN_ENTRY_SYMBOL);
   const ork_plugin_descriptor* d = describe();
@@ -154,12 +161,22 @@ void PluginSet::load_file(const std::filesystem::path& file) {
       return refuse("duplicate plugin name '" + name + "' (already loaded from " + shown(other.file) + ")");
     }
   }
-  if (!d->executor && !d->storage) return refuse("plugin '" + name + "' provides neither an executor nor a storage");
+  const ork_language_vtable* language =
+      d->struct_size >= offsetof(ork_plugin_descriptor, language) + sizeof(void*) ? d->language : nullptr;
+  if (!d->executor && !d->storage && !language) {
+    return refuse("plugin '" + name + "' provides no executor, storage or language");
+  }
   if (d->executor && d->executor->struct_size < executor_size_v1_0) {
     return refuse("executor table too small for API 1.0; rebuild against ork 1.x");
   }
   if (d->storage && d->storage->struct_size < storage_size_v1_0) {
     return refuse("storage table too small for API 1.0; rebuild against ork 1.x");
+  }
+  if (language && language->struct_size < language_size_v1_7) {
+    return refuse("language table too small for API 1.7; rebuild against ork 1.x");
+  }
+  if (language && (!language->name || !*language->name || !language->introspect || !language->prepare)) {
+    return refuse("language table has no name, introspect or prepare; fill them in (ORK_LANGUAGE_PLUGIN does)");
   }
   std::unique_ptr<const NormalisedTables> tables = normalise(*d);
   const ork_plugin_descriptor& nd = tables->descriptor;
@@ -180,6 +197,7 @@ void PluginSet::load_file(const std::filesystem::path& file) {
   plugin.descriptor = &nd;
   plugin.executor = nd.executor;
   plugin.storage = nd.storage;
+  plugin.language = nd.language;
   plugin.state = state;
   plugin.library = std::move(library);
   plugin.tables = std::move(tables);

@@ -1,7 +1,8 @@
 // Finds and loads plugin shared objects (Boost.DLL), checks their descriptor
 // against the host's API version before running any of their code, and keeps
 // every accepted plugin loaded until exit. Used by the CLI at start-up; the
-// registry (registry.hpp) builds executor and storage lookups on top of it.
+// registry (registry.hpp) builds executor, storage and language lookups on
+// top of it. One loader for the three kinds.
 #pragma once
 
 #include <ork/plugin.h>
@@ -20,6 +21,7 @@ struct NormalisedTables {
   ork_plugin_descriptor descriptor{};
   ork_executor_vtable executor{};
   ork_storage_vtable storage{};
+  ork_language_vtable language{};  // since 1.7
 };
 
 struct LoadedPlugin {
@@ -36,6 +38,7 @@ struct LoadedPlugin {
   const ork_plugin_descriptor* descriptor = nullptr;
   const ork_executor_vtable* executor = nullptr;  // null unless an executor
   const ork_storage_vtable* storage = nullptr;    // null unless a storage backend
+  const ork_language_vtable* language = nullptr;  // null unless a language (API 1.7)
   void* state = nullptr;                          // from init, passed back to every call
   std::unique_ptr<boost::dll::shared_library> library;
   std::unique_ptr<const NormalisedTables> tables;  // owns the copies above

@@ -125,6 +125,7 @@ PluginRegistry::PluginRegistry(const PluginSet& plugins, std::vector<RefusedPlug
         executors_.emplace(name, Executor(plugin, std::move(info)));
       }
     }
+    if (plugin.language) add_language(plugin, refused);
     if (plugin.storage) {
       for (const char* const* s = plugin.storage->url_schemes; s && *s; ++s) {
         if (auto it = storages_.find(*s); it != storages_.end()) {

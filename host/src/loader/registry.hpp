@@ -1,10 +1,12 @@
 // Lookups over the loaded plugins: executors by their `executor:` name (the
-// compiler's ExecutorCatalog and the scheduler's way to run a task) and
-// storage backends by URL scheme. Built once at start-up from a PluginSet.
+// compiler's ExecutorCatalog and the scheduler's way to run a task), storage
+// backends by URL scheme and languages by name and file extension (the
+// compiler's LanguageCatalog). Built once at start-up from a PluginSet.
 #pragma once
 
 #include "loader/plugin_loader.hpp"
 #include "workflow/executor_catalog.hpp"
+#include "workflow/language_catalog.hpp"
 
 #include <chrono>
 #include <functional>
@@ -56,7 +58,26 @@ class Executor {
   ExecutorInfo info_;
 };
 
-class PluginRegistry final : public ExecutorCatalog {
+// A loaded language plugin (loader/language.cpp): the compile-time calls
+// through its C table, with the build directory the host gives it.
+class Language {
+ public:
+  Language(const LoadedPlugin& plugin, LanguageInfo info) : plugin_(&plugin), info_(std::move(info)) {}
+  const LanguageInfo& info() const { return info_; }
+  const LoadedPlugin& plugin() const { return *plugin_; }
+
+  // The describe() JSON ({"toolchain", "found", "version", "path", "install"});
+  // a plugin that breaks answers {"found": false, "error": WHY}.
+  std::string describe() const;
+  TaskCheckResult introspect(const LanguageTaskRequest& request, const std::filesystem::path& build_dir) const;
+  LanguagePrepareResult prepare(const LanguageTaskRequest& request, const std::filesystem::path& build_dir) const;
+
+ private:
+  const LoadedPlugin* plugin_;
+  LanguageInfo info_;
+};
+
+class PluginRegistry final : public ExecutorCatalog, public LanguageCatalog {
  public:
   // Duplicated executor names or URL schemes: the first plugin wins and the
   // later one is added to `refused` with a reason.
@@ -66,6 +87,23 @@ class PluginRegistry final : public ExecutorCatalog {
   std::vector<std::string> executor_names() const override;
   TaskCheckResult check_task(std::string_view executor, const TaskCheckRequest& request) const override;
 
+  const LanguageCatalog* languages() const override { return languages_.empty() ? nullptr : this; }
+
+  // LanguageCatalog
+  const LanguageInfo* find_language(std::string_view name) const override;
+  const LanguageInfo* language_for_extension(std::string_view extension) const override;
+  const LanguageInfo* language_of_executor(std::string_view executor) const override;
+  std::vector<const LanguageInfo*> language_list() const override;
+  TaskCheckResult introspect(std::string_view language, const LanguageTaskRequest& request) const override;
+  LanguagePrepareResult prepare(std::string_view language, const LanguageTaskRequest& request) const override;
+
+  const Language* language(std::string_view name) const;
+  // Where languages keep their builds: `<root>/<language>/` (created on
+  // first use). The CLI sets it from the store (cli.cpp, build_root_for);
+  // the default is $XDG_CACHE_HOME/ork/build.
+  void set_build_root(std::filesystem::path root) { build_root_ = std::move(root); }
+  const std::filesystem::path& build_root() const { return build_root_; }
+
   const Executor* executor(std::string_view name) const;
   // The storage plugin serving `scheme` ("sqlite", "file", "postgresql"), or null.
   const LoadedPlugin* storage_for_scheme(std::string_view scheme) const;
@@ -74,6 +112,15 @@ class PluginRegistry final : public ExecutorCatalog {
  private:
   std::map<std::string, Executor, std::less<>> executors_;
   std::map<std::string, const LoadedPlugin*, std::less<>> storages_;
+  std::map<std::string, Language, std::less<>> languages_;
+  std::filesystem::path build_root_;
+
+  std::filesystem::path build_dir(const Language& language) const;
+  void add_language(const LoadedPlugin& plugin, std::vector<RefusedPlugin>& refused);
 };
+
+// The build root for a store URL: `<dir of the SQLite file>/build` for SQLite
+// (.ork/ork.db -> .ork/build), else $XDG_CACHE_HOME/ork/build (~/.cache/...).
+std::filesystem::path build_root_for(const std::string& database_url);
 
 }  // namespace ork::host

@@ -45,6 +45,10 @@ boost::json::object task_spec_json(const CompiledTask& task) {
   json["executor"] = task.executor;
   json["description"] = task.description;
   json["config"] = task.config;
+  if (!task.language.empty()) {  // absent otherwise: workflows without languages keep their content hash
+    json["language"] = task.language;
+    json["source"] = task.source;
+  }
   boost::json::object bindings;
   for (const InputBinding& binding : task.inputs) bindings[binding.name] = binding_json(binding);
   json["inputs"] = std::move(bindings);

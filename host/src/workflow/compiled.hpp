@@ -48,6 +48,11 @@ struct CompiledTask {
   std::string executor;
   std::string description;
   boost::json::object config;  // executor-specific keys (those in ExecutorInfo::task_keys) as JSON
+  // A function-task of a language plugin: its language, and its keys as
+  // written (file, function, the language's keys) from which `config` was
+  // prepared; a worker without the build prepares again from them.
+  std::string language;
+  boost::json::object source;
   std::vector<InputBinding> inputs;
   std::vector<std::string> depends_on;  // ALL direct upstream tasks (explicit + implied by references); sorted, unique
   std::vector<std::pair<std::string, std::string>> env;  // defaults' env, then the task's, in file order

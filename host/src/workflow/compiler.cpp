@@ -298,6 +298,10 @@ void WorkflowCompiler::check_with_executors() {
   static std::atomic<std::uint64_t> last_check_pass{0};
   const std::uint64_t check_pass = ++last_check_pass;
   for (TaskDraft& draft : drafts_) {
+    if (draft.language != nullptr) {
+      check_language_task(draft, check_pass);
+      continue;
+    }
     if (draft.executor == nullptr) continue;
     TaskCheckRequest request{workflow_.name,
                              workflow_.file.string(),

@@ -36,6 +36,8 @@ struct TaskCheckResult {
   std::optional<std::string> signature_json;  // see ork_check_sink.signature
 };
 
+class LanguageCatalog;  // workflow/language_catalog.hpp
+
 class ExecutorCatalog {
  public:
   virtual ~ExecutorCatalog() = default;
@@ -43,6 +45,8 @@ class ExecutorCatalog {
   virtual std::vector<std::string> executor_names() const = 0;
   // Throws ork::host::Error(ErrorKind::plugin) when the executor itself broke.
   virtual TaskCheckResult check_task(std::string_view executor, const TaskCheckRequest& request) const = 0;
+  // The language plugins (plugin API 1.7), or null when there are none.
+  virtual const LanguageCatalog* languages() const { return nullptr; }
 };
 
 }  // namespace ork::host

@@ -15,12 +15,15 @@
 #include "types/type.hpp"
 #include "workflow/compiled.hpp"
 #include "workflow/executor_catalog.hpp"
+#include "workflow/language_catalog.hpp"
 
 namespace ork::host {
 
 struct TaskDraft {
   CompiledTask task;
   const ExecutorInfo* executor = nullptr;  // null when missing or unknown (already reported)
+  const LanguageInfo* language = nullptr;  // set for a function-task of a language plugin
+  bool language_by_executor = false;       // its language is its executor's plugin (`executor: python`)
   // `depends_on` entries as written, with their locations.
   std::vector<std::pair<std::string, SourceLocation>> explicit_depends;
   std::map<std::string, SourceLocation, std::less<>> key_where;  // task key -> location of the key

@@ -51,7 +51,7 @@ void WorkflowCompiler::read_task(const MapEntry& entry) {
     return;
   }
   std::vector<MapEntry> keys = map_entries(entry.value, file_, errors_, context);
-  draft.executor = find_executor(keys, entry, context, task.executor);
+  if (!read_language_task(keys, entry, context, draft)) draft.executor = find_executor(keys, entry, context, task.executor);
   const MapEntry* inputs_entry = nullptr;
   for (const MapEntry& key : keys) {
     draft.key_where[key.key] = key.key_where;
@@ -91,7 +91,10 @@ const ExecutorInfo* WorkflowCompiler::find_executor(const std::vector<MapEntry>&
 void WorkflowCompiler::read_task_key(const MapEntry& key, const std::string& context, TaskDraft& draft) {
   CompiledTask& task = draft.task;
   const std::string& name = key.key;
-  if (name == "executor") return;  // read first, by find_executor
+  if (name == "executor") {  // read first, by find_executor or read_language_task
+    if (draft.language && !key.value.IsScalar()) read_text(key, context);  // reports the wrong type
+    return;
+  }
   if (name == "depends_on") {
     read_depends_on(key, context, draft);
   } else if (name == "env") {
@@ -121,6 +124,8 @@ void WorkflowCompiler::read_task_key(const MapEntry& key, const std::string& con
     draft.input_type = read_input_type(key, context);
   } else if (name == "output_type") {
     draft.output_type = read_type(key, context);
+  } else if (draft.language != nullptr) {
+    read_language_key(key, context, draft);
   } else if (draft.executor == nullptr) {
     task.config[name] = values_.to_json(key.value).value_or(nullptr);  // unknown executor: keys cannot be checked
   } else if (std::find(draft.executor->task_keys.begin(), draft.executor->task_keys.end(), name) !=

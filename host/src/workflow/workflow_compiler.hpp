@@ -151,6 +151,18 @@ class WorkflowCompiler {
   // Where line `line` (1-based) starts in the YAML text; npos past the end.
   std::size_t line_offset(int line) const;
 
+  // ---- function-tasks of language plugins (language_tasks.cpp) ---------------
+
+  // Picks the task's language and executor when it is a function-task; false
+  // when it is not one (find_executor reads its executor then).
+  bool read_language_task(const std::vector<MapEntry>& keys, const MapEntry& task_entry, const std::string& context,
+                          TaskDraft& draft);
+
+  void read_language_key(const MapEntry& key, const std::string& context, TaskDraft& draft);
+
+  // introspect (the signature), then prepare (the executor config).
+  void check_language_task(TaskDraft& draft, std::uint64_t check_pass);
+
   // ---- executors and signatures ----------------------------------------------
 
   void check_with_executors();
