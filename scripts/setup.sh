@@ -16,9 +16,11 @@ packages=(
   libhowardhinnant-date-dev
   libgraphviz-dev dpkg-dev
 )
-# The web UI's front-end library comes from npm at build time; use the
-# machine's Node.js when it has one, else Debian's.
+# The web UI's front-end library and the typescript plugin's pinned
+# TypeScript compiler come from npm at build time, and TypeScript tasks run
+# on node; use the machine's Node.js when it has one, else Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
 # What only the test suite needs: a real browser for the UI tests, a
 # PostgreSQL server the storage tests start on loopback, croniter (the
 # independent cron implementation tests/api/cron_differential_test.cpp
