@@ -37,7 +37,7 @@ function main() {
 
 function compile(request) {
   const file = path.resolve(request.file);
-  if (!fs.existsSync(file)) {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
     return { ok: false, errors: [{ key: 'file', message: `${request.display}: file not found (looked for ${file})` }] };
   }
   const options = compilerOptions(request);

@@ -95,8 +95,18 @@ std::optional<CompiledFile> TypeScriptPlugin::compile(const plugin::LanguageTask
     sink.error("file", std::string(task.file) + ": " + tools.problem);
     return std::nullopt;
   }
+  if (task.file.empty()) {
+    // `executor: node` without `file:` (the host gives such a task to this language too).
+    sink.error("file", "a task on the node executor names its TypeScript source and function: {file: tasks/x.ts, "
+                       "function: f}; the node executor runs only what the typescript language built");
+    return std::nullopt;
+  }
   std::filesystem::path file(task.file_path);
   std::filesystem::path build_dir(task.build_dir);
+  if (std::error_code ignored; !std::filesystem::is_regular_file(file, ignored)) {
+    sink.error("file", std::string(task.file) + ": file not found (looked for " + file.string() + ")");
+    return std::nullopt;
+  }
   if (auto cached = cache().find(build_dir, file)) return cached;
 
   auto started = std::filesystem::file_time_type::clock::now();

@@ -122,6 +122,19 @@ TEST(TypeScriptE2E, RefusalsCarryTheSourceLocation) {
       << validated.err;
 }
 
+TEST(TypeScriptE2E, ANodeTaskWithoutItsSourceIsRefused) {
+  TempDir dir("ork-ts-e2e");
+  dir.write("m.js", "exports.f = () => 1;\n");
+  dir.write("wf.yaml", "name: wf\ntasks:\n  a: {executor: node, module: " + (dir.path() / "m.js").string() +
+                           ", function: f, parameters: []}\n");
+  CommandResult validated = run_ork({"validate", "wf.yaml"}, dir.path());
+  EXPECT_EQ(validated.exit_code, 2) << validated.out << validated.err;
+  EXPECT_NE(validated.err.find("a task on the node executor names its TypeScript source and function: "
+                               "{file: tasks/x.ts, function: f}"),
+            std::string::npos)
+      << validated.err;
+}
+
 TEST(TypeScriptE2E, AThrowingTaskFailsAloneWithItsMessage) {
   TempDir dir("ork-ts-e2e");
   write_project(dir, "name: wf\n"
