@@ -171,8 +171,9 @@ TEST(TypeScriptE2E, AnUnchangedWorkflowIsNotCompiledAgain) {
   auto started = std::chrono::steady_clock::now();
   ASSERT_EQ(run_ork({"validate", "wf.yaml"}, dir.path()).exit_code, 0);
   auto elapsed = std::chrono::steady_clock::now() - started;
-  // A compile starts Node.js and the TypeScript compiler (~1 s); a cached one does neither.
-  EXPECT_LT(elapsed, std::chrono::milliseconds(400));
+  // A compile starts Node.js and loads the TypeScript compiler (over 0.6 s even before it
+  // reads the file, on a loaded machine); a cached one does neither.
+  EXPECT_LT(elapsed, std::chrono::milliseconds(500));
   EXPECT_EQ(builds(), 1u);
   dir.write("tasks/types.ts", std::string(kTypes) + "export const changed = true;\n");
   ASSERT_EQ(run_ork({"validate", "wf.yaml"}, dir.path()).exit_code, 0);
