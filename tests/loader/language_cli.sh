@@ -5,7 +5,7 @@
 # language beside its signature; a syntax error in the task's source keeps its
 # FILE:LINE:COL and is placed at the task's `file:` key; `ork run` runs the
 # task on the executor prepare chose, with the config it returned, and keeps
-# the build under the store's directory (.ork/build/fakelang).
+# no empty build directory behind (the fake builds nothing).
 # Usage: language_cli.sh ORK_BINARY GOOD_DIR LANGUAGE_DIR SQLITE_PLUGINS_DIR
 set -eu
 
@@ -77,5 +77,6 @@ printf '%s\n' "$out" | grep -Fq "bad.yaml:4:5: task \"score\": tasks/score.fk:3:
 # shellcheck disable=SC2086
 "$ork" $plugins run wf.yaml > run.out 2>&1 || { cat run.out; fail "ork run exited with $?"; }
 cat run.out
-[ -d .ork/build/fakelang ] || fail "no build directory .ork/build/fakelang beside the store"
+[ -f .ork/ork.db ] || fail "no store .ork/ork.db"
+[ ! -e .ork/build ] || fail "the fake language builds nothing, yet .ork/build was left behind"
 echo "language cli: ok"

@@ -109,7 +109,7 @@ TEST_F(FakeLanguageRegistry, IntrospectReportsTheSignatureOrTheLocatedError) {
   EXPECT_EQ(missing.errors[0].first, "function");
 }
 
-TEST_F(FakeLanguageRegistry, PrepareAnswersTheExecutorConfigAndGetsAnExistingBuildDirectory) {
+TEST_F(FakeLanguageRegistry, PrepareAnswersTheExecutorConfigAndLeavesNoEmptyBuildDirectory) {
   LanguagePrepareResult prepared = registry_.prepare("fakelang", request("score"));
   ASSERT_TRUE(prepared.errors.empty());
   ASSERT_TRUE(prepared.config_json);
@@ -117,7 +117,23 @@ TEST_F(FakeLanguageRegistry, PrepareAnswersTheExecutorConfigAndGetsAnExistingBui
   EXPECT_EQ(config.at("mode"), "score@fake");
   fs::path build_dir(std::string(config.at("build_dir").as_string()));
   EXPECT_EQ(build_dir, build_root_ / "fakelang");
-  EXPECT_TRUE(fs::is_directory(build_dir));
+  EXPECT_FALSE(fs::exists(build_root_)) << "the fake builds nothing: the directories made for the call are gone";
+}
+
+TEST(LanguageBuildDir, ExistsDuringTheCallAndKeepsWhatWasBuiltInIt) {
+  fs::path root = fs::temp_directory_path() / ("ork-build-dir-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  {
+    BuildDir dir(root / "build" / "rust");
+    EXPECT_TRUE(fs::is_directory(dir.path()));
+  }
+  EXPECT_FALSE(fs::exists(root)) << "empty directories the call created are removed";
+  {
+    BuildDir dir(root / "build" / "rust");
+    fs::create_directories(dir.path() / "0123abcd");
+  }
+  EXPECT_TRUE(fs::is_directory(root / "build" / "rust" / "0123abcd")) << "a build is kept between runs";
+  fs::remove_all(root);
 }
 
 TEST_F(FakeLanguageRegistry, PrepareReportsABuildFailureAndNoConfig) {

@@ -191,6 +191,15 @@ tasks:
   EXPECT_EQ(c.errors, Strings{"/tmp/wf/wf.yaml:4:5: task \"a\": no function 'nofn' in tasks/a.toy"});
 }
 
+TEST(LanguageTasks, NothingIsPreparedForAWorkflowRefusedForAnotherReason) {
+  Compiled c = compile(yaml(R"(
+tasks:
+  a: {file: tasks/a.toy, function: f, inputs: {a: "not an int"}}
+)"));
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.calls, Strings{"introspect toy f"}) << "a refused workflow builds nothing";
+}
+
 TEST(LanguageTasks, ABuildFailureShowsTheCompilersFirstError) {
   Compiled c = compile(yaml(R"(
 tasks:
@@ -220,7 +229,7 @@ tasks:
   EXPECT_EQ(c.result.workflow->tasks[0].language, "pyish");
   EXPECT_EQ(c.result.workflow->tasks[1].language, "pyish");
   EXPECT_EQ(c.result.workflow->tasks[0].executor, "pyrun");
-  EXPECT_EQ(c.calls, (Strings{"introspect pyish go", "prepare pyish go on pyrun", "introspect pyish go",
+  EXPECT_EQ(c.calls, (Strings{"introspect pyish go", "introspect pyish go", "prepare pyish go on pyrun",
                               "prepare pyish go on pyrun"}));
   EXPECT_EQ(c.requests[0].config_json, R"({"module":"pkg.steps","function":"go"})");
   EXPECT_EQ(c.requests[0].file, "");

@@ -65,7 +65,8 @@ boost::json::object validate_json(const CompileResult& result, const std::string
       auto& shown = tasks[task.name].as_object();
       if (task.trigger_rule != TriggerRule::all_succeeded) shown["trigger_rule"] = trigger_rule_name(task.trigger_rule);
       if (task.when) shown["when"] = task.when->text;
-      if (!task.language.empty()) shown["language"] = task.language;
+      // A Python task's executor already names its language: only other languages add the field.
+      if (!task.language.empty() && task.language != task.executor) shown["language"] = task.language;
     }
   }
   boost::json::object out{{"ok", result.workflow.has_value()}, {"errors", std::move(errors)}};

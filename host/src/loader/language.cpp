@@ -200,13 +200,15 @@ std::vector<const LanguageInfo*> PluginRegistry::language_list() const {
 TaskCheckResult PluginRegistry::introspect(std::string_view language, const LanguageTaskRequest& request) const {
   const Language* found = this->language(language);
   if (!found) throw Error(ErrorKind::plugin, "unknown language '" + std::string(language) + "'");
-  return found->introspect(request, build_dir(*found));
+  BuildDir dir(build_dir(*found));
+  return found->introspect(request, dir.path());
 }
 
 LanguagePrepareResult PluginRegistry::prepare(std::string_view language, const LanguageTaskRequest& request) const {
   const Language* found = this->language(language);
   if (!found) throw Error(ErrorKind::plugin, "unknown language '" + std::string(language) + "'");
-  return found->prepare(request, build_dir(*found));
+  BuildDir dir(build_dir(*found));
+  return found->prepare(request, dir.path());
 }
 
 const Language* PluginRegistry::language(std::string_view name) const {
@@ -216,15 +218,27 @@ const Language* PluginRegistry::language(std::string_view name) const {
 
 std::filesystem::path PluginRegistry::build_dir(const Language& language) const {
   std::filesystem::path root = build_root_.empty() ? build_root_for("postgresql://") : build_root_;
-  std::filesystem::path dir = std::filesystem::absolute(root / language.info().name).lexically_normal();
+  return std::filesystem::absolute(root / language.info().name).lexically_normal();
+}
+
+BuildDir::BuildDir(std::filesystem::path path) : path_(std::move(path)) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    throw Error(ErrorKind::plugin, "cannot create the build directory " + dir.string() + " for language '" +
-                                       language.info().name + "': " + ec.message() +
-                                       "; make it writable or point --db elsewhere");
+  for (std::filesystem::path p = path_; !p.empty() && !std::filesystem::exists(p, ec); p = p.parent_path()) {
+    created_.push_back(p);
+    if (p == p.parent_path()) break;
   }
-  return dir;
+  std::filesystem::create_directories(path_, ec);
+  if (ec) {
+    throw Error(ErrorKind::plugin, "cannot create the build directory " + path_.string() + ": " + ec.message() +
+                                       "; make it writable, or use a store (--db) in a writable directory");
+  }
+}
+
+BuildDir::~BuildDir() {
+  std::error_code ec;
+  for (const std::filesystem::path& p : created_) {  // deepest first; remove() keeps a non-empty directory
+    if (!std::filesystem::remove(p, ec)) break;
+  }
 }
 
 std::filesystem::path build_root_for(const std::string& database_url) {

@@ -77,6 +77,23 @@ class Language {
   LanguageInfo info_;
 };
 
+// The build directory of one call: it exists during the call, and the
+// directories the call created are removed again when nothing was built in
+// them (a language that builds nothing, as Python, leaves no trace: a
+// refused or validated workflow records nothing).
+class BuildDir {
+ public:
+  explicit BuildDir(std::filesystem::path path);
+  ~BuildDir();
+  BuildDir(const BuildDir&) = delete;
+  BuildDir& operator=(const BuildDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  std::vector<std::filesystem::path> created_;  // deepest first
+};
+
 class PluginRegistry final : public ExecutorCatalog, public LanguageCatalog {
  public:
   // Duplicated executor names or URL schemes: the first plugin wins and the

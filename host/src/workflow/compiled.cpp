@@ -45,7 +45,9 @@ boost::json::object task_spec_json(const CompiledTask& task) {
   json["executor"] = task.executor;
   json["description"] = task.description;
   json["config"] = task.config;
-  if (!task.language.empty()) {  // absent otherwise: workflows without languages keep their content hash
+  // Absent for tasks without a language and for languages named like their
+  // executor (python, whose config is its source): their content hash stays.
+  if (!task.language.empty() && task.language != task.executor) {
     json["language"] = task.language;
     json["source"] = task.source;
   }

@@ -76,6 +76,7 @@ CompileResult WorkflowCompiler::run() {
   check_bindings(drafts_, workflow_.inputs, errors_);
   check_conditions();
   check_pools();
+  prepare_language_tasks();
   return finish(order.value_or(std::vector<std::size_t>{}));
 }
 

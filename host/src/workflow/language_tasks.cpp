@@ -97,6 +97,8 @@ bool WorkflowCompiler::read_language_task(const std::vector<MapEntry>& keys, con
               ". Name one with `language:`, or run the file with an `executor:`");
       return true;
     }
+  } else if (executor && languages && (language = languages->language_of_executor(*executor))) {
+    draft.language_by_executor = true;  // defaults: {executor: python} and a `module:` task
   } else {
     return false;
   }
@@ -158,10 +160,8 @@ void WorkflowCompiler::read_language_key(const MapEntry& key, const std::string&
   add(key.key_where, unknown_key(context, key.key, all, "key", " for language \"" + language.name + "\""));
 }
 
-void WorkflowCompiler::check_language_task(TaskDraft& draft, std::uint64_t check_pass) {
-  const LanguageCatalog* languages = executors_.languages();
-  CompiledTask& task = draft.task;
-  const std::string context = "task \"" + task.name + "\": ";
+LanguageTaskRequest WorkflowCompiler::language_request(const TaskDraft& draft, std::uint64_t check_pass) const {
+  const CompiledTask& task = draft.task;
   LanguageTaskRequest request;
   request.workflow_name = workflow_.name;
   request.workflow_file = workflow_.file.string();
@@ -175,6 +175,15 @@ void WorkflowCompiler::check_language_task(TaskDraft& draft, std::uint64_t check
   request.workdir = task.workdir.string();
   for (const auto& [key, value] : task.env) request.env.push_back(key + "=" + value);
   request.check_pass = check_pass;
+  return request;
+}
+
+void WorkflowCompiler::check_language_task(TaskDraft& draft, std::uint64_t check_pass) {
+  const LanguageCatalog* languages = executors_.languages();
+  CompiledTask& task = draft.task;
+  const std::string context = "task \"" + task.name + "\": ";
+  prepare_pass_ = check_pass;
+  LanguageTaskRequest request = language_request(draft, check_pass);
   const std::string& name = draft.language->name;
   // Errors inside the task's source start with its own FILE:LINE:COL; they
   // are placed at the key they are about (`file:`, `function:`) in the workflow.
@@ -193,14 +202,30 @@ void WorkflowCompiler::check_language_task(TaskDraft& draft, std::uint64_t check
       task.signature = parse_signature_json(*checked.signature_json, named_types_.resolver());
     } catch (const TypeError& e) {
       add(task.where, context + "language \"" + name + "\" reported an invalid signature: " + e.describe());
-      return;
     }
-    LanguagePrepareResult prepared = languages->prepare(name, request);
-    if (report(prepared.errors)) return;
-    task.source = std::move(task.config);
-    task.config = boost::json::parse(*prepared.config_json).as_object();
   } catch (const std::exception& e) {
     add(task.where, context + "language \"" + name + "\" failed while checking the task: " + e.what());
+  }
+}
+
+void WorkflowCompiler::prepare_language_tasks() {
+  // Nothing is built for a workflow that is refused anyway.
+  if (!errors_.empty()) return;
+  const LanguageCatalog* languages = executors_.languages();
+  for (TaskDraft& draft : drafts_) {
+    if (draft.language == nullptr) continue;
+    CompiledTask& task = draft.task;
+    const std::string context = "task \"" + task.name + "\": ";
+    const std::string& name = draft.language->name;
+    try {
+      LanguagePrepareResult prepared = languages->prepare(name, language_request(draft, prepare_pass_));
+      for (const auto& [key, message] : prepared.errors) add(draft.where_of(key), context + message);
+      if (!prepared.errors.empty()) continue;
+      task.source = std::move(task.config);
+      task.config = boost::json::parse(*prepared.config_json).as_object();
+    } catch (const std::exception& e) {
+      add(task.where, context + "language \"" + name + "\" failed while building the task: " + e.what());
+    }
   }
 }
 

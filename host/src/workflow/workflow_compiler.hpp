@@ -160,8 +160,13 @@ class WorkflowCompiler {
 
   void read_language_key(const MapEntry& key, const std::string& context, TaskDraft& draft);
 
-  // introspect (the signature), then prepare (the executor config).
+  // introspect: the task's signature (from check_with_executors).
   void check_language_task(TaskDraft& draft, std::uint64_t check_pass);
+
+  // prepare: the build and the executor config, once everything else passed.
+  void prepare_language_tasks();
+
+  LanguageTaskRequest language_request(const TaskDraft& draft, std::uint64_t check_pass) const;
 
   // ---- executors and signatures ----------------------------------------------
 
@@ -210,6 +215,7 @@ class WorkflowCompiler {
   TaskDefaults defaults_;
   NamedTypes named_types_;
   std::vector<TaskDraft> drafts_;
+  std::uint64_t prepare_pass_ = 0;  // the check pass, handed to prepare too
 };
 
 }  // namespace ork::host::compiling

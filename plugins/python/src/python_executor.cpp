@@ -1,5 +1,10 @@
-// The `python` executor plugin: runs plain, typed Python functions in warm
-// ork-python-worker processes and reports their signatures at compile time.
+// The `python` plugin: the language "python" (.py files; plugin API 1.7) and
+// the executor "python" in one descriptor. At compile time the host calls the
+// language's introspect (the function's signature, read by a worker) and
+// prepare (nothing to build: the config is the task's keys), for
+// `executor: python` tasks and `{file: x.py, function: f}` tasks alike; the
+// executor runs plain, typed Python functions in warm ork-python-worker
+// processes.
 // This shared object does not link libpython (the host stays free of an
 // interpreter); it finds the worker executable next to its plugins directory
 // (<plugins dir>/../ork-python-worker, or $ORK_PYTHON_WORKER) and talks to it
@@ -67,13 +72,21 @@ class SignatureCache {
 
 }  // namespace
 
-class PythonExecutor final : public plugin::Executor {
+class PythonExecutor final : public plugin::Language, public plugin::Executor {
  public:
-  static constexpr const char* task_keys[] = {"file", "module", "function", "python", nullptr};
+  // The language: `{file: x.py, function: f}` tasks may also name a venv.
+  static constexpr const char* extensions[] = {".py", nullptr};
+  static constexpr const char* task_keys[] = {"python", nullptr};
+  static constexpr const char* executors[] = {"python", nullptr};
+  // The executor: `executor: python` tasks.
+  static constexpr const char* executor_name = "python";
+  static constexpr const char* executor_task_keys[] = {"file", "module", "function", "python", nullptr};
   static constexpr std::uint32_t capabilities = ORK_EXECUTOR_INTROSPECTS;
 
   PythonExecutor();
-  void check(const plugin::TaskSpec& spec, const plugin::CheckSink& sink) override;
+  std::string describe() override;
+  void introspect(const plugin::LanguageTask& task, const plugin::CheckSink& sink) override;
+  std::optional<std::string> prepare(const plugin::LanguageTask& task, const plugin::CheckSink& sink) override;
   void run(const plugin::TaskRequest& request, plugin::TaskSink& sink) override;
   void cancel(std::uint64_t attempt_token) override;
 
@@ -83,7 +96,8 @@ class PythonExecutor final : public plugin::Executor {
     WorkerLaunch launch;
   };
   // The task's target and worker launch, or its problems.
-  std::variant<Target, std::vector<ConfigProblem>> resolve(const plugin::TaskSpec& spec);
+  std::variant<Target, std::vector<ConfigProblem>> resolve(std::string_view config_json,
+                                                          const std::filesystem::path& workflow_dir);
   std::optional<std::string> introspect(const WorkerLaunch& launch, const TaskTarget& target, const plugin::CheckSink& sink);
   void run_in_worker(WorkerLease& lease, const Target& target, const plugin::TaskRequest& request,
                      plugin::TaskSink& sink);
@@ -100,10 +114,27 @@ class PythonExecutor final : public plugin::Executor {
 PythonExecutor::PythonExecutor()
     : worker_executable_(locate_worker_executable()), environments_(ORK_PYTHON_VERSION, ORK_EMBED_PYTHON_EXE) {}
 
-// ---- check: compile-time validation and signature ---------------------------
+// ---- the language: compile-time signature and (empty) build ------------------
 
-void PythonExecutor::check(const plugin::TaskSpec& spec, const plugin::CheckSink& sink) {
-  auto resolved = resolve(spec);
+// The interpreter is the one embedded in ork-python-worker.
+std::string PythonExecutor::describe() {
+  std::error_code ec;
+  boost::json::object toolchain{{"toolchain", "python"}};
+  if (std::filesystem::is_regular_file(worker_executable_, ec)) {
+    toolchain["found"] = true;
+    toolchain["version"] = ORK_PYTHON_VERSION;
+    toolchain["path"] = worker_executable_.string();
+  } else {
+    toolchain["found"] = false;
+    toolchain["install"] = "reinstall ork: " + worker_executable_.string() + " (ork-python-worker) is missing";
+  }
+  return boost::json::serialize(toolchain);
+}
+
+// The task's keys are the executor's (file/module, function, python) for
+// both spellings of a Python task; the worker reads the signature.
+void PythonExecutor::introspect(const plugin::LanguageTask& task, const plugin::CheckSink& sink) {
+  auto resolved = resolve(task.config_json, std::filesystem::path(task.workflow_dir));
   if (auto* problems = std::get_if<std::vector<ConfigProblem>>(&resolved)) {
     for (const ConfigProblem& problem : *problems) sink.error(problem.key, problem.message);
     return;
@@ -112,10 +143,16 @@ void PythonExecutor::check(const plugin::TaskSpec& spec, const plugin::CheckSink
   if (auto signature = introspect(target.launch, target.config.target, sink)) sink.signature(*signature);
 }
 
+// Nothing to build: the worker imports the source at run time, so the
+// executor's config is the task's keys as written.
+std::optional<std::string> PythonExecutor::prepare(const plugin::LanguageTask& task, const plugin::CheckSink&) {
+  boost::json::object answer{{"config", boost::json::parse(task.config_json)}};
+  return boost::json::serialize(answer);
+}
+
 std::variant<PythonExecutor::Target, std::vector<ConfigProblem>> PythonExecutor::resolve(
-    const plugin::TaskSpec& spec) {
-  std::filesystem::path workflow_dir(spec.workflow_dir);
-  ParsedTaskConfig parsed = parse_task_config(spec.config_json, workflow_dir);
+    std::string_view config_json, const std::filesystem::path& workflow_dir) {
+  ParsedTaskConfig parsed = parse_task_config(config_json, workflow_dir);
   if (!parsed.problems.empty()) return std::move(parsed.problems);
   Target target{std::move(parsed.config), {}};
   try {
@@ -194,7 +231,7 @@ std::string PythonExecutor::request_header(std::string_view type, const TaskTarg
 // ---- run: one attempt ---------------------------------------------------------
 
 void PythonExecutor::run(const plugin::TaskRequest& request, plugin::TaskSink& sink) {
-  auto resolved = resolve(request.spec);
+  auto resolved = resolve(request.spec.config_json, std::filesystem::path(request.spec.workflow_dir));
   if (auto* problems = std::get_if<std::vector<ConfigProblem>>(&resolved)) {
     sink.fail(problems->front().message);
     return;
@@ -312,5 +349,5 @@ void SignatureCache::store(const std::string& key, std::string signature_json, c
 
 }  // namespace ork::plugins::python
 
-ORK_EXECUTOR_PLUGIN(ork::plugins::python::PythonExecutor, "python", "1.0.0",
+ORK_LANGUAGE_PLUGIN(ork::plugins::python::PythonExecutor, "python", "1.1.0",
                     "Runs typed Python functions in warm embedded-CPython workers")

@@ -121,12 +121,37 @@ std::uint64_t next_token() {
   return token++;
 }
 
+// The compile-time check is the language's introspect (plugin API 1.7), as
+// the host calls it for `executor: python` tasks.
 CheckOutcome check(const std::filesystem::path& workflow_dir, const boost::json::object& config) {
   TaskSpecStorage storage(workflow_dir, config);
+  auto text = [&](const char* key) {
+    const boost::json::value* value = config.if_contains(key);
+    return value && value->is_string() ? std::string(value->get_string()) : std::string();
+  };
+  std::string file = text("file"), function = text("function");
+  std::string file_path = file.empty() ? "" : (workflow_dir / file).lexically_normal().string();
+  std::string build_dir = (workflow_dir / ".ork" / "build" / "python").string();
+  ork_language_task task{ORK_STRUCT_SIZE(ork_language_task),
+                         storage.spec.workflow_name,
+                         storage.spec.workflow_file,
+                         storage.spec.workflow_dir,
+                         storage.spec.task_name,
+                         str(file),
+                         str(file_path),
+                         str(function),
+                         storage.spec.config_json,
+                         str("python"),
+                         str(build_dir),
+                         storage.spec.workflow_dir,
+                         nullptr,
+                         0,
+                         0};
   CheckOutcome outcome;
   ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &outcome, &check_error, &check_signature};
   ErrorSlot error;
-  outcome.status = executor().check_task(executor_state(), &storage.spec, &sink, reinterpret_cast<ork_error*>(&error));
+  const ork_language_vtable& language = *plugin().descriptor->language;
+  outcome.status = language.introspect(executor_state(), &task, &sink, reinterpret_cast<ork_error*>(&error));
   outcome.executor_error = error.message;
   return outcome;
 }

@@ -1,7 +1,8 @@
 // A fake host for the python executor's tests: loads the built plugin with
 // dlopen (as the real host does, RTLD_NOW|RTLD_LOCAL), initialises it once per
 // test process and calls check_task / run_task / cancel_task through the C
-// ABI, collecting what the plugin reports. Included by every test file here.
+// ABI (the compile-time check through the language table's introspect), collecting
+// what the plugin reports. Included by every test file here.
 #pragma once
 
 #include <ork/plugin.h>
