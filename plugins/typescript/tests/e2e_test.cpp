@@ -74,7 +74,7 @@ TEST(TypeScriptE2E, EdgesWithPythonAreTypedBothWays) {
                              "def words(n: int) -> list[str]:\n    return ['w'] * n\n");
   write_project(dir, "name: wf\n"
                      "tasks:\n"
-                     "  make: {executor: python, file: tasks/make.py, function: make, inputs: {n: 2}}\n"
+                     "  make: {file: tasks/make.py, function: make, inputs: {n: 2}}\n"
                      "  count: {file: tasks/etl.ts, function: total, inputs: {values: {from: make}}}\n");
   CommandResult refused = run_ork({"validate", "wf.yaml"}, dir.path());
   EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
@@ -85,7 +85,7 @@ TEST(TypeScriptE2E, EdgesWithPythonAreTypedBothWays) {
 
   dir.write("wf.yaml", "name: wf\n"
                        "tasks:\n"
-                       "  words: {executor: python, file: tasks/make.py, function: words, inputs: {n: 2}}\n"
+                       "  words: {file: tasks/make.py, function: words, inputs: {n: 2}}\n"
                        "  count: {file: tasks/etl.ts, function: total, inputs: {values: {from: words}}}\n");
   refused = run_ork({"validate", "wf.yaml"}, dir.path());
   EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
@@ -93,7 +93,7 @@ TEST(TypeScriptE2E, EdgesWithPythonAreTypedBothWays) {
   dir.write("tasks/make.py", "def floats(n: int) -> list[float]:\n    return [0.5] * n\n");
   dir.write("wf.yaml", "name: wf\n"
                        "tasks:\n"
-                       "  floats: {executor: python, file: tasks/make.py, function: floats, inputs: {n: 4}}\n"
+                       "  floats: {file: tasks/make.py, function: floats, inputs: {n: 4}}\n"
                        "  count: {file: tasks/etl.ts, function: total, inputs: {values: {from: floats}}}\n");
   CommandResult ran = run_ork({"run", "wf.yaml", "--json"}, dir.path());
   ASSERT_EQ(ran.exit_code, 0) << ran.out << ran.err;
