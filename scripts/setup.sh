@@ -18,9 +18,11 @@ packages=(
   libgraphviz-dev dpkg-dev
   clang-14  # the cpp language plugin reads task signatures with clang++-14 (g++ builds them)
 )
-# The web UI's front-end library comes from npm at build time; use the
-# machine's Node.js when it has one, else Debian's.
+# The web UI's front-end library and the typescript plugin's pinned
+# TypeScript compiler come from npm at build time, and TypeScript tasks run
+# on node; use the machine's Node.js when it has one, else Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
 # The rust language plugin builds tasks with cargo (offline, against the
 # librust-*-dev crates above): use rustup's when there is one, else Debian's.
 command -v cargo >/dev/null 2>&1 || [[ -x $HOME/.cargo/bin/cargo ]] || packages+=(cargo rustc)

@@ -53,7 +53,7 @@ TEST(CompileErrors, UnknownTopLevelKeyAndNoTasks) {
 TEST(CompileErrors, UnknownExecutor) {
   expect_refused({"executor", "tasks:\n  a:\n    executor: proces\n    command: \"true\"\n",
                   {"wf.yaml:3:15: task \"a\": unknown executor \"proces\" (did you mean \"process\"?); known "
-                   "executors: library, process, python, shell"}});
+                   "executors: library, node, process, python, shell"}});
 }
 
 TEST(CompileErrors, MissingDependency) {
