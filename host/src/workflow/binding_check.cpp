@@ -114,7 +114,7 @@ class TaskBindingChecker {
   }
 
   void check_explicit(const InputBinding& binding, const Parameter& parameter) {
-    const std::string context = "task \"" + task_.name + "\" input \"" + binding.name + "\": ";
+    const std::string context = "task \"" + task_.name + "\"" + language_of(task_.name) + " input \"" + binding.name + "\": ";
     switch (binding.kind) {
       case InputBinding::Kind::constant: {
         GivenType given = type_of_given(binding.constant, parameter.type);  // "2024-05-01" is a date
@@ -134,8 +134,9 @@ class TaskBindingChecker {
           errors_.push_back({binding.where, context + lookup.error});
           return;
         }
-        std::string source = binding.path.empty() ? "the output of " + binding.task
-                                                  : binding.task + "." + join_names(binding.path, ".");
+        std::string source = (binding.path.empty() ? "the output of " + binding.task
+                                                   : binding.task + "." + join_names(binding.path, ".")) +
+                             language_of(binding.task);
         Type received = received_from_upstream(*lookup.type);
         check(binding.where, context, source + " is " + received.to_string(), received, parameter,
               trigger_rule_note(binding.task, parameter));
@@ -154,8 +155,8 @@ class TaskBindingChecker {
 
   void check_whole_upstream(const Parameter& parameter) {
     Type output = received_from_upstream(output_of(parameter.name));
-    check(upstream_location(parameter.name), "task \"" + task_.name + "\" " + parameter.label + ": ",
-          "the output of " + parameter.name + " is " + output.to_string(), output, parameter,
+    check(upstream_location(parameter.name), "task \"" + task_.name + "\"" + language_of(task_.name) + " " + parameter.label + ": ",
+          "the output of " + parameter.name + language_of(parameter.name) + " is " + output.to_string(), output, parameter,
           trigger_rule_note(parameter.name, parameter));
   }
 
@@ -214,6 +215,15 @@ class TaskBindingChecker {
 
   bool is_upstream(const std::string& name) const {
     return std::find(task_.depends_on.begin(), task_.depends_on.end(), name) != task_.depends_on.end();
+  }
+
+  // " (rust)" after a function-task's name, so that an edge between two
+  // languages names both; "" for a task whose executor is its language.
+  std::string language_of(const std::string& task) const {
+    auto found = tasks_.find(task);
+    if (found == tasks_.end()) return "";
+    const CompiledTask& spec = found->second->task;
+    return spec.language.empty() || spec.language == spec.executor ? "" : " (" + spec.language + ")";
   }
 
   Type output_of(const std::string& task) const {

@@ -168,6 +168,14 @@ void WorkflowCompiler::check_language_task(TaskDraft& draft, std::uint64_t check
     } catch (const TypeError& e) {
       add(task.where, context + "language \"" + name + "\" reported an invalid signature: " + e.describe());
     }
+    if (task.cache) {
+      // A function-task's code is at least its source file; a language may
+      // name more (the modules it imports from the workflow directory).
+      if ((!checked.code || checked.code->files.empty()) && !request.file_path.empty()) {
+        checked.code = CodeIdentity{{request.file_path}, ""};
+      }
+      settle_code_identity(draft, checked, context);
+    }
   } catch (const std::exception& e) {
     add(task.where, context + "language \"" + name + "\" failed while checking the task: " + e.what());
   }

@@ -108,7 +108,7 @@ void task_finish(void* ctx, ork_task_outcome outcome, ork_str output, ork_str er
 template <typename Call>
 CheckOutcome language_call(Call call) {
   CheckOutcome outcome;
-  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &outcome, &check_error, &check_signature};
+  ork_check_sink sink{ORK_STRUCT_SIZE(ork_check_sink), &outcome, &check_error, &check_signature, nullptr};
   ork_json_sink out{ORK_STRUCT_SIZE(ork_json_sink), &outcome, &json_out};
   ErrorSlot error;
   auto started = std::chrono::steady_clock::now();

@@ -161,7 +161,7 @@ TEST(TypeScriptRun, ExecutorCheckRefusesAnIncompleteConfig) {
                         static_cast<std::vector<std::pair<std::string, std::string>>*>(ctx)->emplace_back(
                             std::string(key.ptr, key.len), std::string(message.ptr, message.len));
                       },
-                      [](void*, ork_str) {}};
+                      [](void*, ork_str) {}, nullptr};
   ASSERT_EQ(descriptor().executor->check_task(plugin_state(), &spec, &sink, nullptr), ORK_STATUS_OK);
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].first, "module");
