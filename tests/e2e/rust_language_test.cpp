@@ -130,7 +130,7 @@ tasks:
 )");
   CommandResult r = ork(dir, {"run", "wf.yaml"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("task \"half\" input \"n\": score.name is str, but parameter \"n\" expects int"));
+  EXPECT_THAT(r.err, HasSubstr("task \"half\" (rust) input \"n\": score.name (rust) is str, but parameter \"n\" expects int"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / ".ork" / "ork.db") &&
                !sqlite_rows(dir.path() / ".ork" / "ork.db", "SELECT id FROM runs").empty());
 }

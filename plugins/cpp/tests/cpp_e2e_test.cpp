@@ -79,7 +79,7 @@ tasks:
   CommandResult refused = run_ork({"run", "wf.yaml"}, wf.path());
   EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
   const std::string& err = refused.err;
-  EXPECT_NE(err.find("wf.yaml:7:28: task \"rank\" input \"items\": the output of shout is str, but parameter \"items\" "
+  EXPECT_NE(err.find("wf.yaml:7:28: task \"rank\" (cpp) input \"items\": the output of shout (cpp) is str, but parameter \"items\" "
                      "expects list[{name: str, score: float, note?: str | None}]\n"),
             std::string::npos)
       << err;

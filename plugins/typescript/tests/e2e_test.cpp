@@ -60,7 +60,7 @@ TEST(TypeScriptE2E, AMistypedEdgeIsRefusedBeforeAnythingRuns) {
                      "  total: {file: tasks/etl.ts, function: total, inputs: {values: {from: load}}}\n");
   CommandResult validated = run_ork({"validate", "wf.yaml"}, dir.path());
   EXPECT_EQ(validated.exit_code, 2) << validated.out << validated.err;
-  EXPECT_NE(validated.err.find("task \"total\" input \"values\": the output of load is list[{id: int, name: str}], "
+  EXPECT_NE(validated.err.find("task \"total\" (typescript) input \"values\": the output of load (typescript) is list[{id: int, name: str}], "
                                "but parameter \"values\" expects list[float]"),
             std::string::npos)
       << validated.err;
