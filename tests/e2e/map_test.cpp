@@ -323,6 +323,30 @@ TEST(Map, ResumeAfterKillNineKeepsFinishedInstancesAndRunsTheRest) {
   EXPECT_EQ(seen.at("upstream").at("each").as_array().size(), 20u);
 }
 
+TEST(Map, AListLongerThanTheInstanceLimitFailsTheTaskAndRunsNoInstance) {
+  TempDir dir;
+  dir.write("t.py", R"(
+def numbers() -> list[int]:
+    return list(range(100001))
+
+def inc(x: int) -> int:
+    return x + 1
+)");
+  dir.write("wf.yaml", R"(tasks:
+  numbers: {executor: python, file: t.py, function: numbers}
+  inc: {executor: python, file: t.py, function: inc, map: {x: {from: numbers}}}
+)");
+  int code = 0;
+  auto run = run_json(dir, {"wf.yaml"}, code);
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(status_of(run, "numbers"), "succeeded");
+  EXPECT_EQ(status_of(run, "inc"), "failed");
+  EXPECT_EQ(task_of(run, "inc").at("error").as_string(),
+            "map: 'x' is mapped over numbers, which has 100001 elements; a mapped task runs at most 100000 "
+            "instances (docs/reliability.md, Limits): map over batches of elements instead");
+  EXPECT_FALSE(run.at("tasks").as_object().contains("inc[0]")) << "no instance runs";
+}
+
 TEST(Map, TenThousandElements) {
   TempDir dir;
   dir.write("t.py", R"(

@@ -118,6 +118,13 @@ std::size_t RunScheduler::State::read_mapped_lists(TaskRuntime& parent, std::str
     parent.mapped_lists.push_back(value->get_array());
   }
   const std::size_t count = parent.mapped_lists.front().size();
+  if (count > kMaxMapInstances) {
+    error = "map: '" + bindings.front().name + "' is mapped over " + binding_source_text(bindings.front()) +
+            ", which has " + element_count(count) + "; a mapped task runs at most " +
+            std::to_string(kMaxMapInstances) +
+            " instances (docs/reliability.md, Limits): map over batches of elements instead";
+    return 0;
+  }
   for (std::size_t k = 1; k < bindings.size(); ++k) {
     if (parent.mapped_lists[k].size() == count) continue;
     error = "map: the zipped lists differ in length: '" + bindings.front().name + "' (" +

@@ -73,6 +73,13 @@ struct TaskRuntime {
   bool is_mapped() const { return !spec->map.empty() && instance_name.empty(); }
 };
 
+// How many instances one mapped task may run in one
+// run. Each instance is a task of the run with its own row, attempts and
+// logs; a list of millions of elements would fill the store and the host's
+// memory instead of failing clearly, so a longer list fails the mapped task
+// (run_map.cpp) with this number in its error: map over batches instead.
+inline constexpr std::size_t kMaxMapInstances = 100000;
+
 // Names an instance's attempt "count[3]" (ORK_TASK too) and gives it
 // ORK_MAP_INDEX (run_map.cpp).
 void name_instance(ExecutorRunRequest& request, const std::string& name, std::size_t index);
