@@ -115,6 +115,11 @@ TEST(Durability, InterruptCancelsTheRunAndExits130) {
   BackgroundOrk run({"run", "wf.yaml", "--concurrency", "2"}, dir.path());
   ASSERT_TRUE(run.wait_for_output("… other started", 20000)) << run.out();
   ASSERT_TRUE(run.wait_for_output("… slow started", 20000)) << run.out();
+  // Interrupt only once `slow` printed its line and the line was recorded
+  // (logs are live): "started" is the partial log the cancel must keep, and a
+  // SIGINT sent before `echo` ran would leave no line to keep.
+  const std::string started_run = latest_run_id(dir);
+  ASSERT_TRUE(eventually([&] { return run_ork({"logs", started_run, "slow"}, dir.path()).out == "started\n"; }, 20000));
   run.signal(SIGINT);
   int code = run.wait(20000);
   EXPECT_EQ(code, 130) << run.out() << run.err();
