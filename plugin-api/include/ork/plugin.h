@@ -1,4 +1,8 @@
 /*
+ * (Over 500 lines on purpose: this is the whole versioned C ABI in one file,
+ * the one a plugin author in any language reads top to bottom and that
+ * tests/loader/abi_c_test.c freezes offset by offset.)
+ *
  * ork plugin API, version 1 — the C boundary between the `ork` host and its
  * plugins (executors, storage backends and, since 1.7, languages). Included by the host's plugin
  * loader and by every plugin, in any language that can export a C function.
