@@ -154,6 +154,22 @@ TEST(TypeScriptE2E, AThrowingTaskFailsAloneWithItsMessage) {
   EXPECT_NE(boom_error.find("tasks/etl.ts:13:9)"), std::string::npos) << boom_error;
 }
 
+TEST(TypeScriptE2E, OrksSecretsNeverReachATaskButItsOwnEnvDoes) {
+  TempDir dir("ork-ts-e2e");
+  dir.write("tasks/env.ts", "export function seen(): string[] {\n"
+                            "  return [process.env.ORK_API_TOKEN ?? 'unset', process.env.PGPASSWORD ?? 'unset',\n"
+                            "          process.env.MINE ?? 'unset'];\n"
+                            "}\n");
+  dir.write("wf.yaml", "name: wf\n"
+                       "tasks:\n"
+                       "  seen: {file: tasks/env.ts, function: seen, env: {MINE: own}}\n");
+  CommandResult ran = run_ork({"run", "wf.yaml", "--json"}, dir.path(),
+                              {"ORK_API_TOKEN=host-token-123", "PGPASSWORD=host-password-456"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.out << ran.err;
+  EXPECT_EQ(parse_json(ran.out).at("tasks").at("seen").at("output"), parse_json(R"(["unset", "unset", "own"])"))
+      << ran.out;
+}
+
 TEST(TypeScriptE2E, AnUnchangedWorkflowIsNotCompiledAgain) {
   TempDir dir("ork-ts-e2e");
   write_project(dir, "name: wf\n"
