@@ -111,14 +111,25 @@ TEST_F(FakeLanguageRegistry, IntrospectReportsTheSignatureOrTheLocatedError) {
 }
 
 TEST_F(FakeLanguageRegistry, PrepareAnswersTheExecutorConfigAndLeavesNoEmptyBuildDirectory) {
-  LanguagePrepareResult prepared = registry_.prepare("fakelang", request("score"));
-  ASSERT_TRUE(prepared.errors.empty());
-  ASSERT_TRUE(prepared.config_json);
-  boost::json::object config = boost::json::parse(*prepared.config_json).as_object();
-  EXPECT_EQ(config.at("mode"), "score@fake");
-  fs::path build_dir(std::string(config.at("build_dir").as_string()));
-  EXPECT_EQ(build_dir, build_root_ / "fakelang");
-  EXPECT_FALSE(fs::exists(build_root_)) << "the fake builds nothing: the directories made for the call are gone";
+  std::vector<RefusedPlugin> refused;
+  PluginRegistry registry(plugins_, refused);
+  registry.set_build_root(build_root_);
+  {
+    LanguagePrepareResult prepared = registry.prepare("fakelang", request("score"));
+    ASSERT_TRUE(prepared.errors.empty());
+    ASSERT_TRUE(prepared.config_json);
+    boost::json::object config = boost::json::parse(*prepared.config_json).as_object();
+    EXPECT_EQ(config.at("mode"), "score@fake");
+    fs::path build_dir(std::string(config.at("build_dir").as_string()));
+    EXPECT_EQ(build_dir, build_root_ / "fakelang");
+    // Kept between calls: a 1000-task workflow used to make and remove the
+    // directories once per task.
+    EXPECT_TRUE(fs::is_directory(build_dir)) << "the build directory exists while the registry does";
+    ASSERT_TRUE(registry.prepare("fakelang", request("score")).errors.empty());
+    EXPECT_TRUE(fs::is_directory(build_dir));
+  }
+  registry.set_build_root(build_root_ / "elsewhere");  // tidies the directories the registry made
+  EXPECT_FALSE(fs::exists(build_root_)) << "the fake builds nothing: the directories made for it are gone";
 }
 
 TEST(LanguageBuildDir, ExistsDuringTheCallAndKeepsWhatWasBuiltInIt) {

@@ -210,15 +210,13 @@ std::vector<const LanguageInfo*> PluginRegistry::language_list() const {
 TaskCheckResult PluginRegistry::introspect(std::string_view language, const LanguageTaskRequest& request) const {
   const Language* found = this->language(language);
   if (!found) throw Error(ErrorKind::plugin, "unknown language '" + std::string(language) + "'");
-  BuildDir dir(build_dir(*found));
-  return found->introspect(request, dir.path());
+  return found->introspect(request, build_dir(*found));
 }
 
 LanguagePrepareResult PluginRegistry::prepare(std::string_view language, const LanguageTaskRequest& request) const {
   const Language* found = this->language(language);
   if (!found) throw Error(ErrorKind::plugin, "unknown language '" + std::string(language) + "'");
-  BuildDir dir(build_dir(*found));
-  return found->prepare(request, dir.path());
+  return found->prepare(request, build_dir(*found));
 }
 
 const Language* PluginRegistry::language(std::string_view name) const {
@@ -226,9 +224,14 @@ const Language* PluginRegistry::language(std::string_view name) const {
   return it == languages_.end() ? nullptr : &it->second;
 }
 
-std::filesystem::path PluginRegistry::build_dir(const Language& language) const {
-  std::filesystem::path root = build_root_.empty() ? build_root_for("postgresql://") : build_root_;
-  return std::filesystem::absolute(root / language.info().name).lexically_normal();
+const std::filesystem::path& PluginRegistry::build_dir(const Language& language) const {
+  std::lock_guard lock(build_dirs_mutex_);
+  std::unique_ptr<BuildDir>& dir = build_dirs_[language.info().name];
+  if (!dir) {
+    std::filesystem::path root = build_root_.empty() ? build_root_for("postgresql://") : build_root_;
+    dir = std::make_unique<BuildDir>(std::filesystem::absolute(root / language.info().name).lexically_normal());
+  }
+  return dir->path();
 }
 
 BuildDir::BuildDir(std::filesystem::path path) : path_(std::move(path)) {

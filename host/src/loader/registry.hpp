@@ -11,6 +11,8 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,9 +83,9 @@ class Language {
   LanguageInfo info_;
 };
 
-// The build directory of one call: it exists during the call (unless it
-// cannot be created: a read-only directory), and the
-// directories the call created are removed again when nothing was built in
+// The build directory of a language: it exists while the registry does
+// (unless it cannot be created: a read-only directory), and the
+// directories it created are removed again when nothing was built in
 // them (a language that builds nothing, as Python, leaves no trace: a
 // refused or validated workflow records nothing).
 class BuildDir {
@@ -123,7 +125,11 @@ class PluginRegistry final : public ExecutorCatalog, public LanguageCatalog {
   // Where languages keep their builds: `<root>/<language>/` (created on
   // first use). The CLI sets it from the store (cli.cpp, build_root_for);
   // the default is $XDG_CACHE_HOME/ork/build.
-  void set_build_root(std::filesystem::path root) { build_root_ = std::move(root); }
+  void set_build_root(std::filesystem::path root) {
+    std::lock_guard lock(build_dirs_mutex_);
+    build_dirs_.clear();
+    build_root_ = std::move(root);
+  }
   const std::filesystem::path& build_root() const { return build_root_; }
 
   const Executor* executor(std::string_view name) const;
@@ -136,8 +142,13 @@ class PluginRegistry final : public ExecutorCatalog, public LanguageCatalog {
   std::map<std::string, const LoadedPlugin*, std::less<>> storages_;
   std::map<std::string, Language, std::less<>> languages_;
   std::filesystem::path build_root_;
+  // One build directory per language for the registry's life: made on the
+  // first call and tidied at the end, not per task (a 1000-task Python
+  // workflow used to mkdir and rmdir three directories per task).
+  mutable std::mutex build_dirs_mutex_;
+  mutable std::map<std::string, std::unique_ptr<BuildDir>, std::less<>> build_dirs_;
 
-  std::filesystem::path build_dir(const Language& language) const;
+  const std::filesystem::path& build_dir(const Language& language) const;
   void add_language(const LoadedPlugin& plugin, std::vector<RefusedPlugin>& refused);
 };
 
