@@ -7,13 +7,17 @@ the same run on the same machine (one command prints the whole table).
   W4     1 -> 1000 -> 1 plain Python functions                 Dask threads, a loop  target <= Dask threads
   P1     40 chained Python tasks x time.sleep(0.01)            the same loop          target <= 1.1x loop
   FIXED  `ork run` of a one-task Python workflow               python3 -c pass        target <= 1.5x
+  FIXEDW the same, run again in its existing store (.ork kept)  python3 -c pass        target <= 1.5x
   VAL    `ork validate` of 10 000 process tasks                -                      target <= 0.25 s
   BIG    one run of 10 000 process tasks (100 000: --big)      -                      RSS <= 250 MB, linear
   LIB    1 -> 1000 -> 1 library tasks, per task                an SQLite commit       target <= 50 us
 
 ork's figures are whole commands (`ork run ...`): start-up, compiling the
 workflow, the tasks, and every state change recorded durably in SQLite in a
-fresh temporary directory. Every workload runs REPEAT times interleaved with
+fresh temporary directory (FIXEDW alone keeps the store and build directory
+of a first run, as a user running a workflow again does). `python3 -S -c
+pass` is printed beside `python3 -c pass`: the interpreter without site.py
+(whose .pth files cost differs from machine to machine). Every workload runs REPEAT times interleaved with
 its baselines; medians are printed. Peak RSS is the ork process's own (wait4).
 Baselines that are not installed are skipped with the package to install
 (make: `make`, ninja: `ninja-build`, Dask: `python3-dask`).
@@ -86,7 +90,7 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ork", default=str(REPO / "build" / "bin" / "ork"))
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--only", default="", help="comma-separated workload keys (W1,W2,W4,P1,FIXED,VAL,BIG,LIB)")
+    p.add_argument("--only", default="", help="comma-separated workload keys (W1,W2,W4,P1,FIXED,FIXEDW,VAL,BIG,LIB)")
     p.add_argument("--big", action="store_true", help="BIG also runs 100 000 tasks (minutes, ~1 GB of disk)")
     return p.parse_args()
 
@@ -101,7 +105,8 @@ class Bench:
 
     def workloads(self, big: bool) -> list[tuple[str, Callable[[], Row]]]:
         return [("W1", self.independent_processes), ("W2", self.process_chain), ("W4", self.python_fan),
-                ("P1", self.python_sleep_chain), ("FIXED", self.fixed_cost), ("VAL", self.validate_10k),
+                ("P1", self.python_sleep_chain), ("FIXED", self.fixed_cost),
+                ("FIXEDW", self.fixed_cost_again), ("VAL", self.validate_10k),
                 ("BIG", lambda: self.big_run(big)), ("LIB", self.library_fan)]
 
     # ---- the workloads, in the order of the issue's table ----
@@ -155,12 +160,20 @@ class Bench:
 
     def fixed_cost(self) -> Row:
         folder = self.folder("fixed")
-        (folder / "one.py").write_text("def one() -> int:\n    return 1\n")
-        (folder / "wf.yaml").write_text("name: one\ntasks:\n  one: {executor: python, file: one.py, function: one}\n")
+        write_one_task_workflow(folder)
         row = Row("FIXED", "`ork run` of a one-task Python workflow", "<= 1.5x python3 -c pass",
                   verdict=lambda r: ratio_verdict(r, "python3 -c pass", 1.5))
-        self.interleave(row, folder, ["run", "wf.yaml"], {"python3 -c pass": [PYTHON, "-c", "pass"]},
-                        repeat=max(self.repeat, 5))
+        self.interleave(row, folder, ["run", "wf.yaml"], PYTHON_START, repeat=max(self.repeat, 5))
+        return row
+
+    def fixed_cost_again(self) -> Row:
+        folder = self.folder("fixedw")
+        write_one_task_workflow(folder)
+        row = Row("FIXEDW", "the same, run again in its store", "<= 1.5x python3 -c pass",
+                  verdict=lambda r: ratio_verdict(r, "python3 -c pass", 1.5))
+        time_command([str(self.ork), "run", "wf.yaml"], folder)  # the first run: makes the store
+        self.interleave(row, folder, ["run", "wf.yaml"], PYTHON_START, repeat=max(self.repeat, 5),
+                        keep_store=True)
         return row
 
     def validate_10k(self) -> Row:
@@ -213,18 +226,19 @@ class Bench:
     # ---- timing ----
 
     def interleave(self, row: Row, folder: Path, ork_args: list[str], baselines: dict[str, list[str]],
-                   repeat: int | None = None) -> None:
+                   repeat: int | None = None, keep_store: bool = False) -> None:
         available = {name: cmd for name, cmd in baselines.items() if shutil.which(cmd[0])}
         for name in baselines.keys() - available.keys():
             row.note = (row.note + "; " if row.note else "") + f"{name}: `{baselines[name][0]}` not installed"
         for _ in range(repeat or self.repeat):
-            row.ork.append(self.time_ork(folder, ork_args))
+            row.ork.append(self.time_ork(folder, ork_args, keep_store))
             for name, cmd in available.items():
                 clean_outputs(folder)
                 row.baselines.setdefault(name, []).append(time_command(cmd, folder).wall_s)
 
-    def time_ork(self, folder: Path, ork_args: list[str]) -> Timing:
-        shutil.rmtree(folder / ".ork", ignore_errors=True)
+    def time_ork(self, folder: Path, ork_args: list[str], keep_store: bool = False) -> Timing:
+        if not keep_store:
+            shutil.rmtree(folder / ".ork", ignore_errors=True)
         return time_command([str(self.ork), *ork_args], folder)
 
     def folder(self, name: str) -> Path:
@@ -280,6 +294,14 @@ def ratio_verdict(row: Row, baseline: str, factor: float) -> str:
 
 
 # ---- workload files ----
+
+PYTHON_START = {"python3 -c pass": [PYTHON, "-c", "pass"], "python3 -S -c pass": [PYTHON, "-S", "-c", "pass"]}
+
+
+def write_one_task_workflow(folder: Path) -> None:
+    (folder / "one.py").write_text("def one() -> int:\n    return 1\n")
+    (folder / "wf.yaml").write_text("name: one\ntasks:\n  one: {executor: python, file: one.py, function: one}\n")
+
 
 def write_process_workflow(path: Path, n: int, chained: bool) -> None:
     lines = [f"name: targets_{'chain' if chained else 'fan'}_{n}", "defaults: {executor: process}", "tasks:"]
@@ -394,7 +416,7 @@ def print_report(rows: list[Row], args: argparse.Namespace) -> None:
     load = os.getloadavg()
     print(f"# ork performance targets (issue 16) — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"machine: {platform.node()}, {os.cpu_count()} CPUs, {platform.platform()}; "
-          f"load average at the end {load[0]:.2f}; medians of {args.repeat} (FIXED and VAL: of >= 5)\n")
+          f"load average at the end {load[0]:.2f}; medians of {args.repeat} (FIXED, FIXEDW and VAL: of >= 5)\n")
     print("| key | workload | ork | ork peak RSS | baselines (same run) | target | verdict |")
     print("|---|---|---:|---:|---|---|---|")
     for row in rows:
