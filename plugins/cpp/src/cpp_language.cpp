@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <boost/json.hpp>
+#include <ork_executor/build_files.hpp>
 
 #include <fstream>
 #include <iterator>
@@ -19,6 +20,7 @@ namespace {
 class ScratchDir {
  public:
   explicit ScratchDir(const std::filesystem::path& parent) {
+    executor::sweep_abandoned_scratch(parent);
     std::string pattern = (parent / ".tmp-read-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
       throw std::runtime_error("cannot create a scratch directory in " + parent.string());

@@ -1,6 +1,7 @@
 #include "task_build.hpp"
 
 #include <openssl/evp.h>
+#include <ork_executor/build_files.hpp>
 
 #include <unistd.h>
 
@@ -308,6 +309,7 @@ std::string at(const TaskSource& source, Position where) {
 }
 
 std::filesystem::path make_temp_dir(const std::filesystem::path& build_dir, const std::string& key) {
+  executor::sweep_abandoned_scratch(build_dir);
   std::string pattern = (build_dir / (".tmp-" + key + "-XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     throw std::system_error(errno, std::generic_category(), "cannot create a build directory in " + build_dir.string());

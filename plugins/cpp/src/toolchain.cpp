@@ -1,5 +1,6 @@
 #include "toolchain.hpp"
 
+#include <ork_executor/build_files.hpp>
 #include <ork_executor/spawn.hpp>
 
 #include <fcntl.h>
@@ -152,16 +153,8 @@ void write_cache(const std::filesystem::path& cache, const Toolchain& toolchain)
   for (const std::optional<Tool>* tool : {&toolchain.compiler, &toolchain.clang}) {
     if (*tool) known[(*tool)->identity] = (*tool)->version_line;
   }
-  std::filesystem::path temp = cache;
-  temp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(&known));
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << boost::json::serialize(known);
-    if (!out.flush()) return;  // only a cache: the next process asks again
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, cache, ec);
-  if (ec) std::filesystem::remove(temp, ec);
+  // Only a cache: when it cannot be written, the next process asks again.
+  executor::write_file_atomically(cache, boost::json::serialize(known));
 }
 
 std::string read_file(const std::filesystem::path& path) {

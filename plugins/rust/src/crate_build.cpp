@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <ork_executor/build_files.hpp>
+
 #include "command.hpp"
 
 namespace ork::plugins::rust {
@@ -34,6 +36,7 @@ BuildResult build_crate(const Toolchain& toolchain, BuildRequest request) {
   // file in the shared target directory.
   std::string unique = std::to_string(::getpid()) + "_" + std::to_string(++builds);
   request.spec.crate_name = "ork_task_" + request.key.substr(0, 16) + "_" + unique;
+  executor::sweep_abandoned_scratch(request.build_dir);  // what a killed ork's build left
   std::filesystem::path temporary = request.build_dir / (".tmp-" + request.key.substr(0, 16) + "-" + unique);
   std::filesystem::remove_all(temporary);
   std::filesystem::create_directories(temporary / ".cargo");

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <unistd.h>
 
+#include <ork_executor/build_files.hpp>
+
 #include "command.hpp"
 #include "toolchain.hpp"
 
@@ -18,7 +20,6 @@ namespace {
 
 std::string run_helper(const SourceFile& source, const std::string& function);
 Introspection parse_answer(const std::string& answer, const std::string& shown);
-void write_atomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace
 
@@ -46,7 +47,9 @@ Introspection Introspector::introspect(const SourceFile& source, const std::stri
   std::string answer;
   if (!read_file(cached, answer)) {
     answer = run_helper(source, function);
-    write_atomically(cached, answer);
+    // Concurrent writers of the same key write the same text; a cache that
+    // cannot be written is only slower.
+    executor::write_file_atomically(cached, answer);
   }
   Introspection result = parse_answer(answer, source.shown);
   std::lock_guard lock(mutex_);
@@ -106,23 +109,6 @@ Introspection parse_answer(const std::string& answer, const std::string& shown) 
   result.returns_result = reply.at("result").as_bool();
   for (const boost::json::value& mod : reply.at("mods").as_array()) result.mods.emplace_back(mod.as_string().c_str());
   return result;
-}
-
-// Concurrent writers of the same key write the same text: rename makes each
-// write whole.
-void write_atomically(const std::filesystem::path& path, const std::string& content) {
-  std::error_code error;
-  std::filesystem::create_directories(path.parent_path(), error);
-  std::filesystem::path temporary = path;
-  temporary += ".tmp-" + std::to_string(::getpid()) + "-" +
-               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    out << content;
-    if (!out) return;  // a cache that cannot be written is only slower
-  }
-  std::filesystem::rename(temporary, path, error);
-  if (error) std::filesystem::remove(temporary, error);
 }
 
 }  // namespace

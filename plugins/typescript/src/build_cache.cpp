@@ -1,5 +1,6 @@
 #include "build_cache.hpp"
 
+#include <ork_executor/build_files.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,20 +59,9 @@ void BuildCache::store(const std::filesystem::path& build_dir, const std::filesy
     std::lock_guard lock(mutex_);
     entries_[memory_key(build_dir, file)] = compiled;
   }
-  std::filesystem::path index = index_path(build_dir, file);
-  std::error_code ignored;
-  std::filesystem::create_directories(index.parent_path(), ignored);
-  std::filesystem::path temp = index;
-  temp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(std::hash<std::string>{}(compiled.hash));
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << boost::json::serialize(to_json(file, toolchain_key_, compiled));
-    if (!out) {
-      std::filesystem::remove(temp, ignored);
-      return;  // only a cache: the next compile writes it again
-    }
-  }
-  if (std::rename(temp.c_str(), index.c_str()) != 0) std::filesystem::remove(temp, ignored);
+  // Only a cache: when it cannot be written, the next compile writes it again.
+  executor::write_file_atomically(index_path(build_dir, file),
+                                  boost::json::serialize(to_json(file, toolchain_key_, compiled)));
 }
 
 std::string BuildCache::memory_key(const std::filesystem::path& build_dir, const std::filesystem::path& file) const {

@@ -4,6 +4,7 @@
 // ork_ts_compile.js once for the task file (all of its exported functions at
 // once, so 50 tasks from one file cost one compile).
 #include <boost/json.hpp>
+#include <ork_executor/build_files.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -109,6 +110,7 @@ std::optional<CompiledFile> TypeScriptPlugin::compile(const plugin::LanguageTask
   }
   if (auto cached = cache().find(build_dir, file)) return cached;
 
+  executor::sweep_abandoned_scratch(build_dir);  // the .tmp-* a killed compile left
   auto started = std::filesystem::file_time_type::clock::now();
   boost::json::object request{{"file", file.string()},
                               {"display", task.file},
