@@ -59,6 +59,9 @@ class Executor {
   // attempt whose error says so; nothing throws.
   ExecutorRunResult run(const ExecutorRunRequest& request, const LogCallback& on_log) const;
   void cancel(std::uint64_t attempt_token) const;
+  // Plugin API 1.8: tasks like this one are about to run; the plugin may
+  // start what they need in the background. Nothing when it cannot.
+  void warm(const TaskCheckRequest& request) const;
 
  private:
   const LoadedPlugin* plugin_;
