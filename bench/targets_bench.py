@@ -22,7 +22,11 @@ its baselines; medians are printed. Peak RSS is the ork process's own (wait4).
 Baselines that are not installed are skipped with the package to install
 (make: `make`, ninja: `ninja-build`, Dask: `python3-dask`).
 
-Usage: bench/targets_bench.py [--ork build/bin/ork] [--repeat 3] [--only W1,P1] [--big]
+Usage: bench/targets_bench.py [--ork build/bin/ork] [--repeat 3] [--only W1,P1] [--big] [--keep-build]
+
+--keep-build keeps each workflow's .ork/build/ (kept signatures, language
+builds) between repeats and removes only the store, as when a user runs an
+unchanged workflow again; without it every run is ork's very first there.
 """
 from __future__ import annotations
 
@@ -79,7 +83,7 @@ def main() -> int:
         return 2
     wanted = set(args.only.split(",")) if args.only else None
     with tempfile.TemporaryDirectory(prefix="ork-targets-") as tmp:
-        bench = Bench(ork, Path(tmp), args.repeat)
+        bench = Bench(ork, Path(tmp), args.repeat, keep_build=args.keep_build)
         rows = [row for key, measure in bench.workloads(args.big) if wanted is None or key in wanted
                 for row in [measure()]]
     print_report(rows, args)
@@ -92,16 +96,19 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--only", default="", help="comma-separated workload keys (W1,W2,W4,P1,FIXED,FIXEDW,VAL,BIG,LIB)")
     p.add_argument("--big", action="store_true", help="BIG also runs 100 000 tasks (minutes, ~1 GB of disk)")
+    p.add_argument("--keep-build", action="store_true",
+                   help="keep .ork/build/ (kept signatures) between repeats; remove only the store")
     return p.parse_args()
 
 
 class Bench:
     """Writes each workload into its own folder and times ork beside its baselines."""
 
-    def __init__(self, ork: Path, work: Path, repeat: int) -> None:
+    def __init__(self, ork: Path, work: Path, repeat: int, keep_build: bool = False) -> None:
         self.ork = ork
         self.work = work
         self.repeat = repeat
+        self.keep_build = keep_build
 
     def workloads(self, big: bool) -> list[tuple[str, Callable[[], Row]]]:
         return [("W1", self.independent_processes), ("W2", self.process_chain), ("W4", self.python_fan),
@@ -237,7 +244,12 @@ class Bench:
                 row.baselines.setdefault(name, []).append(time_command(cmd, folder).wall_s)
 
     def time_ork(self, folder: Path, ork_args: list[str], keep_store: bool = False) -> Timing:
-        if not keep_store:
+        if keep_store:
+            pass
+        elif self.keep_build:
+            for store_file in (folder / ".ork").glob("ork.db*"):
+                store_file.unlink()
+        else:
             shutil.rmtree(folder / ".ork", ignore_errors=True)
         return time_command([str(self.ork), *ork_args], folder)
 
@@ -416,7 +428,8 @@ def print_report(rows: list[Row], args: argparse.Namespace) -> None:
     load = os.getloadavg()
     print(f"# ork performance targets (issue 16) — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"machine: {platform.node()}, {os.cpu_count()} CPUs, {platform.platform()}; "
-          f"load average at the end {load[0]:.2f}; medians of {args.repeat} (FIXED, FIXEDW and VAL: of >= 5)\n")
+          f"load average at the end {load[0]:.2f}; medians of {args.repeat} (FIXED, FIXEDW and VAL: of >= 5)"
+          f"{'; .ork/build kept between repeats' if args.keep_build else ''}\n")
     print("| key | workload | ork | ork peak RSS | baselines (same run) | target | verdict |")
     print("|---|---|---:|---:|---|---|---|")
     for row in rows:

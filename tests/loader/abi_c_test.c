@@ -107,7 +107,8 @@ ORK_FREEZE_OFFSET(ork_executor_vtable, capabilities, 24);
 ORK_FREEZE_OFFSET(ork_executor_vtable, check_task, 32);
 ORK_FREEZE_OFFSET(ork_executor_vtable, run_task, 40);
 ORK_FREEZE_OFFSET(ork_executor_vtable, cancel_task, 48);
-ORK_FREEZE_SIZE(ork_executor_vtable, 56);
+ORK_FREEZE_OFFSET(ork_executor_vtable, warm, 56); /* since 1.8 */
+ORK_FREEZE_SIZE(ork_executor_vtable, 64);
 
 ORK_FREEZE_OFFSET(ork_workflow_record, struct_size, 0);
 ORK_FREEZE_OFFSET(ork_workflow_record, name, 8);

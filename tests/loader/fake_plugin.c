@@ -238,6 +238,7 @@ static const ork_executor_vtable fake_executor = {
     &fake_check_task,
     &fake_run_task,
     &fake_cancel_task,
+    NULL, /* warm */
 };
 
 #define FAKE_EXECUTOR_TABLE (&fake_executor)

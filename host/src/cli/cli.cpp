@@ -128,7 +128,10 @@ Store CliContext::open_store() const { return Store::open(*registry, database_ur
 std::optional<CompiledWorkflow> CliContext::compile_or_report() const {
   if (cl.positional.empty()) throw Error(ErrorKind::usage, "`ork " + cl.command + "` needs a workflow FILE");
   CompileResult result = compile_workflow(cl.positional[0], *registry);
-  if (result.workflow) return std::move(result.workflow);
+  if (result.workflow) {
+    registry->keep_signatures();
+    return std::move(result.workflow);
+  }
   {
     for (const auto& d : result.errors) std::cerr << d.to_string() << '\n';
     std::cerr << "ork: workflow refused (" << result.errors.size() << (result.errors.size() == 1 ? " error" : " errors")

@@ -21,6 +21,8 @@ int run_command(CliContext& ctx) {
   request.idempotency_key = ctx.cl.value("--idempotency-key").value_or("");
   request.owner = owner_name();
 
+  // Workers (a Python interpreter) start while the store records the run.
+  if (!ctx.cl.has("--workers-only")) warm_executors(*workflow, *ctx.registry);
   Store store = ctx.open_store();
   if (ctx.cl.has("--workers-only") && !store.supports_queue()) {
     throw Error(ErrorKind::usage, "--workers-only needs a store with a worker queue (plugin API 1.3), e.g. "

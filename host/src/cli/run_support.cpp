@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <iostream>
 #include <pthread.h>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -133,6 +134,24 @@ std::optional<std::chrono::milliseconds> timeout_option(const CliContext& ctx) {
 }
 
 std::ostream& progress_stream(bool json) { return json ? std::cerr : std::cout; }
+
+void warm_executors(const CompiledWorkflow& workflow, const PluginRegistry& registry) {
+  std::set<std::string> warmed;
+  for (const CompiledTask& task : workflow.tasks) {
+    if (!task.depends_on.empty() || !warmed.insert(task.executor).second) continue;
+    const Executor* executor = registry.executor(task.executor);
+    if (!executor) continue;
+    TaskCheckRequest request;
+    request.workflow_name = workflow.name;
+    request.workflow_file = workflow.file.string();
+    request.workflow_dir = workflow.dir.string();
+    request.task_name = task.name;
+    request.config_json = boost::json::serialize(task.config);
+    request.workdir = task.workdir.string();
+    for (const auto& [key, value] : task.env) request.env.push_back(key + "=" + value);
+    executor->warm(request);
+  }
+}
 
 RunOutcome execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options,
                        bool json) {

@@ -36,6 +36,11 @@ std::optional<std::chrono::milliseconds> timeout_option(const CliContext& ctx);
 // only the final JSON object, so `ork run --json > out.json` still shows progress).
 std::ostream& progress_stream(bool json);
 
+// Tells the executor of each task that starts the run (no upstream; the
+// first such task per executor) that it will run soon (plugin API 1.8), so
+// that e.g. a Python worker starts while the store records the run.
+void warm_executors(const CompiledWorkflow& workflow, const PluginRegistry& registry);
+
 // Executes the run to its end with progress on progress_stream(json),
 // cancelling it on SIGINT/SIGTERM.
 RunOutcome execute_run(const CompiledWorkflow& workflow, const CliContext& ctx, Store& store, RunOptions options,

@@ -24,6 +24,7 @@ int validate_command(CliContext& ctx) {
   if (ctx.cl.positional.empty()) throw Error(ErrorKind::usage, "`ork validate` needs a workflow FILE");
   const std::string& file = ctx.cl.positional[0];
   CompileResult result = compile_workflow(file, *ctx.registry);
+  if (result.workflow) ctx.registry->keep_signatures();
   if (ctx.cl.has("--json")) {
     std::cout << pretty_json(validate_json(result, file));
     return result.workflow ? exit_ok : exit_invalid;

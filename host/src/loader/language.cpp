@@ -207,10 +207,26 @@ std::vector<const LanguageInfo*> PluginRegistry::language_list() const {
   return list;
 }
 
+// An unchanged task of an unchanged workflow is answered from the signature
+// cache, without calling the plugin (for Python: without any worker).
 TaskCheckResult PluginRegistry::introspect(std::string_view language, const LanguageTaskRequest& request) const {
   const Language* found = this->language(language);
   if (!found) throw Error(ErrorKind::plugin, "unknown language '" + std::string(language) + "'");
-  return found->introspect(request, build_dir(*found));
+  SignatureCache& cache = signature_cache();
+  const std::string key = SignatureCache::key_of(language, toolchain(*found), request);
+  if (std::optional<TaskCheckResult> kept = cache.find(key)) return std::move(*kept);
+  TaskCheckResult result = found->introspect(request, build_dir(*found));
+  cache.add(key, result, request.file_path);
+  return result;
+}
+
+void PluginRegistry::keep_signatures() const {
+  SignatureCache* cache = nullptr;
+  {
+    std::lock_guard lock(build_dirs_mutex_);
+    cache = signatures_.get();
+  }
+  if (cache) cache->write_pending();
 }
 
 LanguagePrepareResult PluginRegistry::prepare(std::string_view language, const LanguageTaskRequest& request) const {
@@ -232,6 +248,27 @@ const std::filesystem::path& PluginRegistry::build_dir(const Language& language)
     dir = std::make_unique<BuildDir>(std::filesystem::absolute(root / language.info().name).lexically_normal());
   }
   return dir->path();
+}
+
+SignatureCache& PluginRegistry::signature_cache() const {
+  std::lock_guard lock(build_dirs_mutex_);
+  if (!signatures_) {
+    std::filesystem::path root = build_root_.empty() ? build_root_for("postgresql://") : build_root_;
+    signatures_ = std::make_unique<SignatureCache>(std::filesystem::absolute(root / "signatures").lexically_normal());
+  }
+  return *signatures_;
+}
+
+// The plugin's toolchain facts (its version), asked once per registry: a
+// key made with them misses after the interpreter or compiler changes.
+std::string PluginRegistry::toolchain(const Language& language) const {
+  {
+    std::lock_guard lock(build_dirs_mutex_);
+    if (auto it = toolchains_.find(language.info().name); it != toolchains_.end()) return it->second;
+  }
+  std::string answer = language.describe();
+  std::lock_guard lock(build_dirs_mutex_);
+  return toolchains_.emplace(language.info().name, std::move(answer)).first->second;
 }
 
 BuildDir::BuildDir(std::filesystem::path path) : path_(std::move(path)) {

@@ -118,6 +118,16 @@ void Executor::cancel(std::uint64_t attempt_token) const {
   if (plugin_->executor->cancel_task) plugin_->executor->cancel_task(plugin_->state, attempt_token);
 }
 
+void Executor::warm(const TaskCheckRequest& request) const {
+  if (!plugin_->executor->warm) return;
+  std::vector<ork_str> env = str_list(request.env);
+  ork_task_spec spec{ORK_STRUCT_SIZE(ork_task_spec), str(request.workflow_name), str(request.workflow_file),
+                     str(request.workflow_dir),      str(request.task_name),     str(request.config_json),
+                     str(request.workdir),           env.data(),                 env.size(),
+                     0};
+  plugin_->executor->warm(plugin_->state, &spec);
+}
+
 PluginRegistry::PluginRegistry(const PluginSet& plugins, std::vector<RefusedPlugin>& refused) {
   for (const auto& plugin : plugins.loaded()) {
     if (plugin.executor) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "loader/plugin_loader.hpp"
+#include "loader/signature_cache.hpp"
 #include "workflow/executor_catalog.hpp"
 #include "workflow/language_catalog.hpp"
 
@@ -58,6 +59,9 @@ class Executor {
   // attempt whose error says so; nothing throws.
   ExecutorRunResult run(const ExecutorRunRequest& request, const LogCallback& on_log) const;
   void cancel(std::uint64_t attempt_token) const;
+  // Plugin API 1.8: tasks like this one are about to run; the plugin may
+  // start what they need in the background. Nothing when it cannot.
+  void warm(const TaskCheckRequest& request) const;
 
  private:
   const LoadedPlugin* plugin_;
@@ -128,9 +132,15 @@ class PluginRegistry final : public ExecutorCatalog, public LanguageCatalog {
   void set_build_root(std::filesystem::path root) {
     std::lock_guard lock(build_dirs_mutex_);
     build_dirs_.clear();
+    signatures_.reset();
     build_root_ = std::move(root);
   }
   const std::filesystem::path& build_root() const { return build_root_; }
+
+  // Keeps the introspections of the workflow just compiled for the next
+  // compile (signature_cache.hpp); called once a workflow compiled, so a
+  // refused one writes nothing.
+  void keep_signatures() const;
 
   const Executor* executor(std::string_view name) const;
   // The storage plugin serving `scheme` ("sqlite", "file", "postgresql"), or null.
@@ -148,7 +158,14 @@ class PluginRegistry final : public ExecutorCatalog, public LanguageCatalog {
   mutable std::mutex build_dirs_mutex_;
   mutable std::map<std::string, std::unique_ptr<BuildDir>, std::less<>> build_dirs_;
 
+  // Introspections kept across runs, under <build root>/signatures/, and
+  // each language's describe() answer (part of their keys), asked once.
+  mutable std::unique_ptr<SignatureCache> signatures_;
+  mutable std::map<std::string, std::string, std::less<>> toolchains_;
+
   const std::filesystem::path& build_dir(const Language& language) const;
+  SignatureCache& signature_cache() const;
+  std::string toolchain(const Language& language) const;
   void add_language(const LoadedPlugin& plugin, std::vector<RefusedPlugin>& refused);
 };
 

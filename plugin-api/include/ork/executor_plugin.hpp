@@ -110,6 +110,9 @@ class Executor {
   virtual void run(const TaskRequest& request, TaskSink& sink) = 0;
   // Stop a running attempt (from another thread). Idempotent.
   virtual void cancel(std::uint64_t attempt_token) { (void)attempt_token; }
+  // A run of tasks like `spec` is about to start: begin what they need in
+  // the background (plugin API 1.8). A hint; must return at once.
+  virtual void warm(const TaskSpec& spec) { (void)spec; }
 };
 
 namespace detail {
@@ -148,6 +151,12 @@ void cancel_task(void* state, std::uint64_t token) {
   guarded(none, [&] { static_cast<Plugin*>(state)->cancel(token); });
 }
 
+template <typename Plugin>
+void warm(void* state, const ork_task_spec* spec) {
+  ork_error* none = nullptr;
+  guarded(none, [&] { static_cast<Plugin*>(state)->warm(to_task_spec(*spec)); });
+}
+
 }  // namespace detail
 
 // Builds the static descriptor of an executor plugin class.
@@ -155,7 +164,8 @@ template <typename Plugin>
 const ork_plugin_descriptor* describe_executor(const char* name, const char* version, const char* description) {
   static const ork_executor_vtable vtable = {
       ORK_STRUCT_SIZE(ork_executor_vtable), name, Plugin::task_keys, Plugin::capabilities,
-      &detail::check_task<Plugin>,          &detail::run_task<Plugin>, &detail::cancel_task<Plugin>};
+      &detail::check_task<Plugin>,          &detail::run_task<Plugin>, &detail::cancel_task<Plugin>,
+      &detail::warm<Plugin>};
   static const ork_plugin_descriptor descriptor = {
       ORK_STRUCT_SIZE(ork_plugin_descriptor), ORK_PLUGIN_API_MAJOR, 0, name, version, description,
       &detail::init<Plugin>, &detail::shutdown<Plugin>, &vtable, nullptr, nullptr};

@@ -109,7 +109,7 @@ const ork_plugin_descriptor* describe_language(const char* name, const char* ver
       static const ork_executor_vtable vtable = {
           ORK_STRUCT_SIZE(ork_executor_vtable), Plugin::executor_name,     Plugin::executor_task_keys,
           Plugin::capabilities,                 &detail::check_task<Plugin>, &detail::run_task<Plugin>,
-          &detail::cancel_task<Plugin>};
+          &detail::cancel_task<Plugin>,         &detail::warm<Plugin>};
       return &vtable;
     } else {
       return static_cast<const ork_executor_vtable*>(nullptr);

@@ -49,7 +49,7 @@ extern "C" {
 #endif
 
 #define ORK_PLUGIN_API_MAJOR 1
-#define ORK_PLUGIN_API_MINOR 7
+#define ORK_PLUGIN_API_MINOR 8
 
 /* Fills a struct's `struct_size`: `ORK_STRUCT_SIZE(ork_task_sink)`. */
 #define ORK_STRUCT_SIZE(type) ((uint32_t)sizeof(type))
@@ -244,6 +244,13 @@ typedef struct ork_executor_vtable {
    * idempotent; an unknown token is ignored. The attempt then finishes with
    * ORK_TASK_CANCELLED. Optional. */
   void (*cancel_task)(void* state, uint64_t attempt_token);
+  /* since 1.8: a hint that the host is about to run tasks like `spec` (an
+   * `ork run` whose workflow just compiled; never `ork validate`): start
+   * what they will need (e.g. a warm worker) in the background and return
+   * at once, so that it overlaps the host's own work (opening the store,
+   * recording the run). Nothing may depend on it having been called.
+   * Optional. */
+  void (*warm)(void* state, const ork_task_spec* spec);
 } ork_executor_vtable;
 
 /* ------------------------------------------------------------------------ */

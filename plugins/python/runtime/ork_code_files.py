@@ -13,13 +13,14 @@ the identity; they change with the environment, not with the workflow.
 
 from __future__ import annotations
 
-import modulefinder
 import os
 import sys
 
 
 def task_code_files(source: str, workflow_dir: str) -> list[str]:
     """Absolute paths of `source` and the workflow-directory modules it imports."""
+    import modulefinder  # only introspection needs it, not a worker that just runs tasks
+
     root = os.path.realpath(workflow_dir)
     search = [root] + [entry for entry in sys.path if _inside(os.path.realpath(entry or "."), root)]
     finder = modulefinder.ModuleFinder(path=search)

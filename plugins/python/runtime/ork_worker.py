@@ -20,19 +20,15 @@ Replies:   {"type": "ready", "pid", "python"}               once, at start
 from __future__ import annotations
 
 import codecs
-import ctypes
 import dataclasses
-import difflib
 import importlib
 import importlib.util
 import inspect
 import io
 import json
 import os
-import platform
 import site
 import sys
-import traceback
 import types
 from typing import Any, BinaryIO, Callable
 
@@ -40,6 +36,10 @@ from ork_code_files import task_code_files
 from ork_convert import BindingError, CallPlan, bind_arguments, plan_call
 from ork_introspect import SignatureError, describe_function
 from ork_serialise import SerialiseError, to_json_text
+
+# Every worker start is on the critical path of a run (`ork run` of one task
+# waits for it), so modules only an error path or an unusual task needs
+# (difflib, traceback, ctypes, asyncio) are imported where they are used.
 
 CHANNEL_FD = 3
 END_OF_TASK_MARKER = b"\x00ork-task-end\x00\n"
@@ -59,7 +59,8 @@ def main(argv: list[str]) -> int:
     options = parse_options(argv)
     configure_interpreter(options)
     channel = Channel(CHANNEL_FD)
-    channel.send({"type": "ready", "pid": os.getpid(), "python": platform.python_version()})
+    # platform.python_version() reads the same string, at the cost of importing platform.
+    channel.send({"type": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})
     worker = Worker(options.workflow_dir, channel)
     while (request := channel.receive()) is not None:
         worker.handle(request)
@@ -279,6 +280,7 @@ def _call_user_function(function: Callable[..., Any], arguments: dict[str, Any],
 
 
 def _print_user_traceback(error: BaseException) -> None:
+    import traceback
     # Drop the first frame: it is this runtime's call into the task function.
     tb = error.__traceback__.tb_next if error.__traceback__ else None
     lines = traceback.format_exception(type(error), error, tb)
@@ -286,6 +288,8 @@ def _print_user_traceback(error: BaseException) -> None:
 
 
 def _innermost_user_frame(error: BaseException) -> str | None:
+    import traceback
+
     frames = traceback.extract_tb(error.__traceback__)
     for frame in reversed(frames):
         if not frame.filename.startswith("<"):
@@ -315,8 +319,20 @@ def _apply_environment(entries: list[str]) -> Callable[[], None]:
 
 
 def _c_stdio_flusher() -> Callable[[], None]:
-    """fflush(NULL): C extensions' printf output sits in libc's buffer while fd 1 is a pipe."""
+    """fflush(NULL): C extensions' printf output sits in libc's buffer while fd 1 is a pipe.
+
+    ork-python-worker provides it natively (importing ctypes for one call
+    cost every worker start ~1 ms); ctypes remains the way outside it.
+    """
     try:
+        from ork_worker_native import flush_c_stdio
+
+        return flush_c_stdio
+    except ImportError:
+        pass
+    try:
+        import ctypes
+
         libc = ctypes.CDLL(None)
         fflush = libc.fflush
     except (OSError, AttributeError):
@@ -340,6 +356,8 @@ def find_function(loaded: LoadedModule, name: str) -> Callable[..., Any]:
         for key, value in vars(loaded.module).items()
         if inspect.isfunction(value) and value.__module__ == loaded.module.__name__ and not key.startswith("_")
     ]
+    import difflib
+
     close = difflib.get_close_matches(name, available, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     listing = ", ".join(available) if available else "none"
@@ -461,6 +479,8 @@ class ModuleCache:
             return TaskError(key, f"{where}:{error.lineno}:{error.offset}: SyntaxError: {error.msg}")
         if isinstance(error, SystemExit):
             return TaskError(key, f"importing {display} failed: it called sys.exit({error.code!r})")
+        import traceback
+
         frames = [
             f"{display if f.filename == path else self._relative(f.filename)}:{f.lineno} in {f.name}"
             for f in traceback.extract_tb(error.__traceback__)

@@ -98,6 +98,7 @@ class PythonExecutor final : public plugin::Language, public plugin::Executor {
   std::optional<std::string> prepare(const plugin::LanguageTask& task, const plugin::CheckSink& sink) override;
   void run(const plugin::TaskRequest& request, plugin::TaskSink& sink) override;
   void cancel(std::uint64_t attempt_token) override;
+  void warm(const plugin::TaskSpec& spec) override;
 
  private:
   struct Target {
@@ -319,6 +320,14 @@ void PythonExecutor::cancel(std::uint64_t attempt_token) {
   // The worker may be stuck in C code; only SIGKILL is sure to stop it. The
   // run thread then sees the worker die and reports the cancellation.
   attempts_.cancel(attempt_token, [](WorkerProcess& worker) { worker.kill(); });
+}
+
+// The host is about to run a task like `spec` (`ork run`, plugin API 1.8):
+// start its worker now, so that the interpreter's start-up overlaps the
+// host's recording of the run. The task's acquire then takes that worker.
+void PythonExecutor::warm(const plugin::TaskSpec& spec) {
+  auto resolved = resolve(spec.config_json, std::filesystem::path(spec.workflow_dir));
+  if (const auto* target = std::get_if<Target>(&resolved)) pool_.warm(target->launch);
 }
 
 // ---- helpers --------------------------------------------------------------------

@@ -7,17 +7,53 @@ namespace ork::plugins::python {
 WorkerLease WorkerPool::acquire(const WorkerLaunch& launch) {
   std::string key = launch.key();
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     auto& idle = idle_[key];
-    while (!idle.empty()) {
-      std::unique_ptr<WorkerProcess> worker = std::move(idle.back());
-      idle.pop_back();
-      // An idle worker may have been killed meanwhile (e.g. by the OOM killer).
-      if (worker->alive()) return WorkerLease(*this, key, std::move(worker));
+    for (;;) {
+      while (!idle.empty()) {
+        std::unique_ptr<WorkerProcess> worker = std::move(idle.back());
+        idle.pop_back();
+        // An idle worker may have been killed meanwhile (e.g. by the OOM killer).
+        if (worker->alive()) return WorkerLease(*this, key, std::move(worker));
+      }
+      // A warm start under way gives its worker to the first task, sooner
+      // than a start of its own would.
+      if (starting_[key] == 0) break;
+      warmed_.wait(lock);
     }
+    ++started_;
   }
   // Started outside the lock: a start takes tens of milliseconds.
   return WorkerLease(*this, key, WorkerProcess::start(launch));
+}
+
+void WorkerPool::warm(const WorkerLaunch& launch) {
+  std::string key = launch.key();
+  std::lock_guard lock(mutex_);
+  if (!idle_[key].empty() || starting_[key] > 0) return;
+  ++starting_[key];
+  ++started_;
+  warmers_.emplace_back([this, launch, key] {
+    std::unique_ptr<WorkerProcess> worker;
+    try {
+      worker = WorkerProcess::start(launch);
+    } catch (const std::exception&) {
+      // Only a hint: the task's own acquire starts a worker and reports why it cannot.
+    }
+    std::lock_guard done(mutex_);
+    if (worker) idle_[key].push_back(std::move(worker));
+    --starting_[key];
+    warmed_.notify_all();
+  });
+}
+
+WorkerPool::~WorkerPool() {
+  for (std::thread& warmer : warmers_) warmer.join();
+}
+
+std::size_t WorkerPool::started_count() {
+  std::lock_guard lock(mutex_);
+  return started_;
 }
 
 std::size_t WorkerPool::idle_count() {
