@@ -244,9 +244,9 @@ class Bench:
                 row.baselines.setdefault(name, []).append(time_command(cmd, folder).wall_s)
 
     def time_ork(self, folder: Path, ork_args: list[str], keep_store: bool = False) -> Timing:
-        if keep_store:
+        if keep_store:  # FIXEDW: the run a user makes again
             pass
-        elif self.keep_build:
+        elif self.keep_build:  # kept signatures and builds, a new store
             for store_file in (folder / ".ork").glob("ork.db*"):
                 store_file.unlink()
         else:
