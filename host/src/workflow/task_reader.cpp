@@ -21,6 +21,7 @@ void WorkflowCompiler::read_tasks(const std::map<std::string, MapEntry>& top, co
                                : "\"tasks\" must be a mapping of task name -> task, not " + describe_node(block.value));
     return;
   }
+  drafts_.reserve(block.value.size());  // no copy of every draft at each doubling
   for (const MapEntry& entry : map_entries(block.value, file_, errors_, "", "task")) read_task(entry);
 }
 
