@@ -50,7 +50,10 @@ namespace ork::host::compiling {
 
 WorkflowCompiler::WorkflowCompiler(std::string_view yaml, const std::filesystem::path& file,
                                    const ExecutorCatalog& executors)
-    : yaml_(yaml), file_(file.string()), executors_(executors), values_(file_, errors_) {
+    : yaml_(yaml),
+      file_(file.string()),
+      executors_(executors),
+      values_(file_, errors_, ORK_MAX_YAML_NODES, yaml.size()) {
   workflow_.file = std::filesystem::absolute(file).lexically_normal();
   workflow_.dir = workflow_.file.parent_path();
   workflow_.source = std::string(yaml);

@@ -58,8 +58,9 @@ static_assert(ORK_MAX_YAML_DEPTH <= ORK_MAX_TYPE_DEPTH,
 
 }  // namespace
 
-YamlValueReader::YamlValueReader(std::string file, std::vector<Diagnostic>& errors, std::size_t node_budget)
-    : file_(std::move(file)), errors_(errors), budget_(node_budget) {}
+YamlValueReader::YamlValueReader(std::string file, std::vector<Diagnostic>& errors, std::size_t node_budget,
+                                 std::size_t text_bytes)
+    : file_(std::move(file)), errors_(errors), budget_(node_budget + text_bytes), text_bytes_(text_bytes) {}
 
 std::optional<boost::json::value> YamlValueReader::to_json(const YAML::Node& node) {
   if (exhausted_) return std::nullopt;
@@ -67,10 +68,13 @@ std::optional<boost::json::value> YamlValueReader::to_json(const YAML::Node& nod
     return convert(node);
   } catch (const ValueRefused&) {
   } catch (const BudgetSpent&) {
-    errors_.push_back(
-        {location_of(node, file_), "the values of this workflow file expand to more than " + std::to_string(budget_) +
-                                       " YAML nodes (each use of an alias counts every node it refers to), the limit "
-                                       "(ORK_MAX_YAML_NODES); use large anchors less often or write the value out"});
+    const std::string beyond =
+        text_bytes_ == 0 ? " (" : " beyond one per byte of the file (" + std::to_string(text_bytes_) + " bytes; ";
+    errors_.push_back({location_of(node, file_), "the values of this workflow file expand to more than " +
+                                                     std::to_string(budget_ - text_bytes_) + " YAML nodes" + beyond +
+                                                     "each use of an alias counts every node it refers to), the "
+                                                     "limit (ORK_MAX_YAML_NODES); use large anchors less often or "
+                                                     "write the value out"});
   }
   path_.clear();
   refused_any_ = true;
