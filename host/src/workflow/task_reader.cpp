@@ -22,7 +22,7 @@ void WorkflowCompiler::read_tasks(const std::map<std::string, MapEntry>& top, co
     return;
   }
   drafts_.reserve(block.value.size());  // no copy of every draft at each doubling
-  for (const MapEntry& entry : map_entries(block.value, file_, errors_, "", "task")) read_task(entry);
+  for_each_map_entry(block.value, file_, errors_, "", "task", [&](MapEntry& entry) { read_task(entry); });
 }
 
 void WorkflowCompiler::read_task(const MapEntry& entry) {

@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,11 @@ struct MapEntry {
 // entry is returned; a non-scalar key is reported and skipped.
 std::vector<MapEntry> map_entries(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
                                   std::string_view context, std::string_view noun = "key");
+
+// The same entries, handed to `use` one at a time: the tasks of a large
+// workflow are read without a vector of every task's entry.
+void for_each_map_entry(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
+                        std::string_view context, std::string_view noun, const std::function<void(MapEntry&)>& use);
 
 // Converts the YAML values of one workflow file to JSON: int64, double, bool,
 // null or string for scalars; arrays; objects. All conversions of one file
