@@ -38,8 +38,14 @@ class CompileMemo {
     }
     auto found = answers_.find(key);
     if (found != answers_.end()) return found->second;
+    // Kept until the next compile, i.e. for the whole run: a workflow whose
+    // tasks all differ (one command line each) must not leave one answer
+    // per task behind. Starting over only looks up again.
+    if (answers_.size() >= max_answers) answers_.clear();
     return answers_.emplace(key, look_up()).first->second;
   }
+
+  static constexpr std::size_t max_answers = 4096;
 
  private:
   // Checks of one compile may run on several threads (plugin.h).

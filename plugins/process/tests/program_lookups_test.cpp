@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 namespace ork::plugins::process {
 namespace {
@@ -41,6 +42,17 @@ TEST(ProgramLookups, OneLookupPerPlaceAndCompile) {
   lookups.problem(0, "true", missing);
   lookups.problem(0, "true", missing);
   EXPECT_EQ(calls, 5) << "check_pass 0 (an older host) caches nothing";
+}
+
+TEST(ProgramLookups, AnswersOfOneCompileAreBounded) {
+  CompileMemo<int> memo;
+  int calls = 0;
+  auto look_up = [&] { return ++calls; };
+  EXPECT_EQ(memo.get(3, "first", look_up), 1);
+  for (std::size_t i = 1; i < CompileMemo<int>::max_answers; ++i) memo.get(3, "k" + std::to_string(i), look_up);
+  EXPECT_EQ(memo.get(3, "first", look_up), 1) << "still remembered at the bound";
+  memo.get(3, "one more", look_up);
+  EXPECT_EQ(memo.get(3, "first", look_up), calls) << "past the bound it starts over and looks up again";
 }
 
 TEST(ProgramLookups, MissingProgramIsReportedOnEveryTaskThatNamesIt) {
