@@ -100,9 +100,19 @@ TEST(HostileYaml, AnAliasBombIsRefusedWithTheNodeBudget) {
   Errors errors = errors_of(alias_bomb());
   ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
   EXPECT_EQ(errors[0], "wf.yaml:6:7: the values of this workflow file expand to more than " +
-                           std::to_string(ORK_MAX_YAML_NODES) +
-                           " YAML nodes (each use of an alias counts every node it refers to), the limit "
+                           std::to_string(ORK_MAX_YAML_NODES) + " YAML nodes beyond one per byte of the file (" +
+                           std::to_string(alias_bomb().size()) +
+                           " bytes; each use of an alias counts every node it refers to), the limit "
                            "(ORK_MAX_YAML_NODES); use large anchors less often or write the value out");
+}
+
+// Values written out are never too many, only what aliases expand to: a
+// file of 100 000 tasks has more nodes than ORK_MAX_YAML_NODES on its own
+// (here one constant of as many elements stands for them).
+TEST(HostileYaml, ValuesWrittenOutAreNotLimitedByTheNodeBudget) {
+  std::string text = "tasks:\n  t:\n    executor: process\n    command: x\n    inputs: {v: [" +
+                     repeat("0, ", ORK_MAX_YAML_NODES) + "0]}\n";
+  EXPECT_EQ(errors_of(text), Errors{});
 }
 
 // A list of exactly `nodes` nodes (itself included) built from anchors of

@@ -101,7 +101,7 @@ std::string owner_name() {
 CreatedRunId record_run(Store& store, const CompiledWorkflow& workflow, const RunRequest& request) {
   Millis now = now_millis();
   std::int64_t version = store.save_workflow(workflow.name, workflow.content_hash, workflow.file.string(),
-                                             workflow.source, boost::json::serialize(workflow.spec_json()), now);
+                                             workflow.source, workflow.spec_text(), now);
   NewRun run;
   run.run_id = new_run_id();
   run.workflow_version_id = version;

@@ -21,32 +21,40 @@ std::string binding_source_text(const InputBinding& binding) {
 
 namespace {
 
+boost::json::object header_json(const CompiledWorkflow& workflow);
 boost::json::object inputs_json(const std::vector<WorkflowInput>& inputs);
 boost::json::object binding_json(const InputBinding& binding);
 
 }  // namespace
 
-boost::json::object CompiledWorkflow::spec_json() const {
-  boost::json::object json;
-  json["name"] = name;
-  json["description"] = description;
-  json["file"] = file.string();
-  json["schedule"] = schedule;
-  json["timezone"] = timezone;
-  if (concurrency > 0) json["concurrency"] = concurrency;
-  if (max_active_runs > 0) json["max_active_runs"] = max_active_runs;
-  if (timeout.count() > 0) json["timeout_ms"] = timeout.count();  // absent when unset: old versions keep their hash
-  if (!pools.empty()) {
-    boost::json::object pool_sizes;
-    for (const auto& [name, size] : pools) pool_sizes[name] = size;
-    json["pools"] = std::move(pool_sizes);
+std::string CompiledWorkflow::spec_text() const {
+  // serialize(spec_json()) without the whole object at once: "tasks" is its
+  // last key, so its text is the rest of the object's with the tasks'
+  // entries appended one at a time (same bytes, same content hash).
+  boost::json::object json = header_json(*this);
+  std::string text = boost::json::serialize(json);
+  text.pop_back();  // the closing brace
+  text += json.empty() ? "\"tasks\":{" : ",\"tasks\":{";
+  bool first = true;
+  for (const CompiledTask& task : tasks) {
+    if (!first) text += ',';
+    first = false;
+    text += boost::json::serialize(boost::json::string_view(task.name));
+    text += ':';
+    text += boost::json::serialize(task_spec_json(task));
   }
-  json["inputs"] = inputs_json(inputs);
+  text += "}}";
+  return text;
+}
+
+boost::json::object CompiledWorkflow::spec_json() const {
+  boost::json::object json = header_json(*this);
   boost::json::object task_map;
   for (const CompiledTask& task : tasks) task_map[task.name] = task_spec_json(task);
   json["tasks"] = std::move(task_map);
   return json;
 }
+
 
 const CompiledTask* CompiledWorkflow::find_task(std::string_view wanted) const {
   for (const CompiledTask& task : tasks) {
@@ -108,6 +116,26 @@ boost::json::object task_spec_json(const CompiledTask& task) {
 }
 
 namespace {
+
+boost::json::object header_json(const CompiledWorkflow& workflow) {
+  boost::json::object json;
+  json["name"] = workflow.name;
+  json["description"] = workflow.description;
+  json["file"] = workflow.file.string();
+  json["schedule"] = workflow.schedule;
+  json["timezone"] = workflow.timezone;
+  if (workflow.concurrency > 0) json["concurrency"] = workflow.concurrency;
+  if (workflow.max_active_runs > 0) json["max_active_runs"] = workflow.max_active_runs;
+  // Absent when unset: old versions keep their hash.
+  if (workflow.timeout.count() > 0) json["timeout_ms"] = workflow.timeout.count();
+  if (!workflow.pools.empty()) {
+    boost::json::object pool_sizes;
+    for (const auto& [name, size] : workflow.pools) pool_sizes[name] = size;
+    json["pools"] = std::move(pool_sizes);
+  }
+  json["inputs"] = inputs_json(workflow.inputs);
+  return json;
+}
 
 boost::json::object inputs_json(const std::vector<WorkflowInput>& inputs) {
   boost::json::object json;

@@ -105,6 +105,9 @@ struct CompiledWorkflow {
   // with each task's signature (types as structural strings). Stored with the
   // workflow version; equal specs mean the same version.
   boost::json::object spec_json() const;
+  // serialize(spec_json()), built a task at a time: a workflow of 100 000
+  // tasks never holds every task's JSON object at once.
+  std::string spec_text() const;
   const CompiledTask* find_task(std::string_view name) const;
 };
 

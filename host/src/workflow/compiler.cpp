@@ -50,7 +50,10 @@ namespace ork::host::compiling {
 
 WorkflowCompiler::WorkflowCompiler(std::string_view yaml, const std::filesystem::path& file,
                                    const ExecutorCatalog& executors)
-    : yaml_(yaml), file_(file.string()), executors_(executors), values_(file_, errors_) {
+    : yaml_(yaml),
+      file_(file.string()),
+      executors_(executors),
+      values_(file_, errors_, ORK_MAX_YAML_NODES, yaml.size()) {
   workflow_.file = std::filesystem::absolute(file).lexically_normal();
   workflow_.dir = workflow_.file.parent_path();
   workflow_.source = std::string(yaml);
@@ -58,18 +61,7 @@ WorkflowCompiler::WorkflowCompiler(std::string_view yaml, const std::filesystem:
 }
 
 CompileResult WorkflowCompiler::run() {
-  std::optional<YAML::Node> root = parse_document();
-  if (!root) return finish({});
-  std::map<std::string, MapEntry> top = read_top_level(*root);
-  read_header(top);
-  named_types_ = NamedTypes::from_yaml(entry_value(top, "types"), file_, values_, errors_);
-  if (top.count("inputs")) read_workflow_inputs(top.at("inputs"));
-  if (top.count("pools")) read_pools(top.at("pools"));
-  if (top.count("concurrency")) read_positive(top.at("concurrency"), workflow_.concurrency);
-  if (top.count("max_active_runs")) read_positive(top.at("max_active_runs"), workflow_.max_active_runs);
-  if (top.count("timeout")) read_run_timeout(top.at("timeout"));
-  if (top.count("defaults")) read_defaults(top.at("defaults"));
-  read_tasks(top, *root);
+  if (!read_document()) return finish({});
   std::optional<std::vector<std::size_t>> order = order_tasks(drafts_, errors_);
   check_with_executors();
   apply_declared_types();
@@ -80,6 +72,25 @@ CompileResult WorkflowCompiler::run() {
   check_pools();
   prepare_language_tasks();
   return finish(order.value_or(std::vector<std::size_t>{}));
+}
+
+// Everything that needs the YAML tree is read here: the tree (about 2 KB per
+// task in yaml-cpp's nodes) is released on return, before the checks and the
+// compiled workflow need memory of their own.
+bool WorkflowCompiler::read_document() {
+  std::optional<YAML::Node> root = parse_document();
+  if (!root) return false;
+  std::map<std::string, MapEntry> top = read_top_level(*root);
+  read_header(top);
+  named_types_ = NamedTypes::from_yaml(entry_value(top, "types"), file_, values_, errors_);
+  if (top.count("inputs")) read_workflow_inputs(top.at("inputs"));
+  if (top.count("pools")) read_pools(top.at("pools"));
+  if (top.count("concurrency")) read_positive(top.at("concurrency"), workflow_.concurrency);
+  if (top.count("max_active_runs")) read_positive(top.at("max_active_runs"), workflow_.max_active_runs);
+  if (top.count("timeout")) read_run_timeout(top.at("timeout"));
+  if (top.count("defaults")) read_defaults(top.at("defaults"));
+  read_tasks(top, *root);
+  return true;
 }
 
 std::optional<YAML::Node> WorkflowCompiler::parse_document() {
@@ -363,8 +374,10 @@ CompileResult WorkflowCompiler::finish(const std::vector<std::size_t>& order) {
     return std::pair(a.where.line, a.where.col) < std::pair(b.where.line, b.where.col);
   });
   if (!errors_.empty()) return CompileResult{std::nullopt, std::move(errors_)};
+  workflow_.tasks.reserve(order.size());
   for (std::size_t index : order) workflow_.tasks.push_back(std::move(drafts_[index].task));
-  workflow_.content_hash = sha256_hex(boost::json::serialize(workflow_.spec_json()));
+  std::vector<TaskDraft>().swap(drafts_);  // their locations and maps, before the hash needs memory
+  workflow_.content_hash = sha256_hex(workflow_.spec_text());
   return CompileResult{std::move(workflow_), {}};
 }
 

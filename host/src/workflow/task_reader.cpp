@@ -21,7 +21,8 @@ void WorkflowCompiler::read_tasks(const std::map<std::string, MapEntry>& top, co
                                : "\"tasks\" must be a mapping of task name -> task, not " + describe_node(block.value));
     return;
   }
-  for (const MapEntry& entry : map_entries(block.value, file_, errors_, "", "task")) read_task(entry);
+  drafts_.reserve(block.value.size());  // no copy of every draft at each doubling
+  for_each_map_entry(block.value, file_, errors_, "", "task", [&](MapEntry& entry) { read_task(entry); });
 }
 
 void WorkflowCompiler::read_task(const MapEntry& entry) {

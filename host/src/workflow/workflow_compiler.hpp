@@ -71,6 +71,10 @@ class WorkflowCompiler {
  private:
   // ---- document and top level ------------------------------------------------
 
+  // Reads the file into the workflow and the task drafts; false when it is
+  // not a mapping at all (reported).
+  bool read_document();
+
   std::optional<YAML::Node> parse_document();
 
   std::map<std::string, MapEntry> read_top_level(const YAML::Node& root);

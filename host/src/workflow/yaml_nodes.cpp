@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 
@@ -18,9 +19,16 @@ SourceLocation location_of(const YAML::Node& node, const std::string& file) {
 std::vector<MapEntry> map_entries(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
                                   std::string_view context, std::string_view noun) {
   std::vector<MapEntry> entries;
-  // Key -> its index in `entries`: a workflow of 10 000 tasks is one mapping,
-  // and comparing each key with every earlier one cost ~50M string compares.
-  std::unordered_map<std::string, std::size_t> index_of;
+  for_each_map_entry(map, file, errors, context, noun, [&](MapEntry& entry) { entries.push_back(std::move(entry)); });
+  return entries;
+}
+
+void for_each_map_entry(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
+                        std::string_view context, std::string_view noun, const std::function<void(MapEntry&)>& use) {
+  // Key -> the line of its first entry: a workflow of 10 000 tasks is one
+  // mapping, and comparing each key with every earlier one cost ~50M string
+  // compares.
+  std::unordered_map<std::string, int> first_line;
   for (auto it = map.begin(); it != map.end(); ++it) {
     MapEntry entry{{}, it->first, it->second, location_of(it->first, file), location_of(it->second, file)};
     if (!entry.key_node.IsScalar()) {
@@ -31,16 +39,14 @@ std::vector<MapEntry> map_entries(const YAML::Node& map, const std::string& file
     entry.key = entry.key_node.Scalar();
     // yaml-cpp places an empty value at the next token; point at the key instead.
     if (entry.value.IsNull() && entry.value_where.line != entry.key_where.line) entry.value_where = entry.key_where;
-    auto [earlier, first] = index_of.try_emplace(entry.key, entries.size());
+    auto [earlier, first] = first_line.try_emplace(entry.key, entry.key_where.line);
     if (!first) {
       errors.push_back({entry.key_where, std::string(context) + "duplicate " + std::string(noun) + " \"" +
-                                             entry.key + "\" (first at line " +
-                                             std::to_string(entries[earlier->second].key_where.line) + ")"});
+                                             entry.key + "\" (first at line " + std::to_string(earlier->second) + ")"});
       continue;
     }
-    entries.push_back(std::move(entry));
+    use(entry);
   }
-  return entries;
 }
 
 namespace {
@@ -58,8 +64,9 @@ static_assert(ORK_MAX_YAML_DEPTH <= ORK_MAX_TYPE_DEPTH,
 
 }  // namespace
 
-YamlValueReader::YamlValueReader(std::string file, std::vector<Diagnostic>& errors, std::size_t node_budget)
-    : file_(std::move(file)), errors_(errors), budget_(node_budget) {}
+YamlValueReader::YamlValueReader(std::string file, std::vector<Diagnostic>& errors, std::size_t node_budget,
+                                 std::size_t text_bytes)
+    : file_(std::move(file)), errors_(errors), budget_(node_budget + text_bytes), text_bytes_(text_bytes) {}
 
 std::optional<boost::json::value> YamlValueReader::to_json(const YAML::Node& node) {
   if (exhausted_) return std::nullopt;
@@ -67,10 +74,13 @@ std::optional<boost::json::value> YamlValueReader::to_json(const YAML::Node& nod
     return convert(node);
   } catch (const ValueRefused&) {
   } catch (const BudgetSpent&) {
-    errors_.push_back(
-        {location_of(node, file_), "the values of this workflow file expand to more than " + std::to_string(budget_) +
-                                       " YAML nodes (each use of an alias counts every node it refers to), the limit "
-                                       "(ORK_MAX_YAML_NODES); use large anchors less often or write the value out"});
+    const std::string beyond =
+        text_bytes_ == 0 ? " (" : " beyond one per byte of the file (" + std::to_string(text_bytes_) + " bytes; ";
+    errors_.push_back({location_of(node, file_), "the values of this workflow file expand to more than " +
+                                                     std::to_string(budget_ - text_bytes_) + " YAML nodes" + beyond +
+                                                     "each use of an alias counts every node it refers to), the "
+                                                     "limit (ORK_MAX_YAML_NODES); use large anchors less often or "
+                                                     "write the value out"});
   }
   path_.clear();
   refused_any_ = true;

@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,17 +37,31 @@ struct MapEntry {
 std::vector<MapEntry> map_entries(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
                                   std::string_view context, std::string_view noun = "key");
 
+// The same entries, handed to `use` one at a time: the tasks of a large
+// workflow are read without a vector of every task's entry.
+void for_each_map_entry(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
+                        std::string_view context, std::string_view noun, const std::function<void(MapEntry&)>& use);
+
 // Converts the YAML values of one workflow file to JSON: int64, double, bool,
 // null or string for scalars; arrays; objects. All conversions of one file
 // share one budget of expanded nodes (each use of an alias counts every node
-// it reaches), and a value may nest at most ORK_MAX_YAML_DEPTH levels, so
+// it reaches; a workflow file gets ORK_MAX_YAML_NODES plus one per byte of
+// its text, so a file that writes its values out is never refused however
+// many tasks it has), and a value may nest at most ORK_MAX_YAML_DEPTH levels, so
 // neither an alias bomb nor an alias that contains itself can exhaust memory
 // or the stack. A value over a limit is reported into `errors` at its
 // file:line:col and converts to nullopt; once the budget is spent, every
 // later conversion is nullopt too (reported once).
 class YamlValueReader {
  public:
-  YamlValueReader(std::string file, std::vector<Diagnostic>& errors, std::size_t node_budget = ORK_MAX_YAML_NODES);
+  // `text_bytes`: the size of the workflow file's text, added to the budget.
+  // Written out, a node takes at least a byte, so only aliases can go over
+  // it, and what they may expand to stays linear in the file's size
+  // (100 000 tasks of `command: [true]` are 200 000 nodes; a 600-byte alias
+  // bomb is 10^9).
+
+  YamlValueReader(std::string file, std::vector<Diagnostic>& errors, std::size_t node_budget = ORK_MAX_YAML_NODES,
+                  std::size_t text_bytes = 0);
 
   std::optional<boost::json::value> to_json(const YAML::Node& node);
   // Nodes converted so far (for tests of the budget).
@@ -62,6 +77,7 @@ class YamlValueReader {
   std::string file_;
   std::vector<Diagnostic>& errors_;
   std::size_t budget_;
+  std::size_t text_bytes_;
   std::size_t used_ = 0;
   bool exhausted_ = false;
   bool refused_any_ = false;

@@ -17,8 +17,10 @@
  * per use of an alias that reaches it. yaml-cpp shares aliased nodes, so a
  * 616-byte "alias bomb" (9 levels, each repeating the previous one 10 times)
  * stands for a billion nodes; the budget refuses it before conversion eats
- * the memory. 100,000 is far beyond any real workflow (hundreds of tasks
- * with a few dozen nodes each) and converts in a few tens of milliseconds,
+ * the memory. The host adds one node per byte of the file: a node written
+ * out takes at least a byte, so a file without aliases never reaches the
+ * budget (100 000 tasks are several hundred thousand nodes), and what
+ * aliases may add is 100,000, which converts in a few tens of milliseconds,
  * so even a file right at the budget is refused or accepted at once (a
  * budget of a million took over a second, and ten under the fuzzer). */
 #define ORK_MAX_YAML_NODES 100000

@@ -37,6 +37,7 @@ std::string with_stderr_tail(std::string message, const std::string& tail);
 std::string signal_description(int signal);
 std::string_view variable_name(std::string_view entry);
 std::string_view search_path_of(const std::vector<std::string>& environment, const std::string& fallback);
+std::string task_search_path(const std::vector<std::string_view>& extra);
 
 }  // namespace
 
@@ -103,39 +104,47 @@ void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
     report_code_files(spec, command, "", sink);
     return;  // the shell finds its programs when it runs
   }
-  if (std::optional<std::string> problem = program_problem(spec, command.program())) {
+  const std::string search_path = task_search_path(spec.env);
+  if (std::optional<std::string> problem = program_problem(spec, command.program(), search_path)) {
     sink.error(command.key, *problem);
     return;
   }
   if (*introspect) ask_signature(spec, command, sink);
   std::string program = command.program();
   if (!names_a_path(program)) {
-    std::vector<std::string> environment = task_environment(spec.env);
-    std::string fallback = default_search_path();
-    program = find_on_path(program, search_path_of(environment, fallback), task_workdir(spec)).value_or(program);
+    const std::string workdir(task_workdir(spec));
+    program = found_programs_
+                  .get(spec.check_pass, program + '\0' + workdir + '\0' + search_path,
+                       [&] { return find_on_path(program, search_path, workdir); })
+                  .value_or(program);
   }
   report_code_files(spec, command, program, sink);
 }
 
+// Once per compile for all the tasks with the same command, program and
+// directories (code_identities_): each file's canonical path costs a
+// readlink per path component.
 void ProcessExecutor::report_code_files(const ork::plugin::TaskSpec& spec, const Command& command,
                                         const std::string& program, const ork::plugin::CheckSink& sink) {
-  CodeIdentity identity =
-      command_code_identity(command, program, task_workdir(spec), spec.workflow_dir);
+  const std::string workdir(task_workdir(spec));
+  const std::string key = program + '\0' + workdir + '\0' + std::string(spec.workflow_dir) + '\0' +
+                          std::string(spec.config_json);
+  CodeIdentity identity = code_identities_.get(spec.check_pass, key, [&] {
+    return command_code_identity(command, program, workdir, spec.workflow_dir);
+  });
   sink.code_files(identity.files, identity.why_not);
 }
 
 // Looked up as the run will: in the task's workdir, on the task's own PATH;
 // once per compile for all the tasks that name the same program (lookups_).
 std::optional<std::string> ProcessExecutor::program_problem(const ork::plugin::TaskSpec& spec,
-                                                            const std::string& program) {
+                                                            const std::string& program,
+                                                            const std::string& search_path) {
   std::string workdir(task_workdir(spec));
   if (names_a_path(program)) {
     return lookups_.problem(spec.check_pass, program + '\0' + workdir,
                             [&] { return explicit_program_problem(program, workdir); });
   }
-  std::vector<std::string> environment = task_environment(spec.env);
-  std::string fallback = default_search_path();
-  std::string search_path(search_path_of(environment, fallback));
   return lookups_.problem(spec.check_pass, program + '\0' + workdir + '\0' + search_path,
                           [&]() -> std::optional<std::string> {
                             if (find_on_path(program, search_path, workdir)) return std::nullopt;
@@ -393,6 +402,17 @@ std::string_view search_path_of(const std::vector<std::string>& environment, con
     if (entry.starts_with("PATH=")) return std::string_view(entry).substr(5);
   }
   return fallback;
+}
+
+// The PATH that task_environment(extra) would hold, without copying the
+// whole environment for it (a compile asks once per task): the task's own
+// last PATH=, else the host's (never one of its secrets), else the default.
+std::string task_search_path(const std::vector<std::string_view>& extra) {
+  for (auto entry = extra.rbegin(); entry != extra.rend(); ++entry) {
+    if (entry->starts_with("PATH=")) return std::string(entry->substr(5));
+  }
+  if (const char* inherited = std::getenv("PATH")) return inherited;
+  return default_search_path();
 }
 
 }  // namespace

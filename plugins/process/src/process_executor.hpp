@@ -5,6 +5,7 @@
 // the tests also use it directly.
 #pragma once
 
+#include "code_identity.hpp"
 #include "command.hpp"
 #include "program_lookups.hpp"
 
@@ -52,7 +53,8 @@ class ProcessExecutor : public ork::plugin::Executor {
 
  private:
   // Why the task's program cannot be started (nullopt: it can).
-  std::optional<std::string> program_problem(const ork::plugin::TaskSpec& spec, const std::string& program);
+  std::optional<std::string> program_problem(const ork::plugin::TaskSpec& spec, const std::string& program,
+                                             const std::string& search_path);
   // The task's code identity for `cache:` (code_identity.hpp); `program` is
   // the resolved program, "" for a shell line.
   void report_code_files(const ork::plugin::TaskSpec& spec, const Command& command, const std::string& program,
@@ -61,6 +63,8 @@ class ProcessExecutor : public ork::plugin::Executor {
   Options options_;
   executor::AttemptRegistry<CancelSignal> running_;  // attempt token -> the run's cancel signal
   ProgramLookups lookups_;                           // the programs the current compile looked for
+  CompileMemo<std::optional<std::string>> found_programs_;  // and where it found them on PATH
+  CompileMemo<CodeIdentity> code_identities_;               // and the code identities of its commands
 };
 
 // `executor: shell`, the upstream ork's name for a process task run through

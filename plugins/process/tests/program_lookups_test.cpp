@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <string>
 
 namespace ork::plugins::process {
 namespace {
@@ -40,6 +42,17 @@ TEST(ProgramLookups, OneLookupPerPlaceAndCompile) {
   lookups.problem(0, "true", missing);
   lookups.problem(0, "true", missing);
   EXPECT_EQ(calls, 5) << "check_pass 0 (an older host) caches nothing";
+}
+
+TEST(ProgramLookups, AnswersOfOneCompileAreBounded) {
+  CompileMemo<int> memo;
+  int calls = 0;
+  auto look_up = [&] { return ++calls; };
+  EXPECT_EQ(memo.get(3, "first", look_up), 1);
+  for (std::size_t i = 1; i < CompileMemo<int>::max_answers; ++i) memo.get(3, "k" + std::to_string(i), look_up);
+  EXPECT_EQ(memo.get(3, "first", look_up), 1) << "still remembered at the bound";
+  memo.get(3, "one more", look_up);
+  EXPECT_EQ(memo.get(3, "first", look_up), calls) << "past the bound it starts over and looks up again";
 }
 
 TEST(ProgramLookups, MissingProgramIsReportedOnEveryTaskThatNamesIt) {
@@ -76,6 +89,31 @@ TEST(ProgramLookups, ProgramInstalledBetweenCompilesIsFoundByTheNext) {
   EXPECT_EQ(check(executor, 12, argv_config({"crunchy"}), dir.str(), {"PATH=/nonexistent"}).size(), 1u)
       << "another PATH is another lookup";
   EXPECT_TRUE(check(executor, 0, argv_config({"./tool"}), dir.str()).empty());
+}
+
+// The files of a command's code identity (for `cache:`) are found once per
+// compile too, and found again by the next compile after a file appears.
+TEST(ProgramLookups, CodeFilesAreFoundOncePerCompile) {
+  TempDir dir;
+  ProcessExecutor executor;
+  const std::string root = dir.str();
+  const std::string file = root + "/wf.yaml";
+  auto code_files = [&](std::uint64_t check_pass, const std::string& config_json) {
+    RecordingCheckSink recorder;
+    ork::plugin::TaskSpec spec{"wf", file, root, "t", config_json, root, {}, check_pass};
+    executor.check(spec, ork::plugin::CheckSink(recorder.c_sink()));
+    EXPECT_TRUE(recorder.errors().empty());
+    return recorder.code_files().value_or(std::vector<std::string>{"<not reported>"});
+  };
+  const std::string config = argv_config({"sh", "job.sh"});
+  EXPECT_TRUE(code_files(21, config).empty()) << "job.sh does not exist yet";
+  dir.write("job.sh", "exit 0\n", false);
+  EXPECT_TRUE(code_files(21, config).empty()) << "the same compile keeps its first answer";
+  const std::string job = std::filesystem::weakly_canonical(dir.path() / "job.sh").string();
+  EXPECT_EQ(code_files(21, argv_config({"sh", "job.sh", "--fast"})), std::vector<std::string>{job})
+      << "another command is looked at on its own";
+  EXPECT_EQ(code_files(22, config), std::vector<std::string>{job}) << "the next compile sees the new file";
+  EXPECT_EQ(code_files(0, config), std::vector<std::string>{job}) << "check_pass 0 caches nothing";
 }
 
 }  // namespace
