@@ -264,7 +264,7 @@ std::optional<std::string> ProcessExecutor::start(SpawnSpec& spec, std::optional
   }
 }
 
-// A path is used as written (posix_spawn resolves a relative one after the
+// A path is used as written (execve resolves a relative one after the
 // chdir into the workdir); a bare name is looked up on the task's own PATH,
 // which posix_spawnp would not do, unless resolved_ found it there a moment ago.
 std::optional<std::string> ProcessExecutor::choose_program(SpawnSpec& spec, std::string& where, bool& remembered) {
@@ -336,7 +336,7 @@ std::optional<std::string> script_problem(const std::string& script, const std::
 }
 
 std::string spawn_failure_message(const SpawnSpec& spec, int error) {
-  // posix_spawn says ENOENT for a missing workdir and a missing program alike; tell them apart.
+  // The spawn says ENOENT for a missing workdir and a missing program alike; tell them apart.
   if (!spec.workdir.empty()) {
     if (std::optional<std::string> problem = directory_problem(spec.workdir)) {
       return "cannot start the task: its working directory " + spec.workdir + " " + *problem;
