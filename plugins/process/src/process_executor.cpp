@@ -36,6 +36,7 @@ std::string with_stderr_tail(std::string message, const std::string& tail);
 std::string signal_description(int signal);
 std::string_view variable_name(std::string_view entry);
 std::string_view search_path_of(const std::vector<std::string>& environment, const std::string& fallback);
+std::string_view task_search_path(const std::vector<std::string_view>& task_env);
 
 }  // namespace
 
@@ -109,9 +110,12 @@ void ProcessExecutor::check(const ork::plugin::TaskSpec& spec, const ork::plugin
   if (*introspect) ask_signature(spec, command, sink);
   std::string program = command.program();
   if (!names_a_path(program)) {
-    std::vector<std::string> environment = task_environment(spec.env);
-    std::string fallback = default_search_path();
-    program = find_on_path(program, search_path_of(environment, fallback), task_workdir(spec)).value_or(program);
+    // Once per compile for all the tasks that name it, like the check above.
+    std::string search_path(task_search_path(spec.env));
+    std::string workdir(task_workdir(spec));
+    program = lookups_.resolved(spec.check_pass, program + '\0' + workdir + '\0' + search_path, [&] {
+      return find_on_path(program, search_path, workdir).value_or(program);
+    });
   }
   report_code_files(spec, command, program, sink);
 }
@@ -132,9 +136,7 @@ std::optional<std::string> ProcessExecutor::program_problem(const ork::plugin::T
     return lookups_.problem(spec.check_pass, program + '\0' + workdir,
                             [&] { return explicit_program_problem(program, workdir); });
   }
-  std::vector<std::string> environment = task_environment(spec.env);
-  std::string fallback = default_search_path();
-  std::string search_path(search_path_of(environment, fallback));
+  std::string search_path(task_search_path(spec.env));
   return lookups_.problem(spec.check_pass, program + '\0' + workdir + '\0' + search_path,
                           [&]() -> std::optional<std::string> {
                             if (find_on_path(program, search_path, workdir)) return std::nullopt;
@@ -410,6 +412,19 @@ std::string signal_description(int signal) {
 }
 
 std::string_view variable_name(std::string_view entry) { return entry.substr(0, entry.find('=')); }
+
+// The PATH a task with `task_env` runs with (the same answer as
+// search_path_of(task_environment(task_env)), without copying the host's
+// environment): its own last PATH=, else the host's (PATH is never one of
+// the secrets task_environment drops), else confstr's default.
+std::string_view task_search_path(const std::vector<std::string_view>& task_env) {
+  for (auto entry = task_env.rbegin(); entry != task_env.rend(); ++entry) {
+    if (entry->starts_with("PATH=")) return entry->substr(5);
+  }
+  if (const char* host = std::getenv("PATH")) return host;
+  static const std::string fallback = default_search_path();
+  return fallback;
+}
 
 std::string_view search_path_of(const std::vector<std::string>& environment, const std::string& fallback) {
   for (const std::string& entry : environment) {

@@ -6,15 +6,29 @@ std::optional<std::string> ProgramLookups::problem(std::uint64_t check_pass, con
                                                    const std::function<std::optional<std::string>()>& look_up) {
   if (check_pass == 0) return look_up();
   std::lock_guard lock(mutex_);
-  // Another compile's answers may be stale now; one compile at a time is
-  // kept (two interleaved compiles only look up more often, never wrongly).
-  if (check_pass != check_pass_) {
-    problems_.clear();
-    check_pass_ = check_pass;
-  }
+  start_pass(check_pass);
   auto found = problems_.find(where);
   if (found != problems_.end()) return found->second;
   return problems_.emplace(where, look_up()).first->second;
+}
+
+std::string ProgramLookups::resolved(std::uint64_t check_pass, const std::string& where,
+                                     const std::function<std::string()>& look_up) {
+  if (check_pass == 0) return look_up();
+  std::lock_guard lock(mutex_);
+  start_pass(check_pass);
+  auto found = resolved_.find(where);
+  if (found != resolved_.end()) return found->second;
+  return resolved_.emplace(where, look_up()).first->second;
+}
+
+void ProgramLookups::start_pass(std::uint64_t check_pass) {
+  // Another compile's answers may be stale now; one compile at a time is
+  // kept (two interleaved compiles only look up more often, never wrongly).
+  if (check_pass == check_pass_) return;
+  problems_.clear();
+  resolved_.clear();
+  check_pass_ = check_pass;
 }
 
 std::optional<std::string> ResolvedPrograms::find(const std::string& where) {

@@ -29,12 +29,19 @@ class ProgramLookups {
   // is resolved from and the search path.
   std::optional<std::string> problem(std::uint64_t check_pass, const std::string& where,
                                      const std::function<std::optional<std::string>()>& look_up);
+  // Where the program named by `where` resolves (its path on PATH), as
+  // `look_up` says; cached the same way, for the code identity of `cache:`.
+  std::string resolved(std::uint64_t check_pass, const std::string& where, const std::function<std::string()>& look_up);
 
  private:
   // Checks of one compile may run on several threads (plugin.h).
   std::mutex mutex_;
   std::uint64_t check_pass_ = 0;  // the compile `problems_` belong to
   std::unordered_map<std::string, std::optional<std::string>> problems_;
+  std::unordered_map<std::string, std::string> resolved_;
+
+  // Forgets the answers of an older compile (lock held).
+  void start_pass(std::uint64_t check_pass);
 };
 
 // Where a bare program name was found on PATH at run time, remembered for

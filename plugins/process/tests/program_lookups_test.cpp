@@ -42,6 +42,43 @@ TEST(ProgramLookups, OneLookupPerPlaceAndCompile) {
   EXPECT_EQ(calls, 5) << "check_pass 0 (an older host) caches nothing";
 }
 
+// check() also resolves a bare name for the code identity of `cache:`:
+// once per compile too, not once per task (10 000 tasks running `true`).
+TEST(ProgramLookups, ResolvedPathOnePerPlaceAndCompile) {
+  ProgramLookups lookups;
+  int calls = 0;
+  auto find = [&] {
+    ++calls;
+    return std::string("/usr/bin/true");
+  };
+  for (int task = 0; task < 1000; ++task) EXPECT_EQ(lookups.resolved(5, "true", find), "/usr/bin/true");
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(lookups.resolved(6, "true", find), "/usr/bin/true");
+  EXPECT_EQ(calls, 2) << "the next compile looks again";
+  lookups.resolved(0, "true", find);
+  EXPECT_EQ(calls, 3) << "check_pass 0 caches nothing";
+}
+
+// The PATH a check searches is the task's own, else the host's: a task
+// whose env: sets PATH finds its program there and reports that file.
+TEST(ProgramLookups, CodeIdentityOfABareNameUsesTheTasksOwnPath) {
+  TempDir dir;
+  dir.write("tools/ork-lookup-tool", "#!/bin/sh\n", true);
+  ProcessExecutor executor;
+  RecordingCheckSink recorder;
+  const std::string path_entry = "PATH=" + dir.str() + "/tools";
+  const std::string config = argv_config({"ork-lookup-tool"});
+  const std::string file = dir.str() + "/wf.yaml";
+  const std::string folder = dir.str();
+  ork::plugin::TaskSpec spec{"wf", file, folder, "t", config, folder, {path_entry}, 9};
+  executor.check(spec, ork::plugin::CheckSink(recorder.c_sink()));
+  EXPECT_TRUE(recorder.errors().empty());
+  ASSERT_TRUE(recorder.code_files().has_value());
+  bool found = false;
+  for (const std::string& file : *recorder.code_files()) found = found || file.ends_with("tools/ork-lookup-tool");
+  EXPECT_TRUE(found) << "the program on the task's PATH is part of its code identity";
+}
+
 TEST(ProgramLookups, MissingProgramIsReportedOnEveryTaskThatNamesIt) {
   TempDir dir;
   ProcessExecutor executor;
