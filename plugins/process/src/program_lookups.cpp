@@ -22,12 +22,23 @@ std::string ProgramLookups::resolved(std::uint64_t check_pass, const std::string
   return resolved_.emplace(where, look_up()).first->second;
 }
 
+CodeIdentity ProgramLookups::identity(std::uint64_t check_pass, const std::string& where,
+                                      const std::function<CodeIdentity()>& work_out) {
+  if (check_pass == 0) return work_out();
+  std::lock_guard lock(mutex_);
+  start_pass(check_pass);
+  auto found = identities_.find(where);
+  if (found != identities_.end()) return found->second;
+  return identities_.emplace(where, work_out()).first->second;
+}
+
 void ProgramLookups::start_pass(std::uint64_t check_pass) {
   // Another compile's answers may be stale now; one compile at a time is
   // kept (two interleaved compiles only look up more often, never wrongly).
   if (check_pass == check_pass_) return;
   problems_.clear();
   resolved_.clear();
+  identities_.clear();
   check_pass_ = check_pass;
 }
 

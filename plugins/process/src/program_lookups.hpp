@@ -18,6 +18,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "code_identity.hpp"
+
 namespace ork::plugins::process {
 
 class ProgramLookups {
@@ -32,6 +34,10 @@ class ProgramLookups {
   // Where the program named by `where` resolves (its path on PATH), as
   // `look_up` says; cached the same way, for the code identity of `cache:`.
   std::string resolved(std::uint64_t check_pass, const std::string& where, const std::function<std::string()>& look_up);
+  // A command's code identity (code_identity.hpp), keyed by everything it
+  // depends on; cached the same way.
+  CodeIdentity identity(std::uint64_t check_pass, const std::string& where,
+                        const std::function<CodeIdentity()>& work_out);
 
  private:
   // Checks of one compile may run on several threads (plugin.h).
@@ -39,6 +45,7 @@ class ProgramLookups {
   std::uint64_t check_pass_ = 0;  // the compile `problems_` belong to
   std::unordered_map<std::string, std::optional<std::string>> problems_;
   std::unordered_map<std::string, std::string> resolved_;
+  std::unordered_map<std::string, CodeIdentity> identities_;
 
   // Forgets the answers of an older compile (lock held).
   void start_pass(std::uint64_t check_pass);

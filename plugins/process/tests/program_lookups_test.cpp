@@ -59,6 +59,22 @@ TEST(ProgramLookups, ResolvedPathOnePerPlaceAndCompile) {
   EXPECT_EQ(calls, 3) << "check_pass 0 caches nothing";
 }
 
+// ... and so is a command's code identity (a canonicalised path per file).
+TEST(ProgramLookups, CodeIdentityOncePerCommandAndCompile) {
+  ProgramLookups lookups;
+  int calls = 0;
+  auto work_out = [&] {
+    ++calls;
+    return CodeIdentity{{}, "its code lives outside the workflow directory"};
+  };
+  for (int task = 0; task < 1000; ++task) lookups.identity(3, "/usr/bin/true", work_out);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(lookups.identity(3, "/usr/bin/false", work_out).why_not, "its code lives outside the workflow directory");
+  EXPECT_EQ(calls, 2);
+  lookups.identity(4, "/usr/bin/true", work_out);
+  EXPECT_EQ(calls, 3) << "the next compile works it out again (a file may have appeared)";
+}
+
 // The PATH a check searches is the task's own, else the host's: a task
 // whose env: sets PATH finds its program there and reports that file.
 TEST(ProgramLookups, CodeIdentityOfABareNameUsesTheTasksOwnPath) {
