@@ -1,6 +1,7 @@
-// Where a process task's program was looked for at compile time, remembered
-// for the rest of that compile (ProgramLookups), and where a bare name was
-// found at run time, remembered for a second (ResolvedPrograms). A workflow of 10 000 tasks that all run
+// Where a process task's program was looked for at compile time, and the
+// code identity of each command, remembered for the rest of that compile
+// (ProgramLookups); where a bare name was found at run time, remembered for
+// a second (ResolvedPrograms). A workflow of 10 000 tasks that all run
 // `true` would otherwise search PATH (a stat per PATH entry) 10 000 times;
 // with this, each distinct (program, workdir, PATH) is looked up once per
 // compile and every task that names it still gets the answer, a missing
