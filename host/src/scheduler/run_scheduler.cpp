@@ -34,7 +34,12 @@ std::string status_name(ork_task_outcome outcome) {
 
 RunScheduler::State::State(const CompiledWorkflow& wf, const PluginRegistry& executors, Store& s, RunOptions opts,
                            RunObserver& obs)
-    : workflow(wf), store(s), options(std::move(opts)), observer(obs), logs(s) {
+    : workflow(wf),
+      store(s),
+      options(std::move(opts)),
+      observer(obs),
+      logs(s),
+      commits([&s](std::span<const TaskTransition> transitions) { s.update_tasks(transitions); }) {
   tasks.resize(wf.tasks.size());
   for (std::size_t i = 0; i < wf.tasks.size(); ++i) {
     tasks[i].spec = &wf.tasks[i];
@@ -330,7 +335,7 @@ bool RunScheduler::State::cancel_requested() {
 
 void RunScheduler::State::record(std::span<const TaskTransition> transitions) {
   try {
-    store.update_tasks(transitions);
+    commits.record(transitions);
   } catch (const std::exception& e) {
     const TaskTransition& t = transitions.front();
     throw Error(ErrorKind::store,

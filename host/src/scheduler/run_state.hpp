@@ -15,6 +15,7 @@
 #pragma once
 
 #include "scheduler/attempt_runner.hpp"
+#include "scheduler/group_commit.hpp"
 #include "scheduler/log_writer.hpp"
 #include "scheduler/run_scheduler.hpp"
 
@@ -102,6 +103,9 @@ struct RunScheduler::State {
   RunObserver& observer;
   LogWriter logs;
   RunningAttempts running;  // by task index, for cancellation
+  // Every transition of the run is recorded through it: the transitions the
+  // scheduler threads record at the same moment share one transaction.
+  GroupCommit commits;
 
   std::mutex mutex;
   std::condition_variable wake;
@@ -208,6 +212,7 @@ struct RunScheduler::State {
 
   void record(const TaskTransition& transition) { record({&transition, 1}); }
 
+  // Returns once `transitions` are committed (group_commit.hpp).
   void record(std::span<const TaskTransition> transitions);
 
   void notify_started(const std::string& task, int attempt);

@@ -2,93 +2,158 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
+#include <cerrno>
 #include <system_error>
 
 namespace ork::plugins::executor {
 
 namespace {
 
-void check(int rc, const char* call) {
-  if (rc != 0) throw std::system_error(rc, std::generic_category(), call);
+// Everything the child needs, prepared by the parent: after vfork the child
+// shares the parent's memory and may only make system calls.
+struct ChildPlan {
+  const char* program = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  const std::pair<int, int>* fds = nullptr;
+  std::size_t fd_count = 0;
+  unsigned close_from = 3;
+  const char* workdir = nullptr;
+  // Written by the child when a step fails (the parent reads it once the
+  // child has exec'ed or exited: vfork suspends the parent until then).
+  volatile int error = 0;
+};
+
+void check_recipe(const SpawnRecipe& recipe);
+std::vector<char*> pointers(const std::vector<std::string>& strings);
+[[noreturn]] void run_child(ChildPlan& plan);
+
+// Blocks every signal in the calling thread for its lifetime: the vfork
+// child runs on this thread's stack until it execs, and none of the
+// parent's handlers may run there.
+class AllSignalsBlocked {
+ public:
+  AllSignalsBlocked() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved_);
+  }
+  ~AllSignalsBlocked() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  AllSignalsBlocked(const AllSignalsBlocked&) = delete;
+  AllSignalsBlocked& operator=(const AllSignalsBlocked&) = delete;
+
+ private:
+  sigset_t saved_;
+};
+
+}  // namespace
+
+// vfork, not posix_spawn: glibc's posix_spawn maps (and unmaps) a fresh
+// stack for every child, and in a multithreaded host each unmap interrupts
+// the other cores to flush their TLBs; it also reads RLIMIT_NOFILE once per
+// file action. With vfork the child borrows this thread's stack while it
+// sets itself up, and the parent waits (as with posix_spawn) until it has
+// exec'ed, so a failed exec is still reported as its errno.
+int spawn_process(const SpawnRecipe& recipe, pid_t& pid) {
+  check_recipe(recipe);
+  std::vector<char*> argv = pointers(recipe.argv);
+  std::vector<char*> envp = pointers(recipe.env);
+  ChildPlan plan;
+  plan.program = recipe.program.c_str();
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+  plan.fds = recipe.fds.data();
+  plan.fd_count = recipe.fds.size();
+  plan.close_from = static_cast<unsigned>(recipe.close_from);
+  plan.workdir = recipe.workdir ? recipe.workdir->c_str() : nullptr;
+
+  pid_t child = -1;
+  int vfork_error = 0;
+  {
+    AllSignalsBlocked blocked;
+    child = vfork();
+    if (child == 0) run_child(plan);
+    if (child < 0) vfork_error = errno;
+  }
+  if (child < 0) throw std::system_error(vfork_error, std::generic_category(), "vfork");
+  if (int error = plan.error; error != 0) {
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return error;
+  }
+  pid = child;
+  return 0;
 }
 
-// RAII for posix_spawn's file-actions object.
-class FileActions {
- public:
-  FileActions() { check(posix_spawn_file_actions_init(&actions_), "posix_spawn_file_actions_init"); }
-  ~FileActions() { posix_spawn_file_actions_destroy(&actions_); }
-  FileActions(const FileActions&) = delete;
-  FileActions& operator=(const FileActions&) = delete;
-  posix_spawn_file_actions_t* get() { return &actions_; }
+namespace {
 
- private:
-  posix_spawn_file_actions_t actions_;
-};
-
-// RAII for posix_spawn's attributes object.
-class Attributes {
- public:
-  Attributes() { check(posix_spawnattr_init(&attributes_), "posix_spawnattr_init"); }
-  ~Attributes() { posix_spawnattr_destroy(&attributes_); }
-  Attributes(const Attributes&) = delete;
-  Attributes& operator=(const Attributes&) = delete;
-  posix_spawnattr_t* get() { return &attributes_; }
-
- private:
-  posix_spawnattr_t attributes_;
-};
-
-void add_file_actions(const SpawnRecipe& recipe, posix_spawn_file_actions_t* actions) {
+// What the child cannot report well once it runs: refused here, naming the problem.
+void check_recipe(const SpawnRecipe& recipe) {
+  if (recipe.argv.empty()) throw std::system_error(EINVAL, std::generic_category(), "spawn: an empty argv");
   for (const auto& [parent, child] : recipe.fds) {
-    if (parent < 0) {
-      check(posix_spawn_file_actions_addopen(actions, child, "/dev/null", O_RDONLY, 0),
-            "posix_spawn_file_actions_addopen");
-    } else {
-      check(posix_spawn_file_actions_adddup2(actions, parent, child), "posix_spawn_file_actions_adddup2");
+    if (child < 0) {
+      throw std::system_error(EBADF, std::generic_category(),
+                              "spawn: child descriptor " + std::to_string(child) + " for parent descriptor " +
+                                  std::to_string(parent));
     }
   }
-  // Other host code may open fds without O_CLOEXEC; the child gets none of them.
-  check(posix_spawn_file_actions_addclosefrom_np(actions, recipe.close_from),
-        "posix_spawn_file_actions_addclosefrom_np");
-  if (recipe.workdir) {
-    check(posix_spawn_file_actions_addchdir_np(actions, recipe.workdir->c_str()), "posix_spawn_file_actions_addchdir_np");
-  }
-}
-
-void set_attributes(posix_spawnattr_t* attributes) {
-  check(posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
-        "posix_spawnattr_setflags");
-  check(posix_spawnattr_setpgroup(attributes, 0), "posix_spawnattr_setpgroup");
-  sigset_t none;
-  sigemptyset(&none);
-  check(posix_spawnattr_setsigmask(attributes, &none), "posix_spawnattr_setsigmask");
-  sigset_t all;
-  sigfillset(&all);
-  check(posix_spawnattr_setsigdefault(attributes, &all), "posix_spawnattr_setsigdefault");
+  if (recipe.close_from < 0) throw std::system_error(EBADF, std::generic_category(), "spawn: close_from < 0");
 }
 
 std::vector<char*> pointers(const std::vector<std::string>& strings) {
   std::vector<char*> out;
   out.reserve(strings.size() + 1);
-  // posix_spawn's prototype takes char* const[], but never writes through it.
+  // execve's prototype takes char* const[], but never writes through it.
   for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
   out.push_back(nullptr);
   return out;
 }
 
-}  // namespace
-
-int spawn_process(const SpawnRecipe& recipe, pid_t& pid) {
-  FileActions actions;
-  add_file_actions(recipe, actions.get());
-  Attributes attributes;
-  set_attributes(attributes.get());
-  std::vector<char*> argv_pointers = pointers(recipe.argv);
-  std::vector<char*> env_pointers = pointers(recipe.env);
-  return posix_spawn(&pid, recipe.program.c_str(), actions.get(), attributes.get(), argv_pointers.data(),
-                     env_pointers.data());
+[[noreturn]] void fail_child(ChildPlan& plan) {
+  plan.error = errno != 0 ? errno : EINVAL;
+  _exit(127);
 }
+
+// In the vfork child: system calls only (no allocation, no locks, no return).
+[[noreturn]] void run_child(ChildPlan& plan) {
+  if (setpgid(0, 0) != 0) fail_child(plan);  // its own group: a kill reaches what it starts
+  for (std::size_t i = 0; i < plan.fd_count; ++i) {
+    auto [parent, child] = plan.fds[i];
+    if (parent < 0) {
+      int opened = open("/dev/null", O_RDONLY);
+      if (opened < 0) fail_child(plan);
+      if (opened != child) {
+        if (dup2(opened, child) < 0) fail_child(plan);
+        close(opened);
+      }
+    } else if (parent == child) {
+      if (fcntl(child, F_SETFD, 0) != 0) fail_child(plan);  // keep it across exec
+    } else if (dup2(parent, child) < 0) {
+      fail_child(plan);
+    }
+  }
+  // Other host code may open fds without O_CLOEXEC; the child gets none of them.
+  if (close_range(plan.close_from, ~0U, 0) != 0) fail_child(plan);
+  if (plan.workdir && chdir(plan.workdir) != 0) fail_child(plan);
+  // Default dispositions (a signal the host ignores, such as SIGPIPE, must
+  // behave normally in user code; no host handler may run in this child),
+  // then an empty mask; still blocked until then.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int signal = 1; signal < NSIG; ++signal) {
+    if (signal != SIGKILL && signal != SIGSTOP) sigaction(signal, &default_action, nullptr);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) fail_child(plan);
+  execve(plan.program, plan.argv, plan.envp);
+  fail_child(plan);
+}
+
+}  // namespace
 
 }  // namespace ork::plugins::executor

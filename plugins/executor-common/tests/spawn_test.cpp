@@ -1,7 +1,7 @@
 // spawn_process: the child gets the descriptors it was given and no other,
 // its own process group, an empty signal mask and default dispositions, the
-// environment it was given, and a failed exec comes back as posix_spawn's
-// errno instead of a throw.
+// environment it was given, and a failed exec (or a failed chdir into a
+// missing workdir) comes back as its errno instead of a throw.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -84,17 +84,38 @@ TEST(SpawnProcess, AMissingProgramIsPosixSpawnsErrnoNotAThrow) {
   }
 }
 
+TEST(SpawnProcess, AMissingWorkdirIsTheChdirsErrno) {
+  SpawnRecipe recipe;
+  recipe.program = "/bin/true";
+  recipe.argv = {"true"};
+  recipe.workdir = "/nonexistent/ork-spawn-test-dir";
+  pid_t pid = -1;
+  EXPECT_EQ(spawn_process(recipe, pid), ENOENT);
+}
+
+TEST(SpawnProcess, AHandlerTheHostInstalledNeverRunsInTheChild) {
+  // A handled signal is reset to its default in the child (exec would do so
+  // too, but only once it succeeds): SigCgt of the child shows no handler.
+  struct sigaction handled {};
+  handled.sa_handler = [](int) {};
+  struct sigaction previous {};
+  sigaction(SIGUSR2, &handled, &previous);
+  std::string text = output_of("grep -E '^SigCgt' /proc/self/status; kill -USR2 $$; echo survived");
+  sigaction(SIGUSR2, &previous, nullptr);
+  EXPECT_EQ(text.find("survived"), std::string::npos) << "SIGUSR2's default action ends the shell: " << text;
+}
+
 TEST(SpawnProcess, AFailingSetUpCallThrowsNamingIt) {
   SpawnRecipe recipe;
   recipe.program = "/bin/true";
   recipe.argv = {"true"};
-  recipe.fds = {{-5, -7}};  // addopen with a negative child fd: EBADF
+  recipe.fds = {{-5, -7}};  // a negative child fd: EBADF
   pid_t pid = -1;
   try {
     spawn_process(recipe, pid);
     FAIL() << "expected a throw";
   } catch (const std::system_error& e) {
-    EXPECT_NE(std::string(e.what()).find("posix_spawn_file_actions_addopen"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("spawn: child descriptor -7"), std::string::npos) << e.what();
   }
 }
 

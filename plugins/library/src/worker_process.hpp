@@ -1,6 +1,6 @@
 // One isolated worker: an `ork-library-worker` child process that loads task
 // libraries and runs one call at a time, so that a crash in user code kills
-// only the worker. The host side of the pipes, the spawn (posix_spawn: own
+// only the worker. The host side of the pipes, the spawn (vfork + execve: own
 // process group, empty signal mask, default dispositions, no inherited fds)
 // and one request/reply exchange with deadline, log forwarding and
 // kill-from-another-thread. Used by WorkerPool.

@@ -48,7 +48,7 @@ ChildProcess ChildProcess::spawn(const SpawnSpec& spec) {
   recipe.close_from = STDERR_FILENO + 1;
   if (!spec.workdir.empty()) recipe.workdir = spec.workdir;
   pid_t pid = -1;
-  // glibc's posix_spawn reports exec and file-action failures (ENOENT,
+  // spawn_process reports exec and set-up failures (ENOENT,
   // EACCES, a failed chdir) as its return value.
   int rc = executor::spawn_process(recipe, pid);
   if (rc != 0) throw SpawnError(rc);

@@ -1,6 +1,6 @@
 // POSIX plumbing for running one task program: owned file descriptors, pipes,
-// and a child started with posix_spawn in its own process group. Not fork
-// (unsafe in a multithreaded host) and not Poco::Process (it forks, closes
+// and a child started with vfork + execve (executor-common's spawn.cpp) in
+// its own process group. Not fork (unsafe in a multithreaded host) and not Poco::Process (it forks, closes
 // every possible fd one by one, ~30 ms per spawn, and passes the host's
 // blocked signals on to the child). Used by the process executor's run path
 // and its tests.
@@ -40,7 +40,7 @@ struct SpawnSpec {
   int stderr_fd = -1;
 };
 
-// posix_spawn refused to start the program; `code()` holds its errno.
+// The program could not be started; `code()` holds the errno.
 class SpawnError : public std::system_error {
  public:
   explicit SpawnError(int error) : std::system_error(error, std::generic_category(), "posix_spawn") {}

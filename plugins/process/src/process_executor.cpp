@@ -28,7 +28,6 @@ namespace {
 std::vector<std::string> task_environment(const std::vector<std::string_view>& extra);
 void add_input_variable(std::vector<std::string>& environment, std::string_view input_json);
 std::optional<std::string> script_problem(const std::string& script, const std::string& workdir);
-std::optional<std::string> choose_program(SpawnSpec& spec);
 std::string spawn_failure_message(const SpawnSpec& spec, int error);
 std::optional<std::string> directory_problem(const std::string& dir);
 void report(const Supervised& end, const TaskOutput& output, std::chrono::milliseconds timeout,
@@ -220,10 +219,6 @@ void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::
   spec.environment = task_environment(request.env);
   add_input_variable(spec.environment, request.input_json);
   spec.workdir = std::string(request.workdir);
-  if (std::optional<std::string> problem = choose_program(spec)) {
-    sink.fail(*problem);
-    return;
-  }
 
   Pipe stdin_pipe = make_pipe();
   Pipe stdout_pipe = make_pipe();
@@ -235,10 +230,8 @@ void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::
   auto registration = running_.add(request.attempt_token, &cancel_signal);
 
   std::optional<ChildProcess> child;
-  try {
-    child.emplace(ChildProcess::spawn(spec));
-  } catch (const SpawnError& e) {
-    sink.fail(spawn_failure_message(spec, e.code().value()));
+  if (std::optional<std::string> problem = start(spec, child)) {
+    sink.fail(*problem);
     return;
   }
   // Only the child may hold these, or EOF never comes.
@@ -256,6 +249,56 @@ void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::
       ParentEnds{std::move(stdin_pipe.write_end), std::move(stdout_pipe.read_end), std::move(stderr_pipe.read_end)},
       request.input_json, output, cancel_signal, limits, sink);
   report(end, output, request.timeout, sink);
+}
+
+std::optional<std::string> ProcessExecutor::start(SpawnSpec& spec, std::optional<ChildProcess>& child) {
+  std::string where;
+  bool remembered = false;
+  if (std::optional<std::string> problem = choose_program(spec, where, remembered)) return problem;
+  try {
+    child.emplace(ChildProcess::spawn(spec));
+    return std::nullopt;
+  } catch (const SpawnError& e) {
+    if (!remembered) return spawn_failure_message(spec, e.code().value());
+  }
+  // Found there a moment ago, but it cannot start now (removed, replaced):
+  // search PATH again, as if nothing had been remembered.
+  resolved_.forget(where);
+  if (std::optional<std::string> problem = choose_program(spec, where, remembered)) return problem;
+  try {
+    child.emplace(ChildProcess::spawn(spec));
+    return std::nullopt;
+  } catch (const SpawnError& e) {
+    return spawn_failure_message(spec, e.code().value());
+  }
+}
+
+// A path is used as written (execve resolves a relative one after the
+// chdir into the workdir); a bare name is looked up on the task's own PATH,
+// which posix_spawnp would not do, unless resolved_ found it there a moment ago.
+std::optional<std::string> ProcessExecutor::choose_program(SpawnSpec& spec, std::string& where, bool& remembered) {
+  remembered = false;
+  const std::string& name = spec.argv.front();
+  if (names_a_path(name)) {
+    spec.program = name;
+    return std::nullopt;
+  }
+  static const std::string fallback = default_search_path();
+  std::string_view search_path = search_path_of(spec.environment, fallback);
+  where.assign(name).append(1, '\0').append(search_path).append(1, '\0').append(spec.workdir);
+  if (std::optional<std::string> path = resolved_.find(where)) {
+    spec.program = std::move(*path);
+    remembered = true;
+    return std::nullopt;
+  }
+  std::optional<std::string> found = find_on_path(name, search_path, spec.workdir);
+  if (!found) {
+    return "command not found: " + name + " (searched PATH=" + std::string(search_path) +
+           "); install it, or give its path, e.g. ./bin/" + name;
+  }
+  resolved_.remember(where, *found);
+  spec.program = std::move(*found);
+  return std::nullopt;
 }
 
 namespace {
@@ -301,28 +344,8 @@ std::optional<std::string> script_problem(const std::string& script, const std::
   return std::nullopt;
 }
 
-// Sets spec.program: a path is used as written (posix_spawn resolves a
-// relative one after the chdir into the workdir); a bare name is looked up
-// on the task's own PATH, which posix_spawnp would not do.
-std::optional<std::string> choose_program(SpawnSpec& spec) {
-  const std::string& name = spec.argv.front();
-  if (names_a_path(name)) {
-    spec.program = name;
-    return std::nullopt;
-  }
-  std::string fallback = default_search_path();
-  std::string_view search_path = search_path_of(spec.environment, fallback);
-  std::optional<std::string> found = find_on_path(name, search_path, spec.workdir);
-  if (!found) {
-    return "command not found: " + name + " (searched PATH=" + std::string(search_path) +
-           "); install it, or give its path, e.g. ./bin/" + name;
-  }
-  spec.program = std::move(*found);
-  return std::nullopt;
-}
-
 std::string spawn_failure_message(const SpawnSpec& spec, int error) {
-  // posix_spawn says ENOENT for a missing workdir and a missing program alike; tell them apart.
+  // The spawn says ENOENT for a missing workdir and a missing program alike; tell them apart.
   if (!spec.workdir.empty()) {
     if (std::optional<std::string> problem = directory_problem(spec.workdir)) {
       return "cannot start the task: its working directory " + spec.workdir + " " + *problem;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "code_identity.hpp"
+#include "child_process.hpp"
 #include "command.hpp"
 #include "program_lookups.hpp"
 
@@ -34,6 +35,9 @@ class ProcessExecutor : public ork::plugin::Executor {
     std::chrono::milliseconds kill_grace{5000};  // SIGTERM -> SIGKILL on timeout/cancel
     std::chrono::milliseconds orphan_wait{500};  // see SupervisionLimits
     Flavour flavour = Flavour::process;          // `shell`: see ShellExecutor
+    // How long a bare program name found on PATH is taken from there
+    // without searching again (ResolvedPrograms); 0: search for every attempt.
+    std::chrono::milliseconds program_freshness{1000};
 
     // Defaults, with ORK_PROCESS_KILL_GRACE_MS applied. Throws
     // std::invalid_argument when it is not a whole number.
@@ -41,7 +45,7 @@ class ProcessExecutor : public ork::plugin::Executor {
   };
 
   ProcessExecutor() : ProcessExecutor(Options::from_environment()) {}
-  explicit ProcessExecutor(Options options) : options_(options) {}
+  explicit ProcessExecutor(Options options) : options_(options), resolved_(options.program_freshness) {}
 
   void check(const ork::plugin::TaskSpec& spec, const ork::plugin::CheckSink& sink) override;
   // Runs `argv --ork-signature` as the task would run (its workdir and env) and reports what it printed.
@@ -52,6 +56,12 @@ class ProcessExecutor : public ork::plugin::Executor {
   }
 
  private:
+  // Sets spec.program to what the attempt runs (nullopt), or says why
+  // nothing can run. A bare name found in resolved_ sets `remembered`;
+  // `where` is its key there.
+  std::optional<std::string> choose_program(SpawnSpec& spec, std::string& where, bool& remembered);
+  // Starts spec's program into `child`, or says why it cannot start.
+  std::optional<std::string> start(SpawnSpec& spec, std::optional<ChildProcess>& child);
   // Why the task's program cannot be started (nullopt: it can).
   std::optional<std::string> program_problem(const ork::plugin::TaskSpec& spec, const std::string& program,
                                              const std::string& search_path);
@@ -65,6 +75,7 @@ class ProcessExecutor : public ork::plugin::Executor {
   ProgramLookups lookups_;                           // the programs the current compile looked for
   CompileMemo<std::optional<std::string>> found_programs_;  // and where it found them on PATH
   CompileMemo<CodeIdentity> code_identities_;               // and the code identities of its commands
+  ResolvedPrograms resolved_;                        // where bare names were found at run time
 };
 
 // `executor: shell`, the upstream ork's name for a process task run through

@@ -96,6 +96,9 @@ Supervisor::Supervisor(ChildProcess& child, ParentEnds ends, std::string_view in
 
 Supervised Supervisor::run() {
   if (limits_.timeout.count() > 0) timeout_at_ = Clock::now() + limits_.timeout;
+  // An input that fits in the pipe (most do: 64 KiB) is written at once,
+  // without a poll round to learn that the empty pipe has room.
+  if (ends_.stdin_write) write_input();
   while (ends_.stdout_read || ends_.stderr_read || !exited_) poll_once();
   return Supervised{ending_, child_.reap()};
 }

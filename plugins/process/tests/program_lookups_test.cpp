@@ -55,6 +55,26 @@ TEST(ProgramLookups, AnswersOfOneCompileAreBounded) {
   EXPECT_EQ(memo.get(3, "first", look_up), calls) << "past the bound it starts over and looks up again";
 }
 
+// The PATH a check searches is the task's own, else the host's: a task
+// whose env: sets PATH finds its program there and reports that file.
+TEST(ProgramLookups, CodeIdentityOfABareNameUsesTheTasksOwnPath) {
+  TempDir dir;
+  dir.write("tools/ork-lookup-tool", "#!/bin/sh\n", true);
+  ProcessExecutor executor;
+  RecordingCheckSink recorder;
+  const std::string path_entry = "PATH=" + dir.str() + "/tools";
+  const std::string config = argv_config({"ork-lookup-tool"});
+  const std::string file = dir.str() + "/wf.yaml";
+  const std::string folder = dir.str();
+  ork::plugin::TaskSpec spec{"wf", file, folder, "t", config, folder, {path_entry}, 9};
+  executor.check(spec, ork::plugin::CheckSink(recorder.c_sink()));
+  EXPECT_TRUE(recorder.errors().empty());
+  ASSERT_TRUE(recorder.code_files().has_value());
+  bool found = false;
+  for (const std::string& file : *recorder.code_files()) found = found || file.ends_with("tools/ork-lookup-tool");
+  EXPECT_TRUE(found) << "the program on the task's PATH is part of its code identity";
+}
+
 TEST(ProgramLookups, MissingProgramIsReportedOnEveryTaskThatNamesIt) {
   TempDir dir;
   ProcessExecutor executor;

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -109,6 +110,64 @@ TEST(Run, BareProgramIsFoundOnTheTasksPath) {
   expect_success(
       run({.config_json = argv_config({"ork-test-tool"}), .env = {"PATH=" + dir.str() + "/tools:/usr/bin:/bin"}}),
       "7");
+}
+
+// A bare name is searched on PATH once, not for every attempt (1000 tasks
+// running `true` would stat every PATH entry 1000 times): within the
+// freshness window the path found first keeps being used...
+TEST(Run, BareProgramFoundOnPathIsRememberedForTheFreshnessWindow) {
+  TempDir dir;
+  dir.write("late/ork-test-tool", "#!/bin/sh\necho ORK_OUTPUT:1\n", true);
+  const TaskSetup setup{.config_json = argv_config({"ork-test-tool"}),
+                        .workdir = dir.str(),
+                        .env = {"PATH=" + dir.str() + "/early:" + dir.str() + "/late:/usr/bin:/bin"}};
+  ProcessExecutor::Options remembering = testing::fast_options();
+  remembering.program_freshness = std::chrono::hours(1);
+  ProcessExecutor executor(remembering);
+  RecordingTaskSink first;
+  run_task(executor, setup, first);
+  expect_success(first.finish(), "1");
+  dir.write("early/ork-test-tool", "#!/bin/sh\necho ORK_OUTPUT:2\n", true);  // now first on PATH
+  RecordingTaskSink second;
+  run_task(executor, setup, second);
+  expect_success(second.finish(), "1");
+  // ... and without the window every attempt searches PATH again.
+  ProcessExecutor::Options searching = testing::fast_options();
+  searching.program_freshness = 0ms;
+  ProcessExecutor fresh(searching);
+  RecordingTaskSink third;
+  run_task(fresh, setup, third);
+  expect_success(third.finish(), "2");
+  RecordingTaskSink fourth;
+  std::filesystem::remove(dir.path() / "early" / "ork-test-tool");
+  run_task(fresh, setup, fourth);
+  expect_success(fourth.finish(), "1");
+}
+
+// A remembered program that is gone (uninstalled, moved to another PATH
+// entry) is searched for again at once, not reported missing.
+TEST(Run, RememberedProgramThatDisappearedIsSearchedForAgain) {
+  TempDir dir;
+  dir.write("a/ork-test-tool", "#!/bin/sh\necho ORK_OUTPUT:1\n", true);
+  const TaskSetup setup{.config_json = argv_config({"ork-test-tool"}),
+                        .workdir = dir.str(),
+                        .env = {"PATH=" + dir.str() + "/a:" + dir.str() + "/b:/usr/bin:/bin"}};
+  ProcessExecutor::Options remembering = testing::fast_options();
+  remembering.program_freshness = std::chrono::hours(1);
+  ProcessExecutor executor(remembering);
+  RecordingTaskSink first;
+  run_task(executor, setup, first);
+  expect_success(first.finish(), "1");
+  std::filesystem::remove(dir.path() / "a" / "ork-test-tool");
+  dir.write("b/ork-test-tool", "#!/bin/sh\necho ORK_OUTPUT:2\n", true);
+  RecordingTaskSink moved;
+  run_task(executor, setup, moved);
+  expect_success(moved.finish(), "2");
+  std::filesystem::remove(dir.path() / "b" / "ork-test-tool");
+  RecordingTaskSink gone;
+  run_task(executor, setup, gone);
+  EXPECT_EQ(gone.finish().outcome, ORK_TASK_FAILED);
+  EXPECT_EQ(gone.finish().error.rfind("command not found: ork-test-tool (searched PATH=", 0), 0u) << gone.finish().error;
 }
 
 TEST(Run, TwoResultLinesFail) {

@@ -1,5 +1,5 @@
-// The one posix_spawn recipe of the executor plugins (process, python,
-// library): a child in its own process group (a kill reaches whatever it
+// The one spawn recipe of the executor plugins (process, python, library),
+// started with vfork + execve (spawn.cpp says why not posix_spawn): a child in its own process group (a kill reaches whatever it
 // starts), with an empty signal mask and default dispositions (signals the
 // host blocks or ignores, e.g. SIGPIPE, behave normally in user code), the
 // given descriptors dup2'ed into place and every other one closed. Every
@@ -16,7 +16,7 @@
 namespace ork::plugins::executor {
 
 struct SpawnRecipe {
-  std::string program;             // path passed to posix_spawn (no PATH search)
+  std::string program;             // path passed to execve (no PATH search)
   std::vector<std::string> argv;   // argv[0] included
   std::vector<std::string> env;    // "KEY=VALUE", the child's whole environment
   // (parent fd, child fd) pairs, applied in order; -1 as the parent fd opens
@@ -26,9 +26,10 @@ struct SpawnRecipe {
   std::optional<std::string> workdir;  // chdir in the child
 };
 
-// Starts the child. Returns posix_spawn's own result (0, or the errno of a
-// failed exec such as ENOENT, which callers phrase for their users) and sets
-// `pid` on success; throws std::system_error when a set-up call fails.
+// Starts the child. Returns 0, or the errno of a failed exec or child set-up
+// step (ENOENT for a missing program or workdir, which callers phrase for
+// their users), and sets `pid` on success; throws std::system_error when
+// the recipe is unusable (a negative child descriptor) or vfork fails.
 int spawn_process(const SpawnRecipe& recipe, pid_t& pid);
 
 }  // namespace ork::plugins::executor
