@@ -297,19 +297,26 @@ def _apply_environment(entries: list[str]) -> Callable[[], None]:
     """Sets the task's env and returns what restores the worker's environment.
 
     The restore also undoes changes the task made itself, so that nothing
-    leaks into the next task on this worker.
+    leaks into the next task on this worker. The snapshot and the comparison
+    work on os.environ's underlying dict of bytes (the one os.environb shares):
+    going through os.environ decodes every key and value on each access, which
+    cost ~70 us per task with 40 variables, most of a trivial task's time.
     """
-    before = dict(os.environ)
+    data: dict[bytes, bytes] = os.environ._data  # type: ignore[attr-defined]
+    before = dict(data)
     for entry in entries:
         key, _, value = entry.partition("=")
         os.environ[key] = value
 
     def restore() -> None:
-        for key in [key for key in os.environ if key not in before]:
-            del os.environ[key]
-        for key, value in before.items():
-            if os.environ.get(key) != value:
-                os.environ[key] = value
+        if data == before:
+            return
+        # os.environb's item assignment and deletion also call putenv/unsetenv,
+        # so child processes of the next task see the restored environment.
+        for key in data.keys() - before.keys():
+            del os.environb[key]
+        for key, value in before.items() - data.items():
+            os.environb[key] = value
 
     return restore
 

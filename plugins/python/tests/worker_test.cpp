@@ -129,6 +129,31 @@ TEST(Isolation, EnvDoesNotLeakIntoTheNextTask) {
   EXPECT_EQ(run_fixture("read_env", with_input(R"({"name": "ORK_SET_BY_TASK"})")).output, "null");
 }
 
+// The worker's own variables (PATH here) come back after a task changed or
+// deleted them, in os.environ and for the next task's child processes alike;
+// so does a variable the task's `env:` overrode.
+TEST(Isolation, WorkerVariablesChangedByATaskAreRestored) {
+  auto read = [](const std::string& function, const std::string& name, std::vector<std::string> env = {}) {
+    RunOptions options = with_input(R"({"name": ")" + name + R"("})");
+    options.env = std::move(env);
+    return run_fixture(function, options).output;
+  };
+  std::string path = read("read_env", "PATH");
+  ASSERT_NE(path, "null");
+  EXPECT_EQ(read("read_env_in_a_child", "PATH"), path);
+
+  run_fixture("delete_env_itself", with_input(R"({"name": "PATH"})"));
+  EXPECT_EQ(read("read_env", "PATH"), path);
+  EXPECT_EQ(read("read_env_in_a_child", "PATH"), path);
+
+  run_fixture("set_env_itself", with_input(R"({"name": "PATH"})"));
+  EXPECT_EQ(read("read_env", "PATH"), path);
+  EXPECT_EQ(read("read_env_in_a_child", "PATH"), path);
+
+  EXPECT_EQ(read("read_env_in_a_child", "PATH", {"PATH=/task/bin"}), R"("/task/bin")");
+  EXPECT_EQ(read("read_env_in_a_child", "PATH"), path);
+}
+
 TEST(Isolation, WorkingDirectoryIsTheRequestsWorkdir) {
   TempDir workdir;
   RunOptions options;
