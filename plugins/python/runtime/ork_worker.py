@@ -5,8 +5,10 @@ which calls `main` once the embedded interpreter is up. The plugin talks to the
 worker over a socket on fd 3 with JSON lines (a header line, and for some
 messages one raw payload line after it); fd 1 and 2 are pipes the plugin reads
 as the current task's logs, so prints, logging, C-level writes and child
-processes all land there. After each task the worker writes an end marker to
-both, so the plugin knows it has every log line of that task.
+processes all land there. After each task the worker flushes every buffer
+writing to them before it replies: the plugin then finds all of the task's
+output already in the pipes when the reply arrives, with no end marker to
+wait for.
 
 Requests:  {"type": "introspect", "id", "file"|"module", "function", "display"}
            {"type": "run", "id", "file"|"module", "function", "display", "workdir", "env": ["K=V"]}
@@ -42,7 +44,6 @@ from ork_introspect import SignatureError, describe_function
 from ork_serialise import SerialiseError, to_json_text
 
 CHANNEL_FD = 3
-END_OF_TASK_MARKER = b"\x00ork-task-end\x00\n"
 
 
 @dataclasses.dataclass
@@ -251,14 +252,13 @@ class Worker:
             raise TaskError("", str(error)) from error
 
     def end_logs(self) -> None:
+        """Puts the request's buffered output into the pipes, before the reply is sent."""
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
             except (OSError, ValueError):  # a task may have closed or replaced the stream
                 pass
         self.flush_c_stdio()
-        os.write(1, END_OF_TASK_MARKER)
-        os.write(2, END_OF_TASK_MARKER)
 
 
 def _call_user_function(function: Callable[..., Any], arguments: dict[str, Any], name: str) -> Any:
