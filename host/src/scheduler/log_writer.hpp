@@ -62,7 +62,6 @@ class LogWriter {
   std::chrono::steady_clock::time_point oldest_queued_at_;  // of queue_.front()
   std::uint64_t queued_ = 0;   // lines ever queued
   std::uint64_t stored_ = 0;   // lines ever written (or dropped on a store error)
-  std::uint64_t flush_until_ = 0;  // flush() waits until this many lines are stored
   std::string failure_;  // the first store error; lines after it are not stored
   bool stopping_ = false;
   bool writing_ = false;  // a batch is being written (by either thread); queue_ holds only later lines
