@@ -1,11 +1,14 @@
 // The log writer's batching: a lone line is written once it has waited the
 // window (without anyone flushing), a flood is written in full batches
 // without waiting the window, and a steady trickle of lines does not keep
-// postponing the write. Batches go to a recorder instead of a store.
+// postponing the write; flush() writes on its caller's thread when the writer
+// thread is idle, and lines stay complete and in order when flushes and the
+// writer thread race. Batches go to a recorder instead of a store.
 #include "scheduler/log_writer.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -23,11 +26,26 @@ class BatchRecorder {
  public:
   LogBatchSink sink() {
     return [this](std::span<const NewLogLine> lines) {
+      EXPECT_FALSE(in_sink_.exchange(true)) << "two batches written at once";
+      std::this_thread::yield();  // gives a second writer the chance to show up
       std::lock_guard lock(mutex_);
+      in_sink_ = false;
       sizes_.push_back(lines.size());
       total_ += lines.size();
+      for (const NewLogLine& line : lines) texts_.push_back(line.line);
+      threads_.push_back(std::this_thread::get_id());
       changed_.notify_all();
     };
+  }
+
+  std::vector<std::string> texts() {
+    std::lock_guard lock(mutex_);
+    return texts_;
+  }
+
+  std::vector<std::thread::id> threads() {
+    std::lock_guard lock(mutex_);
+    return threads_;
   }
 
   // Waits (at most `limit`) until `lines` lines were written in all.
@@ -50,7 +68,10 @@ class BatchRecorder {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::size_t> sizes_;
+  std::vector<std::string> texts_;
+  std::vector<std::thread::id> threads_;
   std::size_t total_ = 0;
+  std::atomic<bool> in_sink_{false};
 };
 
 NewLogLine line(int n) { return NewLogLine{"r1", "t", 1, ORK_LOG_STDOUT, 0, "line " + std::to_string(n)}; }
@@ -99,6 +120,47 @@ TEST(LogWriter, ASteadyTrickleDoesNotPostponeTheWrite) {
   EXPECT_GE(recorder.sizes().size(), 2u);
   writer.flush();
   EXPECT_EQ(recorder.total(), static_cast<std::size_t>(added));
+}
+
+TEST(LogWriter, AFlushWithTheWriterThreadIdleWritesOnTheCallersThread) {
+  BatchRecorder recorder;
+  LogWriter writer(recorder.sink(), LogBatching{std::chrono::hours(1), 2000});
+  writer.add(line(1));
+  writer.add(line(2));
+  writer.flush();
+  EXPECT_EQ(recorder.texts(), (std::vector<std::string>{"line 1", "line 2"}));
+  EXPECT_EQ(recorder.threads(), std::vector<std::thread::id>{std::this_thread::get_id()});
+  writer.flush();  // nothing queued: nothing written
+  EXPECT_EQ(recorder.sizes(), std::vector<std::size_t>{2});
+}
+
+TEST(LogWriter, RacingFlushesAndTheWriterThreadKeepEveryLineInOrder) {
+  // Four "tasks" each print lines and flush when they finish, while the
+  // writer thread's 1 ms window keeps it writing too.
+  BatchRecorder recorder;
+  LogWriter writer(recorder.sink(), LogBatching{1ms, 7});
+  constexpr int kThreads = 4;
+  constexpr int kLines = 300;
+  std::vector<std::thread> tasks;
+  for (int t = 0; t < kThreads; ++t) {
+    tasks.emplace_back([&writer, t] {
+      for (int i = 0; i < kLines; ++i) {
+        writer.add(NewLogLine{"r1", "t" + std::to_string(t), 1, ORK_LOG_STDOUT, 0, std::to_string(t) + " " +
+                                                                                       std::to_string(i)});
+        if (i % 3 == 0) writer.flush();
+      }
+      writer.flush();
+    });
+  }
+  for (std::thread& task : tasks) task.join();
+  std::vector<std::string> texts = recorder.texts();
+  ASSERT_EQ(texts.size(), static_cast<std::size_t>(kThreads * kLines));
+  std::vector<int> next(kThreads, 0);
+  for (const std::string& text : texts) {
+    int t = std::stoi(text.substr(0, text.find(' ')));
+    EXPECT_EQ(std::stoi(text.substr(text.find(' ') + 1)), next[t]) << "lines of one task out of order";
+    ++next[t];
+  }
 }
 
 }  // namespace

@@ -47,46 +47,60 @@ void LogWriter::add(NewLogLine line) {
 
 void LogWriter::flush() {
   std::unique_lock lock(mutex_);
-  std::uint64_t target = queued_;
-  if (stored_ >= target && failure_.empty()) return;
-  if (!failure_.empty()) throw Error(ErrorKind::store, "could not record log lines: " + failure_);
-  flush_until_ = std::max(flush_until_, target);
-  wake_.notify_one();
-  written_.wait(lock, [&] { return stored_ >= target; });
-  if (!failure_.empty()) throw Error(ErrorKind::store, "could not record log lines: " + failure_);
+  const std::uint64_t target = queued_;
+  for (;;) {
+    if (!failure_.empty()) throw Error(ErrorKind::store, "could not record log lines: " + failure_);
+    if (stored_ >= target) return;
+    if (writing_) {
+      written_.wait(lock);  // a batch is under way (the writer thread's or another flush's)
+      continue;
+    }
+    // Every line not yet stored is in queue_, so this thread writes them
+    // itself. Handing them to the writer thread and waiting cost two thread
+    // switches per finished task, most of a quick task's hop on a loaded
+    // machine. One batch is written at a time, so lines keep their order.
+    write_queued(lock);
+  }
 }
 
 void LogWriter::write_loop() {
   std::unique_lock lock(mutex_);
   while (true) {
-    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    // Write when the oldest line has waited the window, the batch is full, or
-    // someone waits in flush() for a queued line — whichever comes first.
-    // Counting from the oldest line (not the newest) keeps a steady trickle
-    // from postponing writes forever.
-    wake_.wait_until(lock, oldest_queued_at_ + batching_.window, [&] {
-      return stopping_ || flush_until_ > stored_ || queue_.size() >= batching_.batch_size;
-    });
-    if (queue_.empty()) {
-      if (stopping_) return;
+    wake_.wait(lock, [&] { return !writing_ && (stopping_ || !queue_.empty()); });
+    // Write when the oldest line has waited the window or the batch is full,
+    // whichever comes first (flush() writes on its own thread). Counting from
+    // the oldest line (not the newest) keeps a steady trickle from postponing
+    // writes forever.
+    wake_.wait_until(lock, oldest_queued_at_ + batching_.window,
+                     [&] { return stopping_ || queue_.size() >= batching_.batch_size; });
+    if (queue_.empty() || writing_) {  // a flush() took the batch, or is writing one
+      if (stopping_ && !writing_) return;
       continue;
     }
-    std::vector<NewLogLine> batch;
-    batch.swap(queue_);
-    lock.unlock();
-    std::string error;
-    if (failure_.empty()) {
-      try {
-        sink_(batch);
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
-    }
-    lock.lock();
-    if (!error.empty() && failure_.empty()) failure_ = error;
-    stored_ += batch.size();
-    written_.notify_all();
+    write_queued(lock);
   }
+}
+
+// Writes the queued lines as one batch, with `lock` released meanwhile.
+void LogWriter::write_queued(std::unique_lock<std::mutex>& lock) {
+  std::vector<NewLogLine> batch;
+  batch.swap(queue_);
+  writing_ = true;
+  lock.unlock();
+  std::string error;
+  if (failure_.empty()) {
+    try {
+      sink_(batch);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  lock.lock();
+  writing_ = false;
+  if (!error.empty() && failure_.empty()) failure_ = error;
+  stored_ += batch.size();
+  written_.notify_all();
+  wake_.notify_one();  // lines queued meanwhile, or a stop, for the writer thread
 }
 
 }  // namespace ork::host

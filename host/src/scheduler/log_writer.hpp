@@ -4,9 +4,10 @@
 // API, the UI and `ork resume` after a SIGKILL) within ~100 ms of being
 // printed: a batch is written when its oldest line has waited the window, or
 // when it holds `batch_size` lines, whichever comes first.
-// `flush()` waits until everything queued so far is stored: the scheduler
-// calls it before recording a task's final state, so a finished task never
-// has logs missing. Included by the run scheduler and `ork worker`.
+// `flush()` returns once everything queued so far is stored (writing it on the
+// caller's thread when the background one is idle): the scheduler calls it
+// before recording a task's final state, so a finished task never has logs
+// missing. Included by the run scheduler and `ork worker`.
 #pragma once
 
 #include "store/store.hpp"
@@ -50,6 +51,7 @@ class LogWriter {
 
  private:
   void write_loop();
+  void write_queued(std::unique_lock<std::mutex>& lock);
 
   LogBatchSink sink_;
   LogBatching batching_;
@@ -60,9 +62,9 @@ class LogWriter {
   std::chrono::steady_clock::time_point oldest_queued_at_;  // of queue_.front()
   std::uint64_t queued_ = 0;   // lines ever queued
   std::uint64_t stored_ = 0;   // lines ever written (or dropped on a store error)
-  std::uint64_t flush_until_ = 0;  // flush() waits until this many lines are stored
   std::string failure_;  // the first store error; lines after it are not stored
   bool stopping_ = false;
+  bool writing_ = false;  // a batch is being written (by either thread); queue_ holds only later lines
   std::thread thread_;  // last: it starts running in the constructor
 };
 

@@ -68,8 +68,10 @@ void WorkerPool::give_back(const std::string& key, std::unique_ptr<WorkerProcess
   idle_[key].push_back(std::move(worker));
 }
 
+// No liveness check here: the worker has just answered, and acquire() checks
+// every idle worker before handing it out (one waitpid per task, not two).
 WorkerLease::~WorkerLease() {
-  if (worker_ && !discarded_ && worker_->alive()) pool_->give_back(key_, std::move(worker_));
+  if (worker_ && !discarded_) pool_->give_back(key_, std::move(worker_));
 }
 
 }  // namespace ork::plugins::python

@@ -76,9 +76,8 @@ std::optional<Reply> take_reply_frame(std::string& inbox, std::size_t& scanned);
 
 using UniqueFd = executor::UniqueFd;
 
-// Splits one output stream of the worker into lines and spots the marker the
-// worker writes after each task. Output without a newline is handed over in
-// pieces of ORK_MAX_LOG_LINE_BYTES.
+// Splits one output stream of the worker into lines. Output without a newline
+// is handed over in pieces of ORK_MAX_LOG_LINE_BYTES.
 class LogLineSplitter {
  public:
   explicit LogLineSplitter(ork_log_stream stream);
@@ -86,18 +85,18 @@ class LogLineSplitter {
   LogLineSplitter& operator=(const LogLineSplitter&) = delete;
   void feed(std::string_view bytes, const LogHandler& emit);
   void flush(const LogHandler& emit);  // the unterminated rest, at end of stream
-  bool take_end_marker();              // consumes one marker seen since the last call
+  // The request's output ended: hands over its last line if it had no
+  // newline, and forgets the lines kept to explain a crash.
+  void end_request(const LogHandler& emit);
   const std::deque<std::string>& recent_lines() const { return recent_; }
 
  private:
-  void on_line(std::string_view line);
   void emit_line(std::string_view line);
 
   ork_log_stream stream_;
   executor::LineSplitter lines_;
-  const LogHandler* emit_ = nullptr;  // the handler of the feed or flush under way
-  std::size_t markers_ = 0;
-  std::deque<std::string> recent_;  // kept to explain a crash
+  const LogHandler* emit_ = nullptr;  // the handler of the feed or end_request under way
+  std::deque<std::string> recent_;    // kept to explain a crash
 };
 
 class WorkerProcess {
@@ -121,9 +120,11 @@ class WorkerProcess {
   // The next reply, passing log lines to `on_log` meanwhile. nullopt when
   // `deadline` passed first. Throws WorkerDied.
   std::optional<Reply> receive(std::optional<Clock::time_point> deadline, const LogHandler& on_log);
-  // After a reply: the rest of the request's log lines, up to the end markers
-  // on stdout and stderr. False when they did not arrive by `deadline` (the
-  // worker should not be reused then: its next task would get stray lines).
+  // After a reply: the rest of the request's log lines. The worker flushed
+  // them into its pipes before replying, so they are read without waiting;
+  // output still flowing at `deadline` (a background child of the task) is
+  // left to later reads. False when the worker closed its stdout or stderr
+  // (it should not be reused then: its next task's output would be lost).
   bool drain_request_logs(Clock::time_point deadline, const LogHandler& on_log);
   // SIGKILLs the worker's process group. Safe from any thread; idempotent.
   void kill();

@@ -171,6 +171,22 @@ TEST(Logs, PrintsLoggingCLevelWritesAndChildProcessesLineByLine) {
   EXPECT_EQ(stdout_lines[1], "second line");
 }
 
+// The worker's output still in its pipes when the reply arrives (here ~300 KB,
+// several pipe-fuls, and a C printf without newline) belongs to the task.
+TEST(Logs, OutputWrittenJustBeforeTheReplyIsAllTheTasks) {
+  RunOutcome flood = run_task("floods_then_returns", R"({"lines": 300})");
+  ASSERT_EQ(flood.outcome, ORK_TASK_SUCCEEDED) << flood.error;
+  std::vector<std::string> stdout_lines;
+  for (const auto& line : flood.logs) {
+    if (line.stream == ORK_LOG_STDOUT) stdout_lines.push_back(line.text);
+  }
+  ASSERT_EQ(stdout_lines.size(), 301u);
+  EXPECT_EQ(stdout_lines[299], "line 299 " + std::string(1000, 'x'));
+  EXPECT_EQ(stdout_lines[300], "from printf, no newline");
+  RunOutcome quiet = run_task("add", R"({"a": 1, "b": 1})");
+  for (const auto& line : quiet.logs) EXPECT_EQ(line.stream, ORK_LOG_SYSTEM) << line.text;
+}
+
 TEST(Logs, NextTaskOnTheSameWorkerGetsNoneOfThePreviousLines) {
   run_task("prints");
   RunOutcome quiet = run_task("add", R"({"a": 1, "b": 1})");

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -62,6 +63,25 @@ TEST(Worker, ManySequentialTasksShareOneWarmWorker) {
   }
   auto total = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
   std::printf("warm python task round trip: %.0f us on average\n", double(total.count()) / kTasks);
+}
+
+// A worker that ends while idle (here: a thread of its last task exits it
+// after the reply; in production also the OOM killer) is not handed to the
+// next task, which runs in a new worker instead of failing.
+TEST(Worker, AWorkerThatDiedWhileIdleIsReplaced) {
+  RunOutcome last = run_fixture("worker_pid_then_exit_soon");
+  ASSERT_EQ(last.outcome, ORK_TASK_SUCCEEDED) << last.error;
+  // Unreaped, the exited worker is a zombie: wait until it is one.
+  auto exited = [&last] {
+    std::ifstream stat("/proc/" + last.output + "/stat");
+    std::string pid, name, state;
+    return !(stat >> pid >> name >> state) || state == "Z";
+  };
+  for (int i = 0; i < 1000 && !exited(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(exited()) << "the worker did not exit within 10 s";
+  RunOutcome next = run_fixture("worker_pid");
+  ASSERT_EQ(next.outcome, ORK_TASK_SUCCEEDED) << next.error;
+  EXPECT_NE(next.output, last.output);
 }
 
 TEST(Worker, SegfaultFailsOnlyThatTask) {
@@ -127,6 +147,31 @@ TEST(Isolation, EnvDoesNotLeakIntoTheNextTask) {
   EXPECT_EQ(without.output, "null");
   run_fixture("set_env_itself", with_input(R"({"name": "ORK_SET_BY_TASK"})"));
   EXPECT_EQ(run_fixture("read_env", with_input(R"({"name": "ORK_SET_BY_TASK"})")).output, "null");
+}
+
+// The worker's own variables (PATH here) come back after a task changed or
+// deleted them, in os.environ and for the next task's child processes alike;
+// so does a variable the task's `env:` overrode.
+TEST(Isolation, WorkerVariablesChangedByATaskAreRestored) {
+  auto read = [](const std::string& function, const std::string& name, std::vector<std::string> env = {}) {
+    RunOptions options = with_input(R"({"name": ")" + name + R"("})");
+    options.env = std::move(env);
+    return run_fixture(function, options).output;
+  };
+  std::string path = read("read_env", "PATH");
+  ASSERT_NE(path, "null");
+  EXPECT_EQ(read("read_env_in_a_child", "PATH"), path);
+
+  run_fixture("delete_env_itself", with_input(R"({"name": "PATH"})"));
+  EXPECT_EQ(read("read_env", "PATH"), path);
+  EXPECT_EQ(read("read_env_in_a_child", "PATH"), path);
+
+  run_fixture("set_env_itself", with_input(R"({"name": "PATH"})"));
+  EXPECT_EQ(read("read_env", "PATH"), path);
+  EXPECT_EQ(read("read_env_in_a_child", "PATH"), path);
+
+  EXPECT_EQ(read("read_env_in_a_child", "PATH", {"PATH=/task/bin"}), R"("/task/bin")");
+  EXPECT_EQ(read("read_env_in_a_child", "PATH"), path);
 }
 
 TEST(Isolation, WorkingDirectoryIsTheRequestsWorkdir) {
