@@ -112,36 +112,44 @@ TEST(Run, BareProgramIsFoundOnTheTasksPath) {
       "7");
 }
 
+// The outcome of one attempt of `setup` on `executor`.
+Finish attempt(ProcessExecutor& executor, const TaskSetup& setup) {
+  RecordingTaskSink sink;
+  run_task(executor, setup, sink);
+  return sink.finish();
+}
+
+// Options under which a bare program found on PATH is remembered for an
+// hour (far longer than a test), or not at all (`freshness` 0).
+ProcessExecutor::Options remembering_for(std::chrono::milliseconds freshness) {
+  ProcessExecutor::Options options = testing::fast_options();
+  options.program_freshness = freshness;
+  return options;
+}
+
+// A task running `ork-test-tool`, searched on `path_dirs` (under `dir`) and then /usr/bin:/bin.
+TaskSetup tool_on_path(const TempDir& dir, const std::string& path_dirs) {
+  return {.config_json = argv_config({"ork-test-tool"}),
+          .workdir = dir.str(),
+          .env = {"PATH=" + path_dirs + ":/usr/bin:/bin"}};
+}
+
 // A bare name is searched on PATH once, not for every attempt (1000 tasks
 // running `true` would stat every PATH entry 1000 times): within the
 // freshness window the path found first keeps being used...
 TEST(Run, BareProgramFoundOnPathIsRememberedForTheFreshnessWindow) {
   TempDir dir;
   dir.write("late/ork-test-tool", "#!/bin/sh\necho ORK_OUTPUT:1\n", true);
-  const TaskSetup setup{.config_json = argv_config({"ork-test-tool"}),
-                        .workdir = dir.str(),
-                        .env = {"PATH=" + dir.str() + "/early:" + dir.str() + "/late:/usr/bin:/bin"}};
-  ProcessExecutor::Options remembering = testing::fast_options();
-  remembering.program_freshness = std::chrono::hours(1);
-  ProcessExecutor executor(remembering);
-  RecordingTaskSink first;
-  run_task(executor, setup, first);
-  expect_success(first.finish(), "1");
+  const TaskSetup setup = tool_on_path(dir, dir.str() + "/early:" + dir.str() + "/late");
+  ProcessExecutor executor(remembering_for(std::chrono::hours(1)));
+  expect_success(attempt(executor, setup), "1");
   dir.write("early/ork-test-tool", "#!/bin/sh\necho ORK_OUTPUT:2\n", true);  // now first on PATH
-  RecordingTaskSink second;
-  run_task(executor, setup, second);
-  expect_success(second.finish(), "1");
+  expect_success(attempt(executor, setup), "1");
   // ... and without the window every attempt searches PATH again.
-  ProcessExecutor::Options searching = testing::fast_options();
-  searching.program_freshness = 0ms;
-  ProcessExecutor fresh(searching);
-  RecordingTaskSink third;
-  run_task(fresh, setup, third);
-  expect_success(third.finish(), "2");
-  RecordingTaskSink fourth;
+  ProcessExecutor fresh(remembering_for(0ms));
+  expect_success(attempt(fresh, setup), "2");
   std::filesystem::remove(dir.path() / "early" / "ork-test-tool");
-  run_task(fresh, setup, fourth);
-  expect_success(fourth.finish(), "1");
+  expect_success(attempt(fresh, setup), "1");
 }
 
 // A remembered program that is gone (uninstalled, moved to another PATH
@@ -149,25 +157,16 @@ TEST(Run, BareProgramFoundOnPathIsRememberedForTheFreshnessWindow) {
 TEST(Run, RememberedProgramThatDisappearedIsSearchedForAgain) {
   TempDir dir;
   dir.write("a/ork-test-tool", "#!/bin/sh\necho ORK_OUTPUT:1\n", true);
-  const TaskSetup setup{.config_json = argv_config({"ork-test-tool"}),
-                        .workdir = dir.str(),
-                        .env = {"PATH=" + dir.str() + "/a:" + dir.str() + "/b:/usr/bin:/bin"}};
-  ProcessExecutor::Options remembering = testing::fast_options();
-  remembering.program_freshness = std::chrono::hours(1);
-  ProcessExecutor executor(remembering);
-  RecordingTaskSink first;
-  run_task(executor, setup, first);
-  expect_success(first.finish(), "1");
+  const TaskSetup setup = tool_on_path(dir, dir.str() + "/a:" + dir.str() + "/b");
+  ProcessExecutor executor(remembering_for(std::chrono::hours(1)));
+  expect_success(attempt(executor, setup), "1");
   std::filesystem::remove(dir.path() / "a" / "ork-test-tool");
   dir.write("b/ork-test-tool", "#!/bin/sh\necho ORK_OUTPUT:2\n", true);
-  RecordingTaskSink moved;
-  run_task(executor, setup, moved);
-  expect_success(moved.finish(), "2");
+  expect_success(attempt(executor, setup), "2");
   std::filesystem::remove(dir.path() / "b" / "ork-test-tool");
-  RecordingTaskSink gone;
-  run_task(executor, setup, gone);
-  EXPECT_EQ(gone.finish().outcome, ORK_TASK_FAILED);
-  EXPECT_EQ(gone.finish().error.rfind("command not found: ork-test-tool (searched PATH=", 0), 0u) << gone.finish().error;
+  Finish gone = attempt(executor, setup);
+  EXPECT_EQ(gone.outcome, ORK_TASK_FAILED);
+  EXPECT_EQ(gone.error.rfind("command not found: ork-test-tool (searched PATH=", 0), 0u) << gone.error;
 }
 
 TEST(Run, TwoResultLinesFail) {
