@@ -46,7 +46,7 @@ def clean(file: DataFile, folder: str, out: str) -> Cleaned:
     source = HERE / folder / file.name
     header, *lines = source.read_text().splitlines() or [""]
     if header != HEADER:
-        raise ValueError(f"{source}:1: the header is {header!r}, expected {HEADER!r}: is this a sales file?")
+        raise ValueError(f"{Path(folder) / file.name}:1: the header is {header!r}, expected {HEADER!r}: is this a sales file?")
     kept = [line for line in lines if _is_valid(line)]
     target = HERE / out / file.name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -70,8 +70,8 @@ def check(cleaned: list[Cleaned], lines: list[int], max_dropped: int) -> Quality
 
 def publish(cleaned: list[Cleaned], out: str) -> str:
     """Writes the manifest of what was published (runs only when: check.passed)."""
-    manifest = HERE / out / "published.json"
-    manifest.write_text(json.dumps([c.file for c in cleaned]) + "\n")
+    manifest = Path(out) / "published.json"
+    (HERE / manifest).write_text(json.dumps([c.file for c in cleaned]) + "\n")
     print(f"published {len(cleaned)} files")
     return str(manifest)
 
