@@ -2,8 +2,9 @@
 // SQLite store: a hit across two runs (recorded `cached`, pointing at the run
 // it came from, counting as success downstream), misses after the task's
 // file or an imported helper module changes or the input changes, a failed
-// attempt never cached, `--no-cache`, `ork cache clear`, ttl expiry, and the
-// refusals of a cache ork cannot key.
+// attempt never cached, each instance of a mapped task cached in its own row,
+// `--no-cache`, `ork cache clear`, ttl expiry, and the refusals of a cache ork
+// cannot key.
 #include "e2e_support.hpp"
 
 #include <gtest/gtest.h>
@@ -115,6 +116,46 @@ TEST(Cache, ASecondRunReusesTheOutputAndPointsAtTheRunItCameFrom) {
       << tasks.out;
   boost::json::object listed = parse_json(run_ork({"tasks", second_id, "--json"}, dir.path()).out).as_object();
   EXPECT_EQ(task(listed, "count").at("cached_from").at("run_id"), first.at("run_id"));
+}
+
+// Each instance of a mapped task is cached by its own input and recorded in
+// its own row: a hit was once written to the mapped task's row, which then
+// showed one instance's output while the instances stayed `pending`.
+TEST(Cache, AMappedTasksInstancesAreCachedEachInItsOwnRow) {
+  TempDir dir;
+  dir.write("double.sh",
+            "echo ran >> ran.log\n"
+            "python3 -c 'import json, sys; print(\"ORK_OUTPUT:\" + str(2 * json.load(sys.stdin)[\"n\"]))'\n");
+  dir.write("wf.yaml", R"(tasks:
+  items:
+    executor: process
+    command: "echo 'ORK_OUTPUT:[1, 2]'"
+    output_type: "list[int]"
+  double:
+    executor: process
+    command: [sh, double.sh]
+    input_type: {n: int}
+    output_type: int
+    map: {n: {from: items}}
+    cache: true
+)");
+  boost::json::object first = run_json(dir);
+  boost::json::object second = run_json(dir);
+  EXPECT_EQ(executions(dir, "ran.log"), 2) << "the second run must reuse both instances";
+  CommandResult listed_run = run_ork({"tasks", std::string(second.at("run_id").as_string()), "--json"}, dir.path());
+  ASSERT_EQ(listed_run.exit_code, 0) << listed_run.err;
+  boost::json::object listed = parse_json(listed_run.out).as_object();
+  for (const boost::json::object* run : {&second, &listed}) {
+    EXPECT_EQ(status(*run, "double"), "succeeded");
+    EXPECT_EQ(task(*run, "double").at("output"), boost::json::parse("[2, 4]"));
+    for (int i : {0, 1}) {
+      const std::string name = "double[" + std::to_string(i) + "]";
+      EXPECT_EQ(status(*run, name), "cached") << name;
+      EXPECT_EQ(task(*run, name).at("output"), 2 * (i + 1)) << name;
+      EXPECT_EQ(task(*run, name).at("cached_from").at("run_id"), first.at("run_id")) << name;
+      EXPECT_EQ(task(*run, name).at("cached_from").at("task"), boost::json::value(name));
+    }
+  }
 }
 
 TEST(Cache, ValidateShowsTheCacheAndTheFilesOfTheTasksCode) {

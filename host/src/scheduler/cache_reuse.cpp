@@ -48,7 +48,8 @@ std::optional<RunScheduler::State::Ended> RunScheduler::State::reuse_cached_outp
                            {"task", hit->task},
                            {"attempt", hit->attempt},
                            {"created_at", hit->created_at}};
-  e.transition = TaskTransition{options.run_id, spec.name, 0, "cached", now, hit->output_json,
+  // An instance's row is its own ("count[3]"), not its mapped task's.
+  e.transition = TaskTransition{options.run_id, task.name(), 0, "cached", now, hit->output_json,
                                 boost::json::serialize(from), 0};
   return e;
 }
@@ -57,12 +58,12 @@ void RunScheduler::State::remember_output(const Ended& e) {
   const TaskRuntime& task = tasks[e.task];
   if (e.status != "succeeded" || task.cache_key.empty()) return;
   try {
-    store.cache_put(CacheEntry{task.cache_key, workflow.name, options.run_id, task.spec->name,
+    store.cache_put(CacheEntry{task.cache_key, workflow.name, options.run_id, task.name(),
                                static_cast<std::uint32_t>(e.attempt), e.transition.output_json, e.transition.at});
   } catch (const std::exception& error) {
     // The task succeeded and is recorded; a cache that could not keep its
     // output only means the next run runs it again.
-    std::cerr << "ork: warning: could not cache the output of task '" << task.spec->name << "': " << error.what()
+    std::cerr << "ork: warning: could not cache the output of task '" << task.name() << "': " << error.what()
               << "\n";
   }
 }
