@@ -85,6 +85,23 @@ TEST(SignatureCache, EditingAnImportedModuleOfTheWorkflowAsksAgain) {
   EXPECT_EQ(imports(dir), 2);
 }
 
+// A task's env: values are part of the key, and may be secrets: the entry
+// on disk holds the key's hash, never the key.
+TEST(SignatureCache, AKeptEntryHoldsNoneOfTheTasksEnvValues) {
+  TempDir dir;
+  dir.write("t.py", std::string(kCountingPrelude) + "def f() -> int:\n    return 1\n");
+  dir.write("wf.yaml", "tasks:\n  t: {executor: python, file: t.py, function: f, env: {API_TOKEN: s3cr3t-value-123}}\n");
+  EXPECT_EQ(output_type(dir), "int");
+  EXPECT_EQ(output_type(dir), "int");
+  EXPECT_EQ(imports(dir), 1) << "the second compile used the kept entry";
+  std::vector<fs::path> kept = entries(dir.path() / ".ork" / "build");
+  ASSERT_EQ(kept.size(), 1u);
+  std::ifstream in(kept[0]);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("s3cr3t-value-123"), std::string::npos) << text;
+  EXPECT_EQ(text.find("API_TOKEN"), std::string::npos) << text;
+}
+
 TEST(SignatureCache, AnotherFunctionOrOtherTaskKeysMiss) {
   TempDir dir;
   dir.write("t.py", std::string(kCountingPrelude) + "def f() -> int:\n    return 1\n\ndef g() -> str:\n    return ''\n");

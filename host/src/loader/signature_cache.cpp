@@ -44,9 +44,10 @@ std::optional<TaskCheckResult> SignatureCache::find(const std::string& key) {
   std::optional<boost::json::object> entry = text ? parse_object(*text) : std::nullopt;
   if (!entry) return std::nullopt;
   try {
-    // A file named by a key's hash holding another key is a collision or a
-    // foreign file: never trust it.
-    if (entry->at("key").as_string() != key) return std::nullopt;
+    // The key itself is never written (it holds the task's env: values,
+    // which may be secrets); an entry that names another key's hash is a
+    // foreign or misplaced file: never trust it.
+    if (entry->at("key_sha256").as_string() != sha256_hex(key)) return std::nullopt;
     std::vector<std::string> files;
     for (const boost::json::value& item : entry->at("hashes").as_array()) {
       const boost::json::array& pair = item.as_array();
@@ -87,7 +88,7 @@ void SignatureCache::add(const std::string& key, const TaskCheckResult& result, 
     if (!hash) return;
     hashes.push_back(boost::json::array{boost::json::value(file), boost::json::value(*hash)});
   }
-  boost::json::object entry{{"key", key}, {"signature", *result.signature_json}, {"hashes", std::move(hashes)}};
+  boost::json::object entry{{"key_sha256", sha256_hex(key)}, {"signature", *result.signature_json}, {"hashes", std::move(hashes)}};
   if (result.code) {
     boost::json::array code_files;
     for (const std::string& file : result.code->files) code_files.emplace_back(file);
