@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs ork's libFuzzer targets (tests/fuzz) with their seed corpora.
 # Usage: scripts/fuzz.sh [TARGET|all] [SECONDS]     (default: all, 60 s each)
-#   TARGET: compiler type cron router process_output python_frames library_frames
+#   TARGET: compiler yaml_document type cron router process_output python_frames library_frames
 # Configures and builds build-fuzz/ (clang-14, -fsanitize=fuzzer,address,undefined,
 # only the sources the targets need) when needed, then runs each target in
 # turn, one process and one job at a time (CPU is scarce). Inputs that reach
@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets_all=(compiler type cron router process_output python_frames library_frames)
+targets_all=(compiler yaml_document type cron router process_output python_frames library_frames)
 target=${1:-all}
 seconds=${2:-60}
 if [[ $target == all ]]; then

@@ -115,9 +115,10 @@ TEST(HostileYaml, ValuesWrittenOutAreNotLimitedByTheNodeBudget) {
   EXPECT_EQ(errors_of(text), Errors{});
 }
 
-// A list of exactly `nodes` nodes (itself included) built from anchors of
-// 10, 101, 1011, ... nodes, so the test text stays small.
-YAML::Node list_of_exactly(std::size_t nodes) {
+// A document whose "value" is a list of exactly `nodes` nodes (itself
+// included) built from anchors of 10, 101, 1011, ... nodes, so the test text
+// stays small.
+YamlDocument list_of_exactly(std::size_t nodes) {
   std::string defs = "defs:\n  - &l0 [0, 0, 0, 0, 0, 0, 0, 0, 0]\n";
   std::vector<std::size_t> sizes{10};
   for (int level = 1; level <= 5; ++level) {
@@ -132,22 +133,22 @@ YAML::Node list_of_exactly(std::size_t nodes) {
   }
   for (; left > 0; --left) items += "0, ";
   items.resize(items.size() - 2);
-  return YAML::Load(defs + "value: [" + items + "]\n")["value"];
+  return YamlDocument::parse(defs + "value: [" + items + "]\n");
 }
 
 TEST(HostileYaml, TheNodeBudgetIsExact) {
   std::vector<Diagnostic> errors;
   YamlValueReader at_limit("f.yaml", errors);
-  ASSERT_TRUE(at_limit.to_json(list_of_exactly(ORK_MAX_YAML_NODES)));
+  ASSERT_TRUE(at_limit.to_json(list_of_exactly(ORK_MAX_YAML_NODES).root().find("value")));
   EXPECT_EQ(at_limit.nodes_used(), std::size_t{ORK_MAX_YAML_NODES});
   EXPECT_TRUE(errors.empty());
 
   YamlValueReader past("f.yaml", errors);
-  EXPECT_FALSE(past.to_json(list_of_exactly(ORK_MAX_YAML_NODES + 1)));
+  EXPECT_FALSE(past.to_json(list_of_exactly(ORK_MAX_YAML_NODES + 1).root().find("value")));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].message.find("ORK_MAX_YAML_NODES"), std::string::npos);
   // Once spent, the budget stays spent (and is reported once).
-  EXPECT_FALSE(past.to_json(YAML::Load("1")));
+  EXPECT_FALSE(past.to_json(YamlDocument::parse("1").root()));
   EXPECT_EQ(errors.size(), 1u);
 }
 
@@ -156,7 +157,8 @@ TEST(HostileYaml, TheBudgetIsSharedByTheWholeFile) {
   std::string text = "defs:\n  - &big [" + repeat("0, ", 999) + "0]\n";
   std::vector<Diagnostic> errors;
   YamlValueReader values("f.yaml", errors, 5000);
-  YAML::Node big = YAML::Load(text)["defs"][0];
+  YamlDocument document = YamlDocument::parse(text);
+  YamlNode big = document.root().find("defs").item(0);
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(values.to_json(big));
   EXPECT_FALSE(values.to_json(big));
   EXPECT_EQ(errors.size(), 1u);

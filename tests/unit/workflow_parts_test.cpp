@@ -8,6 +8,7 @@
 #include "workflow/cron_check.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/suggest.hpp"
+#include "workflow/task_graph.hpp"
 #include "workflow/yaml_nodes.hpp"
 
 namespace ork::host {
@@ -109,7 +110,7 @@ TEST(Suggest, FindsCloseNames) {
 }
 
 TEST(YamlToJson, UsesCoreSchemaScalars) {
-  YAML::Node node = YAML::Load(R"(
+  YamlDocument document = YamlDocument::parse(R"(
 quoted: "123"
 int: 123
 negative: -7
@@ -128,7 +129,7 @@ block: |
 )");
   std::vector<Diagnostic> errors;
   YamlValueReader values("f.yaml", errors);
-  std::optional<boost::json::value> json = values.to_json(node);
+  std::optional<boost::json::value> json = values.to_json(document.root());
   ASSERT_TRUE(json);
   EXPECT_TRUE(errors.empty());
   EXPECT_EQ(boost::json::serialize(*json),
@@ -138,11 +139,11 @@ block: |
 }
 
 TEST(YamlNodes, MapEntriesReportDuplicatesWithTheFirstLine) {
-  YAML::Node node = YAML::Load("a: 1\nb: 2\na: 3\n");
+  YamlDocument document = YamlDocument::parse("a: 1\nb: 2\na: 3\n");
   std::vector<Diagnostic> errors;
-  std::vector<MapEntry> entries = map_entries(node, "f.yaml", errors, "ctx: ");
+  std::vector<MapEntry> entries = map_entries(document.root(), "f.yaml", errors, "ctx: ");
   ASSERT_EQ(entries.size(), 2u);
-  EXPECT_EQ(entries[0].value.Scalar(), "1");
+  EXPECT_EQ(entries[0].value.scalar(), "1");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].to_string(), "f.yaml:3:1: ctx: duplicate key \"a\" (first at line 1)");
 }
@@ -154,14 +155,29 @@ TEST(YamlNodes, MapEntriesOfManyKeysReportEachRepeatOnce) {
   for (int i = 0; i < 2000; ++i) text += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
   text += "k7: again\nk1999: again\nk7: thrice\n";
   std::vector<Diagnostic> errors;
-  std::vector<MapEntry> entries = map_entries(YAML::Load(text), "f.yaml", errors, "ctx: ");
+  YamlDocument document = YamlDocument::parse(text);
+  std::vector<MapEntry> entries = map_entries(document.root(), "f.yaml", errors, "ctx: ");
   ASSERT_EQ(entries.size(), 2000u);
-  EXPECT_EQ(entries[7].value.Scalar(), "7");
+  EXPECT_EQ(entries[7].value.scalar(), "7");
   EXPECT_EQ(entries[1999].key, "k1999");
   ASSERT_EQ(errors.size(), 3u);
   EXPECT_EQ(errors[0].to_string(), "f.yaml:2001:1: ctx: duplicate key \"k7\" (first at line 8)");
   EXPECT_EQ(errors[1].to_string(), "f.yaml:2002:1: ctx: duplicate key \"k1999\" (first at line 2000)");
   EXPECT_EQ(errors[2].to_string(), "f.yaml:2003:1: ctx: duplicate key \"k7\" (first at line 8)");
+}
+
+// The compiler fills its tasks in file order and rearranges them in place.
+TEST(TaskGraph, PutInOrderRearrangesTasksInPlace) {
+  const std::vector<std::vector<std::size_t>> orders{
+      {}, {0}, {1, 0}, {2, 0, 1}, {3, 4, 0, 1, 2}, {0, 2, 1, 3}, {5, 4, 3, 2, 1, 0}, {1, 2, 3, 4, 5, 0}};
+  for (const std::vector<std::size_t>& order : orders) {
+    std::vector<CompiledTask> tasks(order.size());
+    for (std::size_t i = 0; i < tasks.size(); ++i) tasks[i].name = "t" + std::to_string(i);
+    put_in_order(tasks, order);
+    for (std::size_t i = 0; i < order.size(); ++i) EXPECT_EQ(tasks[i].name, "t" + std::to_string(order[i]));
+  }
+  std::vector<CompiledTask> two(2);
+  EXPECT_THROW(put_in_order(two, {0}), std::logic_error);
 }
 
 TEST(ContentHash, MatchesSha256TestVectors) {

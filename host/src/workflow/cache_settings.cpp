@@ -17,14 +17,14 @@ const char* const cache_usage = "write cache: true, or a mapping such as cache: 
 }  // namespace
 
 void WorkflowCompiler::read_cache(const MapEntry& key, const std::string& context, TaskDraft& draft) {
-  const YAML::Node& value = key.value;
-  if (value.IsScalar()) {
+  const YamlNode& value = key.value;
+  if (value.is_scalar()) {
     if (boost::json::value flag = scalar_to_json(value); flag.is_bool()) {
       if (flag.as_bool()) draft.task.cache = TaskCacheSettings{};
       return;
     }
   }
-  if (!value.IsMap()) {
+  if (!value.is_map()) {
     add(key.value_where, context + "\"cache\" must be true, false or a mapping of ttl and version, not " +
                              describe_node(value) + "; " + cache_usage);
     return;
@@ -40,12 +40,12 @@ void WorkflowCompiler::read_cache(const MapEntry& key, const std::string& contex
         settings.ttl = *ttl;
       }
     } else if (entry.key == "version") {
-      if (!entry.value.IsScalar() || entry.value.Scalar().empty()) {
+      if (!entry.value.is_scalar() || entry.value.scalar().empty()) {
         add(entry.value_where, inner + "\"version\" must be a non-empty text such as \"2\", not " +
                                    describe_node(entry.value));
         continue;
       }
-      settings.version = entry.value.Scalar();
+      settings.version = entry.value.scalar();
     } else {
       add(entry.key_where, unknown_key(inner, entry.key, cache_keys, "key"));
     }

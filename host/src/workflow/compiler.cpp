@@ -74,13 +74,14 @@ CompileResult WorkflowCompiler::run() {
   return finish(order.value_or(std::vector<std::size_t>{}));
 }
 
-// Everything that needs the YAML tree is read here: the tree (about 2 KB per
-// task in yaml-cpp's nodes) is released on return, before the checks and the
-// compiled workflow need memory of their own.
+// Everything that needs the YAML tree is read here: the tree (~150 bytes per
+// task) is released on return, before the checks and the compiled workflow
+// need memory of their own.
 bool WorkflowCompiler::read_document() {
-  std::optional<YAML::Node> root = parse_document();
-  if (!root) return false;
-  std::map<std::string, MapEntry> top = read_top_level(*root);
+  std::optional<YamlDocument> document = parse_document();
+  if (!document) return false;
+  const YamlNode root = document->root();
+  std::map<std::string, MapEntry> top = read_top_level(root);
   read_header(top);
   named_types_ = NamedTypes::from_yaml(entry_value(top, "types"), file_, values_, errors_);
   if (top.count("inputs")) read_workflow_inputs(top.at("inputs"));
@@ -89,31 +90,32 @@ bool WorkflowCompiler::read_document() {
   if (top.count("max_active_runs")) read_positive(top.at("max_active_runs"), workflow_.max_active_runs);
   if (top.count("timeout")) read_run_timeout(top.at("timeout"));
   if (top.count("defaults")) read_defaults(top.at("defaults"));
-  read_tasks(top, *root);
+  read_tasks(top, root);
   return true;
 }
 
-std::optional<YAML::Node> WorkflowCompiler::parse_document() {
-  YAML::Node root;
+std::optional<YamlDocument> WorkflowCompiler::parse_document() {
+  std::optional<YamlDocument> document;
   try {
-    root = YAML::Load(std::string(yaml_));
+    document = YamlDocument::parse(yaml_);
   } catch (const YAML::ParserException& e) {
     add({file_, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
     return std::nullopt;
   }
-  if (!root || root.IsNull()) {
+  const YamlNode root = document->root();
+  if (!root || root.is_null()) {
     add({file_, 1, 1}, "the workflow file is empty: it needs a \"tasks:\" mapping of task name -> task");
     return std::nullopt;
   }
-  if (!root.IsMap()) {
+  if (!root.is_map()) {
     add(location_of(root, file_),
         "a workflow file must be a mapping with a \"tasks:\" key, not " + describe_node(root));
     return std::nullopt;
   }
-  return root;
+  return document;
 }
 
-std::map<std::string, MapEntry> WorkflowCompiler::read_top_level(const YAML::Node& root) {
+std::map<std::string, MapEntry> WorkflowCompiler::read_top_level(const YamlNode& root) {
   std::map<std::string, MapEntry> top;
   for (MapEntry& entry : map_entries(root, file_, errors_, "")) {
     if (std::find(top_level_keys.begin(), top_level_keys.end(), entry.key) == top_level_keys.end()) {
@@ -126,9 +128,9 @@ std::map<std::string, MapEntry> WorkflowCompiler::read_top_level(const YAML::Nod
   return top;
 }
 
-YAML::Node WorkflowCompiler::entry_value(const std::map<std::string, MapEntry>& top, const std::string& key) {
+YamlNode WorkflowCompiler::entry_value(const std::map<std::string, MapEntry>& top, const std::string& key) {
   auto found = top.find(key);
-  return found == top.end() ? YAML::Node() : found->second.value;
+  return found == top.end() ? YamlNode() : found->second.value;
 }
 
 void WorkflowCompiler::read_header(const std::map<std::string, MapEntry>& top) {
@@ -168,8 +170,8 @@ void WorkflowCompiler::read_timezone(const MapEntry& entry) {
 }
 
 void WorkflowCompiler::read_workflow_inputs(const MapEntry& block) {
-  if (block.value.IsNull()) return;
-  if (!block.value.IsMap()) {
+  if (block.value.is_null()) return;
+  if (!block.value.is_map()) {
     add(block.value_where,
         "\"inputs\" must be a mapping of input name -> {type: T, default: V} or a default value, not " +
             describe_node(block.value));
@@ -183,7 +185,7 @@ void WorkflowCompiler::read_workflow_inputs(const MapEntry& block) {
 std::optional<WorkflowInput> WorkflowCompiler::read_workflow_input(const MapEntry& entry) {
   WorkflowInput input{entry.key, Type::any(), std::nullopt, entry.key_where, ""};
   std::string context = "workflow input \"" + entry.key + "\": ";
-  bool spec_form = entry.value.IsMap() && (entry.value["type"] || entry.value["default"]);
+  bool spec_form = entry.value.is_map() && (entry.value.find("type") || entry.value.find("default"));
   if (!spec_form) {  // `name: V` shorthand: a default whose type is inferred
     input.default_value = values_.to_json(entry.value);
     if (input.default_value) input.type = infer_type(*input.default_value);
@@ -199,7 +201,7 @@ std::optional<WorkflowInput> WorkflowCompiler::read_workflow_input(const MapEntr
     } else if (key.key == "default") {
       input.default_value = values_.to_json(key.value);
     } else if (key.key == "description") {
-      if (key.value.IsScalar()) input.description = key.value.Scalar();
+      if (key.value.is_scalar()) input.description = key.value.scalar();
     } else {
       add(key.key_where, unknown_key(context, key.key, {"type", "default", "description"}, "key"));
     }
@@ -210,9 +212,9 @@ std::optional<WorkflowInput> WorkflowCompiler::read_workflow_input(const MapEntr
     GivenType given = type_of_given(*input.default_value, input.type);  // "2024-05-01" is a date
     Assignability fits = is_assignable(given.type, input.type);
     if (!given.problem.empty()) {
-      add(location_of(entry.value["default"], file_), context + "the default " + given.problem);
+      add(location_of(entry.value.find("default"), file_), context + "the default " + given.problem);
     } else if (!fits) {
-      add(location_of(entry.value["default"], file_),
+      add(location_of(entry.value.find("default"), file_),
           context + "the default " + short_json(*input.default_value) + " is " + given.type.to_string() +
               ", but the input is " + input.type.to_string() + (fits.plain ? "" : ": " + fits.reason));
     }
@@ -221,8 +223,8 @@ std::optional<WorkflowInput> WorkflowCompiler::read_workflow_input(const MapEntr
 }
 
 void WorkflowCompiler::read_pools(const MapEntry& block) {
-  if (block.value.IsNull()) return;
-  if (!block.value.IsMap()) {
+  if (block.value.is_null()) return;
+  if (!block.value.is_map()) {
     add(block.value_where, "\"pools\" must be a mapping of pool name -> size, not " + describe_node(block.value));
     return;
   }
@@ -233,7 +235,7 @@ void WorkflowCompiler::read_pools(const MapEntry& block) {
 }
 
 bool WorkflowCompiler::read_positive(const MapEntry& entry, int& out) {
-  boost::json::value value = entry.value.IsScalar() ? scalar_to_json(entry.value) : boost::json::value();
+  boost::json::value value = entry.value.is_scalar() ? scalar_to_json(entry.value) : boost::json::value();
   if (value.is_int64() && value.get_int64() >= 1 && value.get_int64() <= 1'000'000) {
     out = static_cast<int>(value.get_int64());
     return true;
@@ -269,8 +271,8 @@ void WorkflowCompiler::check_pools() {
 }
 
 void WorkflowCompiler::read_defaults(const MapEntry& block) {
-  if (block.value.IsNull()) return;
-  if (!block.value.IsMap()) {
+  if (block.value.is_null()) return;
+  if (!block.value.is_map()) {
     add(block.value_where,
         "\"defaults\" must be a mapping of task settings (timeout, retries, ...), not " + describe_node(block.value));
     return;
@@ -374,21 +376,20 @@ CompileResult WorkflowCompiler::finish(const std::vector<std::size_t>& order) {
     return std::pair(a.where.line, a.where.col) < std::pair(b.where.line, b.where.col);
   });
   if (!errors_.empty()) return CompileResult{std::nullopt, std::move(errors_)};
-  workflow_.tasks.reserve(order.size());
-  for (std::size_t index : order) workflow_.tasks.push_back(std::move(drafts_[index].task));
   std::vector<TaskDraft>().swap(drafts_);  // their locations and maps, before the hash needs memory
+  put_in_order(workflow_.tasks, order);
   workflow_.content_hash = sha256_hex(workflow_.spec_text());
   return CompileResult{std::move(workflow_), {}};
 }
 
 std::optional<std::string> WorkflowCompiler::read_text(const MapEntry& entry, const std::string& context) {
-  if (entry.value.IsScalar()) return entry.value.Scalar();
+  if (entry.value.is_scalar()) return std::string(entry.value.scalar());
   add(entry.value_where, context + "\"" + entry.key + "\" must be a string, not " + describe_node(entry.value));
   return std::nullopt;
 }
 
 std::optional<int> WorkflowCompiler::read_count(const MapEntry& entry, const std::string& context) {
-  boost::json::value value = entry.value.IsScalar() ? scalar_to_json(entry.value) : boost::json::value();
+  boost::json::value value = entry.value.is_scalar() ? scalar_to_json(entry.value) : boost::json::value();
   if (value.is_int64() && value.get_int64() >= 0 && value.get_int64() <= 1'000'000) {
     return static_cast<int>(value.get_int64());
   }
@@ -399,10 +400,10 @@ std::optional<int> WorkflowCompiler::read_count(const MapEntry& entry, const std
 
 std::optional<std::chrono::milliseconds> WorkflowCompiler::read_duration(const MapEntry& entry,
                                                                          const std::string& context) {
-  if (entry.value.IsScalar()) {
-    if (std::optional<std::chrono::milliseconds> duration = parse_duration(entry.value.Scalar())) return duration;
-    if (entry.value.Scalar().starts_with("-")) {
-      add(entry.value_where, context + "\"" + entry.key + "\" cannot be negative (" + entry.value.Scalar() +
+  if (entry.value.is_scalar()) {
+    if (std::optional<std::chrono::milliseconds> duration = parse_duration(entry.value.scalar())) return duration;
+    if (entry.value.scalar().starts_with("-")) {
+      add(entry.value_where, context + "\"" + entry.key + "\" cannot be negative (" + std::string(entry.value.scalar()) +
                                  "): write a duration such as 500ms, 30s, 10m, 2h or 1d");
       return std::nullopt;
     }
@@ -416,21 +417,21 @@ std::optional<std::chrono::milliseconds> WorkflowCompiler::read_duration(const M
 
 void WorkflowCompiler::read_env(const MapEntry& entry, const std::string& context,
                                 std::vector<std::pair<std::string, std::string>>& env) {
-  if (!entry.value.IsMap()) {
+  if (!entry.value.is_map()) {
     add(entry.value_where, context + "\"env\" must be a mapping of NAME -> value, not " + describe_node(entry.value));
     return;
   }
   for (const MapEntry& variable : map_entries(entry.value, file_, errors_, context + "env: ", "variable")) {
-    if (!variable.value.IsScalar()) {
+    if (!variable.value.is_scalar()) {
       add(variable.value_where,
           context + "env \"" + variable.key + "\" must be a single value, not " + describe_node(variable.value));
       continue;
     }
     auto same = std::find_if(env.begin(), env.end(), [&](const auto& e) { return e.first == variable.key; });
     if (same != env.end()) {
-      same->second = variable.value.Scalar();
+      same->second = variable.value.scalar();
     } else {
-      env.emplace_back(variable.key, variable.value.Scalar());
+      env.emplace_back(variable.key, variable.value.scalar());
     }
   }
 }
@@ -446,7 +447,7 @@ std::optional<std::filesystem::path> WorkflowCompiler::read_workdir(const MapEnt
 }
 
 std::optional<Type> WorkflowCompiler::read_type(const MapEntry& entry, const std::string& context) {
-  if (!entry.value.IsMap() && !entry.value.IsSequence() && !is_string_scalar(entry.value)) {
+  if (!entry.value.is_map() && !entry.value.is_sequence() && !is_string_scalar(entry.value)) {
     add(entry.value_where, context + "\"" + entry.key +
                                "\" must be a type such as \"list[int]\" or [int], a named type or a "
                                "mapping of field -> type, not " +

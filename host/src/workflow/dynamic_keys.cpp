@@ -12,14 +12,14 @@ std::optional<TriggerRule> WorkflowCompiler::read_trigger_rule(const MapEntry& k
                              describe_node(key.value));
     return std::nullopt;
   }
-  const std::string& name = key.value.Scalar();
+  const std::string name(key.value.scalar());
   if (std::optional<TriggerRule> rule = parse_trigger_rule(name)) return rule;
   add(key.value_where, unknown_key(context, name, trigger_rule_names(), "trigger_rule"));
   return std::nullopt;
 }
 
 void WorkflowCompiler::read_when(const MapEntry& key, const std::string& context, TaskDraft& draft) {
-  if (!key.value.IsScalar()) {
+  if (!key.value.is_scalar()) {
     add(key.value_where,
         context + "\"when\" must be a condition such as check.rows > 0, not " + describe_node(key.value));
     return;
@@ -34,7 +34,7 @@ void WorkflowCompiler::read_when(const MapEntry& key, const std::string& context
   }
   draft.when_where = start;
   ConditionError error;
-  std::optional<Condition> condition = parse_condition(key.value.Scalar(), error);
+  std::optional<Condition> condition = parse_condition(key.value.scalar(), error);
   if (!condition) {
     add(condition_location(start, error.offset), context + "when: " + error.message);
     return;

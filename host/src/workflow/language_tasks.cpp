@@ -29,8 +29,8 @@ bool WorkflowCompiler::read_language_task(const std::vector<MapEntry>& keys, con
   const MapEntry* language_key = find_key(keys, "language");
   const MapEntry* executor_key = find_key(keys, "executor");
   const MapEntry* file_key = find_key(keys, "file");
-  std::optional<std::string> executor = executor_key && executor_key->value.IsScalar()
-                                            ? std::optional<std::string>(executor_key->value.Scalar())
+  std::optional<std::string> executor = executor_key && executor_key->value.is_scalar()
+                                            ? std::optional<std::string>(executor_key->value.scalar())
                                             : (executor_key ? std::nullopt : defaults_.executor);
   const LanguageInfo* language = nullptr;
   if (language_key) {
@@ -49,7 +49,7 @@ bool WorkflowCompiler::read_language_task(const std::vector<MapEntry>& keys, con
     if (!language) return false;
     draft.language_by_executor = true;
   } else if (file_key && is_string_scalar(file_key->value)) {
-    std::string extension = std::filesystem::path(file_key->value.Scalar()).extension().string();
+    std::string extension = std::filesystem::path(file_key->value.scalar()).extension().string();
     language = languages ? languages->language_for_extension(extension) : nullptr;
     if (!language && executor) {
       language = languages ? languages->language_of_executor(*executor) : nullptr;  // defaults: {executor: python}

@@ -8,7 +8,7 @@ namespace ork::host::compiling {
 
 void WorkflowCompiler::read_map(const MapEntry& key, const std::string& context, TaskDraft& draft) {
   CompiledTask& task = draft.task;
-  if (!key.value.IsMap() || key.value.size() == 0) {
+  if (!key.value.is_map() || key.value.size() == 0) {
     add(key.value_where, context +
                              "\"map\" must be a mapping of parameter -> list, such as {path: {from: list_files}}, "
                              "not " +

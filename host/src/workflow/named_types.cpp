@@ -71,7 +71,7 @@ class Resolution {
 
   Type parse_definition(Definition& definition) {
     const MapEntry& entry = definition.entry;
-    if (!entry.value.IsMap() && !entry.value.IsSequence() && !is_string_scalar(entry.value)) {
+    if (!entry.value.is_map() && !entry.value.is_sequence() && !is_string_scalar(entry.value)) {
       fail(definition, "type \"" + entry.key + "\" must be a type string such as \"list[int]\", a mapping of field -> type or a one-item list [T], not " +
                            describe_node(entry.value));
       return Type::any();
@@ -115,11 +115,11 @@ class Resolution {
 
 }  // namespace
 
-NamedTypes NamedTypes::from_yaml(const YAML::Node& types, const std::string& file, YamlValueReader& values,
+NamedTypes NamedTypes::from_yaml(const YamlNode& types, const std::string& file, YamlValueReader& values,
                                  std::vector<Diagnostic>& errors) {
   NamedTypes result;
-  if (!types || types.IsNull()) return result;
-  if (!types.IsMap()) {
+  if (!types || types.is_null()) return result;
+  if (!types.is_map()) {
     errors.push_back({location_of(types, file), "\"types\" must be a mapping of type name -> type, not " + describe_node(types)});
     return result;
   }

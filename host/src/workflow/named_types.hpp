@@ -4,8 +4,6 @@
 // other in any order; recursive definitions are refused.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <map>
 #include <optional>
 #include <string>
@@ -23,7 +21,7 @@ class NamedTypes {
   // Reads the `types:` mapping. A bad definition is reported into `errors`
   // and then behaves as Any, so one mistake does not cascade.
   // `values` converts the definitions (and counts them against the file's budget).
-  static NamedTypes from_yaml(const YAML::Node& types, const std::string& file, YamlValueReader& values,
+  static NamedTypes from_yaml(const YamlNode& types, const std::string& file, YamlValueReader& values,
                               std::vector<Diagnostic>& errors);
 
   std::optional<Type> find(std::string_view name) const;

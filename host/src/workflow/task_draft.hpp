@@ -20,7 +20,12 @@
 namespace ork::host {
 
 struct TaskDraft {
-  CompiledTask task;
+  // The task being filled in, in place in the compiled workflow's task list
+  // (in file order until the compiler puts it in topological order): a
+  // workflow of 100 000 tasks never holds a second array of them.
+  explicit TaskDraft(CompiledTask& compiled) : task(compiled) {}
+
+  CompiledTask& task;
   const ExecutorInfo* executor = nullptr;  // null when missing or unknown (already reported)
   const LanguageInfo* language = nullptr;  // set for a function-task of a language plugin
   bool language_by_executor = false;       // its language is its executor's plugin (`executor: python`)

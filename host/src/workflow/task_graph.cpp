@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "workflow/suggest.hpp"
 
@@ -24,6 +25,24 @@ std::optional<std::vector<std::size_t>> order_tasks(std::vector<TaskDraft>& draf
   resolve_upstreams(drafts, index, errors);
   if (report_cycles(drafts, index, errors)) return std::nullopt;
   return topological_order(drafts, index);
+}
+
+// Follows each cycle of the permutation once: the first task of a cycle
+// waits in `held` while the others move up into the places they leave.
+void put_in_order(std::vector<CompiledTask>& tasks, const std::vector<std::size_t>& order) {
+  if (order.size() != tasks.size()) throw std::logic_error("put_in_order: the order does not cover every task");
+  std::vector<bool> placed(tasks.size(), false);
+  for (std::size_t start = 0; start < tasks.size(); ++start) {
+    if (placed[start]) continue;
+    CompiledTask held = std::move(tasks[start]);
+    std::size_t at = start;
+    for (std::size_t from = order[at]; from != start; at = from, from = order[at]) {
+      tasks[at] = std::move(tasks[from]);
+      placed[at] = true;
+    }
+    tasks[at] = std::move(held);
+    placed[at] = true;
+  }
 }
 
 namespace {

@@ -18,4 +18,9 @@ namespace ork::host {
 // order; nullopt when there is a cycle (reported into `errors`).
 std::optional<std::vector<std::size_t>> order_tasks(std::vector<TaskDraft>& drafts, std::vector<Diagnostic>& errors);
 
+// Rearranges `tasks` in place so that tasks[i] is the task that was at
+// order[i] (`order`: a permutation of their indexes, as order_tasks gives):
+// no second array of tasks.
+void put_in_order(std::vector<CompiledTask>& tasks, const std::vector<std::size_t>& order);
+
 }  // namespace ork::host

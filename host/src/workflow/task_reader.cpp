@@ -2,31 +2,37 @@
 
 namespace ork::host::compiling {
 
-void WorkflowCompiler::read_tasks(const std::map<std::string, MapEntry>& top, const YAML::Node& root) {
+void WorkflowCompiler::read_tasks(const std::map<std::string, MapEntry>& top, const YamlNode& root) {
   auto found = top.find("tasks");
   if (found == top.end()) {
     add(location_of(root, file_), "the workflow has no \"tasks:\" (a mapping of task name -> task)");
     return;
   }
   const MapEntry& block = found->second;
-  if (block.value.IsSequence()) {
+  if (block.value.is_sequence()) {
     add(block.value_where,
         "\"tasks\" must be a mapping of task name -> task, not a list (write `extract:` "
         "instead of `- name: extract`)");
     return;
   }
-  if (!block.value.IsMap() || block.value.size() == 0) {
-    add(block.value_where, block.value.IsMap() || block.value.IsNull()
+  if (!block.value.is_map() || block.value.size() == 0) {
+    add(block.value_where, block.value.is_map() || block.value.is_null()
                                ? "\"tasks\" is empty: a workflow needs at least one task"
                                : "\"tasks\" must be a mapping of task name -> task, not " + describe_node(block.value));
     return;
   }
-  drafts_.reserve(block.value.size());  // no copy of every draft at each doubling
+  // No copy of every draft or task at each doubling; and the drafts refer to
+  // their tasks, which therefore never move while the drafts live.
+  drafts_.reserve(block.value.size());
+  workflow_.tasks.reserve(block.value.size());
   for_each_map_entry(block.value, file_, errors_, "", "task", [&](MapEntry& entry) { read_task(entry); });
 }
 
 void WorkflowCompiler::read_task(const MapEntry& entry) {
-  TaskDraft draft;
+  if (workflow_.tasks.size() == workflow_.tasks.capacity()) {  // would move the tasks the drafts refer to
+    throw std::logic_error("read_task: more tasks than entries of \"tasks\"");
+  }
+  TaskDraft draft{workflow_.tasks.emplace_back()};
   CompiledTask& task = draft.task;
   task.name = entry.key;
   task.where = entry.key_where;
@@ -45,7 +51,7 @@ void WorkflowCompiler::read_task(const MapEntry& entry) {
                              "\" is not valid: use letters, digits, \"_\" and \"-\", "
                              "starting with a letter or \"_\" (a \".\" would read as a path in {from: ...})");
   }
-  if (!entry.value.IsMap()) {
+  if (!entry.value.is_map()) {
     add(entry.value_where,
         context + "a task must be a mapping (executor, inputs, ...), not " + describe_node(entry.value));
     drafts_.push_back(std::move(draft));
@@ -93,7 +99,7 @@ void WorkflowCompiler::read_task_key(const MapEntry& key, const std::string& con
   CompiledTask& task = draft.task;
   const std::string& name = key.key;
   if (name == "executor") {  // read first, by find_executor or read_language_task
-    if (draft.language && !key.value.IsScalar()) read_text(key, context);  // reports the wrong type
+    if (draft.language && !key.value.is_scalar()) read_text(key, context);  // reports the wrong type
     return;
   }
   if (name == "depends_on") {
@@ -145,8 +151,8 @@ void WorkflowCompiler::read_task_key(const MapEntry& key, const std::string& con
 
 void WorkflowCompiler::read_bindings(const MapEntry& block, const std::string& context, TaskDraft& draft) {
   CompiledTask& task = draft.task;
-  if (block.value.IsNull()) return;
-  if (!block.value.IsMap()) {
+  if (block.value.is_null()) return;
+  if (!block.value.is_map()) {
     add(block.value_where, context + "\"" + block.key + "\" must be a mapping of parameter name -> value, not " +
                                describe_node(block.value));
     return;
@@ -172,8 +178,8 @@ std::optional<InputBinding> WorkflowCompiler::read_binding(const MapEntry& entry
   binding.name = entry.key;
   binding.where = entry.value_where;
   binding.kind = InputBinding::Kind::constant;
-  const YAML::Node& value = entry.value;
-  if (!value.IsMap()) return constant_binding(value, std::move(binding));
+  const YamlNode& value = entry.value;
+  if (!value.is_map()) return constant_binding(value, std::move(binding));
   std::vector<MapEntry> keys = map_entries(value, file_, errors_, context);
   auto has = [&keys](const char* key) {
     return std::any_of(keys.begin(), keys.end(), [key](const MapEntry& k) { return k.key == key; });
@@ -203,7 +209,7 @@ std::optional<InputBinding> WorkflowCompiler::read_binding(const MapEntry& entry
   return constant_binding(value, std::move(binding));
 }
 
-std::optional<InputBinding> WorkflowCompiler::constant_binding(const YAML::Node& value, InputBinding binding) {
+std::optional<InputBinding> WorkflowCompiler::constant_binding(const YamlNode& value, InputBinding binding) {
   std::optional<boost::json::value> constant = values_.to_json(value);
   if (!constant) return std::nullopt;
   binding.constant = std::move(*constant);
@@ -217,7 +223,7 @@ std::optional<InputBinding> WorkflowCompiler::read_reference(const MapEntry& fro
         context + "\"from\" must be a reference such as extract.rows, not " + describe_node(from.value));
     return std::nullopt;
   }
-  const std::string& text = from.value.Scalar();
+  const std::string text(from.value.scalar());
   std::vector<std::string> segments;
   std::istringstream stream(text);
   for (std::string segment; std::getline(stream, segment, '.');) segments.push_back(segment);
@@ -245,7 +251,7 @@ std::optional<InputBinding> WorkflowCompiler::read_upstream_reference(const MapE
                              describe_node(ref.value) + "; " + usage);
     return std::nullopt;
   }
-  const std::string& text = ref.value.Scalar();
+  const std::string text(ref.value.scalar());
   std::vector<std::string> segments = split_path(text);
   bool empty_segment = std::any_of(segments.begin(), segments.end(), [](const std::string& s) { return s.empty(); });
   if (segments.size() < 3 || segments[0] != "tasks" || segments[2] != "output" || empty_segment) {
@@ -272,16 +278,16 @@ std::vector<std::string> WorkflowCompiler::split_path(const std::string& text) {
 }
 
 void WorkflowCompiler::read_depends_on(const MapEntry& key, const std::string& context, TaskDraft& draft) {
-  auto add_name = [&](const YAML::Node& node) {
+  auto add_name = [&](const YamlNode& node) {
     if (!is_string_scalar(node)) {
       add(location_of(node, file_), context + "depends_on entries must be task names, not " + describe_node(node));
       return;
     }
-    draft.explicit_depends.emplace_back(node.Scalar(), location_of(node, file_));
+    draft.explicit_depends.emplace_back(node.scalar(), location_of(node, file_));
   };
-  if (key.value.IsSequence()) {
-    for (const YAML::Node& item : key.value) add_name(item);
-  } else if (key.value.IsScalar()) {
+  if (key.value.is_sequence()) {
+    for (const YamlNode& item : key.value.items()) add_name(item);
+  } else if (key.value.is_scalar()) {
     add_name(key.value);
   } else {
     add(key.value_where,

@@ -7,7 +7,7 @@
 
 #include "workflow/compiler.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/exceptions.h>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -18,6 +18,7 @@
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include "types/assignability.hpp"
 #include "types/signature.hpp"
@@ -75,11 +76,11 @@ class WorkflowCompiler {
   // not a mapping at all (reported).
   bool read_document();
 
-  std::optional<YAML::Node> parse_document();
+  std::optional<YamlDocument> parse_document();
 
-  std::map<std::string, MapEntry> read_top_level(const YAML::Node& root);
+  std::map<std::string, MapEntry> read_top_level(const YamlNode& root);
 
-  static YAML::Node entry_value(const std::map<std::string, MapEntry>& top, const std::string& key);
+  static YamlNode entry_value(const std::map<std::string, MapEntry>& top, const std::string& key);
 
   void read_header(const std::map<std::string, MapEntry>& top);
 
@@ -111,7 +112,7 @@ class WorkflowCompiler {
 
   // ---- tasks -----------------------------------------------------------------
 
-  void read_tasks(const std::map<std::string, MapEntry>& top, const YAML::Node& root);
+  void read_tasks(const std::map<std::string, MapEntry>& top, const YamlNode& root);
 
   void read_task(const MapEntry& entry);
 
@@ -124,7 +125,7 @@ class WorkflowCompiler {
 
   std::optional<InputBinding> read_binding(const MapEntry& entry, const std::string& context);
 
-  std::optional<InputBinding> constant_binding(const YAML::Node& value, InputBinding binding);
+  std::optional<InputBinding> constant_binding(const YamlNode& value, InputBinding binding);
 
   std::optional<InputBinding> read_reference(const MapEntry& from, const std::string& context, InputBinding binding);
 

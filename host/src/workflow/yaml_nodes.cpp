@@ -10,36 +10,35 @@
 
 namespace ork::host {
 
-SourceLocation location_of(const YAML::Node& node, const std::string& file) {
-  YAML::Mark mark = node.Mark();
-  if (mark.is_null() || mark.line < 0) return SourceLocation{file, 0, 0};
-  return SourceLocation{file, mark.line + 1, mark.column + 1};
+SourceLocation location_of(const YamlNode& node, const std::string& file) {
+  return SourceLocation{file, node.line(), node.column()};
 }
 
-std::vector<MapEntry> map_entries(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
+std::vector<MapEntry> map_entries(const YamlNode& map, const std::string& file, std::vector<Diagnostic>& errors,
                                   std::string_view context, std::string_view noun) {
   std::vector<MapEntry> entries;
   for_each_map_entry(map, file, errors, context, noun, [&](MapEntry& entry) { entries.push_back(std::move(entry)); });
   return entries;
 }
 
-void for_each_map_entry(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
+void for_each_map_entry(const YamlNode& map, const std::string& file, std::vector<Diagnostic>& errors,
                         std::string_view context, std::string_view noun, const std::function<void(MapEntry&)>& use) {
   // Key -> the line of its first entry: a workflow of 10 000 tasks is one
   // mapping, and comparing each key with every earlier one cost ~50M string
-  // compares.
-  std::unordered_map<std::string, int> first_line;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    MapEntry entry{{}, it->first, it->second, location_of(it->first, file), location_of(it->second, file)};
-    if (!entry.key_node.IsScalar()) {
+  // compares. The keys are views of the document's text, which outlives the loop.
+  std::unordered_map<std::string_view, int> first_line;
+  for (std::size_t i = 0, n = map.size(); i < n && map.is_map(); ++i) {
+    YamlEntry pair = map.entry(i);
+    MapEntry entry{{}, pair.key, pair.value, location_of(pair.key, file), location_of(pair.value, file)};
+    if (!entry.key_node.is_scalar()) {
       errors.push_back({entry.key_where, std::string(context) + "a " + std::string(noun) +
                                              " must be a plain name, not " + describe_node(entry.key_node)});
       continue;
     }
-    entry.key = entry.key_node.Scalar();
-    // yaml-cpp places an empty value at the next token; point at the key instead.
-    if (entry.value.IsNull() && entry.value_where.line != entry.key_where.line) entry.value_where = entry.key_where;
-    auto [earlier, first] = first_line.try_emplace(entry.key, entry.key_where.line);
+    entry.key = entry.key_node.scalar();
+    // The parser places an empty value at the next token; point at the key instead.
+    if (entry.value.is_null() && entry.value_where.line != entry.key_where.line) entry.value_where = entry.key_where;
+    auto [earlier, first] = first_line.try_emplace(entry.key_node.scalar(), entry.key_where.line);
     if (!first) {
       errors.push_back({entry.key_where, std::string(context) + "duplicate " + std::string(noun) + " \"" +
                                              entry.key + "\" (first at line " + std::to_string(earlier->second) + ")"});
@@ -68,7 +67,7 @@ YamlValueReader::YamlValueReader(std::string file, std::vector<Diagnostic>& erro
                                  std::size_t text_bytes)
     : file_(std::move(file)), errors_(errors), budget_(node_budget + text_bytes), text_bytes_(text_bytes) {}
 
-std::optional<boost::json::value> YamlValueReader::to_json(const YAML::Node& node) {
+std::optional<boost::json::value> YamlValueReader::to_json(const YamlNode& node) {
   if (exhausted_) return std::nullopt;
   try {
     return convert(node);
@@ -87,36 +86,41 @@ std::optional<boost::json::value> YamlValueReader::to_json(const YAML::Node& nod
   return std::nullopt;
 }
 
-boost::json::value YamlValueReader::convert(const YAML::Node& node) {
+boost::json::value YamlValueReader::convert(const YamlNode& node) {
   if (++used_ > budget_) {
     exhausted_ = true;
     throw BudgetSpent{};
   }
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar: return scalar_to_json(node);
-    case YAML::NodeType::Sequence: {
+  switch (node.kind()) {
+    case YamlKind::Scalar: return scalar_to_json(node);
+    case YamlKind::Sequence: {
       enter(node);
       boost::json::array array;
-      for (const YAML::Node& item : node) array.push_back(convert(item));
+      array.reserve(node.size());
+      for (std::size_t i = 0, n = node.size(); i < n; ++i) array.push_back(convert(node.item(i)));
       path_.pop_back();
       return array;
     }
-    case YAML::NodeType::Map: {
+    case YamlKind::Map: {
       enter(node);
       boost::json::object object;
-      for (auto it = node.begin(); it != node.end(); ++it) object[it->first.Scalar()] = convert(it->second);
+      for (std::size_t i = 0, n = node.size(); i < n; ++i) {
+        YamlEntry entry = node.entry(i);
+        object[entry.key.scalar()] = convert(entry.value);
+      }
       path_.pop_back();
       return object;
     }
-    default: return nullptr;
+    case YamlKind::Null: return nullptr;
   }
+  return nullptr;
 }
 
 // Recursion happens once per container: refuse a container that is one of
 // its own ancestors (an alias inside its anchor) or nests too deep.
-void YamlValueReader::enter(const YAML::Node& node) {
-  for (const YAML::Node& ancestor : path_) {
-    if (ancestor.is(node)) {
+void YamlValueReader::enter(const YamlNode& node) {
+  for (const YamlNode& ancestor : path_) {
+    if (ancestor.same_node(node)) {
       refuse(node,
              "this value contains itself: an alias inside it refers back to it (or to a value around it); "
              "an alias must refer to a value defined before it, outside it");
@@ -129,33 +133,35 @@ void YamlValueReader::enter(const YAML::Node& node) {
   path_.push_back(node);
 }
 
-void YamlValueReader::refuse(const YAML::Node& node, std::string message) {
+void YamlValueReader::refuse(const YamlNode& node, std::string message) {
   errors_.push_back({location_of(node, file_), std::move(message)});
   throw ValueRefused{};
 }
 
-bool is_string_scalar(const YAML::Node& node) {
-  return node.IsScalar() && scalar_to_json(node).is_string();
+bool is_string_scalar(const YamlNode& node) {
+  return node.is_scalar() && scalar_to_json(node).is_string();
 }
 
-std::string describe_node(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: {
+std::string describe_node(const YamlNode& node) {
+  const std::string text(node.scalar());
+  switch (node.kind()) {
+    case YamlKind::Map: return "a mapping";
+    case YamlKind::Sequence: return "a list";
+    case YamlKind::Scalar: {
       boost::json::value value = scalar_to_json(node);
-      if (value.is_string()) return "the string \"" + node.Scalar() + "\"";
-      if (value.is_bool()) return node.Scalar();
+      if (value.is_string()) return "the string \"" + text + "\"";
+      if (value.is_bool()) return text;
       if (value.is_null()) return "null";
-      return "the number " + node.Scalar();
+      return "the number " + text;
     }
-    default: return "an empty value";
+    case YamlKind::Null: return "an empty value";
   }
+  return "an empty value";
 }
 
-boost::json::value scalar_to_json(const YAML::Node& node) {
-  const std::string& text = node.Scalar();
-  if (node.Tag() == "!") return boost::json::value(text);  // quoted or block scalar: always a string
+boost::json::value scalar_to_json(const YamlNode& node) {
+  std::string_view text = node.scalar();
+  if (node.is_non_plain()) return boost::json::value(text);  // quoted or block scalar: always a string
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
   if (text == "true" || text == "True" || text == "TRUE") return true;
   if (text == "false" || text == "False" || text == "FALSE") return false;

@@ -1,4 +1,4 @@
-// Reading yaml-cpp nodes the way the workflow compiler needs: 1-based source
+// Reading the nodes of a YamlDocument the way the workflow compiler needs: 1-based source
 // locations, mapping entries in file order with duplicate keys reported (a
 // plain yaml-cpp lookup would silently keep one), and YAML values converted to
 // JSON with YAML 1.2 core-schema scalars (quoted scalars stay strings) under
@@ -7,7 +7,6 @@
 #pragma once
 
 #include <boost/json/value.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include <functional>
 #include <optional>
@@ -17,16 +16,17 @@
 
 #include "core/error.hpp"
 #include "ork/limits.h"
+#include "workflow/yaml_document.hpp"
 
 namespace ork::host {
 
-// The node's position (1-based), or line 0 when yaml-cpp has none.
-SourceLocation location_of(const YAML::Node& node, const std::string& file);
+// The node's position (1-based), or line 0 when it has none.
+SourceLocation location_of(const YamlNode& node, const std::string& file);
 
 struct MapEntry {
   std::string key;
-  YAML::Node key_node;
-  YAML::Node value;
+  YamlNode key_node;
+  YamlNode value;
   SourceLocation key_where;
   SourceLocation value_where;  // the key's position when the value is empty
 };
@@ -34,12 +34,12 @@ struct MapEntry {
 // The entries of mapping `map` in file order. A repeated key is reported
 // (`<context>duplicate <noun> "x" (first at line 3)`) and only its first
 // entry is returned; a non-scalar key is reported and skipped.
-std::vector<MapEntry> map_entries(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
+std::vector<MapEntry> map_entries(const YamlNode& map, const std::string& file, std::vector<Diagnostic>& errors,
                                   std::string_view context, std::string_view noun = "key");
 
 // The same entries, handed to `use` one at a time: the tasks of a large
 // workflow are read without a vector of every task's entry.
-void for_each_map_entry(const YAML::Node& map, const std::string& file, std::vector<Diagnostic>& errors,
+void for_each_map_entry(const YamlNode& map, const std::string& file, std::vector<Diagnostic>& errors,
                         std::string_view context, std::string_view noun, const std::function<void(MapEntry&)>& use);
 
 // Converts the YAML values of one workflow file to JSON: int64, double, bool,
@@ -63,16 +63,16 @@ class YamlValueReader {
   YamlValueReader(std::string file, std::vector<Diagnostic>& errors, std::size_t node_budget = ORK_MAX_YAML_NODES,
                   std::size_t text_bytes = 0);
 
-  std::optional<boost::json::value> to_json(const YAML::Node& node);
+  std::optional<boost::json::value> to_json(const YamlNode& node);
   // Nodes converted so far (for tests of the budget).
   std::size_t nodes_used() const { return used_; }
   // Whether some value was refused (then the file does not compile).
   bool refused_any() const { return refused_any_; }
 
  private:
-  boost::json::value convert(const YAML::Node& node);
-  void enter(const YAML::Node& node);
-  [[noreturn]] void refuse(const YAML::Node& node, std::string message);
+  boost::json::value convert(const YamlNode& node);
+  void enter(const YamlNode& node);
+  [[noreturn]] void refuse(const YamlNode& node, std::string message);
 
   std::string file_;
   std::vector<Diagnostic>& errors_;
@@ -81,19 +81,19 @@ class YamlValueReader {
   std::size_t used_ = 0;
   bool exhausted_ = false;
   bool refused_any_ = false;
-  std::vector<YAML::Node> path_;  // the containers being converted, outermost first
+  std::vector<YamlNode> path_;  // the containers being converted, outermost first
 };
 
 // A scalar as YAML 1.2 reads it: int64, double, bool, null or string. Needs
 // no budget: it does not recurse.
-boost::json::value scalar_to_json(const YAML::Node& node);
+boost::json::value scalar_to_json(const YamlNode& node);
 
 // A scalar that YAML reads as a string (quoted, or plain but not a number,
 // bool or null).
-bool is_string_scalar(const YAML::Node& node);
+bool is_string_scalar(const YamlNode& node);
 
 // "a mapping", "a list", "a string", "a number", "true/false", "empty": for
 // "expected X, not Y" messages.
-std::string describe_node(const YAML::Node& node);
+std::string describe_node(const YamlNode& node);
 
 }  // namespace ork::host
