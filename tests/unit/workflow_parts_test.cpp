@@ -180,6 +180,18 @@ TEST(TaskGraph, PutInOrderRearrangesTasksInPlace) {
   EXPECT_THROW(put_in_order(two, {0}), std::logic_error);
 }
 
+// The compiler hashes the spec of a workflow a task at a time.
+TEST(ContentHash, PiecesHashAsTheirConcatenation) {
+  const std::string text = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{20}, text.size()}) {
+    Sha256 hash;
+    hash.add(std::string_view(text).substr(0, cut));
+    hash.add("");
+    hash.add(std::string_view(text).substr(cut));
+    EXPECT_EQ(hash.hex(), sha256_hex(text));
+  }
+}
+
 TEST(ContentHash, MatchesSha256TestVectors) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

@@ -28,6 +28,12 @@ boost::json::object binding_json(const InputBinding& binding);
 }  // namespace
 
 std::string CompiledWorkflow::spec_text() const {
+  std::string text;
+  write_spec_text([&](std::string_view piece) { text += piece; });
+  return text;
+}
+
+void CompiledWorkflow::write_spec_text(const std::function<void(std::string_view)>& write) const {
   // serialize(spec_json()) without the whole object at once: "tasks" is its
   // last key, so its text is the rest of the object's with the tasks'
   // entries appended one at a time (same bytes, same content hash).
@@ -35,16 +41,18 @@ std::string CompiledWorkflow::spec_text() const {
   std::string text = boost::json::serialize(json);
   text.pop_back();  // the closing brace
   text += json.empty() ? "\"tasks\":{" : ",\"tasks\":{";
+  write(text);
   bool first = true;
   for (const CompiledTask& task : tasks) {
+    text.clear();
     if (!first) text += ',';
     first = false;
     text += boost::json::serialize(boost::json::string_view(task.name));
     text += ':';
     text += boost::json::serialize(task_spec_json(task));
+    write(text);
   }
-  text += "}}";
-  return text;
+  write("}}");
 }
 
 boost::json::object CompiledWorkflow::spec_json() const {

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -108,6 +109,9 @@ struct CompiledWorkflow {
   // serialize(spec_json()), built a task at a time: a workflow of 100 000
   // tasks never holds every task's JSON object at once.
   std::string spec_text() const;
+  // The same text handed to `write` in pieces (one per task), so that it can
+  // be hashed without being held whole.
+  void write_spec_text(const std::function<void(std::string_view)>& write) const;
   const CompiledTask* find_task(std::string_view name) const;
 };
 

@@ -378,7 +378,9 @@ CompileResult WorkflowCompiler::finish(const std::vector<std::size_t>& order) {
   if (!errors_.empty()) return CompileResult{std::nullopt, std::move(errors_)};
   std::vector<TaskDraft>().swap(drafts_);  // their locations and maps, before the hash needs memory
   put_in_order(workflow_.tasks, order);
-  workflow_.content_hash = sha256_hex(workflow_.spec_text());
+  Sha256 spec_hash;  // of spec_text(), which is never held whole here
+  workflow_.write_spec_text([&](std::string_view piece) { spec_hash.add(piece); });
+  workflow_.content_hash = spec_hash.hex();
   return CompileResult{std::move(workflow_), {}};
 }
 
