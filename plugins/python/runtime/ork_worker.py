@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 # ork_code_files with modulefinder), conversions into annotated types
 # (ork_convert), and modules only an error path or an unusual task needs
 # (difflib, traceback, ctypes, asyncio, json) are imported where they are used.
-# tests/... (WorkerRuntime.RunPathImportsNoStandardModule) holds this.
+# plugins/python/tests/run_test.cpp (Binding.APlainTaskRunsWithoutImportingHeavyStandardModules) holds this.
 
 CHANNEL_FD = 3
 
