@@ -213,6 +213,50 @@ TEST(PluginLoader, ACppStoreLeavesTheOptionalGroupsItDoesNotImplementNull) {
   EXPECT_FALSE(store.supports_ownership());
 }
 
+// `ork` commands other than `ork plugins` load ork_storage_*.so files only
+// when a store URL needs one: first the file whose name begins the scheme.
+TEST(PluginLoader, StoragePluginsLoadWhenAStoreOfTheirSchemeOpens) {
+  PluginSet set = PluginSet::load({fake_dir("deferred_storage")}, StorageLoading::when_a_store_opens);
+  ASSERT_TRUE(set.refused().empty()) << set.refused().front().to_string();
+  ASSERT_EQ(set.loaded().size(), 1u);
+  EXPECT_EQ(set.loaded().front().name, "fake");
+  EXPECT_EQ(set.deferred_storage().size(), 2u);
+  std::vector<RefusedPlugin> refused;
+  PluginRegistry registry(set, refused);
+
+  const LoadedPlugin* plain = registry.storage_for_scheme("plainstore");
+  ASSERT_NE(plain, nullptr);
+  EXPECT_EQ(plain->file, fake_file("deferred_storage", "ork_storage_plain.so"));
+  EXPECT_EQ(set.loaded().size(), 2u) << "ork_storage_fake.so is not named for the scheme and must stay unloaded";
+  ASSERT_EQ(set.deferred_storage().size(), 1u);
+  EXPECT_EQ(set.deferred_storage().front(), fake_file("deferred_storage", "ork_storage_fake.so"));
+  const Executor* executor = registry.executor("fake");
+  ASSERT_NE(executor, nullptr);
+  EXPECT_EQ(&executor->plugin(), &set.loaded().front()) << "loading more plugins must not move the loaded ones";
+
+  const LoadedPlugin* fake = registry.storage_for_scheme("fakestore");
+  ASSERT_NE(fake, nullptr);
+  EXPECT_EQ(fake->name, "fake_store");
+  EXPECT_TRUE(set.deferred_storage().empty());
+  EXPECT_EQ(registry.storage_for_scheme("plainstore"), plain);
+  EXPECT_TRUE(refused.empty());
+}
+
+TEST(PluginLoader, AnUnservedSchemeLoadsEveryDeferredStoragePluginToListTheSchemes) {
+  PluginSet set = PluginSet::load({fake_dir("deferred_storage")}, StorageLoading::when_a_store_opens);
+  std::vector<RefusedPlugin> refused;
+  PluginRegistry registry(set, refused);
+  EXPECT_EQ(registry.storage_for_scheme("nosuchstore"), nullptr);
+  EXPECT_TRUE(set.deferred_storage().empty());
+  EXPECT_EQ(registry.storage_schemes(), (std::vector<std::string>{"fakestore", "plainstore"}));
+}
+
+TEST(PluginLoader, StoragePluginsLoadAtStartByDefault) {
+  PluginSet set = PluginSet::load({fake_dir("deferred_storage")});
+  EXPECT_EQ(set.loaded().size(), 3u);
+  EXPECT_TRUE(set.deferred_storage().empty());
+}
+
 TEST(PluginLoader, RefusalLineNamesTheFileAndTheReason) {
   RefusedPlugin refused = only_refusal("wrong_major");
   std::string line = refused.to_string();

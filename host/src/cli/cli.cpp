@@ -13,6 +13,7 @@ namespace ork::host {
 namespace {
 
 std::optional<int> answer_about_the_command_line(const CommandLine& cl);
+void warn_refused(const RefusedPlugin& refused);
 
 int dispatch(CliContext& ctx) {
   const std::string& c = ctx.cl.command;
@@ -46,15 +47,22 @@ bool runs_tasks(const std::string& command) {
 void load_plugins(CliContext& ctx) {
   std::vector<std::filesystem::path> dirs;
   for (const auto& d : ctx.cl.values("--plugin-dir")) dirs.emplace_back(d);
-  ctx.plugins = PluginSet::load(plugin_search_path(dirs));
+  // `ork plugins` shows every plugin; other commands load a storage plugin
+  // when a store URL needs it (docs/plugins.md, "When plugins load").
+  bool listing = ctx.cl.command == "plugins";
+  ctx.plugins = PluginSet::load(plugin_search_path(dirs),
+                                listing ? StorageLoading::at_start : StorageLoading::when_a_store_opens);
   ctx.refused = ctx.plugins.refused();
   ctx.registry = std::make_unique<PluginRegistry>(ctx.plugins, ctx.refused);
   // Language builds live beside the store (docs/plugins.md, "Languages").
   ctx.registry->set_build_root(build_root_for(database_url(ctx.cl.value("--db"))));
-  if (ctx.cl.command != "plugins") {
-    for (const auto& r : ctx.refused) std::cerr << "ork: warning: " << r.to_string() << '\n';
+  if (!listing) {
+    for (const auto& r : ctx.refused) warn_refused(r);
+    ctx.registry->on_late_refusal(&warn_refused);
   }
 }
+
+void warn_refused(const RefusedPlugin& refused) { std::cerr << "ork: warning: " << refused.to_string() << '\n'; }
 
 // --version, the help, and the build's hidden flags (man pages, completion,
 // the command list) answer without loading any plugin; nullopt otherwise.

@@ -82,6 +82,15 @@ bool is_plugin_file(const std::filesystem::path& p) {
   return name.starts_with("ork_") && p.extension() == ".so";
 }
 
+constexpr std::string_view storage_file_prefix = "ork_storage_";
+
+bool is_storage_file(const std::filesystem::path& p) { return p.filename().string().starts_with(storage_file_prefix); }
+
+// The <name> of ork_storage_<name>.so.
+std::string storage_file_name(const std::filesystem::path& p) {
+  return p.stem().string().substr(storage_file_prefix.size());
+}
+
 std::string shown(const std::filesystem::path& file) {
   std::error_code ec;
   auto rel = std::filesystem::relative(file, std::filesystem::current_path(), ec);
@@ -97,7 +106,7 @@ const ork_host_api* host_api() { return &the_host_api; }
 
 void set_plugin_diagnostics_verbose(bool verbose) { diagnostics_verbose = verbose; }
 
-PluginSet PluginSet::load(const std::vector<std::filesystem::path>& dirs) {
+PluginSet PluginSet::load(const std::vector<std::filesystem::path>& dirs, StorageLoading storage) {
   PluginSet set;
   std::vector<std::filesystem::path> seen;  // the same file reached through two search dirs loads once
   for (const auto& dir : dirs) {
@@ -112,10 +121,50 @@ PluginSet PluginSet::load(const std::vector<std::filesystem::path>& dirs) {
       auto canonical = std::filesystem::weakly_canonical(file, ec);
       if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
       seen.push_back(canonical);
-      set.load_file(std::filesystem::absolute(file));
+      if (storage == StorageLoading::when_a_store_opens && is_storage_file(file)) {
+        set.deferred_storage_.push_back(std::filesystem::absolute(file));
+      } else {
+        set.load_file(std::filesystem::absolute(file));
+      }
     }
   }
   return set;
+}
+
+void PluginSet::load_storage_for(std::string_view scheme) {
+  auto served = [&] {
+    return std::any_of(loaded_.begin(), loaded_.end(), [&](const LoadedPlugin& p) { return serves_scheme(p, scheme); });
+  };
+  // A plain path (scheme "file") is the default store, `.ork/ork.db`: SQLite's
+  // (build_root_for in language.cpp knows it too).
+  std::string_view named = scheme == "file" ? std::string_view("sqlite") : scheme;
+  for (bool named_for_it : {true, false}) {
+    for (std::size_t i = 0; i < deferred_storage_.size() && !served();) {
+      if (named.starts_with(storage_file_name(deferred_storage_[i])) == named_for_it) {
+        load_deferred(i);
+      } else {
+        ++i;
+      }
+    }
+  }
+}
+
+void PluginSet::load_deferred_storage() {
+  while (!deferred_storage_.empty()) load_deferred(0);
+}
+
+void PluginSet::load_deferred(std::size_t index) {
+  std::filesystem::path file = deferred_storage_[index];
+  deferred_storage_.erase(deferred_storage_.begin() + static_cast<std::ptrdiff_t>(index));
+  load_file(file);
+}
+
+bool serves_scheme(const LoadedPlugin& plugin, std::string_view scheme) {
+  if (!plugin.storage) return false;
+  for (const char* const* s = plugin.storage->url_schemes; s && *s; ++s) {
+    if (scheme == *s) return true;
+  }
+  return false;
 }
 
 void PluginSet::load_file(const std::filesystem::path& file) {

@@ -128,7 +128,8 @@ void Executor::warm(const TaskCheckRequest& request) const {
   plugin_->executor->warm(plugin_->state, &spec);
 }
 
-PluginRegistry::PluginRegistry(const PluginSet& plugins, std::vector<RefusedPlugin>& refused) {
+PluginRegistry::PluginRegistry(PluginSet& plugins, std::vector<RefusedPlugin>& refused)
+    : plugins_(&plugins), refused_(&refused) {
   for (const auto& plugin : plugins.loaded()) {
     if (plugin.executor) {
       ExecutorInfo info{plugin.executor->name ? plugin.executor->name : plugin.name,
@@ -143,15 +144,17 @@ PluginRegistry::PluginRegistry(const PluginSet& plugins, std::vector<RefusedPlug
       }
     }
     if (plugin.language) add_language(plugin, refused);
-    if (plugin.storage) {
-      for (const char* const* s = plugin.storage->url_schemes; s && *s; ++s) {
-        if (auto it = storages_.find(*s); it != storages_.end()) {
-          refused.push_back({plugin.file, std::string("URL scheme '") + *s + "' is already served by plugin '" +
-                                              it->second->name + "'"});
-        } else {
-          storages_.emplace(*s, &plugin);
-        }
-      }
+    if (plugin.storage) add_storage(plugin, refused);
+  }
+}
+
+void PluginRegistry::add_storage(const LoadedPlugin& plugin, std::vector<RefusedPlugin>& refused) const {
+  for (const char* const* s = plugin.storage->url_schemes; s && *s; ++s) {
+    if (auto it = storages_.find(*s); it != storages_.end()) {
+      refused.push_back(
+          {plugin.file, std::string("URL scheme '") + *s + "' is already served by plugin '" + it->second->name + "'"});
+    } else {
+      storages_.emplace(*s, &plugin);
     }
   }
 }
@@ -179,14 +182,43 @@ const Executor* PluginRegistry::executor(std::string_view name) const {
 }
 
 const LoadedPlugin* PluginRegistry::storage_for_scheme(std::string_view scheme) const {
+  std::lock_guard lock(storages_mutex_);
+  if (!storages_.contains(scheme)) load_deferred_storage(scheme);
   auto it = storages_.find(scheme);
   return it == storages_.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> PluginRegistry::storage_schemes() const {
+  std::lock_guard lock(storages_mutex_);
+  load_deferred_storage("");
   std::vector<std::string> schemes;
   for (const auto& [scheme, plugin] : storages_) schemes.push_back(scheme);
   return schemes;
+}
+
+// The set's deferred storage plugins that may serve `scheme` (all of them
+// for ""), registered as the constructor registers a storage plugin. A plugin
+// named ork_storage_*.so is expected to provide storage only: anything else
+// it provides is not looked at.
+void PluginRegistry::load_deferred_storage(std::string_view scheme) const {
+  if (plugins_->deferred_storage().empty()) return;
+  std::size_t loaded_before = plugins_->loaded().size();
+  std::size_t refused_before = plugins_->refused().size();
+  if (scheme.empty()) {
+    plugins_->load_deferred_storage();
+  } else {
+    plugins_->load_storage_for(scheme);
+  }
+  std::vector<RefusedPlugin> refused(plugins_->refused().begin() + static_cast<std::ptrdiff_t>(refused_before),
+                                     plugins_->refused().end());
+  for (std::size_t i = loaded_before; i < plugins_->loaded().size(); ++i) {
+    const LoadedPlugin& plugin = plugins_->loaded()[i];
+    if (plugin.storage) add_storage(plugin, refused);
+  }
+  for (const RefusedPlugin& r : refused) {
+    refused_->push_back(r);
+    if (report_late_refusal_) report_late_refusal_(r);
+  }
 }
 
 }  // namespace ork::host

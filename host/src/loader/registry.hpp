@@ -1,7 +1,8 @@
 // Lookups over the loaded plugins: executors by their `executor:` name (the
 // compiler's ExecutorCatalog and the scheduler's way to run a task), storage
 // backends by URL scheme and languages by name and file extension (the
-// compiler's LanguageCatalog). Built once at start-up from a PluginSet.
+// compiler's LanguageCatalog). Built once at start-up from a PluginSet, and
+// completed by the storage plugins the set loads when a store opens.
 #pragma once
 
 #include "loader/plugin_loader.hpp"
@@ -108,8 +109,9 @@ class BuildDir {
 class PluginRegistry final : public ExecutorCatalog, public LanguageCatalog {
  public:
   // Duplicated executor names or URL schemes: the first plugin wins and the
-  // later one is added to `refused` with a reason.
-  PluginRegistry(const PluginSet& plugins, std::vector<RefusedPlugin>& refused);
+  // later one is added to `refused` with a reason. Both must outlive the
+  // registry: its storage lookups load the set's deferred storage plugins.
+  PluginRegistry(PluginSet& plugins, std::vector<RefusedPlugin>& refused);
 
   const ExecutorInfo* find_executor(std::string_view name) const override;
   std::vector<std::string> executor_names() const override;
@@ -143,13 +145,23 @@ class PluginRegistry final : public ExecutorCatalog, public LanguageCatalog {
   void keep_signatures() const;
 
   const Executor* executor(std::string_view name) const;
-  // The storage plugin serving `scheme` ("sqlite", "file", "postgresql"), or null.
+  // The storage plugin serving `scheme` ("sqlite", "file", "postgresql"), or
+  // null; loads the deferred storage plugins that may serve it first.
   const LoadedPlugin* storage_for_scheme(std::string_view scheme) const;
+  // Every scheme served, deferred storage plugins loaded.
   std::vector<std::string> storage_schemes() const;
+  // Called with each plugin refused while loading deferred storage plugins
+  // (after start-up, when `refused` has been shown); they are added to `refused` too.
+  void on_late_refusal(std::function<void(const RefusedPlugin&)> report) { report_late_refusal_ = std::move(report); }
 
  private:
+  PluginSet* plugins_;
+  std::vector<RefusedPlugin>* refused_;
+  std::function<void(const RefusedPlugin&)> report_late_refusal_;
   std::map<std::string, Executor, std::less<>> executors_;
-  std::map<std::string, const LoadedPlugin*, std::less<>> storages_;
+  // Grows when a deferred storage plugin loads.
+  mutable std::mutex storages_mutex_;
+  mutable std::map<std::string, const LoadedPlugin*, std::less<>> storages_;
   std::map<std::string, Language, std::less<>> languages_;
   std::filesystem::path build_root_;
   // One build directory per language for the registry's life: made on the
@@ -167,6 +179,8 @@ class PluginRegistry final : public ExecutorCatalog, public LanguageCatalog {
   SignatureCache& signature_cache() const;
   std::string toolchain(const Language& language) const;
   void add_language(const LoadedPlugin& plugin, std::vector<RefusedPlugin>& refused);
+  void add_storage(const LoadedPlugin& plugin, std::vector<RefusedPlugin>& refused) const;
+  void load_deferred_storage(std::string_view scheme) const;
 };
 
 // The build root for a store URL: `<dir of the SQLite file>/build` for SQLite

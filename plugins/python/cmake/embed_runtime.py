@@ -4,8 +4,9 @@ Run at build time by plugins/python/CMakeLists.txt with the interpreter whose
 libpython the worker embeds:
     python3 embed_runtime.py OUTPUT NAME=FILE [NAME=FILE ...]
 Each module is embedded under its module name whatever its file is called
-(ork_introspect is the Python SDK's ork_sdk/_types.py), in the given order, the
-order the worker executes them in (each may import only the ones before it).
+(ork_introspect is the Python SDK's ork_sdk/_types.py), in the given order; the
+worker executes the first (ork_embedded) at start, and it imports the others
+when something first imports them.
 Both the source and its compiled bytecode (marshal) go in: compiling ~1300
 lines of runtime at every worker start cost ~9 ms of CPU, on the critical path
 of every `ork run`; loading the bytecode costs ~0.2 ms. The worker uses the

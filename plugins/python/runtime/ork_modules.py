@@ -4,20 +4,27 @@ Part of the python executor's worker runtime (see ork_worker, which uses it).
 A module is kept with what was derived from it (signatures, call plans) until
 its file changes; import failures become TaskErrors naming the line the user
 can fix, never a traceback of Python's own import machinery.
+
+On the path of every task run, so it imports no standard module: a task file
+is imported through the import system's own bootstrap modules (what
+importlib.util re-exports, always loaded), and inspect, importlib and
+traceback only on the paths that need them.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
-import importlib.util
-import inspect
+import _frozen_importlib as bootstrap  # importlib._bootstrap
+import _frozen_importlib_external as bootstrap_external  # importlib._bootstrap_external
 import os
 import sys
-import types
-from typing import Any, Callable
 
-from ork_convert import CallPlan
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any, Callable
+
+    from ork_bind import CallPlan
+
 
 class TaskError(Exception):
     """A task cannot be loaded, bound or called; `key` names the task key it is about."""
@@ -28,17 +35,17 @@ class TaskError(Exception):
         self.message = message
 
 
-
-@dataclasses.dataclass
 class LoadedModule:
     """A task module as imported, with what was derived from it (valid until its file changes)."""
 
-    module: types.ModuleType
-    display: str
-    stamp: tuple[int, int, int] | None
-    signatures: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
-    plans: dict[str, CallPlan] = dataclasses.field(default_factory=dict)
+    __slots__ = ("module", "display", "stamp", "signatures", "plans")
 
+    def __init__(self, module: ModuleType, display: str, stamp: tuple[int, int, int] | None) -> None:
+        self.module = module
+        self.display = display
+        self.stamp = stamp
+        self.signatures: dict[str, dict[str, Any]] = {}
+        self.plans: dict[str, CallPlan] = {}
 
 
 def find_function(loaded: LoadedModule, name: str) -> Callable[..., Any]:
@@ -47,6 +54,8 @@ def find_function(loaded: LoadedModule, name: str) -> Callable[..., Any]:
     if callable(candidate) and not isinstance(candidate, type):
         function: Callable[..., Any] = candidate
         return function
+    import inspect
+
     available = [
         key
         for key, value in vars(loaded.module).items()
@@ -61,6 +70,8 @@ def find_function(loaded: LoadedModule, name: str) -> Callable[..., Any]:
 
 
 def def_location(function: Callable[..., Any], loaded: LoadedModule) -> str:
+    import inspect
+
     code = getattr(inspect.unwrap(function), "__code__", None)
     if code is None:
         return loaded.display
@@ -110,18 +121,18 @@ class ModuleCache:
         stem = os.path.splitext(os.path.basename(path))[0]
         if stem.isidentifier() and stem not in sys.modules and stem not in sys.stdlib_module_names:
             try:
-                spec = importlib.util.find_spec(stem)
+                spec = bootstrap._find_spec(stem, None)  # importlib.util.find_spec of a name not in sys.modules
             except (ImportError, ValueError):
                 spec = None
             if spec is None or spec.origin == path:
                 return stem
         return f"ork_task_{stem if stem.isidentifier() else 'file'}_{abs(hash(path)):x}"
 
-    def _execute_file(self, path: str, name: str, display: str) -> types.ModuleType:
-        spec = importlib.util.spec_from_file_location(name, path)
+    def _execute_file(self, path: str, name: str, display: str) -> ModuleType:
+        spec = bootstrap_external.spec_from_file_location(name, path)
         if spec is None:
             raise TaskError("file", f"{display} cannot be imported as a Python module (is it a .py file?)")
-        module = importlib.util.module_from_spec(spec)
+        module = bootstrap.module_from_spec(spec)
         previous = sys.modules.get(name)
         # Registered before executing: dataclasses and `from __future__ import
         # annotations` look the module up in sys.modules while it runs.
@@ -145,6 +156,8 @@ class ModuleCache:
             file = getattr(cached.module, "__file__", None)
             if file is None or _stamp_or_none(file) == cached.stamp:
                 return cached
+        import importlib
+
         try:
             if cached is not None:
                 module = importlib.reload(cached.module)
@@ -205,4 +218,6 @@ def _stamp_or_none(path: str) -> tuple[int, int, int] | None:
 
 def _is_import_machinery(filename: str) -> bool:
     """Frames of Python's own importlib say nothing about the user's mistake."""
+    import importlib
+
     return os.path.dirname(filename) == os.path.dirname(importlib.__file__)

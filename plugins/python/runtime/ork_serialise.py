@@ -6,18 +6,24 @@ dataclass, NamedTuple (an object of its fields), TypedDict (a dict), Pydantic
 v1 (.dict()) and v2 (.model_dump(mode="json")), date/datetime/time (ISO 8601),
 Enum (its value), nested in any way. Anything else fails with the type's name
 and the path to it, e.g. "at path rows[3].when".
+
+On the path of every task run, so it imports no standard module for types a
+result may hold: a date, an Enum or a dataclass instance exists only once its
+module (datetime, enum, dataclasses) is imported, so that module is looked up
+in sys.modules when needed; a result of plain data imports none of them.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-import enum
-import json
 import math
 import sys
-from collections.abc import Mapping
-from typing import Any
+
+from ork_json import dumps_compact
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 _SCALARS: frozenset[type] = frozenset({str, int, bool, type(None)})
 
@@ -40,7 +46,7 @@ def to_json_text(value: Any) -> str:
         sys.setrecursionlimit(_FRAMES_NEEDED)
     plain = to_plain(value, "")
     try:
-        return json.dumps(plain, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return dumps_compact(plain)
     except ValueError as error:  # unreachable while to_plain refuses NaN; kept as the last guard
         raise SerialiseError(f"cannot serialise return value: {error}") from error
 
@@ -100,7 +106,8 @@ def _mapping(value: Mapping[Any, Any], path: str, depth: int) -> dict[str, Any]:
 def _key(key: Any, path: str) -> str:
     if isinstance(key, str):
         return str(key)
-    if isinstance(key, enum.Enum) and isinstance(key.value, str):
+    enum = sys.modules.get("enum")
+    if enum is not None and isinstance(key, enum.Enum) and isinstance(key.value, str):
         return key.value
     if isinstance(key, int) and not isinstance(key, bool):
         return str(key)  # as json.dumps does
@@ -110,9 +117,11 @@ def _key(key: Any, path: str) -> str:
 
 
 def _other(value: Any, path: str, depth: int) -> Any:
-    if isinstance(value, enum.Enum):
+    enum = sys.modules.get("enum")
+    if enum is not None and isinstance(value, enum.Enum):
         return to_plain(value.value, path, depth)
-    if isinstance(value, (datetime.date, datetime.time)):
+    datetime = sys.modules.get("datetime")
+    if datetime is not None and isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, bool):
         return bool(value)
@@ -120,7 +129,8 @@ def _other(value: Any, path: str, depth: int) -> Any:
         return str(value) if isinstance(value, str) else int(value)
     if isinstance(value, float):
         return _finite(float(value), path)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    dataclasses = sys.modules.get("dataclasses")
+    if dataclasses is not None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         inside = _inside(depth, path)
         return {
             field.name: to_plain(getattr(value, field.name), _join(path, field.name), inside)
@@ -135,6 +145,8 @@ def _other(value: Any, path: str, depth: int) -> Any:
         return to_plain(value.model_dump(mode="json"), path, depth)
     if hasattr(value, "dict") and hasattr(type(value), "__fields__"):
         return to_plain(value.dict(), path, depth)
+    from collections.abc import Mapping  # reached only by a value of no type above
+
     if isinstance(value, Mapping):
         return _mapping(value, path, _inside(depth, path))
     if isinstance(value, (list, tuple)):

@@ -22,35 +22,39 @@ Replies:   {"type": "ready", "pid", "python"}               once, at start
 from __future__ import annotations
 
 import codecs
-import dataclasses
-import inspect
 import io
-import json
 import os
 import site
 import sys
-from typing import Any, BinaryIO, Callable
 
-from ork_code_files import task_code_files
-from ork_convert import BindingError, bind_arguments, plan_call
-from ork_introspect import SignatureError, describe_function
+import ork_json
+from ork_bind import BindingError, bind_arguments, plan_call
 from ork_modules import ModuleCache, TaskError, def_location, find_function
 from ork_serialise import SerialiseError, to_json_text
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, BinaryIO, Callable
+
 # Every worker start is on the critical path of a run (`ork run` of one task
-# waits for it), so modules only an error path or an unusual task needs
-# (difflib, traceback, ctypes, asyncio) are imported where they are used.
+# waits for it), so the path that runs a task imports no standard module that
+# the interpreter has not loaded at start (codecs, io, os and site are):
+# introspection (ork_introspect with inspect, typing and dataclasses;
+# ork_code_files with modulefinder), conversions into annotated types
+# (ork_convert), and modules only an error path or an unusual task needs
+# (difflib, traceback, ctypes, asyncio, json) are imported where they are used.
+# plugins/python/tests/run_test.cpp (Binding.APlainTaskRunsWithoutImportingHeavyStandardModules) holds this.
 
 CHANNEL_FD = 3
 
 
-@dataclasses.dataclass
 class Options:
     """Command line of ork-python-worker."""
 
-    workflow_dir: str
-    site_packages: list[str]
-    executable: str | None
+    def __init__(self, workflow_dir: str) -> None:
+        self.workflow_dir = workflow_dir
+        self.site_packages: list[str] = []
+        self.executable: str | None = None
 
 
 def main(argv: list[str]) -> int:
@@ -69,7 +73,7 @@ def main(argv: list[str]) -> int:
 
 
 def parse_options(argv: list[str]) -> Options:
-    options = Options(workflow_dir=os.getcwd(), site_packages=[], executable=None)
+    options = Options(workflow_dir=os.getcwd())
     arguments = iter(argv)
     for argument in arguments:
         value = next(arguments, None)
@@ -132,7 +136,7 @@ class Channel:
         line = self.reader.readline()
         if not line:
             return None
-        message: dict[str, Any] = json.loads(line)
+        message: dict[str, Any] = ork_json.loads(line)
         return message
 
     def receive_payload(self) -> bytes:
@@ -141,7 +145,7 @@ class Channel:
     def send(self, header: dict[str, Any], payload: str | None = None) -> None:
         if payload is not None:
             header["payload"] = True
-        self.writer.write(json.dumps(header).encode() + b"\n")
+        self.writer.write(ork_json.dumps(header).encode() + b"\n")
         if payload is not None:
             self.writer.write(_encode_payload(payload) + b"\n")
         self.writer.flush()
@@ -151,6 +155,8 @@ def _encode_payload(payload: str) -> bytes:
     try:
         return payload.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates in a str: re-encode them as JSON escapes
+        import json
+
         return json.dumps(json.loads(payload), separators=(",", ":")).encode("ascii")
 
 
@@ -179,6 +185,9 @@ class Worker:
             self.channel.send({"type": "error", "id": request.get("id"), "error": f"unknown request {kind!r}"})
 
     def introspect(self, request: dict[str, Any]) -> dict[str, Any]:
+        from ork_code_files import task_code_files
+        from ork_introspect import SignatureError, describe_function
+
         reply: dict[str, Any] = {"type": "signature", "id": request.get("id")}
         try:
             loaded = self.modules.load(request)
@@ -202,7 +211,7 @@ class Worker:
         restore_environment = _apply_environment(request.get("env") or [])
         try:
             os.chdir(request.get("workdir") or self.workflow_dir)
-            output = self.call(request, json.loads(payload))
+            output = self.call(request, ork_json.loads(payload))
             header["ok"] = True
             return header, output
         except TaskError as error:
@@ -242,7 +251,7 @@ class Worker:
 
 def _call_user_function(function: Callable[..., Any], arguments: dict[str, Any], name: str) -> Any:
     try:
-        if inspect.iscoroutinefunction(function):
+        if _is_coroutine_function(function):
             import asyncio  # only async tasks pay for importing it
 
             return asyncio.run(function(**arguments))
@@ -255,6 +264,19 @@ def _call_user_function(function: Callable[..., Any], arguments: dict[str, Any],
         location = _innermost_user_frame(error)
         text = f"{type(error).__name__}: {message}" if message else type(error).__name__
         raise TaskError("", f"{text} (at {location})" if location else text) from error
+
+
+def _is_coroutine_function(function: Callable[..., Any]) -> bool:
+    """inspect.iscoroutinefunction, without importing inspect for a plain function."""
+    if type(function) is _FUNCTION and not hasattr(function, "_is_coroutine_marker"):
+        return bool(function.__code__.co_flags & _CO_COROUTINE)  # type: ignore[attr-defined]
+    import inspect
+
+    return inspect.iscoroutinefunction(function)
+
+
+_FUNCTION: type = type(lambda: None)
+_CO_COROUTINE = 0x80
 
 
 def _print_user_traceback(error: BaseException) -> None:

@@ -4,8 +4,8 @@
 // (no signal handlers, no PYTHON* environment, UTF-8 mode, sys.executable set
 // to the interpreter whose libpython it embeds), executes the runtime modules
 // compiled into it (generated from plugins/python/runtime/*.py and the SDK's
-// annotation mapper, sdk/python/ork_sdk/_types.py) and hands
-// control to `ork_worker.main`, which serves the plugin's requests on fd 3.
+// annotation mapper, sdk/python/ork_sdk/_types.py) as they are imported, and
+// hands control to `ork_worker.main`, which serves the plugin's requests on fd 3.
 //
 // Usage (started by the plugin only):
 //   ork-python-worker --workflow-dir DIR [--site-packages DIR]... [--executable PATH]
@@ -95,23 +95,31 @@ PyConfig interpreter_config() {
   return config;
 }
 
-// Each module is registered in sys.modules before it runs, so the later ones
-// can import the earlier ones and dataclasses can find their module.
+// ork_embedded, the first module, is executed here; it makes the others
+// importable (a meta path finder), so each runs only when something imports
+// it: a worker that only runs tasks never executes the introspection modules
+// nor imports the standard modules they need.
 void load_runtime_modules() {
+  namespace runtime = ork::plugins::python::runtime;
   py::module_ sys = py::module_::import("sys");
   py::module_ types = py::module_::import("types");
   py::module_ builtins = py::module_::import("builtins");
-  for (const auto& source : ork::plugins::python::runtime::modules) {
-    // A filename starting with '<' marks runtime frames, which the runtime
-    // leaves out of the tracebacks it shows to users.
-    std::string filename = std::string("<ork-runtime>/") + source.name + ".py";
-    py::object module = types.attr("ModuleType")(source.name);
-    module.attr("__file__") = filename;
-    // The one depth limit (ork/limits.h), for ork_serialise to enforce on results.
-    module.attr("ORK_MAX_JSON_DEPTH") = ORK_MAX_JSON_DEPTH;
-    sys.attr("modules")[py::str(source.name)] = module;
-    builtins.attr("exec")(runtime_code(source, filename, builtins), module.attr("__dict__"));
+  const runtime::ModuleSource& importer_source = runtime::modules[0];
+  std::string filename = std::string("<ork-runtime>/") + importer_source.name + ".py";
+  py::object importer = types.attr("ModuleType")(importer_source.name);
+  importer.attr("__file__") = filename;
+  sys.attr("modules")[py::str(importer_source.name)] = importer;
+  builtins.attr("exec")(runtime_code(importer_source, filename, builtins), importer.attr("__dict__"));
+
+  py::dict codes;
+  for (const auto& source : runtime::modules) {
+    if (&source == &importer_source) continue;
+    codes[py::str(source.name)] = runtime_code(source, std::string("<ork-runtime>/") + source.name + ".py", builtins);
   }
+  py::dict constants;
+  // The one depth limit (ork/limits.h), for ork_serialise to enforce on results.
+  constants["ORK_MAX_JSON_DEPTH"] = ORK_MAX_JSON_DEPTH;
+  importer.attr("install")(codes, constants);
 }
 
 // The bytecode compiled at build time (embed_runtime.py) when this

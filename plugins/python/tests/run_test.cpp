@@ -26,6 +26,17 @@ boost::json::value output_of(const std::string& function, const std::string& inp
   return outcome.output.empty() ? boost::json::value(nullptr) : boost::json::parse(outcome.output);
 }
 
+// The output of `function` in a file of its own, run by a fresh worker (one per workflow directory).
+std::string output_in_own_worker(const std::string& source, const std::string& function, const std::string& input) {
+  TempDir dir;
+  dir.write("plain.py", source);
+  RunOptions options;
+  options.input_json = input;
+  RunOutcome outcome = run(dir.path(), boost::json::object{{"file", "plain.py"}, {"function", function}}, options);
+  EXPECT_EQ(outcome.outcome, ORK_TASK_SUCCEEDED) << outcome.error << "\n" << outcome.log_text();
+  return outcome.output;
+}
+
 // ---- binding ------------------------------------------------------------------
 
 TEST(Binding, ExplicitInputs) { EXPECT_EQ(output_of("add", R"({"a": 2, "b": 3, "upstream": {}})"), 5); }
@@ -81,6 +92,41 @@ TEST(Binding, UnconvertibleInputNamesTheParameter) {
 }
 
 // ---- return values -------------------------------------------------------------------
+
+// The worker's run path imports no standard module the interpreter did not
+// load at start (ork_worker.py): each of these cost a worker start, which
+// `ork run` of one task waits for, ~1-6 ms. A task imports them itself when it
+// needs them; a plain function binds and returns without them.
+TEST(Binding, APlainTaskRunsWithoutImportingHeavyStandardModules) {
+  const std::string source =
+      "import sys\n"
+      "HEAVY = ['json', 're', 'enum', 'typing', 'inspect', 'dataclasses', 'datetime', 'importlib.util',\n"
+      "         'collections', 'modulefinder', 'ast', 'ork_introspect', 'ork_convert', 'ork_code_files']\n"
+      "def main(n: int, ratio: float, label: 'str' = 'x', *, flag: bool = False) -> list:\n"
+      "    return [name for name in HEAVY if name in sys.modules] + [n * ratio, label, flag]\n";
+  EXPECT_EQ(output_in_own_worker(source, "main", R"({"n": 3, "ratio": 2})"), R"([6.0,"x",false])");
+}
+
+// Functions planned without inspect and typing (plain annotations) bind as
+// those planned with them: defaults, keyword-only parameters, int -> float,
+// string annotations, and a module that shadows a builtin's name.
+TEST(Binding, PlainAnnotationsBindLikeResolvedOnes) {
+  const std::string source =
+      "from __future__ import annotations\n"
+      "def scaled(n: int, ratio: float = 0.5, *, label: str = 'x', none: None = None) -> str:\n"
+      "    return f'{n * ratio!r}:{type(ratio).__name__}:{label}:{none}'\n";
+  EXPECT_EQ(output_in_own_worker(source, "scaled", R"({"n": 3})"), R"("1.5:float:x:None")");
+  EXPECT_EQ(output_in_own_worker(source, "scaled", R"({"n": 3, "ratio": 2, "label": "y"})"), R"("6.0:float:y:None")");
+  const std::string shadowing =
+      "from __future__ import annotations\n"
+      "from dataclasses import dataclass\n"
+      "@dataclass\n"
+      "class str:\n"
+      "    text: object\n"
+      "def main(value: str) -> object:\n"
+      "    return type(value).__name__\n";
+  EXPECT_EQ(output_in_own_worker(shadowing, "main", R"({"value": {"text": 1}})"), R"("str")");
+}
 
 TEST(Serialise, EveryForm) {
   EXPECT_EQ(output_of("return_dataclass"), boost::json::parse(R"({"sku": "a-1", "day": "2024-05-06"})"));
