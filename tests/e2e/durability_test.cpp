@@ -82,6 +82,24 @@ TEST(Durability, ResumeAfterKillNineNeverRerunsSucceededTasks) {
   EXPECT_EQ(again.err, "ork: run " + run_id + " already ended (succeeded); nothing to resume\n");
 }
 
+// Each task of a chain but the first checks, with the sqlite3 shell, that its
+// upstream's end is committed in the store: a task's end and its downstream's
+// start share one transaction, so the downstream must never run before it.
+TEST(Durability, ADownstreamRunsOnlyOnceItsUpstreamsEndIsCommitted) {
+  TempDir dir;
+  dir.write("check.sh",
+            "status=$(sqlite3 .ork/ork.db \"select status from tasks where run_id = '$ORK_RUN_ID' and name = '$1'\")\n"
+            "[ \"$status\" = succeeded ] || { echo \"upstream $1 is '$status' in the store\" >&2; exit 1; }\n");
+  std::string yaml = "tasks:\n  t0: {executor: process, command: 'true'}\n";
+  for (int i = 1; i < 12; ++i) {
+    yaml += "  t" + std::to_string(i) + ": {executor: process, command: 'sh check.sh t" + std::to_string(i - 1) +
+            "', depends_on: [t" + std::to_string(i - 1) + "]}\n";
+  }
+  dir.write("wf.yaml", yaml);
+  CommandResult run = run_ork({"run", "wf.yaml", "--concurrency", "2"}, dir.path());
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+}
+
 TEST(Durability, ServeResumesOrphanedRunsAtStart) {
   TempDir dir;
   write_chain(dir, 12);

@@ -72,6 +72,10 @@ void RunScheduler::State::work() {
       continue;
     }
     if (ended) {
+      if (auto downstream = settle_before_commit(*ended)) {  // a chain: its end and the next start in one transaction
+        run_attempt(*downstream, lock, ended);
+        continue;
+      }
       lock.unlock();
       commit_ended(*ended, std::nullopt);
       ended.reset();
@@ -218,6 +222,21 @@ RunScheduler::State::Ended RunScheduler::State::conclude_attempt(std::size_t i, 
   return e;
 }
 
+std::optional<std::size_t> RunScheduler::State::settle_before_commit(Ended& e) {
+  if (e.settled || e.status == "retrying" || tasks[e.task].is_instance() || cancelling) return std::nullopt;
+  std::vector<TaskTransition> no_mapped_ends;  // only instances settle a mapped task
+  settle_ended(e, no_mapped_ends, e.skipped, e.released);
+  e.settled = true;
+  for (auto it = e.released.begin(); it != e.released.end(); ++it) {
+    if (take_slots(tasks[*it])) {
+      const std::size_t next = *it;
+      e.released.erase(it);
+      return next;
+    }
+  }
+  return std::nullopt;
+}
+
 void RunScheduler::State::commit_ended(Ended& e, const std::optional<TaskTransition>& start) {
   if (start) {
     const TaskTransition both[] = {e.transition, *start};
@@ -225,32 +244,23 @@ void RunScheduler::State::commit_ended(Ended& e, const std::optional<TaskTransit
   } else {
     record({&e.transition, 1});
   }
-  TaskRuntime& task = tasks[e.task];
   remember_output(e);
-  notify_finished(task.name(), e.attempt, e.status, e.error, e.took);
+  notify_finished(tasks[e.task].name(), e.attempt, e.status, e.error, e.took);
 
   std::vector<Skip> skipped;
   std::vector<TaskTransition> mapped_ends;
   {
     std::lock_guard lock(mutex);
-    if (e.status == "retrying") {
-      task.phase = Phase::delayed;
-      delayed.push({Clock::now() + e.delay, e.task});
+    if (e.settled) {
+      // Its end is durable now: what it released may start on any thread
+      // (unless a cancellation marked them meanwhile).
+      for (std::size_t d : e.released) {
+        if (tasks[d].phase == Phase::ready && !cancelling) ready.push_back(d);
+      }
+      e.released.clear();
+      skipped = std::move(e.skipped);
     } else {
-      if (e.status == "succeeded" || e.status == "cached") {
-        task.phase = Phase::succeeded;
-        task.cached = e.status == "cached";
-        task.output = std::move(e.output);
-      } else {
-        task.phase = e.status == "cancelled" ? Phase::cancelled : Phase::failed;
-        task.error = e.error;
-      }
-      --unfinished;
-      if (task.is_instance()) {
-        instance_settled(e.task, mapped_ends, skipped);
-      } else {
-        settle_downstream(e.task, skipped);
-      }
+      settle_ended(e, mapped_ends, skipped, ready);
     }
   }
   if (!mapped_ends.empty()) record(mapped_ends);
@@ -258,7 +268,32 @@ void RunScheduler::State::commit_ended(Ended& e, const std::optional<TaskTransit
   wake.notify_all();
 }
 
-void RunScheduler::State::settle_downstream(std::size_t i, std::vector<Skip>& skipped) {
+void RunScheduler::State::settle_ended(Ended& e, std::vector<TaskTransition>& mapped_ends, std::vector<Skip>& skipped,
+                                       std::deque<std::size_t>& released) {
+  TaskRuntime& task = tasks[e.task];
+  if (e.status == "retrying") {
+    task.phase = Phase::delayed;
+    delayed.push({Clock::now() + e.delay, e.task});
+    return;
+  }
+  if (e.status == "succeeded" || e.status == "cached") {
+    task.phase = Phase::succeeded;
+    task.cached = e.status == "cached";
+    task.output = std::move(e.output);
+  } else {
+    task.phase = e.status == "cancelled" ? Phase::cancelled : Phase::failed;
+    task.error = e.error;
+  }
+  --unfinished;
+  if (task.is_instance()) {
+    instance_settled(e.task, mapped_ends, skipped);
+  } else {
+    settle_downstream(e.task, skipped, released);
+  }
+}
+
+void RunScheduler::State::settle_downstream(std::size_t i, std::vector<Skip>& skipped,
+                                            std::deque<std::size_t>& released) {
   for (std::size_t d : tasks[i].downstream) {
     TaskRuntime& t = tasks[d];
     --t.unmet_dependencies;
@@ -274,13 +309,13 @@ void RunScheduler::State::settle_downstream(std::size_t i, std::vector<Skip>& sk
     if (!reason) reason = condition_refusal(t);
     if (!reason) {
       t.phase = Phase::ready;
-      ready.push_back(d);
+      released.push_back(d);
       continue;
     }
     t.phase = Phase::skipped;
     --unfinished;
     skipped.push_back({d, *reason});
-    settle_downstream(d, skipped);
+    settle_downstream(d, skipped, released);
   }
 }
 
@@ -442,6 +477,10 @@ std::string RunScheduler::execute() {
 
 void RunScheduler::cancel() {
   state_->cancel();
+}
+
+std::uint64_t RunScheduler::state_transactions() const {
+  return state_->commits.transactions();
 }
 
 std::map<std::string, int> RunScheduler::task_counts() const {

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -89,6 +90,10 @@ class RunScheduler {
 
   // After execute(): how many tasks ended in each state (as recorded).
   std::map<std::string, int> task_counts() const;
+
+  // How many transactions recorded the tasks' states so far (a chain of N
+  // tasks takes about N: each end shares one with the next start).
+  std::uint64_t state_transactions() const;
 
   struct State;  // defined in run_scheduler.cpp
 

@@ -125,10 +125,18 @@ struct RunScheduler::State {
 
   // ---- the scheduler threads' loop -----------------------------------------
 
+  // A task that will not run, and why (recorded as its error).
+  struct Skip {
+    std::size_t task;
+    std::string reason;
+  };
+
   // An attempt that ended but is not recorded yet: its scheduler thread
   // commits it together with the start of the next task it picks (one
   // transaction per task instead of two), or alone when there is nothing to
-  // start.
+  // start. In a chain the next task is its own downstream: the end is then
+  // settled before the commit (`settled`), and the tasks it releases wait in
+  // `released`, out of every other thread's sight, until the commit is done.
   struct Ended {
     std::size_t task = 0;
     int attempt = 0;
@@ -138,6 +146,9 @@ struct RunScheduler::State {
     std::chrono::milliseconds delay{0};  // retrying: before the next attempt
     std::chrono::milliseconds took{0};
     TaskTransition transition;
+    bool settled = false;               // its task is final in `tasks` already (settle_before_commit)
+    std::deque<std::size_t> released;   // settled: downstream tasks it made ready, not yet in `ready`
+    std::vector<Skip> skipped;          // settled: downstream tasks it skipped, not yet recorded
   };
 
   void work();
@@ -165,9 +176,22 @@ struct RunScheduler::State {
   // What an attempt's end means (status, output, retry) — nothing recorded yet.
   Ended conclude_attempt(std::size_t i, int attempt, ExecutorRunResult result, std::chrono::milliseconds took);
 
+  // Lock held, with `e` this thread's ended attempt and nothing in `ready`
+  // to start: settles `e` (see Ended) and takes the first task it releases
+  // whose slots are free, to start in the same transaction as `e`'s end.
+  // nullopt (and `e` left as it is when it cannot be settled early: a retry,
+  // an instance of a mapped task, a cancelled run) when there is none.
+  std::optional<std::size_t> settle_before_commit(Ended& e);
+
   // Records an ended attempt (with `start`, the next task's start, in the same
   // transaction), then releases or skips the downstream tasks.
   void commit_ended(Ended& e, const std::optional<TaskTransition>& start);
+
+  // What `e`'s end means for the run (lock held): its task's phase, a retry
+  // queued, or its downstream tasks made ready (appended to `released`) or
+  // skipped.
+  void settle_ended(Ended& e, std::vector<TaskTransition>& mapped_ends, std::vector<Skip>& skipped,
+                    std::deque<std::size_t>& released);
 
   // ---- `cache:` (cache_reuse.cpp) -------------------------------------------
 
@@ -180,16 +204,13 @@ struct RunScheduler::State {
   // attempt's cache key (tasks with `cache:` only).
   void remember_output(const Ended& e);
 
-  // A task that will not run, and why (recorded as its error).
-  struct Skip {
-    std::size_t task;
-    std::string reason;
-  };
-
   // Task `i` just became final: each downstream task with no upstream left
   // to wait for (or whose trigger rule is already lost) is made ready or
   // skipped, and a skip settles its own downstream in turn (lock held).
-  void settle_downstream(std::size_t i, std::vector<Skip>& skipped);
+  void settle_downstream(std::size_t i, std::vector<Skip>& skipped) { settle_downstream(i, skipped, ready); }
+
+  // The same, with the tasks made ready appended to `released` instead of `ready`.
+  void settle_downstream(std::size_t i, std::vector<Skip>& skipped, std::deque<std::size_t>& released);
 
   // Counts how `upstream` (just final) ended into `task`'s tally.
   static void note_upstream_outcome(TaskRuntime& task, const TaskRuntime& upstream);
