@@ -228,8 +228,8 @@ void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::
   spec.stdin_fd = stdin_pipe.read_end.get();
   spec.stdout_fd = stdout_pipe.write_end.get();
   spec.stderr_fd = stderr_pipe.write_end.get();
-  CancelSignal cancel_signal;
-  auto registration = running_.add(request.attempt_token, &cancel_signal);
+  CancelSignalPool::Lease cancel_signal = cancel_signals_.take();  // outlives the registration
+  auto registration = running_.add(request.attempt_token, &*cancel_signal);
 
   std::string_view input_left = write_small_input(stdin_pipe.write_end, request.input_json);
 
@@ -251,7 +251,7 @@ void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::
   Supervised end = supervise(
       *child,
       ParentEnds{std::move(stdin_pipe.write_end), std::move(stdout_pipe.read_end), std::move(stderr_pipe.read_end)},
-      input_left, output, cancel_signal, limits, sink);
+      input_left, output, *cancel_signal, limits, sink);
   report(end, output, request.timeout, sink);
 }
 

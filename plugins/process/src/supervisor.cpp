@@ -74,6 +74,31 @@ void CancelSignal::raise() {
   [[maybe_unused]] ssize_t written = write(wakeup_.get(), &one, sizeof one);
 }
 
+void CancelSignal::rearm() {
+  if (!raised_.exchange(false, std::memory_order_acq_rel)) return;
+  std::uint64_t count = 0;
+  [[maybe_unused]] ssize_t drained = read(wakeup_.get(), &count, sizeof count);  // non-blocking
+}
+
+CancelSignalPool::Lease CancelSignalPool::take() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!kept_.empty()) {
+      std::unique_ptr<CancelSignal> signal = std::move(kept_.back());
+      kept_.pop_back();
+      return Lease(*this, std::move(signal));
+    }
+  }
+  return Lease(*this, std::make_unique<CancelSignal>());
+}
+
+void CancelSignalPool::give_back(std::unique_ptr<CancelSignal> signal) {
+  if (!signal) return;
+  signal->rearm();
+  std::lock_guard lock(mutex_);
+  if (kept_.size() < max_kept) kept_.push_back(std::move(signal));
+}
+
 Supervised supervise(ChildProcess& child, ParentEnds ends, std::string_view input, TaskOutput& output,
                      const CancelSignal& cancel, const SupervisionLimits& limits, const ork::plugin::TaskSink& sink) {
   return Supervisor(child, std::move(ends), input, output, cancel, limits, sink).run();
