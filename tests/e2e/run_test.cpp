@@ -56,6 +56,29 @@ TEST(Run, PlainOutputShowsEachTaskAndTheSummary) {
   EXPECT_NE(r.out.find(" failed (1 failed, 1 succeeded)"), std::string::npos) << r.out;
 }
 
+TEST(Run, ProgressLinesShowWhileTasksRunAndComeInOrderBeforeTheSummary) {
+  // Progress is written in batches from a thread of its own (run_support.cpp):
+  // a line must still show while the run goes on, not only at its end.
+  TempDir dir;
+  dir.write("wf.yaml", R"(tasks:
+  a: {executor: process, command: "true"}
+  b: {executor: process, command: "sleep 5", depends_on: [a]}
+  c: {executor: process, command: "true", depends_on: [b]}
+)");
+  BackgroundOrk run({"run", "wf.yaml"}, dir.path());
+  ASSERT_TRUE(run.wait_for_output("… b started\n", 20000)) << run.out();
+  EXPECT_EQ(run.out().find("b succeeded"), std::string::npos) << "shown only once b ended: " << run.out();
+  ASSERT_EQ(run.wait(30000), 0) << run.out() << run.err();
+  const std::string out = run.out();
+  std::size_t at = 0;
+  for (const char* line : {"… a started\n", "✓ a succeeded in ", "… b started\n", "✓ b succeeded in ",
+                           "… c started\n", "✓ c succeeded in ", " succeeded (3 succeeded)"}) {
+    std::size_t found = out.find(line, at);
+    ASSERT_NE(found, std::string::npos) << "missing or out of order: " << line << "\n" << out;
+    at = found;
+  }
+}
+
 TEST(Run, FailureSkipsDownstreamButIndependentBranchesFinish) {
   TempDir dir;
   dir.write("wf.yaml", R"(tasks:

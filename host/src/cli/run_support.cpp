@@ -5,12 +5,14 @@
 #include "workflow/duration.hpp"
 
 #include <cerrno>
+#include <condition_variable>
+#include <cstdio>
 #include <csignal>
-#include <iomanip>
 #include <iostream>
+#include <mutex>
 #include <pthread.h>
 #include <set>
-#include <sstream>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 
@@ -18,15 +20,71 @@ namespace ork::host {
 
 namespace {
 
+// Writes text to a stream from a thread of its own, a batch at a time: the
+// threads that run tasks only append to a buffer. A batch is written once
+// `delay` has passed since its first line, so a run of 1000 short tasks
+// makes a few dozen writes instead of 2000 (each a system call, and a
+// wakeup of whoever reads a pipe), while a person watching sees each line
+// within the delay. The destructor writes what is left.
+class CoalescedWriter {
+ public:
+  CoalescedWriter(std::ostream& out, std::chrono::milliseconds delay)
+      : out_(out), delay_(delay), thread_([this] { write_batches(); }) {}
+  ~CoalescedWriter() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  CoalescedWriter(const CoalescedWriter&) = delete;
+  CoalescedWriter& operator=(const CoalescedWriter&) = delete;
+
+  void append(std::string_view text) {
+    bool first = false;
+    {
+      std::lock_guard lock(mutex_);
+      first = pending_.empty();
+      pending_.append(text);
+    }
+    if (first) wake_.notify_one();  // later lines join the batch the writer already waits to write
+  }
+
+ private:
+  void write_batches() {
+    std::string batch;
+    std::unique_lock lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [&] { return !pending_.empty() || stopping_; });
+      if (pending_.empty()) return;  // stopping, and all written
+      wake_.wait_for(lock, delay_, [&] { return stopping_; });
+      batch.swap(pending_);
+      lock.unlock();
+      out_ << batch << std::flush;
+      batch.clear();
+      lock.lock();
+    }
+  }
+
+  std::ostream& out_;
+  std::chrono::milliseconds delay_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::string pending_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the members it uses exist
+};
+
 // Prints one line per task event; colours and symbols on a terminal.
 class ProgressPrinter final : public RunObserver {
  public:
-  explicit ProgressPrinter(std::ostream& out, bool tty) : out_(out), tty_(tty) {}
+  explicit ProgressPrinter(std::ostream& out, bool tty) : writer_(out, std::chrono::milliseconds(20)), tty_(tty) {}
 
   void task_started(const std::string& task, int attempt) override {
-    out_ << symbol("…", "\033[36m") << " " << task << " started" << (attempt > 1 ? " (attempt " + std::to_string(attempt) + ")" : "")
-         << '\n'
-         << std::flush;
+    std::string line = symbol("…", "\033[36m") + " " + task + " started";
+    if (attempt > 1) line += " (attempt " + std::to_string(attempt) + ")";
+    writer_.append(line += '\n');
   }
   void task_finished(const std::string& task, int attempt, const std::string& status, const std::string& error,
                      std::chrono::milliseconds took) override {
@@ -34,13 +92,13 @@ class ProgressPrinter final : public RunObserver {
                        : status == "cached"  ? symbol("✓", "\033[36m")
                        : status == "retrying" ? symbol("↻", "\033[33m")
                                               : symbol("✗", "\033[31m");
-    out_ << mark << " " << task << " " << status << " in " << format_duration(took);
-    if (attempt > 1) out_ << " (attempt " << attempt << ")";
-    if (!error.empty() && status != "succeeded") out_ << ": " << first_line(error);
-    out_ << '\n' << std::flush;
+    std::string line = mark + " " + task + " " + status + " in " + format_duration(took);
+    if (attempt > 1) line += " (attempt " + std::to_string(attempt) + ")";
+    if (!error.empty() && status != "succeeded") line += ": " + first_line(error);
+    writer_.append(line += '\n');
   }
   void task_skipped(const std::string& task, const std::string& reason) override {
-    out_ << symbol("-", "\033[90m") << " " << task << " skipped: " << reason << '\n' << std::flush;
+    writer_.append(symbol("-", "\033[90m") + " " + task + " skipped: " + reason + '\n');
   }
 
  private:
@@ -51,16 +109,15 @@ class ProgressPrinter final : public RunObserver {
     auto nl = s.find('\n');
     return nl == std::string::npos ? s : s.substr(0, nl) + " …";
   }
+  // "640 ms", "1.25 s"; without an ostringstream, whose locale set-up cost
+  // more than the rest of the line.
   static std::string format_duration(std::chrono::milliseconds d) {
-    std::ostringstream o;
-    if (d.count() < 1000) {
-      o << d.count() << " ms";
-    } else {
-      o << std::fixed << std::setprecision(2) << d.count() / 1000.0 << " s";
-    }
-    return o.str();
+    if (d.count() < 1000) return std::to_string(d.count()) + " ms";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f s", static_cast<double>(d.count()) / 1000.0);
+    return text;
   }
-  std::ostream& out_;
+  CoalescedWriter writer_;
   bool tty_;
 };
 

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <system_error>
 
 namespace ork::plugins::executor {
@@ -30,6 +31,8 @@ struct ChildPlan {
 void check_recipe(const SpawnRecipe& recipe);
 std::vector<char*> pointers(const std::vector<std::string>& strings);
 [[noreturn]] void run_child(ChildPlan& plan);
+std::uint64_t changed_dispositions();
+constexpr std::uint64_t signal_bit(int signal) { return std::uint64_t{1} << (signal - 1); }
 
 // Blocks every signal in the calling thread for its lifetime: the vfork
 // child runs on this thread's stack until it execs, and none of the
@@ -141,17 +144,68 @@ std::vector<char*> pointers(const std::vector<std::string>& strings) {
   if (plan.workdir && chdir(plan.workdir) != 0) fail_child(plan);
   // Default dispositions (a signal the host ignores, such as SIGPIPE, must
   // behave normally in user code; no host handler may run in this child),
-  // then an empty mask; still blocked until then.
+  // then an empty mask; still blocked until then. Only the signals not at
+  // their default are reset: a sigaction costs about as much as reading
+  // which those are, and all 62 of them were ~55 us per spawn, during which
+  // the parent waits.
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
-  for (int signal = 1; signal < NSIG; ++signal) {
-    if (signal != SIGKILL && signal != SIGSTOP) sigaction(signal, &default_action, nullptr);
+  const std::uint64_t changed = changed_dispositions();
+  for (int signal = 1; signal < NSIG && signal <= 64; ++signal) {
+    if (signal == SIGKILL || signal == SIGSTOP || (changed & signal_bit(signal)) == 0) continue;
+    sigaction(signal, &default_action, nullptr);
   }
   sigset_t none;
   sigemptyset(&none);
   if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) fail_child(plan);
   execve(plan.program, plan.argv, plan.envp);
   fail_child(plan);
+}
+
+std::uint64_t status_mask(const char* status, std::size_t size, const char* field);
+
+// The signals whose disposition is not the default (ignored or handled), as
+// bits (signal_bit), from this process's /proc/self/status: after vfork the
+// child has its own copy of the dispositions, so this is exactly what it
+// inherited. Every signal when /proc cannot be read. In the vfork child:
+// system calls and stack memory only.
+std::uint64_t changed_dispositions() {
+  constexpr std::uint64_t every_signal = ~std::uint64_t{0};
+  char status[8192];
+  int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return every_signal;
+  std::size_t size = 0;
+  while (size < sizeof status) {
+    ssize_t got = read(fd, status + size, sizeof status - size);
+    if (got <= 0) break;
+    size += static_cast<std::size_t>(got);
+  }
+  close(fd);
+  std::uint64_t ignored = status_mask(status, size, "\nSigIgn:\t");
+  std::uint64_t caught = status_mask(status, size, "\nSigCgt:\t");
+  return ignored | caught;
+}
+
+// The 16 hex digits after `field` in `status`; every bit set when the
+// field is missing or malformed (then every signal is reset, as before).
+std::uint64_t status_mask(const char* status, std::size_t size, const char* field) {
+  constexpr std::uint64_t every_signal = ~std::uint64_t{0};
+  std::size_t field_size = 0;
+  while (field[field_size] != '\0') ++field_size;
+  for (std::size_t at = 0; at + field_size + 16 <= size; ++at) {
+    std::size_t matched = 0;
+    while (matched < field_size && status[at + matched] == field[matched]) ++matched;
+    if (matched != field_size) continue;
+    std::uint64_t mask = 0;
+    for (std::size_t i = at + field_size; i < at + field_size + 16; ++i) {
+      char c = status[i];
+      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (digit < 0) return every_signal;
+      mask = (mask << 4) | static_cast<std::uint64_t>(digit);
+    }
+    return mask;
+  }
+  return every_signal;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <iterator>
 #include <string>
 
 #include "ork_executor/spawn.hpp"
@@ -61,6 +62,22 @@ TEST(SpawnProcess, ResetsSignalsTheParentIgnoresOrBlocks) {
   ASSERT_NE(at, std::string::npos) << text;
   const unsigned long long ignored = std::stoull(text.substr(at + 8, 16), nullptr, 16);
   EXPECT_EQ(ignored & (1ull << (SIGPIPE - 1)), 0u) << text;
+}
+
+TEST(SpawnProcess, ResetsEveryIgnoredSignalFromTheFirstToTheLastRealTimeOne) {
+  // The child resets only the signals not at their default (read from
+  // /proc/self/status): the lowest and highest bits of that mask must count.
+  const int signals[] = {SIGHUP, SIGUSR2, SIGRTMIN + 3, SIGRTMAX};
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction previous[std::size(signals)] {};
+  for (std::size_t i = 0; i < std::size(signals); ++i) sigaction(signals[i], &ignore, &previous[i]);
+  std::string text = output_of("grep -E '^SigIgn' /proc/self/status");
+  for (std::size_t i = 0; i < std::size(signals); ++i) sigaction(signals[i], &previous[i], nullptr);
+  const std::size_t at = text.find("SigIgn:\t");
+  ASSERT_NE(at, std::string::npos) << text;
+  const unsigned long long ignored = std::stoull(text.substr(at + 8, 16), nullptr, 16);
+  for (int signal : signals) EXPECT_EQ(ignored & (1ull << (signal - 1)), 0u) << "signal " << signal << ": " << text;
 }
 
 TEST(SpawnProcess, PassesExactlyTheEnvironmentItWasGiven) {

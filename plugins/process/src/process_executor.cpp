@@ -11,6 +11,7 @@
 
 #include <boost/json.hpp>
 
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 namespace ork::plugins::process {
 namespace {
 
+std::string_view write_small_input(UniqueFd& stdin_write, std::string_view input);
 std::vector<std::string> task_environment(const std::vector<std::string_view>& extra);
 void add_input_variable(std::vector<std::string>& environment, std::string_view input_json);
 std::optional<std::string> script_problem(const std::string& script, const std::string& workdir);
@@ -226,8 +228,10 @@ void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::
   spec.stdin_fd = stdin_pipe.read_end.get();
   spec.stdout_fd = stdout_pipe.write_end.get();
   spec.stderr_fd = stderr_pipe.write_end.get();
-  CancelSignal cancel_signal;
-  auto registration = running_.add(request.attempt_token, &cancel_signal);
+  CancelSignalPool::Lease cancel_signal = cancel_signals_.take();  // outlives the registration
+  auto registration = running_.add(request.attempt_token, &*cancel_signal);
+
+  std::string_view input_left = write_small_input(stdin_pipe.write_end, request.input_json);
 
   std::optional<ChildProcess> child;
   if (std::optional<std::string> problem = start(spec, child)) {
@@ -238,16 +242,16 @@ void ProcessExecutor::run(const ork::plugin::TaskRequest& request, ork::plugin::
   stdin_pipe.read_end.reset();
   stdout_pipe.write_end.reset();
   stderr_pipe.write_end.reset();
-  set_nonblocking(stdin_pipe.write_end.get());
-  set_nonblocking(stdout_pipe.read_end.get());
-  set_nonblocking(stderr_pipe.read_end.get());
+  // The output ends stay blocking: the supervisor reads them only when
+  // poll() says they are readable, once per wakeup.
+  if (stdin_pipe.write_end) set_nonblocking(stdin_pipe.write_end.get());
 
   TaskOutput output(sink);
   SupervisionLimits limits{request.timeout, options_.kill_grace, options_.orphan_wait};
   Supervised end = supervise(
       *child,
       ParentEnds{std::move(stdin_pipe.write_end), std::move(stdout_pipe.read_end), std::move(stderr_pipe.read_end)},
-      request.input_json, output, cancel_signal, limits, sink);
+      input_left, output, *cancel_signal, limits, sink);
   report(end, output, request.timeout, sink);
 }
 
@@ -302,6 +306,24 @@ std::optional<std::string> ProcessExecutor::choose_program(SpawnSpec& spec, std:
 }
 
 namespace {
+
+// Writes an input of at most PIPE_BUF bytes (most are: `{"upstream":{}}`)
+// into the new, empty stdin pipe before the child exists, and closes the
+// write end: it fits at once, and no EPIPE can come while this process holds
+// the read end, so the supervisor needs no poll round, no non-blocking write
+// end and no SIGPIPE block for it. Returns what is left for the supervisor
+// to write: all of a larger input.
+std::string_view write_small_input(UniqueFd& stdin_write, std::string_view input) {
+  if (input.size() > PIPE_BUF) return input;
+  while (!input.empty()) {
+    ssize_t written = write(stdin_write.get(), input.data(), input.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return input;  // cannot happen on an empty pipe; the supervisor tries again
+    input.remove_prefix(static_cast<std::size_t>(written));
+  }
+  stdin_write.reset();  // EOF for the child once it has read the input
+  return input;
+}
 
 // The host's environment without its secrets (ork/task_environment.hpp),
 // with the task's variables on top (same name: the task's value wins).

@@ -71,6 +71,7 @@ class ProcessExecutor : public ork::plugin::Executor {
                          const ork::plugin::CheckSink& sink);
 
   Options options_;
+  CancelSignalPool cancel_signals_;
   executor::AttemptRegistry<CancelSignal> running_;  // attempt token -> the run's cancel signal
   ProgramLookups lookups_;                           // the programs the current compile looked for
   CompileMemo<std::optional<std::string>> found_programs_;  // and where it found them on PATH

@@ -39,7 +39,6 @@ class Supervisor {
   bool terminating() const { return ending_ != Ending::exited; }
 
   static constexpr std::size_t read_chunk = 64 * 1024;
-  static constexpr int reads_per_wakeup = 4;  // keeps a chatty stream from starving the other
   // Without pidfd_open, how often to look whether the child exited.
   static constexpr std::chrono::milliseconds exit_check_interval{50};
 
@@ -50,7 +49,9 @@ class Supervisor {
   const CancelSignal& cancel_;
   SupervisionLimits limits_;
   const ork::plugin::TaskSink& sink_;
-  executor::SigpipeBlock sigpipe_block_;  // the child may close stdin before reading it all
+  // The child may close stdin before reading it all; only while there is
+  // input to write (most is written before the child starts).
+  std::optional<executor::SigpipeBlock> sigpipe_block_;
   std::unique_ptr<char[]> buffer_;
   bool exited_ = false;
   Ending ending_ = Ending::exited;
@@ -73,6 +74,31 @@ void CancelSignal::raise() {
   [[maybe_unused]] ssize_t written = write(wakeup_.get(), &one, sizeof one);
 }
 
+void CancelSignal::rearm() {
+  if (!raised_.exchange(false, std::memory_order_acq_rel)) return;
+  std::uint64_t count = 0;
+  [[maybe_unused]] ssize_t drained = read(wakeup_.get(), &count, sizeof count);  // non-blocking
+}
+
+CancelSignalPool::Lease CancelSignalPool::take() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!kept_.empty()) {
+      std::unique_ptr<CancelSignal> signal = std::move(kept_.back());
+      kept_.pop_back();
+      return Lease(*this, std::move(signal));
+    }
+  }
+  return Lease(*this, std::make_unique<CancelSignal>());
+}
+
+void CancelSignalPool::give_back(std::unique_ptr<CancelSignal> signal) {
+  if (!signal) return;
+  signal->rearm();
+  std::lock_guard lock(mutex_);
+  if (kept_.size() < max_kept) kept_.push_back(std::move(signal));
+}
+
 Supervised supervise(ChildProcess& child, ParentEnds ends, std::string_view input, TaskOutput& output,
                      const CancelSignal& cancel, const SupervisionLimits& limits, const ork::plugin::TaskSink& sink) {
   return Supervisor(child, std::move(ends), input, output, cancel, limits, sink).run();
@@ -92,6 +118,7 @@ Supervisor::Supervisor(ChildProcess& child, ParentEnds ends, std::string_view in
       sink_(sink),
       buffer_(std::make_unique_for_overwrite<char[]>(read_chunk)) {
   if (input_left_.empty()) ends_.stdin_write.reset();
+  if (ends_.stdin_write) sigpipe_block_.emplace();
 }
 
 Supervised Supervisor::run() {
@@ -126,9 +153,7 @@ void Supervisor::poll_once() {
       case Source::stdin_pipe: write_input(); break;
       case Source::stdout_pipe:
       case Source::stderr_pipe: read_output(sources[i]); break;
-      case Source::child_exit:
-        if (child_.has_exited()) on_child_exited(now);
-        break;
+      case Source::child_exit: on_child_exited(now); break;  // a pidfd is readable once its process exited
       case Source::cancel_request: begin_termination(Ending::cancelled, now); break;
     }
   }
@@ -169,18 +194,21 @@ void Supervisor::write_input() {
   ends_.stdin_write.reset();  // EOF for the child
 }
 
+// One read per wakeup: poll() said the pipe holds bytes or is at EOF, so
+// the read cannot block (only this process reads it), and a second one
+// might; a chatty stream waits for the next wakeup, so it cannot starve
+// the other.
 void Supervisor::read_output(Source source) {
   UniqueFd& fd = source == Source::stdout_pipe ? ends_.stdout_read : ends_.stderr_read;
-  for (int i = 0; i < reads_per_wakeup; ++i) {
+  while (true) {
     ssize_t got = read(fd.get(), buffer_.get(), read_chunk);
     if (got > 0) {
       std::string_view bytes(buffer_.get(), static_cast<std::size_t>(got));
       source == Source::stdout_pipe ? output_.stdout_bytes(bytes) : output_.stderr_bytes(bytes);
-      if (static_cast<std::size_t>(got) < read_chunk) return;  // drained: skip the read that would say EAGAIN
-      continue;
+      return;
     }
     if (got < 0 && errno == EINTR) continue;
-    if (got < 0 && errno == EAGAIN) return;
+    if (got < 0 && errno == EAGAIN) return;  // a non-blocking end, as a caller may pass
     close_output(source);  // EOF, or an error that makes the pipe unusable
     return;
   }

@@ -9,7 +9,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <string_view>
+#include <vector>
 
 namespace ork::plugins::process {
 
@@ -21,10 +24,41 @@ class CancelSignal {
   void raise();
   bool raised() const { return raised_.load(std::memory_order_acquire); }
   int wakeup_fd() const { return wakeup_.get(); }
+  // Ready for another run: not raised, its eventfd drained. Only once
+  // nothing can raise it any more (its attempt left the registry).
+  void rearm();
 
  private:
   UniqueFd wakeup_;
   std::atomic<bool> raised_{false};
+};
+
+// Cancel signals kept between runs: a new one per run costs two system
+// calls (eventfd, close). Thread-safe; keeps at most `max_kept`.
+class CancelSignalPool {
+ public:
+  // A signal for one run, given back (rearmed) when the lease ends.
+  class Lease {
+   public:
+    Lease(CancelSignalPool& pool, std::unique_ptr<CancelSignal> signal) : pool_(pool), signal_(std::move(signal)) {}
+    ~Lease() { pool_.give_back(std::move(signal_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    CancelSignal& operator*() const { return *signal_; }
+
+   private:
+    CancelSignalPool& pool_;
+    std::unique_ptr<CancelSignal> signal_;
+  };
+
+  Lease take();
+
+ private:
+  static constexpr std::size_t max_kept = 64;
+  void give_back(std::unique_ptr<CancelSignal> signal);
+
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<CancelSignal>> kept_;
 };
 
 // The parent's ends of the child's stdio pipes.

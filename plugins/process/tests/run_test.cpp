@@ -399,6 +399,10 @@ TEST(Run, CancelFromAnotherThread) {
   expect_failure(sink.finish(), ORK_TASK_CANCELLED, "cancelled; last lines of stderr:\nstopping?");
   EXPECT_LT(seconds_since(start), 5.0);
   executor.cancel(7);  // finished: a no-op
+  // The next run gets the same (pooled) cancel signal, rearmed: it runs to its end.
+  RecordingTaskSink next;
+  run_task(executor, {.config_json = shell_config("sleep 0.2; echo ORK_OUTPUT:1"), .token = 8}, next);
+  expect_success(next.finish(), "1");
 }
 
 TEST(Run, ConcurrentRunsOnOneExecutorStaySeparate) {
