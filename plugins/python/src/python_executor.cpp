@@ -110,8 +110,9 @@ class PythonExecutor final : public plugin::Language, public plugin::Executor {
                                                            const std::filesystem::path& workflow_dir);
   std::optional<Introspection> introspect(const WorkerLaunch& launch, const TaskTarget& target,
                                          const plugin::CheckSink& sink);
-  void run_in_worker(WorkerLease& lease, const Target& target, const plugin::TaskRequest& request,
-                     plugin::TaskSink& sink);
+  using Registration = executor::AttemptRegistry<WorkerProcess>::Registration;
+  void run_in_worker(WorkerLease& lease, Registration& registration, const Target& target,
+                     const plugin::TaskRequest& request, plugin::TaskSink& sink);
   std::string request_header(std::string_view type, const TaskTarget& target);
 
   std::filesystem::path worker_executable_;
@@ -256,14 +257,20 @@ void PythonExecutor::run(const plugin::TaskRequest& request, plugin::TaskSink& s
     return;
   }
   const Target& target = std::get<Target>(resolved);
+  // Registered before a worker is found or started, so that a cancel that
+  // comes meanwhile is kept, not lost: the attempt then does not run.
+  auto registration = attempts_.add(request.attempt_token);
   WorkerLease lease = pool_.acquire(target.launch);
-  run_in_worker(lease, target, request, sink);
+  if (!registration.attach(&lease.worker())) {
+    sink.finish(ORK_TASK_CANCELLED, {}, "cancelled before it started");
+    return;
+  }
+  run_in_worker(lease, registration, target, request, sink);
 }
 
-void PythonExecutor::run_in_worker(WorkerLease& lease, const Target& target, const plugin::TaskRequest& request,
-                                   plugin::TaskSink& sink) {
+void PythonExecutor::run_in_worker(WorkerLease& lease, Registration& registration, const Target& target,
+                                   const plugin::TaskRequest& request, plugin::TaskSink& sink) {
   WorkerProcess& worker = lease.worker();
-  auto registration = attempts_.add(request.attempt_token, &worker);
   LogHandler to_task_logs = [&sink](ork_log_stream stream, std::string_view line) { sink.log(stream, line); };
   sink.log(ORK_LOG_SYSTEM, "python worker pid " + std::to_string(worker.pid()) + " (Python " +
                                worker.python_version() + ")");

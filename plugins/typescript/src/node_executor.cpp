@@ -54,14 +54,20 @@ void TypeScriptPlugin::run(const plugin::TaskRequest& request, plugin::TaskSink&
     return;
   }
   WorkerLaunch launch{*tools.node, tools.worker_script(), std::filesystem::path(request.spec.workflow_dir)};
+  // Registered before a worker is found or started, so that a cancel that
+  // comes meanwhile is kept, not lost: the attempt then does not run.
+  auto registration = attempts_.add(request.attempt_token);
   WorkerLease lease = pool_.acquire(launch);
-  run_in_worker(lease, config.as_object(), request, sink);
+  if (!registration.attach(&lease.worker())) {
+    sink.finish(ORK_TASK_CANCELLED, {}, "cancelled before it started");
+    return;
+  }
+  run_in_worker(lease, registration, config.as_object(), request, sink);
 }
 
-void TypeScriptPlugin::run_in_worker(WorkerLease& lease, const boost::json::object& config,
+void TypeScriptPlugin::run_in_worker(WorkerLease& lease, Registration& registration, const boost::json::object& config,
                                      const plugin::TaskRequest& request, plugin::TaskSink& sink) {
   WorkerProcess& worker = lease.worker();
-  auto registration = attempts_.add(request.attempt_token, &worker);
   LogHandler to_task_logs = [&sink](ork_log_stream stream, std::string_view line) { sink.log(stream, line); };
   sink.log(ORK_LOG_SYSTEM,
            "node worker pid " + std::to_string(worker.pid()) + " (Node.js " + worker.node_version() + ")");

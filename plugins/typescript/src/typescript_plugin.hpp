@@ -55,8 +55,9 @@ class TypeScriptPlugin final : public ork::plugin::Language, public ork::plugin:
   BuildCache& cache();
   std::optional<Function> find_function(const ork::plugin::LanguageTask& task, const ork::plugin::CheckSink& sink);
   std::optional<CompiledFile> compile(const ork::plugin::LanguageTask& task, const ork::plugin::CheckSink& sink);
-  void run_in_worker(WorkerLease& lease, const boost::json::object& config, const ork::plugin::TaskRequest& request,
-                     ork::plugin::TaskSink& sink);
+  using Registration = executor::AttemptRegistry<WorkerProcess>::Registration;
+  void run_in_worker(WorkerLease& lease, Registration& registration, const boost::json::object& config,
+                     const ork::plugin::TaskRequest& request, ork::plugin::TaskSink& sink);
 
   std::once_flag discovered_;
   Toolchain toolchain_;
