@@ -38,8 +38,10 @@ RunScheduler::State::State(const CompiledWorkflow& wf, const PluginRegistry& exe
       store(s),
       options(std::move(opts)),
       observer(obs),
-      logs(s),
-      commits([&s](std::span<const TaskTransition> transitions) { s.update_tasks(transitions); }) {
+      logs(s, options.log_batching),
+      commits([&s](std::span<const NewLogLine> lines,
+                   std::span<const TaskTransition> transitions) { s.append_logs_and_update_tasks(lines, transitions); },
+              logs) {
   tasks.resize(wf.tasks.size());
   for (std::size_t i = 0; i < wf.tasks.size(); ++i) {
     tasks[i].spec = &wf.tasks[i];
@@ -179,7 +181,8 @@ void RunScheduler::State::run_attempt(std::size_t i, std::unique_lock<std::mutex
 RunScheduler::State::Ended RunScheduler::State::conclude_attempt(std::size_t i, int attempt, ExecutorRunResult result,
                                                                  std::chrono::milliseconds took) {
   TaskRuntime& task = tasks[i];
-  logs.flush();  // a finished attempt never misses log lines (throws if they could not be stored)
+  // Every line the attempt printed is queued by now: the transaction that
+  // records its end stores them too (GroupCommit), so no flush here.
   Ended e;
   e.task = i;
   e.attempt = attempt;
@@ -388,6 +391,10 @@ void RunScheduler::cancel() {
 
 std::uint64_t RunScheduler::state_transactions() const {
   return state_->commits.transactions();
+}
+
+std::uint64_t RunScheduler::log_transactions() const {
+  return state_->logs.transactions();
 }
 
 std::map<std::string, int> RunScheduler::task_counts() const {
