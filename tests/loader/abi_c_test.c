@@ -186,7 +186,9 @@ ORK_FREEZE_OFFSET(ork_storage_vtable, wait_for_queue, 160);
 ORK_FREEZE_OFFSET(ork_storage_vtable, cache_put, 168);
 ORK_FREEZE_OFFSET(ork_storage_vtable, cache_lookup, 176);
 ORK_FREEZE_OFFSET(ork_storage_vtable, cache_clear, 184);
-ORK_FREEZE_SIZE(ork_storage_vtable, 192);
+/* since 1.9: a 1.7 storage table is 192 bytes and ends here */
+ORK_FREEZE_OFFSET(ork_storage_vtable, append_logs_and_update_tasks, 192);
+ORK_FREEZE_SIZE(ork_storage_vtable, 200);
 
 /* since 1.3 */
 ORK_FREEZE_OFFSET(ork_queued_attempt, struct_size, 0);

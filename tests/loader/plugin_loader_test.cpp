@@ -205,6 +205,7 @@ TEST(PluginLoader, ACppStoreLeavesTheOptionalGroupsItDoesNotImplementNull) {
   EXPECT_EQ(t->enqueue_attempt, nullptr);
   EXPECT_EQ(t->cancel_attempt, nullptr);
   EXPECT_EQ(t->wait_for_queue, nullptr);
+  EXPECT_EQ(t->append_logs_and_update_tasks, nullptr) << "the host then stores lines and transitions apart";
 
   std::vector<RefusedPlugin> refused;
   PluginRegistry registry(set, refused);

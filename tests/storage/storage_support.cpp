@@ -136,15 +136,38 @@ void AbiStore::update_run(std::string_view run_id, std::string_view status, std:
   check(vtable_.update_run(store_, s(run_id), s(status), at, s(error), &err), err);
 }
 
-void AbiStore::append_logs(const std::vector<LogLine>& lines) {
+namespace {
+
+std::vector<ork_log_line> raw_lines(const std::vector<LogLine>& lines) {
   std::vector<ork_log_line> raw;
   for (const LogLine& line : lines) {
     raw.push_back(ork_log_line{ORK_STRUCT_SIZE(ork_log_line), s(line.run_id), s(line.task), line.attempt,
                                ORK_LOG_STDOUT, line.at, s(line.line)});
     ork_test_set_stream_raw(&raw.back(), line.stream);
   }
+  return raw;
+}
+
+}  // namespace
+
+void AbiStore::append_logs(const std::vector<LogLine>& lines) {
+  const std::vector<ork_log_line> raw = raw_lines(lines);
   ork_error err;
   check(vtable_.append_logs(store_, raw.data(), raw.size(), &err), err);
+}
+
+void AbiStore::append_logs_and_update_tasks(const std::vector<LogLine>& lines,
+                                            const std::vector<TaskUpdate>& updates) {
+  const std::vector<ork_log_line> raw = raw_lines(lines);
+  std::vector<ork_task_update> raw_updates;
+  for (const TaskUpdate& u : updates) {
+    raw_updates.push_back(ork_task_update{ORK_STRUCT_SIZE(ork_task_update), s(u.run_id), s(u.task), u.attempt,
+                                          s(u.status), u.at, s(u.output), s(u.error), 0});
+  }
+  ork_error err;
+  check(vtable_.append_logs_and_update_tasks(store_, raw.data(), raw.size(), raw_updates.data(), raw_updates.size(),
+                                             &err),
+        err);
 }
 
 std::string AbiStore::query(int kind, std::string_view params) {

@@ -41,6 +41,14 @@ struct LogLine {
   std::string line;
 };
 
+struct TaskUpdate {
+  std::string run_id, task;
+  std::uint32_t attempt = 1;
+  std::string status;
+  std::int64_t at = 0;
+  std::string output, error;
+};
+
 struct CreatedRun {
   std::string run_id;
   bool existing = false;
@@ -71,6 +79,9 @@ class AbiStore {
                    std::int64_t next_attempt_at = 0);
   void update_run(std::string_view run_id, std::string_view status, std::int64_t at, std::string_view error);
   void append_logs(const std::vector<LogLine>& lines);
+  // Plugin API 1.9: both in one transaction.
+  void append_logs_and_update_tasks(const std::vector<LogLine>& lines, const std::vector<TaskUpdate>& updates);
+  bool has_logs_with_updates() const { return vtable_.append_logs_and_update_tasks != nullptr; }
   std::string query(int kind, std::string_view params);  // an int: tests also send unnamed kinds
   bool claim_run(std::string_view run_id, std::string_view owner, std::string_view dead_owner, std::int64_t now,
                  std::int64_t lease_ms);

@@ -336,6 +336,54 @@ TEST_P(StoreWrites, AppendLogsRefusesAnUnknownStream) {
   expect_error([&] { store().append_logs(lines); }, ORK_STATUS_ERROR, "");
 }
 
+// Plugin API 1.9: a finished attempt's last lines and its end, in one
+// transaction: both stored, the lines' event before the task's.
+TEST_P(StoreWrites, LogsWithUpdatesStoresTheLinesThenTheTransitions) {
+  ASSERT_TRUE(store().has_logs_with_updates());
+  create_run("r1", {"a", "b"});
+  update("r1", "a", 1, "running", 100);
+  store().append_logs_and_update_tasks({{"r1", "a", 1, ORK_LOG_STDOUT, 110, "last words"}},
+                                       {{"r1", "a", 1, "succeeded", 120, "7", ""}, {"r1", "b", 1, "running", 121, "", ""}});
+  EXPECT_EQ(task_of("r1", "a").at("status"), "succeeded");
+  EXPECT_EQ(task_of("r1", "a").at("output"), 7);
+  EXPECT_EQ(task_of("r1", "b").at("status"), "running");
+  const json::array shown = query(ORK_QUERY_LOGS, R"({"run_id":"r1"})").at("lines").as_array();
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].at("line"), "last words");
+  const json::array events = events_after(0);  // the run's start, a's, then the call's three
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[2].at("kind"), "log");
+  EXPECT_EQ(events[3].at("status"), "succeeded");
+  EXPECT_EQ(events[4].at("status"), "running");
+  // Either part may be empty.
+  store().append_logs_and_update_tasks({}, {{"r1", "b", 1, "failed", 130, "", "boom"}});
+  store().append_logs_and_update_tasks({{"r1", "b", 1, ORK_LOG_STDERR, 131, "late"}}, {});
+  store().append_logs_and_update_tasks({}, {});
+  EXPECT_EQ(task_of("r1", "b").at("status"), "failed");
+  EXPECT_EQ(query(ORK_QUERY_LOGS, R"({"run_id":"r1"})").at("lines").as_array().size(), 2u);
+}
+
+// All or none: a transition the store refuses takes the lines with it, and
+// a refused line takes the transitions with it.
+TEST_P(StoreWrites, LogsWithUpdatesStoresNothingWhenEitherPartIsRefused) {
+  create_run("r1", {"a"});
+  update("r1", "a", 1, "running", 100);
+  expect_error([&] {
+    store().append_logs_and_update_tasks({{"r1", "a", 1, ORK_LOG_STDOUT, 110, "lost"}},
+                                         {{"r1", "a", 1, "succeeded", 120, "1", ""}, {"r1", "zz", 1, "running", 121, "", ""}});
+  }, ORK_STATUS_NOT_FOUND, "");
+  expect_error([&] {
+    store().append_logs_and_update_tasks({{"r1", "a", 1, ORK_LOG_STDOUT, 110, "lost"}, {"ghost", "a", 1, 1, 111, "x"}},
+                                         {{"r1", "a", 1, "succeeded", 120, "1", ""}});
+  }, ORK_STATUS_NOT_FOUND, "");
+  expect_error([&] {
+    store().append_logs_and_update_tasks({{"r1", "a", 1, 9, 110, "bad stream"}}, {{"r1", "a", 1, "succeeded", 120, "1", ""}});
+  }, ORK_STATUS_ERROR, "");
+  EXPECT_EQ(task_of("r1", "a").at("status"), "running");
+  EXPECT_TRUE(query(ORK_QUERY_LOGS, R"({"run_id":"r1"})").at("lines").as_array().empty());
+  EXPECT_EQ(events_after(0).size(), 2u) << "no event of a refused transaction";
+}
+
 TEST_P(StoreWrites, StateSurvivesReopening) {
   create_run("r1", {"a"});
   update("r1", "a", 1, "running", 100);

@@ -1,8 +1,11 @@
 // Group commit (scheduler/group_commit.hpp): transitions handed in while a
 // commit is being written share the next transaction; nobody returns before
 // its own transitions are written; a failed transaction fails exactly the
-// callers whose transitions it held.
+// callers whose transitions it held; with the run's LogWriter, each
+// transaction takes the queued log lines along, all or none.
 #include "scheduler/group_commit.hpp"
+
+#include "core/error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -117,6 +120,53 @@ TEST(GroupCommit, AFailedTransactionFailsItsCallersOnly) {
   const TaskTransition good = transition("good");
   EXPECT_NO_THROW(commits.record({&good, 1})) << "the next transaction is tried again";
   EXPECT_EQ(calls, 2);
+}
+
+NewLogLine log_line(const std::string& task, const std::string& text) {
+  return NewLogLine{"r1", task, 1, ORK_LOG_STDOUT, 1, text};
+}
+
+// Given the run's LogWriter, a transaction takes the lines queued so far and
+// writes them first, in the same sink call: an attempt's last lines and its
+// end are stored together, and the writer has nothing left to write.
+TEST(GroupCommit, ATransactionTakesTheQueuedLogLinesWithItsTransitions) {
+  std::vector<std::string> written_alone;
+  LogWriter logs([&](std::span<const NewLogLine> lines) {
+    for (const NewLogLine& l : lines) written_alone.push_back(l.line);
+  }, LogBatching{std::chrono::hours(1), 2000});
+  std::vector<std::string> calls;
+  GroupCommit commits([&](std::span<const NewLogLine> lines, std::span<const TaskTransition> transitions) {
+    std::string call;
+    for (const NewLogLine& l : lines) call += "line:" + l.line + " ";
+    for (const TaskTransition& t : transitions) call += "end:" + t.task + " ";
+    calls.push_back(call);
+  }, logs);
+  logs.add(log_line("a", "one"));
+  logs.add(log_line("a", "two"));
+  const TaskTransition end = transition("a");
+  commits.record({&end, 1});
+  const TaskTransition next = transition("b");
+  commits.record({&next, 1});
+  logs.flush();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0], "line:one line:two end:a ");
+  EXPECT_EQ(calls[1], "end:b ");
+  EXPECT_TRUE(written_alone.empty()) << "no line is written twice, nor in a transaction of its own";
+  EXPECT_EQ(logs.transactions(), 0u);
+}
+
+// All or none: when the transaction fails, its lines are lost with it, and
+// the writer reports the failure (a run stops on it) instead of storing
+// later lines as if nothing happened.
+TEST(GroupCommit, AFailedTransactionFailsTheLogLinesItTook) {
+  LogWriter logs([](std::span<const NewLogLine>) {}, LogBatching{std::chrono::hours(1), 2000});
+  GroupCommit commits([](std::span<const NewLogLine>, std::span<const TaskTransition>) {
+    throw std::runtime_error("database or disk is full");
+  }, logs);
+  logs.add(log_line("a", "one"));
+  const TaskTransition end = transition("a");
+  EXPECT_THROW(commits.record({&end, 1}), std::runtime_error);
+  EXPECT_THROW(logs.flush(), Error);
 }
 
 }  // namespace

@@ -2,6 +2,11 @@
 
 namespace ork::host {
 
+GroupCommit::GroupCommit(TransitionSink sink)
+    : sink_([sink = std::move(sink)](std::span<const NewLogLine>, std::span<const TaskTransition> transitions) {
+        sink(transitions);
+      }) {}
+
 void GroupCommit::record(std::span<const TaskTransition> transitions) {
   std::unique_lock lock(mutex_);
   pending_.insert(pending_.end(), transitions.begin(), transitions.end());
@@ -34,7 +39,7 @@ void GroupCommit::lead(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   std::exception_ptr failure;
   try {
-    sink_(writing);
+    write(writing);
   } catch (...) {
     failure = std::current_exception();
   }
@@ -43,6 +48,24 @@ void GroupCommit::lead(std::unique_lock<std::mutex>& lock) {
   committed_ = batch;
   writing_ = false;
   committed_cv_.notify_all();
+}
+
+void GroupCommit::write(std::span<const TaskTransition> transitions) {
+  if (!logs_) {
+    sink_({}, transitions);
+    return;
+  }
+  const std::vector<NewLogLine> lines = logs_->take_queued();
+  try {
+    sink_(lines, transitions);
+  } catch (const std::exception& e) {
+    logs_->handed_over(lines.size(), e.what());
+    throw;
+  } catch (...) {
+    logs_->handed_over(lines.size(), "unknown error");
+    throw;
+  }
+  logs_->handed_over(lines.size(), "");
 }
 
 }  // namespace ork::host

@@ -8,8 +8,15 @@
 // result is still durable before anything that depends on it starts or is
 // reported (docs/reliability.md); when a transaction fails, every caller
 // whose transitions it held gets the error, and later callers try again.
+//
+// Given the run's LogWriter, each transaction also takes the log lines queued
+// so far and stores them first, all or none with the transitions: an
+// attempt's lines are all queued before its end is handed in, so its end is
+// never stored without them, and a finished attempt pays no log transaction
+// of its own.
 #pragma once
 
+#include "scheduler/log_writer.hpp"
 #include "store/store.hpp"
 
 #include <condition_variable>
@@ -25,10 +32,15 @@ namespace ork::host {
 
 // Where a batch goes: Store::update_tasks in production, a recorder in tests.
 using TransitionSink = std::function<void(std::span<const TaskTransition>)>;
+// Where a batch goes with the log lines it took: the lines first, one
+// transaction (Store::append_logs_and_update_tasks in production).
+using LinesAndTransitionsSink = std::function<void(std::span<const NewLogLine>, std::span<const TaskTransition>)>;
 
 class GroupCommit {
  public:
-  explicit GroupCommit(TransitionSink sink) : sink_(std::move(sink)) {}
+  explicit GroupCommit(TransitionSink sink);
+  // Each transaction also takes the lines queued in `logs` (which outlives this).
+  GroupCommit(LinesAndTransitionsSink sink, LogWriter& logs) : sink_(std::move(sink)), logs_(&logs) {}
 
   // Commits `transitions` (with any others pending), then returns; throws
   // what the sink threw for the transaction that held them.
@@ -44,7 +56,11 @@ class GroupCommit {
   // and exit, released while writing).
   void lead(std::unique_lock<std::mutex>& lock);
 
-  TransitionSink sink_;
+  // Writes `transitions` with the lines taken from logs_ (if any).
+  void write(std::span<const TaskTransition> transitions);
+
+  LinesAndTransitionsSink sink_;
+  LogWriter* logs_ = nullptr;
   mutable std::mutex mutex_;
   std::condition_variable committed_cv_;
   std::vector<TaskTransition> pending_;  // for batch next_batch_

@@ -63,6 +63,33 @@ void LogWriter::flush() {
   }
 }
 
+std::vector<NewLogLine> LogWriter::take_queued() {
+  std::unique_lock lock(mutex_);
+  written_.wait(lock, [&] { return !writing_; });  // an earlier batch first: lines keep their order
+  if (!failure_.empty()) throw Error(ErrorKind::store, "could not record log lines: " + failure_);
+  std::vector<NewLogLine> taken;
+  taken.swap(queue_);
+  writing_ = !taken.empty();
+  return taken;
+}
+
+void LogWriter::handed_over(std::size_t count, const std::string& error) {
+  if (count == 0) return;
+  {
+    std::lock_guard lock(mutex_);
+    writing_ = false;
+    if (!error.empty() && failure_.empty()) failure_ = error;
+    stored_ += count;
+  }
+  written_.notify_all();
+  wake_.notify_one();  // lines queued meanwhile, or a stop, for the writer thread
+}
+
+std::uint64_t LogWriter::transactions() const {
+  std::lock_guard lock(mutex_);
+  return transactions_;
+}
+
 void LogWriter::write_loop() {
   std::unique_lock lock(mutex_);
   while (true) {
@@ -97,6 +124,7 @@ void LogWriter::write_queued(std::unique_lock<std::mutex>& lock) {
   }
   lock.lock();
   writing_ = false;
+  ++transactions_;
   if (!error.empty() && failure_.empty()) failure_ = error;
   stored_ += batch.size();
   written_.notify_all();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "loader/registry.hpp"
+#include "scheduler/log_writer.hpp"
 #include "store/store.hpp"
 #include "workflow/compiled.hpp"
 
@@ -52,6 +53,9 @@ struct RunOptions {
   // `--no-cache`: run every task with `cache:` instead of reusing an earlier
   // output; its new output is still stored, so the next run reuses that.
   bool no_cache = false;
+  // How task log lines are batched into the store (docs/reliability.md: the
+  // window is what a SIGKILL of ork may lose).
+  LogBatching log_batching;
 };
 
 // What the CLI shows while a run progresses. Called from scheduler threads,
@@ -94,6 +98,10 @@ class RunScheduler {
   // How many transactions recorded the tasks' states so far (a chain of N
   // tasks takes about N: each end shares one with the next start).
   std::uint64_t state_transactions() const;
+  // How many transactions stored log lines alone so far: the lines queued
+  // when a state transaction is written go with it, so only a task that is
+  // still running after the batching window pays these.
+  std::uint64_t log_transactions() const;
 
   struct State;  // defined in run_scheduler.cpp
 

@@ -1,7 +1,9 @@
 // The private state of one RunScheduler (run_scheduler.hpp), shared by the
 // files that implement it, one responsibility each:
 //   run_scheduler.cpp    the scheduler threads: readiness, attempts, retries,
-//                        recording each attempt's end and releasing downstream
+//                        recording each attempt's end
+//   run_settle.cpp       settling an ended attempt: its task's phase, and the
+//                        downstream tasks it releases or skips
 //   run_task_inputs.cpp  the input object of an attempt, from bindings
 //   run_slots.cpp        pools (ORK_POOLS) and max_concurrency slots
 //   run_startup.cpp      before the threads start: max_active_runs, resume

@@ -21,6 +21,9 @@ using namespace store_answers;
 
 namespace {
 
+std::vector<ork_task_update> task_updates(std::span<const TaskTransition> transitions);
+std::vector<ork_log_line> log_lines(std::span<const NewLogLine> lines);
+
 std::string scheme_of(const std::string& url) {
   auto pos = url.find(':');
   if (pos == std::string::npos || pos == 1 /* windows drive */) return "file";
@@ -155,12 +158,7 @@ void Store::update_tasks(std::span<const TaskTransition> transitions) {
     for (const TaskTransition& transition : transitions) update_task(transition);
     return;
   }
-  std::vector<ork_task_update> updates;
-  updates.reserve(transitions.size());
-  for (const TaskTransition& u : transitions) {
-    updates.push_back(ork_task_update{ORK_STRUCT_SIZE(ork_task_update), str(u.run_id), str(u.task), u.attempt,
-                                      str(u.status), u.at, str(u.output_json), str(u.error), u.next_attempt_at});
-  }
+  const std::vector<ork_task_update> updates = task_updates(transitions);
   ork_error err;
   check(t->update_tasks(handle_, updates.data(), updates.size(), &err), err, "recording task state");
 }
@@ -173,15 +171,51 @@ void Store::update_run(std::string_view run_id, std::string_view status, Millis 
 
 void Store::append_logs(std::span<const NewLogLine> lines) {
   if (lines.empty()) return;
-  std::vector<ork_log_line> converted;
-  converted.reserve(lines.size());
-  for (const auto& l : lines) {
-    converted.push_back(ork_log_line{ORK_STRUCT_SIZE(ork_log_line), str(l.run_id), str(l.task), l.attempt, l.stream,
-                                     l.at, str(l.line)});
-  }
+  const std::vector<ork_log_line> converted = log_lines(lines);
   ork_error err;
   check(plugin_->storage->append_logs(handle_, converted.data(), converted.size(), &err), err, "recording logs");
 }
+
+void Store::append_logs_and_update_tasks(std::span<const NewLogLine> lines,
+                                         std::span<const TaskTransition> transitions) {
+  const ork_storage_vtable* t = plugin_->storage;
+  if (lines.empty() || transitions.empty() || !t->append_logs_and_update_tasks) {
+    append_logs(lines);
+    if (!transitions.empty()) update_tasks(transitions);
+    return;
+  }
+  const std::vector<ork_log_line> converted = log_lines(lines);
+  const std::vector<ork_task_update> updates = task_updates(transitions);
+  ork_error err;
+  check(t->append_logs_and_update_tasks(handle_, converted.data(), converted.size(), updates.data(), updates.size(),
+                                        &err),
+        err, "recording logs and task state");
+}
+
+namespace {
+
+// The C views of `transitions` and `lines`, borrowing their strings.
+std::vector<ork_task_update> task_updates(std::span<const TaskTransition> transitions) {
+  std::vector<ork_task_update> updates;
+  updates.reserve(transitions.size());
+  for (const TaskTransition& u : transitions) {
+    updates.push_back(ork_task_update{ORK_STRUCT_SIZE(ork_task_update), str(u.run_id), str(u.task), u.attempt,
+                                      str(u.status), u.at, str(u.output_json), str(u.error), u.next_attempt_at});
+  }
+  return updates;
+}
+
+std::vector<ork_log_line> log_lines(std::span<const NewLogLine> lines) {
+  std::vector<ork_log_line> converted;
+  converted.reserve(lines.size());
+  for (const NewLogLine& l : lines) {
+    converted.push_back(ork_log_line{ORK_STRUCT_SIZE(ork_log_line), str(l.run_id), str(l.task), l.attempt, l.stream,
+                                     l.at, str(l.line)});
+  }
+  return converted;
+}
+
+}  // namespace
 
 boost::json::value Store::query(ork_query_kind kind, const boost::json::object& params) {
   // Every param the host sends is one ork/storage_queries.h lists for the kind,

@@ -227,6 +227,11 @@ class Store {
   void update_tasks(std::span<const TaskTransition> transitions);
   void update_run(std::string_view run_id, std::string_view status, Millis at, std::string_view error);
   void append_logs(std::span<const NewLogLine> lines);
+  // Log lines, then transitions, in one transaction, all or none (plugin API
+  // 1.9): a finished attempt's last lines are stored with its end. With an
+  // older storage plugin, append_logs and then update_tasks: the lines are
+  // still stored before the end, in a transaction of their own.
+  void append_logs_and_update_tasks(std::span<const NewLogLine> lines, std::span<const TaskTransition> transitions);
 
   RunPage list_runs(const RunFilter& filter);
   // Throws Error(not_found) when no run matches.

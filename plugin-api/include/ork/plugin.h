@@ -49,7 +49,7 @@ extern "C" {
 #endif
 
 #define ORK_PLUGIN_API_MAJOR 1
-#define ORK_PLUGIN_API_MINOR 8
+#define ORK_PLUGIN_API_MINOR 9
 
 /* Fills a struct's `struct_size`: `ORK_STRUCT_SIZE(ork_task_sink)`. */
 #define ORK_STRUCT_SIZE(type) ((uint32_t)sizeof(type))
@@ -496,6 +496,14 @@ typedef struct ork_storage_vtable {
   /* Delete the entries of workflow `workflow` (empty: of every workflow);
    * `*out_removed` is how many. */
   ork_status (*cache_clear)(void* store, ork_str workflow, int64_t* out_removed, ork_error* err);
+
+  /* since 1.9: log lines and task transitions in ONE transaction — all or
+   * none — the lines first, each part exactly as append_logs and
+   * update_tasks would (either count may be 0). Lets the host store a
+   * finished attempt's last log lines with its end in one commit. NULL: the
+   * host calls append_logs, then update_tasks. */
+  ork_status (*append_logs_and_update_tasks)(void* store, const ork_log_line* lines, size_t line_count,
+                                             const ork_task_update* updates, size_t update_count, ork_error* err);
 } ork_storage_vtable;
 
 /* ------------------------------------------------------------------------ */

@@ -2,7 +2,7 @@
 // ork/plugin.hpp): typed records, the `Store` interface every store
 // implements, one interface per optional group of the storage table
 // (`RunOwnership` 1.1, `BatchedUpdates` 1.2, `AttemptQueue` 1.3,
-// `QueueNotifications` 1.4, `TaskCache` 1.7), and the trampolines and descriptor that expose a
+// `QueueNotifications` 1.4, `TaskCache` 1.7, `LogsWithUpdates` 1.9), and the trampolines and descriptor that expose a
 // store as an `ork_storage_vtable`.
 //
 // A store implements an optional group by also deriving from its interface,
@@ -97,6 +97,13 @@ class BatchedUpdates {
  public:
   virtual ~BatchedUpdates() = default;
   virtual void update_tasks(std::span<const TaskUpdate> updates) = 0;
+};
+
+// since 1.9 — log lines, then task transitions, in ONE transaction, all or none.
+class LogsWithUpdates {
+ public:
+  virtual ~LogsWithUpdates() = default;
+  virtual void append_logs_and_update_tasks(std::span<const LogLine> lines, std::span<const TaskUpdate> updates) = 0;
 };
 
 // since 1.3 — the queue of task attempts for `ork worker` (see plugin.h).
@@ -241,17 +248,19 @@ inline ork_log_stream checked_stream(const ork_log_stream& stream) {
   return static_cast<ork_log_stream>(raw);
 }
 
+inline std::vector<LogLine> to_log_lines(const ork_log_line* lines, std::size_t count) {
+  std::vector<LogLine> converted;
+  converted.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const ork_log_line& l = lines[i];
+    converted.push_back(
+        LogLine{view(l.run_id), view(l.task_name), l.attempt, checked_stream(l.stream), l.at, view(l.line)});
+  }
+  return converted;
+}
+
 inline ork_status append_logs(void* store, const ork_log_line* lines, std::size_t count, ork_error* err) {
-  return guarded(err, [&] {
-    std::vector<LogLine> converted;
-    converted.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      const ork_log_line& l = lines[i];
-      converted.push_back(
-          LogLine{view(l.run_id), view(l.task_name), l.attempt, checked_stream(l.stream), l.at, view(l.line)});
-    }
-    as<Store>(store).append_logs(converted);
-  });
+  return guarded(err, [&] { as<Store>(store).append_logs(to_log_lines(lines, count)); });
 }
 
 inline ork_status query(void* store, ork_query_kind kind, ork_str params, const ork_json_sink* out, ork_error* err) {
@@ -299,6 +308,17 @@ ork_status update_tasks(void* store, const ork_task_update* updates, std::size_t
     converted.reserve(count);
     for (std::size_t i = 0; i < count; ++i) converted.push_back(to_task_update(updates[i]));
     as<S>(store).update_tasks(converted);
+  });
+}
+
+template <typename S>
+ork_status append_logs_and_update_tasks(void* store, const ork_log_line* lines, std::size_t line_count,
+                                        const ork_task_update* updates, std::size_t update_count, ork_error* err) {
+  return guarded(err, [&] {
+    std::vector<TaskUpdate> converted;
+    converted.reserve(update_count);
+    for (std::size_t i = 0; i < update_count; ++i) converted.push_back(to_task_update(updates[i]));
+    as<S>(store).append_logs_and_update_tasks(to_log_lines(lines, line_count), converted);
   });
 }
 
@@ -405,6 +425,7 @@ ork_storage_vtable storage_vtable() {
     t.cache_lookup = &cache_lookup<S>;
     t.cache_clear = &cache_clear<S>;
   }
+  if constexpr (std::derived_from<S, LogsWithUpdates>) t.append_logs_and_update_tasks = &append_logs_and_update_tasks<S>;
   return t;
 }
 

@@ -26,6 +26,20 @@ using ork::plugin::NotFound;
 
 namespace {
 
+// A batch of log lines, checked and prepared outside its transaction.
+struct LogBatch {
+  std::vector<TouchedTask> touched;  // one "log" event each
+  std::vector<std::string_view> runs;
+  std::string id;  // recognises the batch when a retry finds it committed
+  std::int64_t at = 0;
+};
+
+std::vector<TaskStatus> parsed_statuses(std::span<const ork::plugin::TaskUpdate> updates);
+void apply_task_updates(Connection& db, std::span<const ork::plugin::TaskUpdate> updates,
+                        const std::vector<TaskStatus>& statuses);
+LogBatch log_batch(std::span<const ork::plugin::LogLine> lines);
+bool batch_committed(Connection& db, const LogBatch& batch);
+void insert_log_batch(Connection& db, std::span<const ork::plugin::LogLine> lines, const LogBatch& batch);
 std::optional<TaskState> lock_task_state(Connection& db, std::string_view run_id, std::string_view task);
 bool run_exists(Connection& db, std::string_view run_id);
 bool add_instance_row(Connection& db, std::string_view run_id, std::string_view task);
@@ -96,30 +110,8 @@ ork::plugin::CreatedRun PostgresStore::create_run(const ork::plugin::RunRecord& 
 void PostgresStore::update_task(const ork::plugin::TaskUpdate& update) { update_tasks({&update, 1}); }
 
 void PostgresStore::update_tasks(std::span<const ork::plugin::TaskUpdate> updates) {
-  std::vector<TaskStatus> statuses;
-  statuses.reserve(updates.size());
-  for (const ork::plugin::TaskUpdate& update : updates) statuses.push_back(parse_task_status(update.status));
-  in_transaction(begin_write, [&](Connection& db, bool) {
-    for (std::size_t i = 0; i < updates.size(); ++i) {
-      const ork::plugin::TaskUpdate& update = updates[i];
-      const TaskStatus status = statuses[i];
-      std::optional<TaskState> current = lock_task_state(db, update.run_id, update.task_name);
-      if (!current && add_instance_row(db, update.run_id, update.task_name)) {
-        current = lock_task_state(db, update.run_id, update.task_name);
-      }
-      if (!current) {
-        if (!run_exists(db, update.run_id)) throw NotFound("no run '" + std::string(update.run_id) + "'");
-        throw NotFound("run '" + std::string(update.run_id) + "' has no task '" + std::string(update.task_name) +
-                       "'");
-      }
-      if (is_late(*current, update.attempt)) continue;
-      const bool has_attempt_row =
-          update.attempt > 0 && status != TaskStatus::pending && status != TaskStatus::skipped;
-      if (has_attempt_row) write_attempt_row(db, update, status);
-      write_task_row(db, update, status);
-      append_event(db, update.run_id, update.task_name, "task", name_of(status), update.at);
-    }
-  });
+  const std::vector<TaskStatus> statuses = parsed_statuses(updates);
+  in_transaction(begin_write, [&](Connection& db, bool) { apply_task_updates(db, updates, statuses); });
 }
 
 void PostgresStore::update_run(std::string_view run_id, std::string_view status, std::int64_t at,
@@ -140,35 +132,101 @@ void PostgresStore::update_run(std::string_view run_id, std::string_view status,
 // stored exactly once.
 void PostgresStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
   if (lines.empty()) return;
-  check_streams(lines);
-  // One "log" event per (run, task) in the batch, stamped with its last line.
-  const std::vector<TouchedTask> touched = tasks_touched_by(lines);
-  std::vector<std::string_view> runs;
-  for (const TouchedTask& t : touched) {
-    if (std::find(runs.begin(), runs.end(), t.run_id) == runs.end()) runs.push_back(t.run_id);
-  }
-  const std::string batch_id = new_batch_id();
-  const std::int64_t now = wall_clock_ms();
-
+  const LogBatch batch = log_batch(lines);
   in_transaction(begin_write, [&](Connection& db, bool retried) {
-    if (retried && db.exec("SELECT 1 FROM log_batches WHERE id = $1", {batch_id}).rows() > 0) return;
-    for (std::string_view run_id : runs) {
-      // KEY SHARE: the run cannot disappear before the lines commit.
-      if (db.exec("SELECT 1 FROM runs WHERE id = $1 FOR KEY SHARE", {run_id}).rows() == 0) {
-        throw NotFound("append_logs: no run '" + std::string(run_id) + "'");
-      }
-    }
-    for (const ork::plugin::LogLine& line : lines) {
-      db.exec("INSERT INTO logs (run_id, task, attempt, stream, at, line) VALUES ($1, $2, $3, $4, $5, $6)",
-              {line.run_id, line.task_name, line.attempt, static_cast<int>(line.stream), line.at,
-               Param::bytes(line.line)});
-    }
-    db.exec("INSERT INTO log_batches (id, at) VALUES ($1, $2)", {batch_id, now});
-    // Batch ids matter only for a retry seconds later; keep the table small.
-    if (batch_id.back() == '0') db.exec("DELETE FROM log_batches WHERE at < $1", {now - 3'600'000});
-    for (const TouchedTask& t : touched) append_event(db, t.run_id, t.task, "log", std::nullopt, t.at);
+    if (retried && batch_committed(db, batch)) return;
+    insert_log_batch(db, lines, batch);
   });
 }
+
+// Plugin API 1.9: both parts in one transaction, so a finished attempt's last
+// lines and its end are stored together or not at all. A retry after a lost
+// connection finds the batch id when the first try committed (lines and
+// transitions alike).
+void PostgresStore::append_logs_and_update_tasks(std::span<const ork::plugin::LogLine> lines,
+                                                 std::span<const ork::plugin::TaskUpdate> updates) {
+  if (lines.empty()) {
+    update_tasks(updates);
+    return;
+  }
+  const LogBatch batch = log_batch(lines);
+  const std::vector<TaskStatus> statuses = parsed_statuses(updates);
+  in_transaction(begin_write, [&](Connection& db, bool retried) {
+    if (retried && batch_committed(db, batch)) return;
+    insert_log_batch(db, lines, batch);
+    apply_task_updates(db, updates, statuses);
+  });
+}
+
+namespace {
+
+std::vector<TaskStatus> parsed_statuses(std::span<const ork::plugin::TaskUpdate> updates) {
+  std::vector<TaskStatus> statuses;
+  statuses.reserve(updates.size());
+  for (const ork::plugin::TaskUpdate& update : updates) statuses.push_back(parse_task_status(update.status));
+  return statuses;
+}
+
+// The transitions, in order, inside the caller's transaction.
+void apply_task_updates(Connection& db, std::span<const ork::plugin::TaskUpdate> updates,
+                        const std::vector<TaskStatus>& statuses) {
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    const ork::plugin::TaskUpdate& update = updates[i];
+    const TaskStatus status = statuses[i];
+    std::optional<TaskState> current = lock_task_state(db, update.run_id, update.task_name);
+    if (!current && add_instance_row(db, update.run_id, update.task_name)) {
+      current = lock_task_state(db, update.run_id, update.task_name);
+    }
+    if (!current) {
+      if (!run_exists(db, update.run_id)) throw NotFound("no run '" + std::string(update.run_id) + "'");
+      throw NotFound("run '" + std::string(update.run_id) + "' has no task '" + std::string(update.task_name) +
+                     "'");
+    }
+    if (is_late(*current, update.attempt)) continue;
+    const bool has_attempt_row = update.attempt > 0 && status != TaskStatus::pending && status != TaskStatus::skipped;
+    if (has_attempt_row) write_attempt_row(db, update, status);
+    write_task_row(db, update, status);
+    append_event(db, update.run_id, update.task_name, "task", name_of(status), update.at);
+  }
+}
+
+LogBatch log_batch(std::span<const ork::plugin::LogLine> lines) {
+  check_streams(lines);
+  LogBatch batch;
+  // One "log" event per (run, task) in the batch, stamped with its last line.
+  batch.touched = tasks_touched_by(lines);
+  for (const TouchedTask& t : batch.touched) {
+    if (std::find(batch.runs.begin(), batch.runs.end(), t.run_id) == batch.runs.end()) batch.runs.push_back(t.run_id);
+  }
+  batch.id = new_batch_id();
+  batch.at = wall_clock_ms();
+  return batch;
+}
+
+bool batch_committed(Connection& db, const LogBatch& batch) {
+  return db.exec("SELECT 1 FROM log_batches WHERE id = $1", {batch.id}).rows() > 0;
+}
+
+// The lines, their batch id and their "log" events inside the caller's transaction.
+void insert_log_batch(Connection& db, std::span<const ork::plugin::LogLine> lines, const LogBatch& batch) {
+  for (std::string_view run_id : batch.runs) {
+    // KEY SHARE: the run cannot disappear before the lines commit.
+    if (db.exec("SELECT 1 FROM runs WHERE id = $1 FOR KEY SHARE", {run_id}).rows() == 0) {
+      throw NotFound("append_logs: no run '" + std::string(run_id) + "'");
+    }
+  }
+  for (const ork::plugin::LogLine& line : lines) {
+    db.exec("INSERT INTO logs (run_id, task, attempt, stream, at, line) VALUES ($1, $2, $3, $4, $5, $6)",
+            {line.run_id, line.task_name, line.attempt, static_cast<int>(line.stream), line.at,
+             Param::bytes(line.line)});
+  }
+  db.exec("INSERT INTO log_batches (id, at) VALUES ($1, $2)", {batch.id, batch.at});
+  // Batch ids matter only for a retry seconds later; keep the table small.
+  if (batch.id.back() == '0') db.exec("DELETE FROM log_batches WHERE at < $1", {batch.at - 3'600'000});
+  for (const TouchedTask& t : batch.touched) append_event(db, t.run_id, t.task, "log", std::nullopt, t.at);
+}
+
+}  // namespace
 
 bool PostgresStore::claim_run(std::string_view run_id, std::string_view owner, std::string_view dead_owner,
                               std::int64_t now, std::int64_t lease_ms) {

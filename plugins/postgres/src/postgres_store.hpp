@@ -41,7 +41,8 @@ class PostgresStore final : public ork::plugin::Store,
                             public ork::plugin::BatchedUpdates,
                             public ork::plugin::AttemptQueue,
                             public ork::plugin::QueueNotifications,
-                            public ork::plugin::TaskCache {
+                            public ork::plugin::TaskCache,
+                            public ork::plugin::LogsWithUpdates {
  public:
   // Connects and migrates; throws naming the server when either fails.
   explicit PostgresStore(const ServerUrl& url);
@@ -54,6 +55,9 @@ class PostgresStore final : public ork::plugin::Store,
   void update_run(std::string_view run_id, std::string_view status, std::int64_t at,
                   std::string_view error) override;
   void append_logs(std::span<const ork::plugin::LogLine> lines) override;
+  // Plugin API 1.9: log lines, then transitions, in one transaction.
+  void append_logs_and_update_tasks(std::span<const ork::plugin::LogLine> lines,
+                                    std::span<const ork::plugin::TaskUpdate> updates) override;
   std::string query(ork_query_kind kind, std::string_view params_json) override;
 
   // Plugin API 1.1: run ownership (leases, cancel requests) and settings.

@@ -84,7 +84,7 @@ int Connection::on_busy(void* self, int attempts_so_far) noexcept {
 }
 
 CachedStatement Connection::statement(std::string_view sql) {
-  auto found = statements_.find(std::string(sql));
+  auto found = statements_.find(sql);
   if (found == statements_.end()) {
     found = statements_.emplace(std::string(sql), std::make_unique<Statement>(db_.get(), sql)).first;
   }

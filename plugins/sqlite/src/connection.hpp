@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -205,7 +206,13 @@ class Connection {
   std::chrono::steady_clock::time_point busy_since_{};
   // Declared before the cache so statements are finalized before the close.
   std::unique_ptr<sqlite3, Closer> db_;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+  // Looked up by the caller's string_view without building a std::string:
+  // every write looks up several statements.
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> statements_;
 };
 
 }  // namespace ork::plugins::sqlite

@@ -86,23 +86,38 @@ ork::plugin::CreatedRun SqliteStore::create_run(const ork::plugin::RunRecord& ru
 // that made it final) is ignored, so an event that arrives after the task
 // moved on never overwrites its state.
 namespace {
+std::vector<TaskStatus> parsed_statuses(std::span<const ork::plugin::TaskUpdate> updates);
+void apply_task_updates(Connection& writer, std::span<const ork::plugin::TaskUpdate> updates,
+                        const std::vector<TaskStatus>& statuses);
 void apply_task_update(Connection& writer, const ork::plugin::TaskUpdate& update, TaskStatus status);
 bool add_instance_row(Connection& db, std::string_view run_id, std::string_view task);
+void check_streams(std::span<const ork::plugin::LogLine> lines);
+void insert_log_lines(Connection& writer, std::span<const ork::plugin::LogLine> lines,
+                      const std::vector<TouchedTask>& touched);
 }  // namespace
 
 void SqliteStore::update_task(const ork::plugin::TaskUpdate& update) { update_tasks({&update, 1}); }
 
 void SqliteStore::update_tasks(std::span<const ork::plugin::TaskUpdate> updates) {
-  std::vector<TaskStatus> statuses;
-  statuses.reserve(updates.size());
-  for (const ork::plugin::TaskUpdate& update : updates) statuses.push_back(parse_task_status(update.status));
+  const std::vector<TaskStatus> statuses = parsed_statuses(updates);
   std::lock_guard lock(write_mutex_);
-  writer_.write_transaction([&] {
-    for (std::size_t i = 0; i < updates.size(); ++i) apply_task_update(writer_, updates[i], statuses[i]);
-  });
+  writer_.write_transaction([&] { apply_task_updates(writer_, updates, statuses); });
 }
 
 namespace {
+
+std::vector<TaskStatus> parsed_statuses(std::span<const ork::plugin::TaskUpdate> updates) {
+  std::vector<TaskStatus> statuses;
+  statuses.reserve(updates.size());
+  for (const ork::plugin::TaskUpdate& update : updates) statuses.push_back(parse_task_status(update.status));
+  return statuses;
+}
+
+// The transitions, in order, inside the caller's transaction.
+void apply_task_updates(Connection& writer, std::span<const ork::plugin::TaskUpdate> updates,
+                        const std::vector<TaskStatus>& statuses) {
+  for (std::size_t i = 0; i < updates.size(); ++i) apply_task_update(writer, updates[i], statuses[i]);
+}
 
 // One transition inside the caller's transaction.
 void apply_task_update(Connection& writer, const ork::plugin::TaskUpdate& update, TaskStatus status) {
@@ -141,6 +156,31 @@ void SqliteStore::update_run(std::string_view run_id, std::string_view status, s
 
 void SqliteStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
   if (lines.empty()) return;
+  check_streams(lines);
+  // One "log" event per (run, task) in the batch, stamped with its last line.
+  const std::vector<TouchedTask> touched = tasks_touched_by(lines);
+  std::lock_guard lock(write_mutex_);
+  writer_.write_transaction([&] { insert_log_lines(writer_, lines, touched); });
+}
+
+// Plugin API 1.9: both parts in one transaction, so a finished attempt's last
+// lines and its end are stored together or not at all.
+void SqliteStore::append_logs_and_update_tasks(std::span<const ork::plugin::LogLine> lines,
+                                               std::span<const ork::plugin::TaskUpdate> updates) {
+  if (lines.empty() && updates.empty()) return;
+  check_streams(lines);
+  const std::vector<TouchedTask> touched = tasks_touched_by(lines);
+  const std::vector<TaskStatus> statuses = parsed_statuses(updates);
+  std::lock_guard lock(write_mutex_);
+  writer_.write_transaction([&] {
+    insert_log_lines(writer_, lines, touched);
+    apply_task_updates(writer_, updates, statuses);
+  });
+}
+
+namespace {
+
+void check_streams(std::span<const ork::plugin::LogLine> lines) {
   for (const ork::plugin::LogLine& line : lines) {
     if (line.stream < ORK_LOG_STDOUT || line.stream > ORK_LOG_SYSTEM) {
       throw std::invalid_argument("append_logs: log line of run '" + std::string(line.run_id) + "' task '" +
@@ -148,26 +188,27 @@ void SqliteStore::append_logs(std::span<const ork::plugin::LogLine> lines) {
                                   std::to_string(static_cast<int>(line.stream)) + " (expected 1, 2 or 3)");
     }
   }
-  // One "log" event per (run, task) in the batch, stamped with its last line.
-  const std::vector<TouchedTask> touched = tasks_touched_by(lines);
-
-  std::lock_guard lock(write_mutex_);
-  writer_.write_transaction([&] {
-    for (const ork::plugin::LogLine& line : lines) {
-      CachedStatement insert = writer_.statement(
-          "INSERT INTO logs (run_id, task, attempt, stream, at, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-      insert->bind_all(line.run_id, line.task_name, line.attempt, static_cast<int>(line.stream), line.at,
-                       Blob{line.line});
-      try {
-        insert->run();
-      } catch (const SqliteError& e) {
-        if (e.code() != SQLITE_CONSTRAINT_FOREIGNKEY) throw;
-        throw NotFound("append_logs: no run '" + std::string(line.run_id) + "'");
-      }
-    }
-    for (const TouchedTask& t : touched) append_event(writer_, t.run_id, t.task, "log", std::nullopt, t.at);
-  });
 }
+
+// The lines and their "log" events inside the caller's transaction.
+void insert_log_lines(Connection& writer, std::span<const ork::plugin::LogLine> lines,
+                      const std::vector<TouchedTask>& touched) {
+  for (const ork::plugin::LogLine& line : lines) {
+    CachedStatement insert = writer.statement(
+        "INSERT INTO logs (run_id, task, attempt, stream, at, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    insert->bind_all(line.run_id, line.task_name, line.attempt, static_cast<int>(line.stream), line.at,
+                     Blob{line.line});
+    try {
+      insert->run();
+    } catch (const SqliteError& e) {
+      if (e.code() != SQLITE_CONSTRAINT_FOREIGNKEY) throw;
+      throw NotFound("append_logs: no run '" + std::string(line.run_id) + "'");
+    }
+  }
+  for (const TouchedTask& t : touched) append_event(writer, t.run_id, t.task, "log", std::nullopt, t.at);
+}
+
+}  // namespace
 
 bool SqliteStore::claim_run(std::string_view run_id, std::string_view owner, std::string_view dead_owner,
                             std::int64_t now, std::int64_t lease_ms) {

@@ -20,6 +20,8 @@
 //
 // Task cache (API 1.7, task_cache.cpp): outputs of successful attempts of
 // tasks with `cache:`, by cache key.
+//
+// Log lines with task transitions (API 1.9): one transaction, all or none.
 #pragma once
 
 #include <ork/plugin.hpp>
@@ -44,7 +46,8 @@ class SqliteStore final : public ork::plugin::Store,
                           public ork::plugin::RunOwnership,
                           public ork::plugin::BatchedUpdates,
                           public ork::plugin::AttemptQueue,
-                          public ork::plugin::TaskCache {
+                          public ork::plugin::TaskCache,
+                          public ork::plugin::LogsWithUpdates {
  public:
   // Opens the file (creating it and its directory) and migrates it.
   explicit SqliteStore(const DatabaseUrl& url);
@@ -79,6 +82,10 @@ class SqliteStore final : public ork::plugin::Store,
   void cache_put(const Entry& entry) override;
   std::string cache_lookup(std::string_view key, std::int64_t not_before) override;
   std::int64_t cache_clear(std::string_view workflow) override;
+
+  // Plugin API 1.9: a finished attempt's last log lines with its end.
+  void append_logs_and_update_tasks(std::span<const ork::plugin::LogLine> lines,
+                                    std::span<const ork::plugin::TaskUpdate> updates) override;
 
   const std::filesystem::path& file() const noexcept { return writer_.file(); }
 
