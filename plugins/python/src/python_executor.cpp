@@ -273,7 +273,7 @@ void PythonExecutor::run_in_worker(WorkerLease& lease, Registration& registratio
   WorkerProcess& worker = lease.worker();
   LogHandler to_task_logs = [&sink](ork_log_stream stream, std::string_view line) { sink.log(stream, line); };
   sink.log(ORK_LOG_SYSTEM, "python worker pid " + std::to_string(worker.pid()) + " (Python " +
-                               worker.python_version() + ")");
+                               worker.version() + ")");
 
   boost::json::object header = boost::json::parse(request_header("run", target.config.target)).as_object();
   header["workdir"] = request.workdir.empty() ? target.launch.workflow_dir.string() : std::string(request.workdir);
