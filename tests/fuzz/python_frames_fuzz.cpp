@@ -1,4 +1,5 @@
-// Fuzz target: the host side of the python worker's protocol — the replies
+// Fuzz target: the host side of the python worker's protocol (executor-common's
+// warm worker, without end markers) — the replies
 // read from the worker's channel (a JSON header line, and a raw payload line
 // when the header says "payload": true) and the worker's stdout split into log
 // lines, each request's output ending where its reply arrived. Input: byte 0 =
@@ -7,7 +8,7 @@
 // malformed header is refused with MalformedReply (never another exception);
 // replies and log lines do not depend on how the bytes were chunked.
 #include "fuzz_support.hpp"
-#include "worker_process.hpp"
+#include "ork_executor/warm_worker.hpp"
 
 #include <algorithm>
 #include <string>
@@ -15,7 +16,7 @@
 
 namespace {
 
-namespace python = ork::plugins::python;
+namespace worker = ork::plugins::executor;  // what the python worker is
 
 // The replies in `channel`, read `chunk` bytes at a time, as "header\npayload";
 // a last entry "malformed" when the worker broke the protocol.
@@ -26,10 +27,10 @@ std::vector<std::string> replies(std::string_view channel, std::size_t chunk) {
   for (std::size_t at = 0; at < channel.size(); at += chunk) {
     inbox.append(channel.substr(at, chunk));
     try {
-      while (std::optional<python::Reply> reply = python::take_reply_frame(inbox, scanned)) {
+      while (std::optional<worker::Reply> reply = worker::take_reply_frame(inbox, scanned)) {
         seen.push_back(boost::json::serialize(reply->header) + "\n" + reply->payload);
       }
-    } catch (const python::MalformedReply& e) {
+    } catch (const worker::MalformedReply& e) {
       ORK_FUZZ_CHECK(std::string_view(e.what()).size() < 400);
       seen.emplace_back("malformed");
       return seen;
@@ -40,8 +41,8 @@ std::vector<std::string> replies(std::string_view channel, std::size_t chunk) {
 
 std::vector<std::string> log_lines(std::string_view bytes, std::size_t chunk) {
   std::vector<std::string> lines;
-  python::LogLineSplitter splitter(ORK_LOG_STDOUT);
-  python::LogHandler emit = [&](ork_log_stream, std::string_view line) { lines.emplace_back(line); };
+  worker::LogLineSplitter splitter(ORK_LOG_STDOUT);
+  worker::LogHandler emit = [&](ork_log_stream, std::string_view line) { lines.emplace_back(line); };
   for (std::size_t request_start = 0; request_start <= bytes.size();) {
     std::size_t request_end = std::min(bytes.find('\xfe', request_start), bytes.size());
     std::string_view request = bytes.substr(request_start, request_end - request_start);

@@ -4,6 +4,7 @@
 // "!" tags, marks, items and entries in order, aliases as the same node).
 #include "fuzz_support.hpp"
 #include "workflow/yaml_document.hpp"
+#include "yaml_cpp_reference.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -13,17 +14,11 @@
 
 namespace {
 
-using ork::host::YamlKind;
 using ork::host::YamlNode;
-
-YamlKind kind_of(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar: return YamlKind::Scalar;
-    case YAML::NodeType::Sequence: return YamlKind::Sequence;
-    case YAML::NodeType::Map: return YamlKind::Map;
-    default: return YamlKind::Null;
-  }
-}
+using ork::host::yaml_cpp_reference::column_of;
+using ork::host::yaml_cpp_reference::kind_of;
+using ork::host::yaml_cpp_reference::line_of;
+using ork::host::yaml_cpp_reference::refusal_text;
 
 // Nodes compared per input: a text of 8 KB writes out fewer; only aliases
 // (an alias bomb repeats a node 10^9 times) reach it, and their nodes are
@@ -40,9 +35,8 @@ struct Walk {
 void check_same(const YAML::Node& expected, const YamlNode& actual, Walk& walk) {
   if (++walk.compared > compare_budget) return;
   ORK_FUZZ_CHECK(kind_of(expected) == actual.kind());
-  const YAML::Mark mark = expected.Mark();
-  ORK_FUZZ_CHECK((mark.is_null() ? 0 : mark.line + 1) == actual.line());
-  ORK_FUZZ_CHECK((mark.is_null() ? 0 : mark.column + 1) == actual.column());
+  ORK_FUZZ_CHECK(line_of(expected.Mark()) == actual.line());
+  ORK_FUZZ_CHECK(column_of(expected.Mark()) == actual.column());
   if (expected.IsScalar()) {
     ORK_FUZZ_CHECK(expected.Scalar() == actual.scalar());
     ORK_FUZZ_CHECK((expected.Tag() == "!") == actual.is_non_plain());
@@ -67,10 +61,6 @@ void check_same(const YAML::Node& expected, const YamlNode& actual, Walk& walk) 
   walk.path.pop_back();
 }
 
-std::optional<std::string> refusal(const YAML::ParserException& e) {
-  return std::to_string(e.mark.line) + ":" + std::to_string(e.mark.column) + " " + e.msg;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -80,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     expected = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    expected_refusal = refusal(e);
+    expected_refusal = refusal_text(e);
   }
   std::optional<std::string> actual_refusal;
   try {
@@ -89,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Walk walk;
     check_same(expected, document.root(), walk);
   } catch (const YAML::ParserException& e) {
-    actual_refusal = refusal(e);
+    actual_refusal = refusal_text(e);
   }
   ORK_FUZZ_CHECK(expected_refusal == actual_refusal);
   return 0;

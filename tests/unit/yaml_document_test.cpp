@@ -10,18 +10,15 @@
 #include <vector>
 
 #include "workflow/yaml_document.hpp"
+#include "yaml_cpp_reference.hpp"
 
 namespace ork::host {
 namespace {
 
-YamlKind kind_of(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar: return YamlKind::Scalar;
-    case YAML::NodeType::Sequence: return YamlKind::Sequence;
-    case YAML::NodeType::Map: return YamlKind::Map;
-    default: return YamlKind::Null;
-  }
-}
+using yaml_cpp_reference::column_of;
+using yaml_cpp_reference::kind_of;
+using yaml_cpp_reference::line_of;
+using yaml_cpp_reference::refusal_text;
 
 std::string where(const YamlNode& node) {
   return std::to_string(node.line()) + ":" + std::to_string(node.column());
@@ -32,9 +29,8 @@ std::string where(const YamlNode& node) {
 void expect_same_tree(const YAML::Node& expected, const YamlNode& actual, int depth = 0) {
   if (depth > 8) return;
   ASSERT_EQ(kind_of(expected), actual.kind()) << "at " << where(actual);
-  YAML::Mark mark = expected.Mark();
-  EXPECT_EQ(mark.is_null() ? 0 : mark.line + 1, actual.line());
-  EXPECT_EQ(mark.is_null() ? 0 : mark.column + 1, actual.column());
+  EXPECT_EQ(line_of(expected.Mark()), actual.line());
+  EXPECT_EQ(column_of(expected.Mark()), actual.column());
   switch (expected.Type()) {
     case YAML::NodeType::Scalar:
       EXPECT_EQ(expected.Scalar(), actual.scalar());
@@ -98,13 +94,13 @@ TEST(YamlDocument, RefusesWhatYamlCppRefusesAtTheSameMark) {
       YAML::Load(text);
       FAIL() << "yaml-cpp accepted it";
     } catch (const YAML::ParserException& e) {
-      expected = std::to_string(e.mark.line) + ":" + std::to_string(e.mark.column) + " " + e.msg;
+      expected = refusal_text(e);
     }
     try {
       YamlDocument::parse(text);
       FAIL() << "accepted: " << text;
     } catch (const YAML::ParserException& e) {
-      EXPECT_EQ(std::to_string(e.mark.line) + ":" + std::to_string(e.mark.column) + " " + e.msg, expected);
+      EXPECT_EQ(refusal_text(e), expected);
     }
   }
 }

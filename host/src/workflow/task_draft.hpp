@@ -1,7 +1,8 @@
 // A task while the compiler works on it: the CompiledTask being filled in
 // plus what the later checks need to place their errors (where each key is)
 // and the declarations not yet applied. Shared by the compiler's passes
-// (compiler.cpp, task_graph.cpp, binding_check.cpp); not used outside them.
+// (compiler.cpp and the files of workflow_compiler.hpp, task_graph.cpp,
+// binding_check.cpp); not used outside them.
 #pragma once
 
 #include <functional>

@@ -1,8 +1,12 @@
 // The workflow compiler's reader (compiler.hpp is its public face), shared
-// by the two files that implement it: compiler.cpp reads the workflow-level
-// keys (document, header, inputs, pools, defaults) and checks the whole
-// against the executors; task_reader.cpp reads each task (its keys, input
-// bindings, depends_on). Included only by those two files.
+// by the files that implement it, one responsibility each: compiler.cpp runs
+// the passes in order (document, checks, result); workflow_keys.cpp reads the
+// workflow-level keys (header, inputs, pools and limits, defaults);
+// task_reader.cpp reads each task (its keys, input bindings, depends_on);
+// executor_checks.cpp checks each task with its executor; value_readers.cpp
+// reads single values (texts, counts, durations, env, types). The task keys
+// of later features have files of their own (dynamic_keys.cpp, map_keys.cpp,
+// cache_settings.cpp, language_tasks.cpp). Included only by those files.
 #pragma once
 
 #include "workflow/compiler.hpp"
@@ -70,7 +74,7 @@ class WorkflowCompiler {
   CompileResult run();
 
  private:
-  // ---- document and top level ------------------------------------------------
+  // ---- document and top level (compiler.cpp) ---------------------------------
 
   // Reads the file into the workflow and the task drafts; false when it is
   // not a mapping at all (reported).
@@ -82,19 +86,21 @@ class WorkflowCompiler {
 
   static YamlNode entry_value(const std::map<std::string, MapEntry>& top, const std::string& key);
 
+  // ---- header (workflow_keys.cpp) -----------------------------------------------
+
   void read_header(const std::map<std::string, MapEntry>& top);
 
   void read_schedule(const MapEntry& entry);
 
   void read_timezone(const MapEntry& entry);
 
-  // ---- workflow inputs -------------------------------------------------------
+  // ---- workflow inputs (workflow_keys.cpp) ------------------------------------
 
   void read_workflow_inputs(const MapEntry& block);
 
   std::optional<WorkflowInput> read_workflow_input(const MapEntry& entry);
 
-  // ---- limits ----------------------------------------------------------------
+  // ---- limits (workflow_keys.cpp) ---------------------------------------------
 
   void read_pools(const MapEntry& block);
 
@@ -106,11 +112,11 @@ class WorkflowCompiler {
   // Every task's pool must be declared in `pools:`.
   void check_pools();
 
-  // ---- defaults --------------------------------------------------------------
+  // ---- defaults (workflow_keys.cpp) -------------------------------------------
 
   void read_defaults(const MapEntry& block);
 
-  // ---- tasks -----------------------------------------------------------------
+  // ---- tasks (task_reader.cpp) ------------------------------------------------
 
   void read_tasks(const std::map<std::string, MapEntry>& top, const YamlNode& root);
 
@@ -189,18 +195,18 @@ class WorkflowCompiler {
 
   LanguageTaskRequest language_request(const TaskDraft& draft, std::uint64_t check_pass) const;
 
-  // ---- executors and signatures ----------------------------------------------
+  // ---- executors and signatures (executor_checks.cpp) -------------------------
 
   void check_with_executors();
 
   // `input_type` / `output_type` in the file win over what the executor reported.
   void apply_declared_types();
 
-  // ---- result ----------------------------------------------------------------
+  // ---- result (compiler.cpp) ---------------------------------------------------
 
   CompileResult finish(const std::vector<std::size_t>& order);
 
-  // ---- value readers -----------------------------------------------------------
+  // ---- value readers (value_readers.cpp) ---------------------------------------
 
   std::optional<std::string> read_text(const MapEntry& entry, const std::string& context);
 
@@ -215,7 +221,7 @@ class WorkflowCompiler {
 
   std::optional<Type> read_type(const MapEntry& entry, const std::string& context);
 
-  // ---- helpers ---------------------------------------------------------------
+  // ---- helpers (value_readers.cpp) ----------------------------------------------
 
   static std::string unknown_key(const std::string& context, const std::string& key,
                                  const std::vector<std::string>& allowed, const std::string& noun,

@@ -3,7 +3,6 @@
 #include "task_build.hpp"
 
 #include <dlfcn.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 
 #include <boost/json.hpp>
@@ -118,9 +117,9 @@ std::optional<std::filesystem::path> CppLanguage::remembered(const std::string& 
   std::lock_guard lock(remembered_mutex_);
   auto found = remembered_.find(id);
   if (found == remembered_.end()) return std::nullopt;
-  for (const FileStamp& source : found->second.sources) {
-    std::optional<FileStamp> now = stamp_of(source.path);
-    if (!now || now->mtime_ns != source.mtime_ns || now->size != source.size) return std::nullopt;
+  for (const SourceStamp& source : found->second.sources) {
+    std::optional<executor::FileStamp> now = executor::stamp_of(source.path);
+    if (!now || now->mtime_ns != source.stamp.mtime_ns || now->size != source.stamp.size) return std::nullopt;
   }
   if (!std::filesystem::exists(found->second.dir / signature_name)) return std::nullopt;  // someone cleaned the cache
   return found->second.dir;
@@ -130,19 +129,12 @@ void CppLanguage::remember(const std::string& id, const std::vector<std::filesys
                            const std::filesystem::path& dir) {
   Remembered entry{{}, dir};
   for (const std::filesystem::path& source : sources) {
-    std::optional<FileStamp> stamp = stamp_of(source);
+    std::optional<executor::FileStamp> stamp = executor::stamp_of(source);
     if (!stamp) return;
-    entry.sources.push_back(*stamp);
+    entry.sources.push_back({source, *stamp});
   }
   std::lock_guard lock(remembered_mutex_);
   remembered_[id] = std::move(entry);
-}
-
-std::optional<CppLanguage::FileStamp> CppLanguage::stamp_of(const std::filesystem::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return std::nullopt;
-  return FileStamp{path, static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec,
-                   static_cast<std::int64_t>(info.st_size)};
 }
 
 const Toolchain& CppLanguage::toolchain(const std::optional<std::filesystem::path>& build_dir) {

@@ -10,6 +10,7 @@
 #include <ork/plugin.hpp>
 
 #include "function_reader.hpp"
+#include "ork_executor/file_stamp.hpp"
 #include "toolchain.hpp"
 
 #include <map>
@@ -48,14 +49,12 @@ class CppLanguage final : public ork::plugin::Language {
   // A workflow of 1000 tasks naming one function asks 2000 times: a task
   // whose sources have the same modification times and sizes as when its
   // build was found is answered without hashing them again.
-  struct FileStamp {
+  struct SourceStamp {
     std::filesystem::path path;
-    std::int64_t mtime_ns = 0;
-    std::int64_t size = 0;
+    executor::FileStamp stamp;  // its modification time and size are compared
   };
-  static std::optional<FileStamp> stamp_of(const std::filesystem::path& path);
   struct Remembered {
-    std::vector<FileStamp> sources;
+    std::vector<SourceStamp> sources;
     std::filesystem::path dir;
   };
   std::mutex remembered_mutex_;

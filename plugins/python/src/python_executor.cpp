@@ -12,7 +12,6 @@
 #include <ork/plugin.hpp>
 
 #include <dlfcn.h>
-#include <sys/stat.h>
 
 #include <boost/json.hpp>
 
@@ -27,6 +26,7 @@
 
 #include "ork_executor/attempt_registry.hpp"
 #include "ork_executor/duration_text.hpp"
+#include "ork_executor/file_stamp.hpp"
 #include "python_environment.hpp"
 #include "task_config.hpp"
 #include "worker_pool.hpp"
@@ -43,15 +43,9 @@ constexpr auto kLogDrainTimeout = std::chrono::seconds(2);
 
 std::filesystem::path locate_worker_executable();
 
-// A source file's identity at one moment; a cached signature is valid while
-// the file keeps it.
-struct FileStamp {
-  std::int64_t mtime_ns = 0;
-  std::int64_t size = 0;
-  std::uint64_t inode = 0;
-  bool operator==(const FileStamp&) const = default;
-};
-std::optional<FileStamp> stamp_of(const std::filesystem::path& path);
+// A cached signature is valid while its files keep their stamps.
+using executor::FileStamp;
+using executor::stamp_of;
 
 // What introspection found out about one task function: its signature and
 // the files of its code (its module and the workflow-directory modules it
@@ -273,7 +267,7 @@ void PythonExecutor::run_in_worker(WorkerLease& lease, Registration& registratio
   WorkerProcess& worker = lease.worker();
   LogHandler to_task_logs = [&sink](ork_log_stream stream, std::string_view line) { sink.log(stream, line); };
   sink.log(ORK_LOG_SYSTEM, "python worker pid " + std::to_string(worker.pid()) + " (Python " +
-                               worker.python_version() + ")");
+                               worker.version() + ")");
 
   boost::json::object header = boost::json::parse(request_header("run", target.config.target)).as_object();
   header["workdir"] = request.workdir.empty() ? target.launch.workflow_dir.string() : std::string(request.workdir);
@@ -352,13 +346,6 @@ std::filesystem::path locate_worker_executable() {
   }
   std::filesystem::path plugin_file = std::filesystem::absolute(info.dli_fname);
   return (plugin_file.parent_path().parent_path() / "ork-python-worker").lexically_normal();
-}
-
-std::optional<FileStamp> stamp_of(const std::filesystem::path& path) {
-  struct stat status {};
-  if (::stat(path.c_str(), &status) != 0) return std::nullopt;
-  return FileStamp{static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec,
-                   static_cast<std::int64_t>(status.st_size), static_cast<std::uint64_t>(status.st_ino)};
 }
 
 std::optional<Introspection> SignatureCache::find(const std::string& key) {

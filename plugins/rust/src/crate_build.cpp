@@ -44,10 +44,7 @@ BuildResult build_crate(const Toolchain& toolchain, BuildRequest request) {
   write_text(temporary / "lib.rs", lib_rs(request.spec));
   write_text(temporary / ".cargo" / "config.toml", cargo_config());
 
-  // The user's CARGO_TARGET_DIR, when set, is shared with their other builds.
-  const char* shared_target = std::getenv("CARGO_TARGET_DIR");
-  std::filesystem::path target =
-      shared_target != nullptr && *shared_target != '\0' ? shared_target : request.build_dir / "target";
+  std::filesystem::path target = cargo_target_dir(request.build_dir);
   Command command{toolchain.cargo.string(),
                   {toolchain.cargo.string(), "build", "--release", "--offline", "--message-format=json"},
                   environment_with({"CARGO_TARGET_DIR=" + target.string(), "RUSTC=" + toolchain.rustc.string(),
@@ -67,6 +64,13 @@ BuildResult build_crate(const Toolchain& toolchain, BuildRequest request) {
   if (error) std::filesystem::remove_all(temporary, error);
   if (auto library = built_library(request.build_dir, request.key)) return {*library, {}};
   return {{}, "the built library did not arrive at " + (final_dir / "task.so").string()};
+}
+
+// The user's CARGO_TARGET_DIR, when set, is shared with their other builds.
+std::filesystem::path cargo_target_dir(const std::filesystem::path& build_dir) {
+  const char* shared_target = std::getenv("CARGO_TARGET_DIR");
+  return shared_target != nullptr && *shared_target != '\0' ? std::filesystem::path(shared_target)
+                                                             : build_dir / "target";
 }
 
 namespace {

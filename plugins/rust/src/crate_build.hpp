@@ -30,6 +30,10 @@ struct BuildResult {
 // The built library of `key`, if it exists.
 std::optional<std::filesystem::path> built_library(const std::filesystem::path& build_dir, const std::string& key);
 
+// The cargo target directory every build shares: the user's CARGO_TARGET_DIR
+// when set, else <build dir>/target.
+std::filesystem::path cargo_target_dir(const std::filesystem::path& build_dir);
+
 // Builds the crate (the caller checked built_library first).
 BuildResult build_crate(const Toolchain& toolchain, BuildRequest request);
 

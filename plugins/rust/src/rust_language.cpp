@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 #include "crate_build.hpp"
@@ -11,6 +12,7 @@
 namespace ork::plugins::rust {
 namespace {
 
+void announce_build(const std::string& shown, const std::string& function, const std::filesystem::path& build_dir);
 void report(const std::vector<Problem>& problems, const ork::plugin::CheckSink& sink);
 std::string environment_value(const char* name);
 
@@ -46,15 +48,14 @@ std::optional<std::string> RustLanguage::prepare(const ork::plugin::LanguageTask
     if (!library) {
       WrapperSpec spec{{}, read->source.path.string(), function, read->introspection.params,
                        read->introspection.returns_result, read->introspection.signature_json, sdk_crate().string()};
-      // A first build compiles serde and the SDK (a minute or so): say so with `ork -v`.
-      ork::plugin::diagnostic(1, "rust: building " + read->source.shown + " (function " + function + ") with cargo in " +
-                                     (build_dir / key.substr(0, 16)).string() + "...");
+      announce_build(read->source.shown, function, build_dir);
       auto started = std::chrono::steady_clock::now();
       BuildResult built = build_crate(*read->toolchain, {build_dir, key, std::move(spec), read->source.shown,
                                                          std::filesystem::path(task.workflow_dir)});
       auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       ork::plugin::diagnostic(1, "rust: built " + read->source.shown + " in " + std::to_string(seconds).substr(0, 5) +
-                                     " s" + (built.error.empty() ? "" : " (failed)"));
+                                     " s in " + (build_dir / key.substr(0, 16)).string() +
+                                     (built.error.empty() ? "" : " (failed)"));
       if (!built.error.empty()) {
         sink.error("file", built.error);
         return std::nullopt;
@@ -140,6 +141,20 @@ const std::string& RustLanguage::sdk_fingerprint() {
 }
 
 namespace {
+
+// A build that is not cached takes seconds, and the first one in a target
+// directory a minute or two (it compiles serde and the SDK too): one line on
+// stderr, whatever the verbosity, so that `ork validate` or `ork run` is not
+// silent meanwhile. One write, so that concurrent builds' lines do not mix.
+void announce_build(const std::string& shown, const std::string& function, const std::filesystem::path& build_dir) {
+  std::error_code error;
+  const bool first_build = !std::filesystem::exists(cargo_target_dir(build_dir) / "release", error);
+  const std::string line = "ork: rust: building " + shown + " (function " + function + ") with cargo" +
+                           (first_build ? "; the first build also compiles serde and the SDK (a minute or two)" : "") +
+                           "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
 
 void report(const std::vector<Problem>& problems, const ork::plugin::CheckSink& sink) {
   for (const Problem& problem : problems) sink.error(problem.key, problem.message);

@@ -2,7 +2,8 @@
 // built library executor plugin, as the host does: results, bound inputs,
 // failures (Err, panic, abort under isolate) that fail only their task, a
 // build failure at the compiler's FILE:LINE:COL, and the cache: no rebuild of
-// an unchanged task (and a cheap prepare), a rebuild after a change.
+// an unchanged task (and a cheap prepare), a rebuild after a change, and the
+// one line on stderr that says a build is under way.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -158,6 +159,21 @@ TEST_F(Cache, AnUnchangedTaskIsNotRebuiltAndItsPrepareIsCheap) {
   EXPECT_EQ(std::filesystem::last_write_time(library), built_at);
   std::sort(costs.begin(), costs.end());
   EXPECT_LT(costs[costs.size() / 2], 5.0) << "median warm prepare in ms";
+}
+
+// A build can take a minute: the user is told, once, before it starts; a
+// cached task says nothing.
+TEST_F(Cache, ABuildThatIsNotCachedSaysSoInOneLine) {
+  write("pub fn value() -> i64 { 3 }\n");
+  ::testing::internal::CaptureStderr();
+  boost::json::object first = prepared(task());
+  const std::string said = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(said, StartsWith("ork: rust: building task.rs (function value) with cargo"));
+  EXPECT_EQ(std::count(said.begin(), said.end(), '\n'), 1) << said;
+  ::testing::internal::CaptureStderr();
+  boost::json::object again = prepared(task());
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(again.at("file"), first.at("file"));
 }
 
 TEST_F(Cache, AChangedTaskIsRebuilt) {

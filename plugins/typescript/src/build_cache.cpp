@@ -1,7 +1,6 @@
 #include "build_cache.hpp"
 
 #include <ork_executor/build_files.hpp>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,13 +18,6 @@ std::optional<CompiledFile> from_json(const boost::json::value& value, const std
                                       const std::string& toolchain_key);
 
 }  // namespace
-
-std::optional<FileStamp> stamp_of(const std::filesystem::path& path) {
-  struct stat status {};
-  if (::stat(path.c_str(), &status) != 0) return std::nullopt;
-  return FileStamp{static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec,
-                   static_cast<std::int64_t>(status.st_size), static_cast<std::uint64_t>(status.st_ino)};
-}
 
 std::optional<CompiledFile> BuildCache::find(const std::filesystem::path& build_dir,
                                              const std::filesystem::path& file) {

@@ -18,16 +18,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ork_executor/file_stamp.hpp"
+
 namespace ork::plugins::typescript {
 
-// A source file's identity at one moment.
-struct FileStamp {
-  std::int64_t mtime_ns = 0;
-  std::int64_t size = 0;
-  std::uint64_t inode = 0;
-  bool operator==(const FileStamp&) const = default;
-};
-std::optional<FileStamp> stamp_of(const std::filesystem::path& path);
+using executor::FileStamp;
+using executor::stamp_of;
 
 struct SourceStamp {
   std::filesystem::path path;

@@ -70,7 +70,7 @@ void TypeScriptPlugin::run_in_worker(WorkerLease& lease, Registration& registrat
   WorkerProcess& worker = lease.worker();
   LogHandler to_task_logs = [&sink](ork_log_stream stream, std::string_view line) { sink.log(stream, line); };
   sink.log(ORK_LOG_SYSTEM,
-           "node worker pid " + std::to_string(worker.pid()) + " (Node.js " + worker.node_version() + ")");
+           "node worker pid " + std::to_string(worker.pid()) + " (Node.js " + worker.version() + ")");
 
   boost::json::object header = config;
   header["type"] = "run";

@@ -1,17 +1,16 @@
-#include "worker_pool.hpp"
+#include "ork_executor/warm_worker_pool.hpp"
 
 #include <utility>
 
-namespace ork::plugins::python {
+namespace ork::plugins::executor {
 
-WorkerLease WorkerPool::acquire(const WorkerLaunch& launch) {
-  std::string key = launch.key();
+WorkerLease WarmWorkerPool::acquire(const std::string& key, const CommandOf& command) {
   {
     std::unique_lock lock(mutex_);
     auto& idle = idle_[key];
     for (;;) {
       while (!idle.empty()) {
-        std::unique_ptr<WorkerProcess> worker = std::move(idle.back());
+        std::unique_ptr<WarmWorker> worker = std::move(idle.back());
         idle.pop_back();
         // An idle worker may have been killed meanwhile (e.g. by the OOM killer).
         if (worker->alive()) return WorkerLease(*this, key, std::move(worker));
@@ -24,19 +23,18 @@ WorkerLease WorkerPool::acquire(const WorkerLaunch& launch) {
     ++started_;
   }
   // Started outside the lock: a start takes tens of milliseconds.
-  return WorkerLease(*this, key, WorkerProcess::start(launch));
+  return WorkerLease(*this, key, WarmWorker::start(command()));
 }
 
-void WorkerPool::warm(const WorkerLaunch& launch) {
-  std::string key = launch.key();
+void WarmWorkerPool::warm(const std::string& key, CommandOf command) {
   std::lock_guard lock(mutex_);
   if (!idle_[key].empty() || starting_[key] > 0) return;
   ++starting_[key];
   ++started_;
-  warmers_.emplace_back([this, launch, key] {
-    std::unique_ptr<WorkerProcess> worker;
+  warmers_.emplace_back([this, command = std::move(command), key] {
+    std::unique_ptr<WarmWorker> worker;
     try {
-      worker = WorkerProcess::start(launch);
+      worker = WarmWorker::start(command());
     } catch (const std::exception&) {
       // Only a hint: the task's own acquire starts a worker and reports why it cannot.
     }
@@ -47,23 +45,23 @@ void WorkerPool::warm(const WorkerLaunch& launch) {
   });
 }
 
-WorkerPool::~WorkerPool() {
+WarmWorkerPool::~WarmWorkerPool() {
   for (std::thread& warmer : warmers_) warmer.join();
 }
 
-std::size_t WorkerPool::started_count() {
-  std::lock_guard lock(mutex_);
-  return started_;
-}
-
-std::size_t WorkerPool::idle_count() {
+std::size_t WarmWorkerPool::idle_count() {
   std::lock_guard lock(mutex_);
   std::size_t count = 0;
   for (const auto& [key, workers] : idle_) count += workers.size();
   return count;
 }
 
-void WorkerPool::give_back(const std::string& key, std::unique_ptr<WorkerProcess> worker) {
+std::size_t WarmWorkerPool::started_count() {
+  std::lock_guard lock(mutex_);
+  return started_;
+}
+
+void WarmWorkerPool::give_back(const std::string& key, std::unique_ptr<WarmWorker> worker) {
   std::lock_guard lock(mutex_);
   idle_[key].push_back(std::move(worker));
 }
@@ -74,4 +72,4 @@ WorkerLease::~WorkerLease() {
   if (worker_ && !discarded_) pool_->give_back(key_, std::move(worker_));
 }
 
-}  // namespace ork::plugins::python
+}  // namespace ork::plugins::executor
