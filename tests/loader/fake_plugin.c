@@ -19,6 +19,8 @@
  *   FAKE_VARIANT_PRE_LANGUAGE    plugin "fake_old": executor "fake_old" with a
  *                                1.6 descriptor whose `language` bytes lie past
  *                                struct_size and hold garbage
+ *   FAKE_VARIANT_STORAGE_AND_EXECUTOR  plugin "fake_both": executor "fake_both"
+ *                                and the API 1.0 storage table, scheme "bothstore"
  */
 #include <ork/plugin.h>
 
@@ -48,6 +50,8 @@
 #define FAKE_PLUGIN_NAME "fakelang"
 #elif defined(FAKE_VARIANT_PRE_LANGUAGE)
 #define FAKE_PLUGIN_NAME "fake_old"
+#elif defined(FAKE_VARIANT_STORAGE_AND_EXECUTOR)
+#define FAKE_PLUGIN_NAME "fake_both"
 #else
 #define FAKE_PLUGIN_NAME "fake"
 #endif
@@ -58,6 +62,8 @@
 #define FAKE_DESCRIPTION "storage table of API 1.0"
 #elif defined(FAKE_VARIANT_LANGUAGE)
 #define FAKE_DESCRIPTION "test language for .fk files"
+#elif defined(FAKE_VARIANT_STORAGE_AND_EXECUTOR)
+#define FAKE_DESCRIPTION "storage and an executor in one plugin"
 #else
 #define FAKE_DESCRIPTION "test executor that echoes its input"
 #endif
@@ -109,6 +115,46 @@ static int fake_contains(ork_str haystack, const char* needle) {
   }
   return 0;
 }
+#endif
+
+#if defined(FAKE_VARIANT_OLD_STORAGE) || defined(FAKE_VARIANT_STORAGE_AND_EXECUTOR)
+/* A store built against API 1.0: its table stops before the 1.1 members, and
+ * the host must accept it and never read past struct_size. The loader tests
+ * only inspect the table, so every store call declines with UNSUPPORTED. */
+static ork_status fake_store_open(void* state, ork_str url, void** out_store, ork_error* err) {
+  fake_state* s = (fake_state*)state;
+  (void)url;
+  *out_store = NULL;
+  s->host->set_error(err, fake_str("fake_store only exists to be loaded; it cannot open stores"));
+  return ORK_STATUS_UNSUPPORTED;
+}
+
+static void fake_store_close(void* store) { (void)store; }
+
+#if defined(FAKE_VARIANT_STORAGE_AND_EXECUTOR)
+static const char* const fake_store_schemes[] = {"bothstore", NULL};
+#else
+static const char* const fake_store_schemes[] = {"fakestore", NULL};
+#endif
+
+/* Stands in for whatever a 1.0 plugin's memory holds after its table: the
+ * host must never call it, because it lies past struct_size. */
+static ork_status fake_store_past_its_size(void* store, ork_str run_id, ork_str owner, ork_str dead_owner,
+                                           int64_t now, int64_t lease_ms, int* out_claimed, ork_error* err) {
+  (void)store, (void)run_id, (void)owner, (void)dead_owner, (void)now, (void)lease_ms, (void)out_claimed, (void)err;
+  abort();
+}
+
+static const ork_storage_vtable fake_storage = {
+    .struct_size = (uint32_t)offsetof(ork_storage_vtable, claim_run),
+    .url_schemes = fake_store_schemes,
+    .open = &fake_store_open,
+    .close = &fake_store_close,
+    .claim_run = &fake_store_past_its_size,
+};
+#define FAKE_STORAGE_TABLE (&fake_storage)
+#else
+#define FAKE_STORAGE_TABLE NULL
 #endif
 
 #if defined(FAKE_VARIANT_LANGUAGE)
@@ -178,7 +224,6 @@ static const ork_language_vtable fake_language = {
     fake_lang_executors,                  &fake_lang_describe, &fake_lang_introspect, &fake_lang_prepare,
 };
 #define FAKE_EXECUTOR_TABLE NULL
-#define FAKE_STORAGE_TABLE NULL
 #define FAKE_LANGUAGE_TABLE (&fake_language)
 #elif !defined(FAKE_VARIANT_OLD_STORAGE)
 /* ---- the executor "fake" ---- */
@@ -230,6 +275,8 @@ static const ork_executor_vtable fake_executor = {
     ORK_STRUCT_SIZE(ork_executor_vtable),
 #if defined(FAKE_VARIANT_PRE_LANGUAGE)
     "fake_old",
+#elif defined(FAKE_VARIANT_STORAGE_AND_EXECUTOR)
+    "fake_both",
 #else
     "fake",
 #endif
@@ -242,7 +289,6 @@ static const ork_executor_vtable fake_executor = {
 };
 
 #define FAKE_EXECUTOR_TABLE (&fake_executor)
-#define FAKE_STORAGE_TABLE NULL
 #if defined(FAKE_VARIANT_PRE_LANGUAGE)
 /* What follows a 1.6 descriptor in the plugin's memory: never to be read. */
 #define FAKE_LANGUAGE_TABLE ((const ork_language_vtable*)(uintptr_t)0x1)
@@ -251,38 +297,7 @@ static const ork_executor_vtable fake_executor = {
 #define FAKE_LANGUAGE_TABLE NULL
 #endif
 #else
-/* A store built against API 1.0: its table stops before the 1.1 members, and
- * the host must accept it and never read past struct_size. The loader tests
- * only inspect the table, so every store call declines with UNSUPPORTED. */
-static ork_status fake_store_open(void* state, ork_str url, void** out_store, ork_error* err) {
-  fake_state* s = (fake_state*)state;
-  (void)url;
-  *out_store = NULL;
-  s->host->set_error(err, fake_str("fake_store only exists to be loaded; it cannot open stores"));
-  return ORK_STATUS_UNSUPPORTED;
-}
-
-static void fake_store_close(void* store) { (void)store; }
-
-static const char* const fake_store_schemes[] = {"fakestore", NULL};
-
-/* Stands in for whatever a 1.0 plugin's memory holds after its table: the
- * host must never call it, because it lies past struct_size. */
-static ork_status fake_store_past_its_size(void* store, ork_str run_id, ork_str owner, ork_str dead_owner,
-                                           int64_t now, int64_t lease_ms, int* out_claimed, ork_error* err) {
-  (void)store, (void)run_id, (void)owner, (void)dead_owner, (void)now, (void)lease_ms, (void)out_claimed, (void)err;
-  abort();
-}
-
-static const ork_storage_vtable fake_storage = {
-    .struct_size = (uint32_t)offsetof(ork_storage_vtable, claim_run),
-    .url_schemes = fake_store_schemes,
-    .open = &fake_store_open,
-    .close = &fake_store_close,
-    .claim_run = &fake_store_past_its_size,
-};
 #define FAKE_EXECUTOR_TABLE NULL
-#define FAKE_STORAGE_TABLE (&fake_storage)
 #define FAKE_LANGUAGE_TABLE NULL
 #endif
 

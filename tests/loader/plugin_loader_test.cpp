@@ -258,6 +258,33 @@ TEST(PluginLoader, StoragePluginsLoadAtStartByDefault) {
   EXPECT_TRUE(set.deferred_storage().empty());
 }
 
+// A file named ork_storage_*.so loads only when a store opens, so an
+// executor it also offers is refused (naming the file) and its storage kept,
+// whether it loads late (`ork run`) or at start (`ork plugins`).
+TEST(PluginLoader, AStoragePluginFileOffersOnlyItsStorage) {
+  for (StorageLoading loading : {StorageLoading::when_a_store_opens, StorageLoading::at_start}) {
+    PluginSet set = PluginSet::load({fake_dir("storage_with_executor")}, loading);
+    std::vector<RefusedPlugin> refused;
+    PluginRegistry registry(set, refused);
+    std::vector<RefusedPlugin> reported;
+    registry.on_late_refusal([&](const RefusedPlugin& r) { reported.push_back(r); });
+    const LoadedPlugin* both = registry.storage_for_scheme("bothstore");
+    ASSERT_NE(both, nullptr);
+    EXPECT_EQ(both->name, "fake_both");
+    EXPECT_EQ(registry.executor("fake_both"), nullptr);
+    EXPECT_EQ(registry.find_executor("fake_both"), nullptr);
+    ASSERT_EQ(refused.size(), 1u);
+    EXPECT_EQ(refused.front().file, fake_file("storage_with_executor", "ork_storage_both.so"));
+    std::string line = refused.front().to_string();
+    EXPECT_TRUE(ends_with(line, "ork_storage_both.so: executor 'fake_both' not used, only its storage: a file named "
+                                "ork_storage_*.so loads only when a store opens, so it may offer storage only; ship "
+                                "the rest in a plugin file of its own"))
+        << line;
+    EXPECT_EQ(reported.size(), loading == StorageLoading::when_a_store_opens ? 1u : 0u)
+        << "a refusal after start-up is reported when it happens";
+  }
+}
+
 TEST(PluginLoader, RefusalLineNamesTheFileAndTheReason) {
   RefusedPlugin refused = only_refusal("wrong_major");
   std::string line = refused.to_string();

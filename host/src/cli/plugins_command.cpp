@@ -2,6 +2,7 @@
 // file; for a language its extensions, executors and toolchain) and what was
 // refused and why.
 #include "cli/cli.hpp"
+#include "loader/plugin_files.hpp"
 #include "store/json_views.hpp"
 
 #include <iostream>
@@ -10,9 +11,12 @@ namespace ork::host {
 
 namespace {
 
+// What the plugin serves; of a storage plugin file (ork_storage_*.so), its
+// storage alone: the registry refused the rest, and a refused line says so.
 std::vector<std::string> capabilities(const LoadedPlugin& p) {
   std::vector<std::string> caps;
-  if (p.executor) {
+  const bool storage_only = is_storage_plugin_file(p.file);
+  if (p.executor && !storage_only) {
     caps.push_back(std::string("executor:") + (p.executor->name ? p.executor->name : "?"));
     if (p.executor->capabilities & ORK_EXECUTOR_INTROSPECTS) caps.push_back("introspect");
   }
@@ -21,7 +25,7 @@ std::vector<std::string> capabilities(const LoadedPlugin& p) {
     for (const char* const* s = p.storage->url_schemes; s && *s; ++s) schemes += (schemes.empty() ? "" : ",") + std::string(*s);
     caps.push_back("storage:" + schemes);
   }
-  if (p.language) caps.push_back(std::string("language:") + p.language->name);
+  if (p.language && !storage_only) caps.push_back(std::string("language:") + p.language->name);
   return caps;
 }
 

@@ -1,4 +1,5 @@
 #include "loader/plugin_loader.hpp"
+#include "loader/plugin_files.hpp"
 
 #include <dlfcn.h>
 
@@ -84,8 +85,6 @@ bool is_plugin_file(const std::filesystem::path& p) {
 
 constexpr std::string_view storage_file_prefix = "ork_storage_";
 
-bool is_storage_file(const std::filesystem::path& p) { return p.filename().string().starts_with(storage_file_prefix); }
-
 // The <name> of ork_storage_<name>.so.
 std::string storage_file_name(const std::filesystem::path& p) {
   return p.stem().string().substr(storage_file_prefix.size());
@@ -121,7 +120,7 @@ PluginSet PluginSet::load(const std::vector<std::filesystem::path>& dirs, Storag
       auto canonical = std::filesystem::weakly_canonical(file, ec);
       if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
       seen.push_back(canonical);
-      if (storage == StorageLoading::when_a_store_opens && is_storage_file(file)) {
+      if (storage == StorageLoading::when_a_store_opens && is_storage_plugin_file(file)) {
         set.deferred_storage_.push_back(std::filesystem::absolute(file));
       } else {
         set.load_file(std::filesystem::absolute(file));
@@ -165,6 +164,10 @@ bool serves_scheme(const LoadedPlugin& plugin, std::string_view scheme) {
     if (scheme == *s) return true;
   }
   return false;
+}
+
+bool is_storage_plugin_file(const std::filesystem::path& file) {
+  return file.filename().string().starts_with(storage_file_prefix);
 }
 
 void PluginSet::load_file(const std::filesystem::path& file) {

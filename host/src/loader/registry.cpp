@@ -1,12 +1,15 @@
 #include "loader/registry.hpp"
 
 #include "core/error.hpp"
+#include "loader/plugin_files.hpp"
 
 #include <mutex>
 
 namespace ork::host {
 
 namespace {
+
+void refuse_all_but_storage(const LoadedPlugin& plugin, std::vector<RefusedPlugin>& refused);
 
 ork_str str(std::string_view s) { return ork_str{s.data(), s.size()}; }
 std::string_view view(ork_str s) { return s.ptr ? std::string_view(s.ptr, s.len) : std::string_view(); }
@@ -131,7 +134,9 @@ void Executor::warm(const TaskCheckRequest& request) const {
 PluginRegistry::PluginRegistry(PluginSet& plugins, std::vector<RefusedPlugin>& refused)
     : plugins_(&plugins), refused_(&refused) {
   for (const auto& plugin : plugins.loaded()) {
-    if (plugin.executor) {
+    if (is_storage_plugin_file(plugin.file)) {
+      refuse_all_but_storage(plugin, refused);
+    } else if (plugin.executor) {
       ExecutorInfo info{plugin.executor->name ? plugin.executor->name : plugin.name,
                         key_list(plugin.executor->task_keys),
                         (plugin.executor->capabilities & ORK_EXECUTOR_INTROSPECTS) != 0};
@@ -143,7 +148,7 @@ PluginRegistry::PluginRegistry(PluginSet& plugins, std::vector<RefusedPlugin>& r
         executors_.emplace(name, Executor(plugin, std::move(info)));
       }
     }
-    if (plugin.language) add_language(plugin, refused);
+    if (plugin.language && !is_storage_plugin_file(plugin.file)) add_language(plugin, refused);
     if (plugin.storage) add_storage(plugin, refused);
   }
 }
@@ -158,6 +163,26 @@ void PluginRegistry::add_storage(const LoadedPlugin& plugin, std::vector<Refused
     }
   }
 }
+
+namespace {
+
+// A file named ork_storage_*.so loads when a store opens, after the workflow
+// compiled (or never, for a command without a store): an executor or a
+// language it also offered would exist for some commands and not for others.
+// So they are refused, naming the file, and its storage is used.
+void refuse_all_but_storage(const LoadedPlugin& plugin, std::vector<RefusedPlugin>& refused) {
+  std::string extras;
+  if (plugin.executor) {
+    extras = "executor '" + std::string(plugin.executor->name ? plugin.executor->name : plugin.name) + "'";
+  }
+  if (plugin.language) extras += (extras.empty() ? "language '" : " and language '") + std::string(plugin.language->name) + "'";
+  if (extras.empty()) return;
+  refused.push_back({plugin.file, extras + " not used, only its storage: a file named ork_storage_*.so loads only "
+                                           "when a store opens, so it may offer storage only; ship the rest in a "
+                                           "plugin file of its own"});
+}
+
+}  // namespace
 
 const ExecutorInfo* PluginRegistry::find_executor(std::string_view name) const {
   auto it = executors_.find(name);
@@ -197,9 +222,8 @@ std::vector<std::string> PluginRegistry::storage_schemes() const {
 }
 
 // The set's deferred storage plugins that may serve `scheme` (all of them
-// for ""), registered as the constructor registers a storage plugin. A plugin
-// named ork_storage_*.so is expected to provide storage only: anything else
-// it provides is not looked at.
+// for ""), registered as the constructor registers a storage plugin file:
+// its storage only.
 void PluginRegistry::load_deferred_storage(std::string_view scheme) const {
   if (plugins_->deferred_storage().empty()) return;
   std::size_t loaded_before = plugins_->loaded().size();
@@ -213,6 +237,7 @@ void PluginRegistry::load_deferred_storage(std::string_view scheme) const {
                                      plugins_->refused().end());
   for (std::size_t i = loaded_before; i < plugins_->loaded().size(); ++i) {
     const LoadedPlugin& plugin = plugins_->loaded()[i];
+    refuse_all_but_storage(plugin, refused);
     if (plugin.storage) add_storage(plugin, refused);
   }
   for (const RefusedPlugin& r : refused) {

@@ -11,9 +11,10 @@ by ork_convert where that is unambiguous.
 
 This module is on the path of every task run and imports no standard module:
 a plain function whose parameters are annotated with int, str, bool, float or
-None is planned from its code object and annotations alone. Any other
-function or annotation is planned with `inspect` and `typing`, and converted
-with ork_convert, imported then.
+None is planned from its code object and annotations alone, and its
+signature (introspection, when a workflow compiles) is read the same way. Any
+other function or annotation is planned with `inspect` and `typing`, and
+converted with ork_convert, imported then; ork_introspect describes it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 _PLAIN: tuple[Any, ...] = (int, str, bool, type(None), None)
 # Annotation strings (`from __future__ import annotations`) naming these builtins.
 _PLAIN_NAMES: dict[str, Any] = {"int": int, "str": str, "bool": bool, "float": float, "None": None}
+# The ork type (docs/types.md) of each plain annotation, as ork_introspect maps it.
+_ORK_TYPES: dict[Any, str] = {int: "int", str: "str", bool: "bool", float: "float", type(None): "null"}
 _FUNCTION: type = type(lambda: None)
 _CO_VARARGS = 0x04
 _CO_VARKEYWORDS = 0x08
@@ -65,6 +68,32 @@ def plan_call(function: Callable[..., Any], function_name: str) -> CallPlan:
     if parameters is None:
         parameters = _resolved_parameters(function)
     return CallPlan(function_name, parameters)
+
+
+def plain_signature(function: Callable[..., Any]) -> dict[str, Any] | None:
+    """The signature JSON of a plain function, read as plan_call reads it; None for any other function.
+
+    It is what ork_introspect.describe_function reports for the same function
+    (same keys in the same order), without importing inspect, typing or
+    dataclasses, so that a fresh workflow's introspection of a plain task
+    costs no more imports than running it. The return annotation must be
+    plain too; a function that lacks one is left to ork_introspect, which
+    phrases the refusal.
+    """
+    parameters = _plain_parameters(function)
+    if parameters is None or function.__code__.co_posonlyargcount:  # type: ignore[attr-defined]
+        return None  # ork_introspect refuses a positional-only parameter
+    output = _plain_annotation(function.__annotations__.get("return", _NOT_PLAIN), function.__globals__)  # type: ignore[attr-defined]
+    if output is _NOT_PLAIN:
+        return None
+    signature: dict[str, Any] = {
+        "inputs": {parameter.name: _ORK_TYPES[parameter.annotation] for parameter in parameters},
+        "output": _ORK_TYPES[output],
+    }
+    defaults = [parameter.name for parameter in parameters if parameter.has_default]
+    if defaults:
+        signature["defaults"] = defaults
+    return signature
 
 
 def _plain_parameters(function: Callable[..., Any]) -> tuple[Parameter, ...] | None:

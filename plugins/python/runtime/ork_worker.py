@@ -28,8 +28,8 @@ import site
 import sys
 
 import ork_json
-from ork_bind import BindingError, bind_arguments, plan_call
-from ork_modules import ModuleCache, TaskError, def_location, find_function
+from ork_bind import BindingError, bind_arguments, plain_signature, plan_call
+from ork_modules import LoadedModule, ModuleCache, TaskError, def_location, find_function
 from ork_serialise import SerialiseError, to_json_text
 
 TYPE_CHECKING = False
@@ -39,11 +39,16 @@ if TYPE_CHECKING:
 # Every worker start is on the critical path of a run (`ork run` of one task
 # waits for it), so the path that runs a task imports no standard module that
 # the interpreter has not loaded at start (codecs, io, os and site are):
-# introspection (ork_introspect with inspect, typing and dataclasses;
-# ork_code_files with modulefinder), conversions into annotated types
-# (ork_convert), and modules only an error path or an unusual task needs
-# (difflib, traceback, ctypes, asyncio, json) are imported where they are used.
-# plugins/python/tests/run_test.cpp (Binding.APlainTaskRunsWithoutImportingHeavyStandardModules) holds this.
+# introspection of annotations other than int/str/bool/float/None
+# (ork_introspect with inspect, typing and dataclasses), the code files of a
+# task file that imports anything (ork_code_files' modulefinder), conversions
+# into annotated types (ork_convert), and modules only an error path or an
+# unusual task needs (difflib, traceback, ctypes, asyncio, json) are imported
+# where they are used. The same holds for introspecting a plain task, which a
+# fresh workflow's `ork run` also waits for. plugins/python/tests/run_test.cpp
+# (Binding.APlainTaskRunsWithoutImportingHeavyStandardModules) and
+# signature_test.cpp (Signature.APlainTaskIsDescribedWithoutImportingHeavyStandardModules)
+# hold this.
 
 CHANNEL_FD = 3
 
@@ -186,7 +191,6 @@ class Worker:
 
     def introspect(self, request: dict[str, Any]) -> dict[str, Any]:
         from ork_code_files import task_code_files
-        from ork_introspect import SignatureError, describe_function
 
         reply: dict[str, Any] = {"type": "signature", "id": request.get("id")}
         try:
@@ -198,11 +202,11 @@ class Worker:
             name = request.get("function") or "main"
             if name not in loaded.signatures:
                 function = find_function(loaded, name)
-                loaded.signatures[name] = describe_function(function, name, def_location(function, loaded))
+                loaded.signatures[name] = plain_signature(function) or _described(function, name, loaded)
             reply.update(ok=True, signature=loaded.signatures[name])
         except TaskError as error:
             reply.update(ok=False, errors=[{"key": error.key, "message": error.message}])
-        except SignatureError as error:
+        except _SignatureRefused as error:
             reply.update(ok=False, errors=[{"key": "function", "message": m} for m in error.messages])
         return reply
 
@@ -247,6 +251,24 @@ class Worker:
             except (OSError, ValueError):  # a task may have closed or replaced the stream
                 pass
         self.flush_c_stdio()
+
+
+class _SignatureRefused(Exception):
+    """ork_introspect's SignatureError, caught without importing ork_introspect for a plain function."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def _described(function: Callable[..., Any], name: str, loaded: LoadedModule) -> dict[str, Any]:
+    """The signature of a function plain_signature does not read: ork_introspect's, with inspect and typing."""
+    from ork_introspect import SignatureError, describe_function
+
+    try:
+        return describe_function(function, name, def_location(function, loaded))
+    except SignatureError as error:
+        raise _SignatureRefused(error.messages) from error
 
 
 def _call_user_function(function: Callable[..., Any], arguments: dict[str, Any], name: str) -> Any:

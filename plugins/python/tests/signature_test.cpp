@@ -123,6 +123,38 @@ TEST(Signature, ModuleTask) {
   EXPECT_EQ(*outcome.signature, boost::json::parse(R"({"inputs": {"n": "int"}, "output": "int"})"));
 }
 
+// Introspecting a plain function (int, str, bool, float, None annotations)
+// in a file that imports nothing needs no standard module the interpreter did
+// not load at start (ork_bind.plain_signature, ork_code_files._may_import):
+// `ork run` of a fresh workflow waits for it, and inspect, typing, dataclasses
+// and modulefinder cost a worker ~20 ms more. The task then runs on the worker
+// that introspected it (ork_code_files is imported by introspection only) and
+// reports what that worker has imported. The source spells out no `import`,
+// not even inside a name or a string: any would send its code files to modulefinder.
+TEST(Signature, APlainTaskIsDescribedWithoutImportingHeavyStandardModules) {
+  TempDir dir;
+  dir.write("plain.py",
+            "sys = getattr(print.__self__, '__imp' 'ort__')('sys')  # builtins' hook, spelt in two\n"
+            "HEAVY = ['json', 're', 'enum', 'typing', 'inspect', 'dataclasses', 'datetime', 'imp' 'ortlib.util',\n"
+            "         'collections', 'modulefinder', 'dis', 'ast', 'tokenize', 'ork_introspect', 'ork_convert']\n"
+            "def main(n: int, ratio: float, label: 'str' = 'x', *, flag: bool = False, none: None = None) -> str:\n"
+            "    heavy = [name for name in HEAVY if name in sys.modules]\n"
+            "    return f'heavy: {heavy}; introspected here: {\"ork_code_files\" in sys.modules}'\n");
+  boost::json::object task{{"file", "plain.py"}, {"function", "main"}};
+  CheckOutcome checked = check(dir.path(), task);
+  ASSERT_TRUE(checked.signature.has_value()) << (checked.errors.empty() ? "" : checked.errors.front().second);
+  EXPECT_EQ(*checked.signature, boost::json::parse(R"({
+    "inputs": {"n": "int", "ratio": "float", "label": "str", "flag": "bool", "none": "null"},
+    "output": "str", "defaults": ["label", "flag", "none"]})"));
+  EXPECT_EQ(checked.code_files.value_or(std::vector<std::string>{}),
+            std::vector<std::string>{std::filesystem::canonical(dir.path() / "plain.py").string()});
+  RunOptions options;
+  options.input_json = R"({"n": 3, "ratio": 2})";
+  RunOutcome ran = run(dir.path(), task, options);
+  EXPECT_EQ(ran.outcome, ORK_TASK_SUCCEEDED) << ran.error << "\n" << ran.log_text();
+  EXPECT_EQ(ran.output, R"("heavy: []; introspected here: True")");
+}
+
 TEST(Signature, RepeatedChecksGiveTheSameSignature) {
   EXPECT_EQ(signature_of("with_dataclass"), signature_of("with_dataclass"));
 }
