@@ -4,8 +4,10 @@ the same run on the same machine (one command prints the whole table).
 
   W1     1000 independent `true` processes at concurrency 2    make -j2, ninja -j2   target <= 0.9x ninja
   W2     a chain of 200 `true` processes                       make -j2, ninja -j2   target <= 1.1x make
-  W4     1 -> 1000 -> 1 plain Python functions                 Dask threads, a loop  target <= Dask threads
-  P1     40 chained Python tasks x time.sleep(0.01)            the same loop          target <= 1.1x loop
+  W4     1 -> 1000 -> 1 plain Python functions                 Dask threads, a loop,  target <= Dask threads
+                                                               isolated floor
+  P1     40 chained Python tasks x time.sleep(0.01)            the same loop,         target <= 1.1x loop
+                                                               isolated floor
   FIXED  `ork run` of a one-task Python workflow               python3 -c pass        target <= 1.5x
   FIXEDW the same, run again in its existing store (.ork kept)  python3 -c pass        target <= 1.5x
   VAL    `ork validate` of 10 000 process tasks                -                      target <= 0.25 s
@@ -19,6 +21,12 @@ of a first run, as a user running a workflow again does). `python3 -S -c
 pass` is printed beside `python3 -c pass`: the interpreter without site.py
 (whose .pth files cost differs from machine to machine). Every workload runs REPEAT times interleaved with
 its baselines; medians are printed. Peak RSS is the ork process's own (wait4).
+The "isolated floor" of W4 and P1 is the least any runner can do that runs
+each function in a worker process of its own interpreter (not the caller's)
+and records every result durably before using it: the same functions called
+over pipes in two (P1: one) worker processes started by the baseline, each
+result committed to SQLite (WAL, synchronous=NORMAL) before anything that
+depends on it is sent; no workflow file, no types checked, no logs.
 Baselines that are not installed are skipped with the package to install
 (make: `make`, ninja: `ninja-build`, Dask: `python3-dask`).
 
@@ -148,7 +156,8 @@ class Bench:
         write_python_fan(folder, n)
         row = Row("W4", f"1 -> {n} -> 1 Python functions", "<= Dask threaded",
                   verdict=lambda r: ratio_verdict(r, "Dask threads", 1.0))
-        baselines = {"loop": [PYTHON, "baseline.py", "loop", str(n)]}
+        baselines = {"loop": [PYTHON, "baseline.py", "loop", str(n)],
+                     "isolated floor": [PYTHON, "baseline.py", "isolated", str(n)]}
         if python_has("dask"):
             baselines["Dask threads"] = [PYTHON, "baseline.py", "dask", str(n)]
         else:
@@ -162,7 +171,8 @@ class Bench:
         write_python_chain(folder, n)
         row = Row("P1", f"{n} chained Python tasks x sleep(0.01)", "<= 1.1x the loop",
                   verdict=lambda r: ratio_verdict(r, "loop", 1.1))
-        self.interleave(row, folder, ["run", "wf.yaml"], {"loop": [PYTHON, "baseline.py", str(n)]})
+        self.interleave(row, folder, ["run", "wf.yaml"], {"loop": [PYTHON, "baseline.py", "loop", str(n)],
+                                                          "isolated floor": [PYTHON, "baseline.py", "isolated", str(n)]})
         return row
 
     def fixed_cost(self) -> Row:
@@ -361,6 +371,82 @@ def tick(previous: int = 0) -> int:
 '''
 
 
+# The "isolated floor" baseline (see the module's docstring): worker
+# processes of their own interpreter, called over pipes, each result durable
+# in SQLite before anything that depends on it is sent.
+ISOLATED_WORKERS = '''
+import json
+import sys
+
+WORKER = """
+import json, sys
+import tasks
+for line in sys.stdin:
+    name, args = json.loads(line)
+    sys.stdout.write(json.dumps(getattr(tasks, name)(*args)) + "\\\\n")
+    sys.stdout.flush()
+"""
+
+
+class IsolatedWorkers:
+    def __init__(self, count: int) -> None:
+        import os, sqlite3, subprocess
+        self.db = sqlite3.connect(".isolated.db", isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("DROP TABLE IF EXISTS results")
+        self.db.execute("CREATE TABLE results (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        env = dict(os.environ, PYTHONPATH=os.getcwd())
+        self.workers = [subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, env=env, text=True, bufsize=1)
+                        for _ in range(count)]
+
+    def __enter__(self) -> "IsolatedWorkers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for w in self.workers:
+            w.stdin.close()
+            w.wait()
+        self.db.close()
+
+    def record(self, name: str, text: str) -> int:
+        self.db.execute("INSERT INTO results VALUES (?, ?)", (name, text))  # autocommit: one transaction
+        return json.loads(text)
+
+    def call_one(self, name: str, args: list, function: str) -> int:
+        w = self.workers[0]
+        w.stdin.write(json.dumps([function, args]) + "\\n")
+        return self.record(name, w.stdout.readline())
+
+    def call_many(self, calls: list) -> dict:
+        import selectors
+        pending = iter(calls)
+        busy = {}
+        results = {}
+        sel = selectors.DefaultSelector()
+
+        def send(w) -> None:
+            call = next(pending, None)
+            if call is None:
+                return
+            busy[w.stdout.fileno()] = (w, call[0])
+            w.stdin.write(json.dumps([call[1], call[2]]) + "\\n")
+
+        for w in self.workers:
+            sel.register(w.stdout, selectors.EVENT_READ)
+            send(w)
+        while busy:
+            for key, _ in sel.select():
+                w, name = busy.pop(key.fd)
+                results[name] = self.record(name, w.stdout.readline())
+                send(w)
+        for w in self.workers:
+            sel.unregister(w.stdout)
+        return results
+'''
+
+
 def write_python_fan(folder: Path, n: int) -> None:
     (folder / "tasks.py").write_text(PYTHON_TASKS)
     leaves = [f"leaf{i}" for i in range(n)]
@@ -370,9 +456,7 @@ def write_python_fan(folder: Path, n: int) -> None:
               for i, name in enumerate(leaves)]
     lines.append(f"  total: {{file: tasks.py, function: total, depends_on: [{', '.join(leaves)}]}}")
     (folder / "wf.yaml").write_text("\n".join(lines) + "\n")
-    (folder / "baseline.py").write_text(PYTHON_TASKS + '''
-import sys
-
+    (folder / "baseline.py").write_text(PYTHON_TASKS + ISOLATED_WORKERS + '''
 
 def loop(n: int) -> int:
     s = start()
@@ -387,10 +471,17 @@ def with_dask(n: int) -> int:
     return result
 
 
+def isolated(n: int) -> int:
+    with IsolatedWorkers(2) as workers:
+        s = workers.call_one("start", [], "start")
+        results = workers.call_many([(f"leaf{i}", "leaf", [s, i]) for i in range(n)])
+        return workers.call_one("total", [results], "total")
+
+
 if __name__ == "__main__":
     n = int(sys.argv[2])
     expected = sum(range(n))
-    got = loop(n) if sys.argv[1] == "loop" else with_dask(n)
+    got = {"loop": loop, "dask": with_dask, "isolated": isolated}[sys.argv[1]](n)
     assert got == expected, (got, expected)
 ''')
 
@@ -402,12 +493,27 @@ def write_python_chain(folder: Path, n: int) -> None:
     lines += [f"  t{i}: {{file: tasks.py, function: tick, inputs: {{previous: {{from: t{i - 1}}}}}}}"
               for i in range(1, n)]
     (folder / "wf.yaml").write_text("\n".join(lines) + "\n")
-    (folder / "baseline.py").write_text(PYTHON_TASKS + '''
-import sys
+    (folder / "baseline.py").write_text(PYTHON_TASKS + ISOLATED_WORKERS + '''
 
-value = 0
-for _ in range(int(sys.argv[1])):
-    value = tick(value)
+def loop(n: int) -> int:
+    value = 0
+    for _ in range(n):
+        value = tick(value)
+    return value
+
+
+def isolated(n: int) -> int:
+    with IsolatedWorkers(1) as workers:
+        value = 0
+        for i in range(n):
+            value = workers.call_one(f"t{i}", [value], "tick")
+        return value
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[2])
+    got = {"loop": loop, "isolated": isolated}[sys.argv[1]](n)
+    assert got == n, (got, n)
 ''')
 
 
