@@ -34,7 +34,6 @@ struct LogBatch {
   std::int64_t at = 0;
 };
 
-std::vector<TaskStatus> parsed_statuses(std::span<const ork::plugin::TaskUpdate> updates);
 void apply_task_updates(Connection& db, std::span<const ork::plugin::TaskUpdate> updates,
                         const std::vector<TaskStatus>& statuses);
 LogBatch log_batch(std::span<const ork::plugin::LogLine> lines);
@@ -159,13 +158,6 @@ void PostgresStore::append_logs_and_update_tasks(std::span<const ork::plugin::Lo
 }
 
 namespace {
-
-std::vector<TaskStatus> parsed_statuses(std::span<const ork::plugin::TaskUpdate> updates) {
-  std::vector<TaskStatus> statuses;
-  statuses.reserve(updates.size());
-  for (const ork::plugin::TaskUpdate& update : updates) statuses.push_back(parse_task_status(update.status));
-  return statuses;
-}
 
 // The transitions, in order, inside the caller's transaction.
 void apply_task_updates(Connection& db, std::span<const ork::plugin::TaskUpdate> updates,

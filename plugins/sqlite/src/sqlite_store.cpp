@@ -86,7 +86,6 @@ ork::plugin::CreatedRun SqliteStore::create_run(const ork::plugin::RunRecord& ru
 // that made it final) is ignored, so an event that arrives after the task
 // moved on never overwrites its state.
 namespace {
-std::vector<TaskStatus> parsed_statuses(std::span<const ork::plugin::TaskUpdate> updates);
 void apply_task_updates(Connection& writer, std::span<const ork::plugin::TaskUpdate> updates,
                         const std::vector<TaskStatus>& statuses);
 void apply_task_update(Connection& writer, const ork::plugin::TaskUpdate& update, TaskStatus status);
@@ -105,13 +104,6 @@ void SqliteStore::update_tasks(std::span<const ork::plugin::TaskUpdate> updates)
 }
 
 namespace {
-
-std::vector<TaskStatus> parsed_statuses(std::span<const ork::plugin::TaskUpdate> updates) {
-  std::vector<TaskStatus> statuses;
-  statuses.reserve(updates.size());
-  for (const ork::plugin::TaskUpdate& update : updates) statuses.push_back(parse_task_status(update.status));
-  return statuses;
-}
 
 // The transitions, in order, inside the caller's transaction.
 void apply_task_updates(Connection& writer, std::span<const ork::plugin::TaskUpdate> updates,

@@ -28,6 +28,13 @@ TaskStatus parse_task_status(std::string_view status) {
                               "' (expected pending, running, retrying, succeeded, failed, cancelled, skipped or cached)");
 }
 
+std::vector<TaskStatus> parsed_statuses(std::span<const ork::plugin::TaskUpdate> updates) {
+  std::vector<TaskStatus> statuses;
+  statuses.reserve(updates.size());
+  for (const ork::plugin::TaskUpdate& update : updates) statuses.push_back(parse_task_status(update.status));
+  return statuses;
+}
+
 RunStatus parse_run_status(std::string_view status) {
   if (status == "running") return RunStatus::running;
   if (status == "succeeded") return RunStatus::succeeded;

@@ -26,6 +26,9 @@ struct TaskState {
 
 // Throws std::invalid_argument naming the accepted statuses.
 TaskStatus parse_task_status(std::string_view status);
+// The status of each update, in order, parsed before a transaction starts
+// (so an unknown one refuses the whole batch without writing any of it).
+std::vector<TaskStatus> parsed_statuses(std::span<const ork::plugin::TaskUpdate> updates);
 RunStatus parse_run_status(std::string_view status);
 std::string_view name_of(TaskStatus status);
 bool is_final(TaskStatus status);
