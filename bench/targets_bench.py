@@ -378,84 +378,13 @@ def tick(previous: int = 0) -> int:
 '''
 
 
-# The "isolated floor" baseline (see the module's docstring): worker
-# processes of their own interpreter, called over pipes, each result durable
-# in SQLite before anything that depends on it is sent.
-ISOLATED_WORKERS = '''
-import json
-import sys
-
-WORKER = """
-import json, sys
-import tasks
-for line in sys.stdin:
-    name, args = json.loads(line)
-    sys.stdout.write(json.dumps(getattr(tasks, name)(*args)) + "\\\\n")
-    sys.stdout.flush()
-"""
-
-
-class IsolatedWorkers:
-    def __init__(self, count: int) -> None:
-        import os, sqlite3, subprocess
-        self.db = sqlite3.connect(".isolated.db", isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("DROP TABLE IF EXISTS results")
-        self.db.execute("CREATE TABLE results (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        env = dict(os.environ, PYTHONPATH=os.getcwd())
-        self.workers = [subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, env=env, text=True, bufsize=1)
-                        for _ in range(count)]
-
-    def __enter__(self) -> "IsolatedWorkers":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for w in self.workers:
-            w.stdin.close()
-            w.wait()
-        self.db.close()
-
-    def record(self, name: str, text: str) -> int:
-        self.db.execute("INSERT INTO results VALUES (?, ?)", (name, text))  # autocommit: one transaction
-        return json.loads(text)
-
-    def call_one(self, name: str, args: list, function: str) -> int:
-        w = self.workers[0]
-        w.stdin.write(json.dumps([function, args]) + "\\n")
-        return self.record(name, w.stdout.readline())
-
-    def call_many(self, calls: list) -> dict:
-        import selectors
-        pending = iter(calls)
-        busy = {}
-        results = {}
-        sel = selectors.DefaultSelector()
-
-        def send(w) -> None:
-            call = next(pending, None)
-            if call is None:
-                return
-            busy[w.stdout.fileno()] = (w, call[0])
-            w.stdin.write(json.dumps([call[1], call[2]]) + "\\n")
-
-        for w in self.workers:
-            sel.register(w.stdout, selectors.EVENT_READ)
-            send(w)
-        while busy:
-            for key, _ in sel.select():
-                w, name = busy.pop(key.fd)
-                results[name] = self.record(name, w.stdout.readline())
-                send(w)
-        for w in self.workers:
-            sel.unregister(w.stdout)
-        return results
-'''
+def write_isolated_workers(folder: Path) -> None:
+    shutil.copy(Path(__file__).with_name("isolated_workers.py"), folder)
 
 
 def write_python_fan(folder: Path, n: int) -> None:
     (folder / "tasks.py").write_text(PYTHON_TASKS)
+    write_isolated_workers(folder)
     leaves = [f"leaf{i}" for i in range(n)]
     lines = ["name: targets_python_fan", "defaults: {executor: python}", "tasks:",
              "  start: {file: tasks.py, function: start}"]
@@ -463,7 +392,10 @@ def write_python_fan(folder: Path, n: int) -> None:
               for i, name in enumerate(leaves)]
     lines.append(f"  total: {{file: tasks.py, function: total, depends_on: [{', '.join(leaves)}]}}")
     (folder / "wf.yaml").write_text("\n".join(lines) + "\n")
-    (folder / "baseline.py").write_text(PYTHON_TASKS + ISOLATED_WORKERS + '''
+    (folder / "baseline.py").write_text(PYTHON_TASKS + '''
+import sys
+
+from isolated_workers import IsolatedWorkers
 
 def loop(n: int) -> int:
     s = start()
@@ -495,12 +427,16 @@ if __name__ == "__main__":
 
 def write_python_chain(folder: Path, n: int) -> None:
     (folder / "tasks.py").write_text(PYTHON_TASKS)
+    write_isolated_workers(folder)
     lines = ["name: targets_python_chain", "defaults: {executor: python}", "tasks:",
              "  t0: {file: tasks.py, function: tick}"]
     lines += [f"  t{i}: {{file: tasks.py, function: tick, inputs: {{previous: {{from: t{i - 1}}}}}}}"
               for i in range(1, n)]
     (folder / "wf.yaml").write_text("\n".join(lines) + "\n")
-    (folder / "baseline.py").write_text(PYTHON_TASKS + ISOLATED_WORKERS + '''
+    (folder / "baseline.py").write_text(PYTHON_TASKS + '''
+import sys
+
+from isolated_workers import IsolatedWorkers
 
 def loop(n: int) -> int:
     value = 0
